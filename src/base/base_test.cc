@@ -1,0 +1,85 @@
+// Unit tests for src/base.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "base/digest.h"
+#include "base/fs.h"
+#include "base/result.h"
+#include "base/timefmt.h"
+
+namespace berth {
+namespace {
+
+Result<int> half(int x) {
+  if (x % 2) return makeError(Code::kInvalidArgument, "{} is odd", x);
+  return x / 2;
+}
+Result<int> quarter(int x) {
+  int h = TRY_CTX(half(x), "quarter of {}", x);
+  return TRY(half(h));
+}
+
+TEST(Result, TryPropagatesWithContext) {
+  EXPECT_EQ(*quarter(8), 2);
+  auto r = quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.error().what(), "3 is odd");
+  auto r2 = quarter(5);
+  EXPECT_EQ(r2.error().what(), "quarter of 5: 5 is odd");
+}
+
+TEST(Result, ErrnoMapping) {
+  EXPECT_EQ(codeFromErrno(ENOENT), Code::kNotFound);
+  Error e = sysError(ENOENT, "open /x");
+  EXPECT_EQ(e.what(), "open /x: No such file or directory");
+  EXPECT_EQ(codeFromName(codeName(Code::kConflict)), Code::kConflict);
+}
+
+TEST(Digest, KnownVector) {
+  EXPECT_EQ(sha256Digest(""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_TRUE(validateDigest(sha256Digest("x")).ok());
+  EXPECT_FALSE(validateDigest("sha256:abc").ok());
+  EXPECT_FALSE(validateDigest("md5:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").ok());
+}
+
+TEST(Time, Rfc3339RoundTrip) {
+  int64_t t = 1700000000123456789;
+  EXPECT_EQ(formatRfc3339Nano(t), "2023-11-14T22:13:20.123456789Z");
+  EXPECT_EQ(*parseRfc3339("2023-11-14T22:13:20.123456789Z"), t);
+  EXPECT_EQ(*parseRfc3339("2023-11-15T00:13:20.123456789+02:00"), t);
+  EXPECT_EQ(formatRfc3339Nano(1700000000000000000), "2023-11-14T22:13:20Z");
+  EXPECT_FALSE(parseRfc3339("yesterday").ok());
+}
+
+TEST(Time, GoDuration) {
+  EXPECT_EQ(*parseGoDuration("1h30m"), int64_t(5400) * 1000000000);
+  EXPECT_EQ(*parseGoDuration("500ms"), 500000000);
+  EXPECT_FALSE(parseGoDuration("10x").ok());
+}
+
+TEST(Humanize, MatchesGoUnits) {
+  EXPECT_EQ(humanSize(5830000), "5.83 MB");
+  EXPECT_EQ(humanSize(999), "999 B");
+  EXPECT_EQ(humanSize(1200), "1.2 kB");
+  EXPECT_EQ(humanDuration(0), "Less than a second");
+  EXPECT_EQ(humanDuration(90), "About a minute");
+  EXPECT_EQ(humanDuration(3 * 86400), "3 days");
+  EXPECT_EQ(humanDuration(100 * 86400), "3 months");
+}
+
+TEST(Fs, AtomicWriteAndRemoveAll) {
+  char tmpl[] = "/tmp/berth-fs-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  ASSERT_TRUE(fs::mkdirAll(dir + "/a/b/c").ok());
+  ASSERT_TRUE(fs::writeFileAtomic(dir + "/a/b/c/f", "data").ok());
+  EXPECT_EQ(*fs::readFile(dir + "/a/b/c/f"), "data");
+  ASSERT_EQ(symlink("/etc", (dir + "/a/link").c_str()), 0);
+  ASSERT_TRUE(fs::removeAll(dir).ok());
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(fs::exists("/etc/passwd"));
+}
+
+}  // namespace
+}  // namespace berth

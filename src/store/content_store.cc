@@ -1,0 +1,139 @@
+// Content store: write to ingest/, verify digest and size, fsync, rename, fsync dir.
+#include "store/content_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+
+#include "base/digest.h"
+#include "base/fs.h"
+
+namespace berth::store {
+
+Reader fdReader(int fd) {
+  return [fd](char* buf, size_t n) -> Result<size_t> {
+    for (;;) {
+      ssize_t r = ::read(fd, buf, n);
+      if (r >= 0) return size_t(r);
+      if (errno != EINTR) return errnoError("read");
+    }
+  };
+}
+
+ContentStore::ContentStore(std::string root) : root_(std::move(root)) {}
+
+std::string ContentStore::path(std::string_view digest) const {
+  return fmt::format("{}/blobs/sha256/{}", root_, digestHex(digest));
+}
+
+bool ContentStore::has(std::string_view digest) const {
+  if (!validateDigest(digest).ok()) return false;
+  return ::access(path(digest).c_str(), F_OK) == 0;
+}
+
+Result<uint64_t> ContentStore::size(std::string_view digest) const {
+  TRY(validateDigest(digest));
+  struct stat st;
+  if (::stat(path(digest).c_str(), &st) < 0) return errnoError("blob {}", std::string(digest));
+  return uint64_t(st.st_size);
+}
+
+Result<UniqueFd> ContentStore::open(std::string_view digest) const {
+  TRY(validateDigest(digest));
+  return TRY_CTX(fs::openFd(path(digest), O_RDONLY), "blob {}", std::string(digest));
+}
+
+Result<std::string> ContentStore::readAll(std::string_view digest) const {
+  UniqueFd fd = TRY(open(digest));
+  return TRY_CTX(fs::readAll(fd.get()), "blob {}", std::string(digest));
+}
+
+Result<BlobInfo> ContentStore::write(const Reader& in, std::string_view expected_digest,
+                                     int64_t expected_size) {
+  if (!expected_digest.empty()) {
+    TRY(validateDigest(expected_digest));
+    if (has(expected_digest)) {
+      // Already stored: drain the input so callers reading a stream stay in sync.
+      char buf[65536];
+      uint64_t n = 0;
+      for (;;) {
+        size_t r = TRY(in(buf, sizeof buf));
+        if (r == 0) break;
+        n += r;
+      }
+      return BlobInfo{std::string(expected_digest), TRY(size(expected_digest))};
+    }
+  }
+  std::string ingest = root_ + "/blobs/ingest";
+  TRY(fs::mkdirAll(ingest, 0700));
+  TRY(fs::mkdirAll(root_ + "/blobs/sha256", 0755));
+  std::random_device rd;
+  std::string tmp = fmt::format("{}/{:08x}{:08x}", ingest, rd(), rd());
+  UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+  struct Unlink {
+    std::string p;
+    bool armed = true;
+    ~Unlink() {
+      if (armed) ::unlink(p.c_str());
+    }
+  } guard{tmp};
+
+  Sha256 h;
+  uint64_t total = 0;
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    size_t n = TRY(in(buf.data(), buf.size()));
+    if (n == 0) break;
+    h.update(buf.data(), n);
+    TRY_CTX(fs::writeAll(fd.get(), std::string_view(buf.data(), n)), "write blob");
+    total += n;
+  }
+  std::string digest = h.digest();
+  if (!expected_digest.empty() && digest != expected_digest)
+    return makeError(Code::kDataLoss, "digest mismatch: expected {}, got {}",
+                     std::string(expected_digest), digest);
+  if (expected_size >= 0 && uint64_t(expected_size) != total)
+    return makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}", digest,
+                     expected_size, total);
+  if (::fsync(fd.get()) < 0) return errnoError("fsync {}", tmp);
+  fd.reset();
+  std::string dst = path(digest);
+  if (::rename(tmp.c_str(), dst.c_str()) < 0) return errnoError("store blob {}", digest);
+  guard.armed = false;
+  TRY(fs::fsyncDir(root_ + "/blobs/sha256"));
+  return BlobInfo{digest, total};
+}
+
+Result<BlobInfo> ContentStore::writeBytes(std::string_view data, std::string_view expected) {
+  size_t off = 0;
+  Reader r = [&](char* buf, size_t n) -> Result<size_t> {
+    size_t k = std::min(n, data.size() - off);
+    std::memcpy(buf, data.data() + off, k);
+    off += k;
+    return k;
+  };
+  return write(r, expected, int64_t(data.size()));
+}
+
+Status ContentStore::remove(std::string_view digest) {
+  TRY(validateDigest(digest));
+  if (::unlink(path(digest).c_str()) < 0 && errno != ENOENT)
+    return errnoError("remove blob {}", std::string(digest));
+  return {};
+}
+
+Result<std::vector<std::string>> ContentStore::list() const {
+  std::vector<std::string> out;
+  std::string dir = root_ + "/blobs/sha256";
+  if (!fs::exists(dir)) return out;
+  for (auto& n : TRY(fs::listDir(dir)))
+    if (n.size() == 64) out.push_back("sha256:" + n);
+  return out;
+}
+
+void ContentStore::cleanIngest() { (void)fs::removeAll(root_ + "/blobs/ingest"); }
+
+}  // namespace berth::store

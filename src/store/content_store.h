@@ -1,0 +1,56 @@
+// Content store: blobs addressed by sha256 digest, verified on write, shared between images.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fd.h"
+#include "base/result.h"
+
+namespace berth::store {
+
+// A pull-style byte source: fills buf, returns bytes read (0 = EOF).
+using Reader = std::function<Result<size_t>(char* buf, size_t n)>;
+// Adapts an fd to a Reader.
+Reader fdReader(int fd);
+
+struct BlobInfo {
+  std::string digest;  // "sha256:..."
+  uint64_t size = 0;
+};
+
+// Layout: <root>/blobs/sha256/<hex>; writes go to <root>/blobs/ingest/ and are
+// renamed into place after the digest and size are verified and fsynced, so a
+// blob that exists is always complete and correct (containerd's content store).
+class ContentStore {
+ public:
+  explicit ContentStore(std::string root);
+
+  // Streams `in` into the store. If `expected_digest` is non-empty the content
+  // must hash to it (else kDataLoss naming both digests, nothing kept); if
+  // `expected_size` >= 0 it must match too. Returns the stored blob's info.
+  Result<BlobInfo> write(const Reader& in, std::string_view expected_digest = {},
+                         int64_t expected_size = -1);
+  Result<BlobInfo> writeBytes(std::string_view data, std::string_view expected_digest = {});
+
+  bool has(std::string_view digest) const;
+  Result<uint64_t> size(std::string_view digest) const;
+  Result<std::string> readAll(std::string_view digest) const;
+  Result<UniqueFd> open(std::string_view digest) const;
+  // Path of a stored blob (exists only if has()).
+  std::string path(std::string_view digest) const;
+  Status remove(std::string_view digest);
+  // Lists the digests of all stored blobs.
+  Result<std::vector<std::string>> list() const;
+  // Removes leftovers of interrupted writes.
+  void cleanIngest();
+
+ private:
+  std::string root_;
+};
+
+}  // namespace berth::store
