@@ -1,0 +1,126 @@
+// ImageService: the image operations behind `berth image ...` and the images REST routes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/result.h"
+
+namespace berth::api {
+
+// One image as `images` lists it (podman's entities.ImageSummary).
+struct ImageSummary {
+  std::string id;
+  std::string parent_id;
+  std::vector<std::string> repo_tags;
+  std::vector<std::string> repo_digests;
+  int64_t created = 0;  // unix seconds
+  int64_t size = 0;
+  int64_t shared_size = 0;
+  std::map<std::string, std::string> labels;
+  int64_t containers = 0;
+  std::vector<std::string> names;
+  std::string digest;
+  std::vector<std::string> history;  // names it has had
+  bool dangling = false;
+  bool read_only = false;
+};
+
+struct ImageListRequest {
+  bool all = false;                  // -a: include intermediate images
+  std::vector<std::string> filters;  // key=value, podman's filter keys
+};
+
+struct ImageRemoveRequest {
+  std::vector<std::string> images;
+  bool all = false;
+  bool force = false;
+  bool ignore = false;  // -i: no error for unknown images
+};
+
+struct ImageRemoveReport {
+  std::vector<std::string> untagged;  // names removed
+  std::vector<std::string> deleted;   // image IDs removed
+  std::vector<Error> errors;          // one per failed image, in order
+};
+
+struct ImageLoadRequest {
+  std::string input;  // path, or "" / "-" for stdin
+  bool quiet = false;
+  std::function<void(const std::string&)> progress;  // optional progress lines
+};
+
+struct ImageLoadReport {
+  std::vector<std::string> names;  // "Loaded image: <name>" lines; IDs for untagged images
+};
+
+struct ImageSaveRequest {
+  std::vector<std::string> images;
+  std::string output;  // path; "" means stdout
+  std::string format = "docker-archive";  // docker-archive|oci-archive|oci-dir|docker-dir
+  bool compress = false;
+};
+
+struct ImageImportRequest {
+  std::string source;  // path, "-" for stdin
+  std::string reference;  // optional name for the image
+  std::vector<std::string> changes;  // Dockerfile instructions
+  std::string message;
+  std::string os, arch, variant;
+};
+
+struct ImageHistoryEntry {
+  std::string id;  // image ID for the top entry, "<missing>" for the rest
+  int64_t created = 0;  // unix seconds
+  std::string created_by;
+  int64_t size = 0;
+  std::string comment;
+  std::vector<std::string> tags;
+};
+
+struct ImagePruneRequest {
+  bool all = false;
+  std::vector<std::string> filters;
+};
+
+struct ImageTreeLayer {
+  std::string id;  // chain or diff id
+  int64_t size = 0;
+  std::vector<std::string> top_of;  // names of images whose top layer this is
+};
+
+struct ImageTree {
+  std::string id;
+  std::vector<std::string> tags;
+  int64_t size = 0;
+  std::vector<ImageTreeLayer> layers;  // base first
+};
+
+class ImageService {
+ public:
+  virtual ~ImageService() = default;
+  virtual Result<std::vector<ImageSummary>> list(const ImageListRequest& req) = 0;
+  // podman's image inspect document.
+  virtual Result<Json> inspect(const std::string& name_or_id) = 0;
+  virtual Result<bool> exists(const std::string& name_or_id) = 0;
+  virtual Result<ImageRemoveReport> remove(const ImageRemoveRequest& req) = 0;
+  virtual Status tag(const std::string& image, const std::vector<std::string>& names) = 0;
+  // Empty names: remove every name of the image.
+  virtual Status untag(const std::string& image, const std::vector<std::string>& names) = 0;
+  virtual Result<ImageLoadReport> load(const ImageLoadRequest& req) = 0;
+  virtual Status save(const ImageSaveRequest& req) = 0;
+  // Returns the new image's ID.
+  virtual Result<std::string> import(const ImageImportRequest& req) = 0;
+  virtual Result<std::vector<ImageHistoryEntry>> history(const std::string& image) = 0;
+  // Returns the IDs removed and the bytes reclaimed.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const ImagePruneRequest& req) = 0;
+  virtual Result<ImageTree> tree(const std::string& image) = 0;
+};
+
+}  // namespace berth::api

@@ -1,0 +1,298 @@
+// Flag parsing and help output.
+#include "cli/command.h"
+
+#include <algorithm>
+
+#include "cli/context.h"
+
+namespace berth::cli {
+
+const std::string& Command::name() const {
+  static thread_local std::string n;
+  n = use_.substr(0, use_.find(' '));
+  return n;
+}
+
+Command& Command::flag(std::string name, char sh, bool* v, std::string help) {
+  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, *v ? "true" : ""});
+  return *this;
+}
+Command& Command::flag(std::string name, char sh, std::string* v, std::string help) {
+  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, v->empty() ? "" : "\"" + *v + "\""});
+  return *this;
+}
+Command& Command::flag(std::string name, char sh, std::vector<std::string>* v, std::string help) {
+  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, ""});
+  return *this;
+}
+Command& Command::flag(std::string name, char sh, int* v, std::string help) {
+  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, std::to_string(*v)});
+  return *this;
+}
+Command& Command::hiddenFlag(std::string name, bool* v) {
+  flags_.push_back(Flag{std::move(name), 0, "", v, "", true});
+  return *this;
+}
+Command& Command::hiddenFlag(std::string name, std::string* v) {
+  flags_.push_back(Flag{std::move(name), 0, "", v, "", true});
+  return *this;
+}
+
+bool Command::changed(std::string_view name) const {
+  for (auto& f : flags_)
+    if (f.name == name) return f.changed;
+  return false;
+}
+
+Command& Command::add(std::unique_ptr<Command> sub) {
+  subs_.push_back(std::move(sub));
+  return *subs_.back();
+}
+
+Command* Command::find(std::string_view n) {
+  for (auto& s : subs_) {
+    if (s->name() == n) return s.get();
+    for (auto& a : s->aliases_)
+      if (a == n) return s.get();
+  }
+  return nullptr;
+}
+
+Status setFlag(Flag& f, const std::string& value, bool has_value) {
+  f.changed = true;
+  return std::visit(
+      [&](auto* p) -> Status {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          if (!has_value || value == "true" || value == "1") *p = true;
+          else if (value == "false" || value == "0") *p = false;
+          else
+            return makeError(Code::kInvalidArgument,
+                             "invalid argument {:?} for \"--{}\" flag: strconv.ParseBool: parsing {:?}: invalid syntax",
+                             value, f.name, value);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          *p = value;
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          p->push_back(value);
+        } else {
+          try {
+            size_t used = 0;
+            long long n = std::stoll(value, &used);
+            if (used != value.size()) throw std::invalid_argument(value);
+            *p = T(n);
+          } catch (...) {
+            return makeError(Code::kInvalidArgument,
+                             "invalid argument {:?} for \"--{}\" flag: strconv.ParseInt: parsing {:?}: invalid syntax",
+                             value, f.name, value);
+          }
+        }
+        return {};
+      },
+      f.target);
+}
+
+static bool isBool(const Flag& f) { return std::holds_alternative<bool*>(f.target); }
+
+Status Command::parse(std::vector<std::string>& argv, std::vector<Flag>* globals,
+                      std::vector<std::string>& positional, bool& help_requested) {
+  auto lookupLong = [&](const std::string& n) -> Flag* {
+    for (auto& f : flags_)
+      if (f.name == n) return &f;
+    if (globals)
+      for (auto& f : *globals)
+        if (f.name == n) return &f;
+    return nullptr;
+  };
+  auto lookupShort = [&](char c) -> Flag* {
+    for (auto& f : flags_)
+      if (f.shorthand == c) return &f;
+    if (globals)
+      for (auto& f : *globals)
+        if (f.shorthand == c) return &f;
+    return nullptr;
+  };
+  size_t i = 0;
+  bool flags_done = false;
+  for (; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (flags_done || a.size() < 2 || a[0] != '-') {
+      positional.push_back(a);
+      // Subcommand names are resolved by the caller; a command that takes no
+      // interspersed flags stops here.
+      if (!interspersed_ && !flags_done) {
+        for (size_t j = i + 1; j < argv.size(); ++j) positional.push_back(argv[j]);
+        return {};
+      }
+      continue;
+    }
+    if (a == "--") {
+      flags_done = true;
+      if (!interspersed_) {
+        for (size_t j = i + 1; j < argv.size(); ++j) positional.push_back(argv[j]);
+        return {};
+      }
+      continue;
+    }
+    if (a.rfind("--", 0) == 0) {
+      std::string n = a.substr(2), v;
+      bool has_v = false;
+      if (auto eq = n.find('='); eq != std::string::npos) {
+        v = n.substr(eq + 1);
+        n = n.substr(0, eq);
+        has_v = true;
+      }
+      if (n == "help") {
+        help_requested = true;
+        continue;
+      }
+      Flag* f = lookupLong(n);
+      if (!f) return makeError(Code::kInvalidArgument, "unknown flag: --{}", n);
+      if (!has_v && !isBool(*f)) {
+        if (i + 1 >= argv.size())
+          return makeError(Code::kInvalidArgument, "flag needs an argument: --{}", n);
+        v = argv[++i];
+        has_v = true;
+      }
+      TRY(setFlag(*f, v, has_v));
+      continue;
+    }
+    // Short flags, possibly combined.
+    for (size_t k = 1; k < a.size(); ++k) {
+      char c = a[k];
+      if (c == 'h' && !lookupShort('h')) {
+        help_requested = true;
+        continue;
+      }
+      Flag* f = lookupShort(c);
+      if (!f)
+        return makeError(Code::kInvalidArgument, "unknown shorthand flag: '{}' in {}", c, a);
+      if (isBool(*f)) {
+        if (k + 1 < a.size() && a[k + 1] == '=') {
+          TRY(setFlag(*f, a.substr(k + 2), true));
+          break;
+        }
+        TRY(setFlag(*f, "", false));
+        continue;
+      }
+      std::string v;
+      if (k + 1 < a.size()) {
+        v = a.substr(k + 1);
+        if (v[0] == '=') v = v.substr(1);
+      } else if (i + 1 < argv.size()) {
+        v = argv[++i];
+      } else {
+        return makeError(Code::kInvalidArgument, "flag needs an argument: '{}' in -{}", c, c);
+      }
+      TRY(setFlag(*f, v, true));
+      break;
+    }
+  }
+  return {};
+}
+
+static std::string flagLines(const std::vector<Flag>& flags) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (auto& f : flags) {
+    if (f.hidden) continue;
+    std::string left = f.shorthand ? fmt::format("  -{}, --{}", f.shorthand, f.name) : fmt::format("      --{}", f.name);
+    if (std::holds_alternative<std::string*>(f.target)) left += " string";
+    else if (std::holds_alternative<std::vector<std::string>*>(f.target)) left += " stringArray";
+    else if (std::holds_alternative<int*>(f.target) || std::holds_alternative<int64_t*>(f.target)) left += " int";
+    std::string right = f.help;
+    if (!f.default_text.empty() && !std::holds_alternative<bool*>(f.target))
+      right += fmt::format(" (default {})", f.default_text);
+    rows.emplace_back(left, right);
+  }
+  size_t w = 0;
+  for (auto& r : rows) w = std::max(w, r.first.size());
+  std::string out;
+  for (auto& r : rows) out += fmt::format("{:<{}}   {}\n", r.first, w, r.second);
+  return out;
+}
+
+std::string Command::help(const std::string& path, const std::vector<Flag>* globals) const {
+  std::string out = short_ + "\n\n";
+  out += "Description:\n  " + (long_.empty() ? short_ : long_) + "\n\n";
+  std::string prefix = path.substr(0, path.rfind(' ') == std::string::npos ? 0 : path.rfind(' ') + 1);
+  out += "Usage:\n  " + prefix + use_ + "\n\n";
+  if (!aliases_.empty()) {
+    out += "Aliases:\n  " + name();
+    for (auto& a : aliases_) out += ", " + a;
+    out += "\n\n";
+  }
+  if (!example_.empty()) out += "Examples:\n  " + example_ + "\n\n";
+  if (!subs_.empty()) {
+    out += "Available Commands:\n";
+    size_t w = 0;
+    for (auto& s : subs_) w = std::max(w, s->name().size());
+    std::vector<const Command*> sorted;
+    for (auto& s : subs_)
+      if (!s->hidden_) sorted.push_back(s.get());
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
+    for (auto* s : sorted) out += fmt::format("  {:<{}}  {}\n", s->name(), w, s->short_);
+    out += "\n";
+  }
+  if (!flags_.empty()) out += "Options:\n" + flagLines(flags_) + "\n";
+  if (globals && path.find(' ') == std::string::npos) out += "Global Options:\n" + flagLines(*globals) + "\n";
+  return out;
+}
+
+int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Flag>* globals,
+                     const std::string& path) {
+  // Descend into a subcommand when the first non-flag argument names one.
+  if (!subs_.empty()) {
+    for (size_t i = 0; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a == "--") break;
+      if (a.size() > 1 && a[0] == '-') {
+        // Skip a global flag's separate value (e.g. --root DIR).
+        if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && globals) {
+          for (auto& g : *globals)
+            if ("--" + g.name == a && !isBool(g)) ++i;
+        }
+        continue;
+      }
+      Command* sub = find(a);
+      if (!sub) break;
+      std::vector<std::string> rest(argv.begin(), argv.begin() + i);
+      rest.insert(rest.end(), argv.begin() + i + 1, argv.end());
+      return sub->execute(ctx, rest, globals, path + " " + sub->name());
+    }
+  }
+  std::vector<std::string> positional;
+  bool help_requested = false;
+  if (auto s = parse(argv, globals, positional, help_requested); !s.ok()) {
+    ctx.err(fmt::format("Error: {}\nSee '{} --help'\n", s.error().what(), path));
+    return 125;
+  }
+  if (help_requested) {
+    ctx.out(help(path, globals));
+    return 0;
+  }
+  if (auto s = ctx.applyGlobals(); !s.ok()) return ctx.fail(s.error());
+  if (!run_) {
+    if (!positional.empty()) {
+      ctx.err(fmt::format("Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",
+                          path, positional[0], path));
+      return 125;
+    }
+    if (ctx.version_requested && path.find(' ') == std::string::npos) {
+      ctx.out(fmt::format("{} version {}\n", path, ctx.version()));
+      return 0;
+    }
+    ctx.out(help(path, globals));
+    return path.find(' ') == std::string::npos ? 0 : 125;
+  }
+  if (int(positional.size()) < min_args_ || (max_args_ >= 0 && int(positional.size()) > max_args_)) {
+    std::string want;
+    if (max_args_ == min_args_) want = fmt::format("accepts {} arg(s), received {}", min_args_, positional.size());
+    else if (max_args_ < 0) want = fmt::format("requires at least {} arg(s), only received {}", min_args_, positional.size());
+    else want = fmt::format("accepts between {} and {} arg(s), received {}", min_args_, max_args_, positional.size());
+    if (min_args_ == 1 && max_args_ < 0 && positional.empty()) want = "requires at least 1 arg(s), only received 0";
+    ctx.err(fmt::format("Error: {}\n", want));
+    return 125;
+  }
+  return run_(ctx, positional);
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,103 @@
+// Command tree and pflag/cobra-compatible flag parsing for the berth CLI.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/result.h"
+
+namespace berth::cli {
+
+class Context;
+
+// A flag bound to a variable. Parsing follows pflag: --name=value, --name
+// value, -n value, -nvalue, combined short bools (-aq), --bool=false, "--"
+// ends flags.
+struct Flag {
+  std::string name;
+  char shorthand = 0;
+  std::string help;
+  std::variant<bool*, std::string*, std::vector<std::string>*, int*, int64_t*> target;
+  std::string default_text;  // shown in --help
+  bool hidden = false;
+  bool changed = false;
+};
+
+class Command {
+ public:
+  using RunFn = std::function<int(Context&, const std::vector<std::string>&)>;
+
+  Command(std::string use, std::string short_help) : use_(std::move(use)), short_(std::move(short_help)) {}
+
+  const std::string& name() const;
+  Command& aliases(std::vector<std::string> a) {
+    aliases_ = std::move(a);
+    return *this;
+  }
+  Command& description(std::string d) {
+    long_ = std::move(d);
+    return *this;
+  }
+  Command& example(std::string e) {
+    example_ = std::move(e);
+    return *this;
+  }
+  // Positional argument count bounds (max -1 = unbounded).
+  Command& args(int min, int max) {
+    min_args_ = min;
+    max_args_ = max;
+    return *this;
+  }
+  // Stop flag parsing at the first positional argument (run, exec).
+  Command& noInterspersed() {
+    interspersed_ = false;
+    return *this;
+  }
+  Command& run(RunFn fn) {
+    run_ = std::move(fn);
+    return *this;
+  }
+  Command& hidden() {
+    hidden_ = true;
+    return *this;
+  }
+
+  Command& flag(std::string name, char sh, bool* v, std::string help);
+  Command& flag(std::string name, char sh, std::string* v, std::string help);
+  Command& flag(std::string name, char sh, std::vector<std::string>* v, std::string help);
+  Command& flag(std::string name, char sh, int* v, std::string help);
+  Command& hiddenFlag(std::string name, bool* v);
+  Command& hiddenFlag(std::string name, std::string* v);
+  bool changed(std::string_view name) const;
+
+  Command& add(std::unique_ptr<Command> sub);
+  Command* find(std::string_view name_or_alias);
+
+  // Parses argv (after this command's name) and runs the selected command.
+  // `globals` are flags accepted at any level (podman's persistent flags).
+  int execute(Context& ctx, std::vector<std::string> argv, std::vector<Flag>* globals,
+              const std::string& path);
+
+  std::string help(const std::string& path, const std::vector<Flag>* globals) const;
+
+ private:
+  Status parse(std::vector<std::string>& argv, std::vector<Flag>* globals,
+               std::vector<std::string>& positional, bool& help_requested);
+
+  std::string use_, short_, long_, example_;
+  std::vector<std::string> aliases_;
+  std::vector<Flag> flags_;
+  std::vector<std::unique_ptr<Command>> subs_;
+  int min_args_ = 0, max_args_ = -1;
+  bool interspersed_ = true;
+  bool hidden_ = false;
+  RunFn run_;
+};
+
+// Applies a flag's textual value.
+Status setFlag(Flag& f, const std::string& value, bool has_value);
+
+}  // namespace berth::cli

@@ -1,0 +1,87 @@
+// CLI context.
+#include "cli/context.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "engine/system_service.h"
+
+namespace berth::cli {
+
+Context::Context() {
+  auto add = [&](std::string name, char sh, auto* v, std::string help, bool hidden = false) {
+    Flag f{std::move(name), sh, std::move(help), v, ""};
+    f.hidden = hidden;
+    globals_.push_back(std::move(f));
+  };
+  add("root", 0, &opts.root, "Path to the root directory in which data, including images, is stored");
+  add("runroot", 0, &opts.runroot, "Path to the 'run directory' where all state information is stored");
+  add("tmpdir", 0, &opts.tmpdir, "Path to the tmp directory for libpod state content");
+  add("storage-driver", 0, &opts.storage_driver, "Select which storage driver is used to manage storage of images and containers");
+  add("storage-opt", 0, &storage_opts_, "Used to pass an option to the storage driver");
+  add("runtime", 0, &opts.runtime, "Path to the OCI-compatible binary used to run containers");
+  add("runtime-flag", 0, &runtime_flag_, "add global flags for the container runtime");
+  add("log-level", 0, &log_level, "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)");
+  add("events-backend", 0, &opts.events_backend, "Events backend to use (file, journald, none)");
+  add("cgroup-manager", 0, &cgroup_manager_, "Cgroup manager to use (\"cgroupfs\"|\"systemd\")");
+  add("conmon", 0, &conmon_, "Path of the conmon binary");
+  add("network-config-dir", 0, &network_config_dir_, "Path of the configuration directory for networks");
+  add("volumepath", 0, &volumepath_, "Path to the volume directory in which volume data is stored");
+  add("hooks-dir", 0, &hooks_dir_, "Set the OCI hooks directory path");
+  add("syslog", 0, &syslog_flag_, "Output logging information to syslog as well as the console");
+  add("remote", 'r', &remote_, "Access remote Podman service");
+  add("url", 0, &url_, "URL to access Podman service");
+  add("connection", 'c', &connection_, "Connection to use for remote Podman service");
+  add("identity", 0, &identity_, "path to SSH identity file");
+  add("noout", 0, &noout_, "do not output to stdout");
+  add("namespace", 0, &namespace_, "Set the libpod namespace", true);
+  add("version", 'v', &version_requested, "Version of Podman");
+}
+
+Context::~Context() = default;
+
+Status Context::applyGlobals() {
+  auto lvl = log::parseLevel(log_level);
+  if (!lvl.ok()) return std::move(lvl).error();
+  log::setLevel(*lvl);
+  if (opts.events_backend != "file" && opts.events_backend != "journald" && opts.events_backend != "none")
+    return makeError(Code::kInvalidArgument, "invalid events backend {:?}: want file, journald or none",
+                     opts.events_backend);
+  if (remote_ || !url_.empty() || !connection_.empty())
+    return makeError(Code::kUnimplemented, "remote mode (--remote, --url, --connection) is not available yet");
+  if (noout_) {
+    int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::close(fd);
+    }
+  }
+  return {};
+}
+
+Result<engine::Engine*> Context::engine() {
+  if (!engine_) engine_ = TRY(engine::Engine::open(opts));
+  return engine_.get();
+}
+
+void Context::out(std::string_view s) { (void)fs::writeAll(1, s); }
+void Context::err(std::string_view s) { (void)fs::writeAll(2, s); }
+
+int Context::exitCode(const Error& e) { return 125; }
+
+int Context::fail(const Error& e) {
+  err("Error: " + e.what() + "\n");
+  return exitCode(e);
+}
+
+bool Context::stdoutIsTerminal() const { return ::isatty(1); }
+bool Context::stdinIsTerminal() const { return ::isatty(0); }
+std::string Context::version() const { return engine::VersionInfo::kVersion; }
+
+std::string Context::jsonIndent(const Json& j, int indent) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,53 @@
+// Context: global options, the lazily opened engine, output and error reporting.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/result.h"
+#include "cli/command.h"
+#include "engine/engine.h"
+
+namespace berth::cli {
+
+class Context {
+ public:
+  Context();
+  ~Context();
+
+  // Global flags (podman's persistent flags).
+  std::vector<Flag>& globals() { return globals_; }
+  Status applyGlobals();
+
+  // Opens the engine on first use.
+  Result<engine::Engine*> engine();
+
+  void out(std::string_view s);
+  void err(std::string_view s);
+  // Prints "Error: <msg>" and returns the exit code for the error.
+  int fail(const Error& e);
+  // Exit code for an error (podman's: 125 engine error).
+  static int exitCode(const Error& e);
+  bool stdoutIsTerminal() const;
+  bool stdinIsTerminal() const;
+  std::string version() const;
+
+  // podman's JSON output: indented, HTML-safe escaping off.
+  static std::string jsonIndent(const Json& j, int indent);
+
+  engine::Options opts;
+  std::string log_level = "warn";
+  bool version_requested = false;
+
+ private:
+  std::vector<Flag> globals_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::string syslog_, cgroup_manager_, conmon_, network_config_dir_, volumepath_, hooks_dir_;
+  std::string url_, connection_, identity_, namespace_, runtime_flag_;
+  std::vector<std::string> storage_opts_;
+  bool remote_ = false, noout_ = false, syslog_flag_ = false;
+};
+
+}  // namespace berth::cli

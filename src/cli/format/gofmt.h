@@ -1,0 +1,37 @@
+// Go's fmt and encoding/json output rules applied to Json values, as text/template prints them.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/json.h"
+
+namespace berth::format {
+
+// An operand of the fmt functions; nullptr stands for Go's untyped nil.
+using FmtArg = const Json*;
+
+// fmt.Sprint: operands in %v form, a space between two operands when neither is a string.
+std::string goSprint(std::span<const FmtArg> args);
+// fmt.Sprintln: operands in %v form separated by spaces, then a newline.
+std::string goSprintln(std::span<const FmtArg> args);
+// fmt.Sprintf. Supports flags "+- #0", width, precision, '*', argument indexes and the verbs
+// v s q d b o O x X c U e E f F g G t T %. Errors are rendered inline as Go does
+// ("%!d(string=a)", "%!s(MISSING)", "%!(EXTRA ...)").
+std::string goSprintf(std::string_view format, std::span<const FmtArg> args);
+
+// %v of one value: objects print as Go maps ("map[a:1 b:2]", sorted keys), arrays as
+// "[a b]", null as "<nil>", floats in Go's shortest %g form.
+std::string goValueString(const Json& v);
+
+// strconv.Quote.
+std::string goQuote(std::string_view s);
+
+// strconv.FormatFloat(f, fmt, -1, 64) for fmt 'e', 'f' or 'g' (shortest round-trip digits).
+std::string goFormatFloatShortest(double f, char fmt);
+
+// json.Marshal with SetEscapeHTML(false): compact, objects in their stored key order.
+std::string goJsonMarshal(const Json& v);
+
+}  // namespace berth::format

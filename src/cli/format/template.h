@@ -1,0 +1,50 @@
+// A subset of Go's text/template evaluated over Json data, for --format flags.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "base/json.h"
+#include "base/result.h"
+
+namespace berth::format {
+
+namespace detail {
+struct Tree;
+}
+
+// How execution treats Json objects. Go distinguishes structs (an unknown field is an error)
+// from maps (a missing key prints "<no value>"); Json objects are structs unless reached
+// through a field whose name is in map_fields (e.g. "Labels").
+struct ExecOptions {
+  std::set<std::string, std::less<>> map_fields;
+};
+
+// A parsed template. Supported: text, {{ }} actions with {{- -}} trimming, comments,
+// pipelines, variables ($, $x := / =), if / else if / else, range (arrays, objects in
+// sorted key order, integers; $i, $v :=; else; break; continue), with / else with / else,
+// literals (strings, raw strings, chars, numbers, true, false, nil), field chains on dot,
+// variables and parenthesized pipelines, and the functions listed in template.cc.
+class Template {
+ public:
+  // Parses `text`. A syntax error is kInvalidArgument: "template: <name>:<line>:<col>: ...".
+  static Result<Template> parse(std::string_view text, std::string_view name = "format");
+
+  // Runs the template with `data` as dot and $. Errors are kInvalidArgument in Go's form:
+  // `template: <name>:1:2: executing "<name>" at <.Foo>: can't evaluate field Foo in type ...`.
+  Result<std::string> execute(const Json& data, const ExecOptions& options = {}) const;
+
+  // Names of fields read from dot at the top of the template ("{{.ID}}", "{{.Labels.x}}"
+  // -> "ID", "Labels"), in order of first use. Used to build table headers.
+  std::vector<std::string> topLevelFields() const;
+
+  const std::string& name() const;
+
+ private:
+  explicit Template(std::shared_ptr<const detail::Tree> tree) : tree_(std::move(tree)) {}
+  std::shared_ptr<const detail::Tree> tree_;
+};
+
+}  // namespace berth::format

@@ -1,0 +1,20 @@
+// berth: the CLI entry point.
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/context.h"
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  berth::cli::Context ctx;
+  berth::cli::Command root("berth [options]", "Manage pods, containers and images");
+  root.description("Manage pods, containers and images");
+  berth::cli::addImageCommands(root);
+  berth::cli::addSystemCommands(root);
+  root.add(berth::cli::topLevelInspect());
+  std::string prog = "berth";
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return root.execute(ctx, args, &ctx.globals(), prog);
+}

@@ -1,0 +1,29 @@
+// Output helpers over the shared format engine.
+#include "cli/output.h"
+
+#include "cli/format/report.h"
+
+namespace berth::cli {
+
+bool isJsonFormat(const std::string& format) { return format::isJson(format); }
+
+int printRows(Context& ctx, const std::string& fmt_, const std::string& default_table,
+              const std::vector<Json>& rows, const std::map<std::string, std::string>& headers,
+              bool noheading) {
+  auto text = format::renderRows(fmt_.empty() ? default_table : fmt_, default_table, rows,
+                                 headers, noheading);
+  if (!text.ok()) return ctx.fail(text.error());
+  ctx.out(*text);
+  return 0;
+}
+
+int printTemplate(Context& ctx, const std::string& fmt_, const Json& data) {
+  auto text = format::renderRows(fmt_, fmt_, {data}, {}, true);
+  if (!text.ok()) return ctx.fail(text.error());
+  ctx.out(*text);
+  return 0;
+}
+
+std::string shortId(const std::string& id) { return id.substr(0, 12); }
+
+}  // namespace berth::cli

@@ -1,0 +1,110 @@
+// System commands: version, info.
+#include <sys/utsname.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "engine/system_service.h"
+
+namespace berth::cli {
+
+namespace {
+
+// A small YAML emitter for `info`'s default output (podman prints YAML).
+void toYaml(const Json& j, int indent, std::string& out) {
+  std::string pad(indent, ' ');
+  for (auto& [k, v] : j.items()) {
+    if (v.is_object()) {
+      if (v.empty()) {
+        out += pad + k + ": {}\n";
+        continue;
+      }
+      out += pad + k + ":\n";
+      toYaml(v, indent + 2, out);
+    } else if (v.is_array()) {
+      if (v.empty()) {
+        out += pad + k + ": []\n";
+        continue;
+      }
+      out += pad + k + ":\n";
+      for (auto& e : v) out += pad + "- " + (e.is_string() ? e.get<std::string>() : e.dump()) + "\n";
+    } else if (v.is_string()) {
+      std::string s = v.get<std::string>();
+      bool quote = s.empty() || s.find(':') != std::string::npos || s.find('#') != std::string::npos;
+      out += pad + k + ": " + (quote ? "'" + s + "'" : s) + "\n";
+    } else {
+      out += pad + k + ": " + v.dump() + "\n";
+    }
+  }
+}
+
+Json versionJson() {
+  struct utsname u;
+  ::uname(&u);
+  return Json{{"APIVersion", engine::VersionInfo::kApiVersion},
+              {"Version", engine::VersionInfo::kVersion},
+              {"GoVersion", "n/a (C++20)"},
+              {"GitCommit", ""},
+              {"BuiltTime", __DATE__ " " __TIME__},
+              {"Built", 0},
+              {"OsArch", "linux/amd64"},
+              {"Os", "linux"}};
+}
+
+std::unique_ptr<Command> versionCommand() {
+  auto format = std::make_shared<std::string>();
+  auto c = std::make_unique<Command>("version [options]", "Display the Podman version information");
+  c->args(0, 0)
+      .flag("format", 'f', format.get(), "Change the output format to JSON or a Go template")
+      .run([format](Context& ctx, const std::vector<std::string>&) {
+        Json doc = {{"Client", versionJson()}};
+        if (isJsonFormat(*format)) {
+          ctx.out(Context::jsonIndent(doc, 4) + "\n");
+          return 0;
+        }
+        if (!format->empty()) return printTemplate(ctx, *format, doc);
+        Json v = doc["Client"];
+        ctx.out(fmt::format("Client:       berth Engine\nVersion:      {}\nAPI Version:  {}\nGo Version:   {}\n"
+                            "Built:        {}\nOS/Arch:      {}\n",
+                            v["Version"].get<std::string>(), v["APIVersion"].get<std::string>(),
+                            v["GoVersion"].get<std::string>(), v["BuiltTime"].get<std::string>(),
+                            v["OsArch"].get<std::string>()));
+        return 0;
+      });
+  return c;
+}
+
+std::unique_ptr<Command> infoCommand(std::string use) {
+  auto format = std::make_shared<std::string>();
+  auto c = std::make_unique<Command>(std::move(use), "Display podman system information");
+  c->args(0, 0)
+      .description("Display information pertaining to the host, current storage stats, and build of podman.")
+      .flag("format", 'f', format.get(), "Change the output format to JSON or a Go template")
+      .run([format](Context& ctx, const std::vector<std::string>&) {
+        auto eng = ctx.engine();
+        if (!eng.ok()) return ctx.fail(eng.error());
+        auto info = (*eng)->system().info();
+        if (!info.ok()) return ctx.fail(info.error());
+        if (isJsonFormat(*format)) {
+          ctx.out(Context::jsonIndent(*info, 4) + "\n");
+          return 0;
+        }
+        if (!format->empty()) return printTemplate(ctx, *format, *info);
+        std::string out;
+        toYaml(*info, 0, out);
+        ctx.out(out);
+        return 0;
+      });
+  return c;
+}
+
+}  // namespace
+
+void addSystemCommands(Command& root) {
+  root.add(versionCommand());
+  root.add(infoCommand("info [options]"));
+  auto sys = std::make_unique<Command>("system", "Manage podman");
+  sys->add(infoCommand("info [options]"));
+  root.add(std::move(sys));
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,53 @@
+// Engine: the local implementation of the service interfaces over one store.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "berth/api/images.h"
+#include "berth/api/system.h"
+#include "base/result.h"
+#include "state/db.h"
+#include "store/content_store.h"
+#include "store/layer_store.h"
+
+namespace berth::engine {
+
+struct Options {
+  std::string root = "/var/lib/berth";
+  std::string runroot = "/run/berth";
+  std::string tmpdir;           // default <runroot>/tmp
+  std::string storage_driver;   // overlay|vfs; default: the root's recorded driver, else overlay if usable
+  std::string runtime;          // OCI runtime name or path
+  std::string events_backend = "file";
+  std::string log_level = "warn";
+};
+
+// Owns the state DB, the content store and the layer store of one root.
+// Opening it takes no locks that outlive the call; every command opens it.
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> open(const Options& opts);
+  ~Engine();
+
+  const Options& options() const { return opts_; }
+  state::Db& db() { return *db_; }
+  store::ContentStore& content() { return *content_; }
+  store::LayerStore& layers() { return *layers_; }
+  const std::string& driver() const { return driver_; }
+
+  api::ImageService& images();
+  api::SystemService& system();
+
+ private:
+  Engine() = default;
+  Options opts_;
+  std::string driver_;
+  std::unique_ptr<state::Db> db_;
+  std::unique_ptr<store::ContentStore> content_;
+  std::unique_ptr<store::LayerStore> layers_;
+  std::unique_ptr<api::ImageService> images_;
+  std::unique_ptr<api::SystemService> system_;
+};
+
+}  // namespace berth::engine

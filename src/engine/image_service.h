@@ -1,0 +1,58 @@
+// LocalImageService: ImageService over the engine's state DB and stores.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/api/images.h"
+#include "state/images.h"
+
+namespace berth::engine {
+
+class Engine;
+
+// A resolved image: its record and, when the user named it, the matched name.
+struct ResolvedImage {
+  state::ImageRecord rec;
+  std::string matched_name;  // "" when matched by ID
+};
+
+// Finds an image by full or short ID (with or without "sha256:"), by name
+// (normalised; short names match localhost/, docker.io/library/ and then any
+// repository ending in /<name>), or name@digest. kNotFound says
+// "<input>: image not known"; an ambiguous ID prefix is kInvalidArgument.
+Result<ResolvedImage> lookupImage(const std::vector<state::ImageRecord>& all, const std::string& input);
+
+class LocalImageService : public api::ImageService {
+ public:
+  explicit LocalImageService(Engine& e) : e_(e) {}
+  Result<std::vector<api::ImageSummary>> list(const api::ImageListRequest& req) override;
+  Result<Json> inspect(const std::string& name_or_id) override;
+  Result<bool> exists(const std::string& name_or_id) override;
+  Result<api::ImageRemoveReport> remove(const api::ImageRemoveRequest& req) override;
+  Status tag(const std::string& image, const std::vector<std::string>& names) override;
+  Status untag(const std::string& image, const std::vector<std::string>& names) override;
+  Result<api::ImageLoadReport> load(const api::ImageLoadRequest& req) override;
+  Status save(const api::ImageSaveRequest& req) override;
+  Result<std::string> import(const api::ImageImportRequest& req) override;
+  Result<std::vector<api::ImageHistoryEntry>> history(const std::string& image) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> prune(const api::ImagePruneRequest& req) override;
+  Result<api::ImageTree> tree(const std::string& image) override;
+
+  // Removes layers and blobs no image references any more.
+  Status collectGarbage();
+
+ private:
+  Result<ResolvedImage> resolve(const std::string& input);
+  Result<Json> config(const state::ImageRecord& rec);
+  // Unpacks the image's layers (idempotent) and stores the record with `names`.
+  Result<state::ImageRecord> commitImage(const std::string& config_digest,
+                                         const std::string& manifest_digest,
+                                         const std::string& manifest_type,
+                                         std::vector<state::LayerRecord> layers,
+                                         const std::vector<std::string>& names);
+  Engine& e_;
+};
+
+}  // namespace berth::engine

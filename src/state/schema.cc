@@ -1,0 +1,40 @@
+// Schema migrations.
+#include "state/schema.h"
+
+namespace berth::state {
+
+const std::vector<std::string_view>& schemaMigrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: images and their names.
+      R"sql(
+CREATE TABLE images (
+  id TEXT PRIMARY KEY,            -- config digest hex = image ID
+  digest TEXT NOT NULL,           -- manifest digest
+  manifest_type TEXT NOT NULL,
+  created INTEGER NOT NULL,       -- ns, from the config
+  added INTEGER NOT NULL,         -- ns, when stored here
+  size INTEGER NOT NULL,          -- sum of uncompressed layer sizes
+  top_layer TEXT NOT NULL,        -- chain ID of the top layer ('' if none)
+  layers TEXT NOT NULL,           -- JSON list of layer records, base first
+  repo_digests TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE image_names (
+  name TEXT PRIMARY KEY,          -- fully qualified, e.g. docker.io/library/busybox:latest
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX image_names_by_image ON image_names(image_id, seq);
+CREATE TABLE containers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  image_id TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX containers_by_image ON containers(image_id);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace berth::state

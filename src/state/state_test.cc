@@ -1,0 +1,77 @@
+// Unit tests for the state DB.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "state/db.h"
+#include "state/images.h"
+
+namespace berth::state {
+namespace {
+
+class StateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/berth-db-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    db_ = std::move(Db::open(dir_ + "/db.sqlite").value());
+  }
+  void TearDown() override {
+    db_.reset();
+    (void)fs::removeAll(dir_);
+  }
+  std::string dir_;
+  std::unique_ptr<Db> db_;
+};
+
+ImageRecord image(std::string id) {
+  ImageRecord r;
+  r.id = id;
+  r.digest = "sha256:m" + id;
+  r.manifest_type = "application/vnd.docker.distribution.manifest.v2+json";
+  r.layers.push_back(LayerRecord{"sha256:l", "t", 3, "sha256:d", "sha256:c", 10});
+  return r;
+}
+
+TEST_F(StateTest, NamesMoveBetweenImages) {
+  ASSERT_TRUE(db_->transaction([&]() -> Status {
+                   TRY(putImage(*db_, image("a")));
+                   TRY(putImage(*db_, image("b")));
+                   TRY(setName(*db_, "a", "x:latest"));
+                   TRY(setName(*db_, "a", "y:latest"));
+                   return setName(*db_, "b", "x:latest");
+                 }).ok());
+  auto all = *listImages(*db_);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].names, std::vector<std::string>{"y:latest"});
+  EXPECT_EQ(all[1].names, std::vector<std::string>{"x:latest"});
+  EXPECT_EQ(all[0].layers[0].diff_size, 10u);
+  EXPECT_EQ(removeName(*db_, "nope").error().code(), Code::kNotFound);
+}
+
+TEST_F(StateTest, FailedTransactionRollsBack) {
+  auto s = db_->transaction([&]() -> Status {
+    TRY(putImage(*db_, image("a")));
+    return makeError(Code::kInternal, "boom");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(listImages(*db_)->empty());
+}
+
+TEST_F(StateTest, DeleteCascadesNames) {
+  ASSERT_TRUE(db_->transaction([&]() -> Status {
+                   TRY(putImage(*db_, image("a")));
+                   return setName(*db_, "a", "x:latest");
+                 }).ok());
+  ASSERT_TRUE(deleteImage(*db_, "a").ok());
+  EXPECT_FALSE(imageIdByName(*db_, "x:latest")->has_value());
+}
+
+TEST_F(StateTest, ReopenKeepsSchema) {
+  db_.reset();
+  auto again = Db::open(dir_ + "/db.sqlite");
+  ASSERT_TRUE(again.ok()) << again.error().what();
+}
+
+}  // namespace
+}  // namespace berth::state

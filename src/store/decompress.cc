@@ -1,0 +1,255 @@
+// Gzip (zlib inflate, multi-member) and zstd (ZSTD_decompressStream) Readers.
+#include "store/decompress.h"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace berth::store {
+
+Compression detectCompression(std::string_view head) {
+  auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+  if (starts(std::string_view("\x1f\x8b", 2))) return Compression::kGzip;
+  if (starts(std::string_view("\x28\xb5\x2f\xfd", 4))) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+std::string_view compressionName(Compression c) {
+  switch (c) {
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kNone:
+      break;
+  }
+  return "none";
+}
+
+namespace {
+
+constexpr size_t kInBufSize = 128 * 1024;
+
+// The compressed side: a Reader that hashes what it reads and first replays
+// the bytes consumed by detection.
+class Source {
+ public:
+  Source(Reader in, Sha256* hash) : in_(std::move(in)), hash_(hash) {}
+
+  // Reads into buf, first from the replay prefix.
+  Result<size_t> read(char* buf, size_t n) {
+    if (pos_ < prefix_.size()) {
+      size_t k = std::min(n, prefix_.size() - pos_);
+      std::memcpy(buf, prefix_.data() + pos_, k);
+      pos_ += k;
+      return k;
+    }
+    if (eof_) return size_t(0);
+    size_t r = TRY(in_(buf, n));
+    if (r == 0) {
+      eof_ = true;
+    } else if (hash_) {
+      hash_->update(buf, r);
+    }
+    return r;
+  }
+
+  // Reads up to n bytes (fewer only at EOF) to detect the format; they are replayed.
+  Result<std::string_view> peek(size_t n) {
+    prefix_.resize(n);
+    size_t got = 0;
+    while (got < n && !eof_) {
+      size_t r = TRY(in_(prefix_.data() + got, n - got));
+      if (r == 0) eof_ = true;
+      if (hash_) hash_->update(prefix_.data() + got, r);
+      got += r;
+    }
+    prefix_.resize(got);
+    return std::string_view(prefix_);
+  }
+
+ private:
+  Reader in_;
+  Sha256* hash_;
+  std::string prefix_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::unique_ptr<Source> src) : src_(std::move(src)), in_(kInBufSize) {}
+  virtual ~Decoder() = default;
+  virtual Result<size_t> read(char* buf, size_t n) = 0;
+
+ protected:
+  // Refills in_ when empty; returns false at EOF of the compressed stream.
+  Result<bool> fill() {
+    if (in_pos_ < in_len_) return true;
+    in_pos_ = in_len_ = 0;
+    in_len_ = TRY(src_->read(in_.data(), in_.size()));
+    return in_len_ > 0;
+  }
+
+  // After the last member/frame: zero padding up to EOF is accepted (bsdtar
+  // pads its output to a 10240-byte block; gzip(1) ignores trailing zeros),
+  // anything else is trailing garbage.
+  Status skipZeroPadding(std::string_view format) {
+    for (;;) {
+      if (!TRY(fill())) return {};
+      for (; in_pos_ < in_len_; ++in_pos_) {
+        if (in_[in_pos_] != 0)
+          return makeError(Code::kDataLoss, "trailing garbage after the {} stream", format);
+      }
+    }
+  }
+
+  std::unique_ptr<Source> src_;
+  std::vector<char> in_;
+  size_t in_pos_ = 0;
+  size_t in_len_ = 0;
+};
+
+class PlainDecoder : public Decoder {
+ public:
+  using Decoder::Decoder;
+  Result<size_t> read(char* buf, size_t n) override { return src_->read(buf, n); }
+};
+
+class GzipDecoder : public Decoder {
+ public:
+  explicit GzipDecoder(std::unique_ptr<Source> src) : Decoder(std::move(src)) {}
+  ~GzipDecoder() override {
+    if (init_) inflateEnd(&z_);
+  }
+
+  Status init() {
+    std::memset(&z_, 0, sizeof z_);
+    // 15 + 16: a gzip wrapper is required (not zlib, not raw deflate).
+    if (inflateInit2(&z_, 15 + 16) != Z_OK)
+      return makeError(Code::kInternal, "inflateInit2 failed");
+    init_ = true;
+    return {};
+  }
+
+  Result<size_t> read(char* buf, size_t n) override {
+    if (done_ || n == 0) return size_t(0);
+    for (;;) {
+      if (member_ended_) {
+        // Between members: EOF of the input ends the stream, anything else must be another member.
+        if (!TRY(fill()) || in_[in_pos_] == 0) {
+          TRY(skipZeroPadding("gzip"));
+          done_ = true;
+          return size_t(0);
+        }
+        if (inflateReset(&z_) != Z_OK) return makeError(Code::kInternal, "inflateReset failed");
+        member_ended_ = false;
+      }
+      // inflate may hold output (a long match) with its input consumed, so it
+      // is called even at EOF; no progress at EOF means the member is truncated.
+      bool eof = !TRY(fill());
+      z_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
+      z_.avail_in = uInt(in_len_ - in_pos_);
+      z_.next_out = reinterpret_cast<Bytef*>(buf);
+      z_.avail_out = uInt(std::min<size_t>(n, 1u << 30));
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      in_pos_ = in_len_ - z_.avail_in;
+      size_t produced = reinterpret_cast<char*>(z_.next_out) - buf;
+      if (rc == Z_STREAM_END) {
+        member_ended_ = true;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return makeError(Code::kDataLoss, "corrupt gzip stream: {}",
+                         z_.msg ? z_.msg : "inflate error");
+      }
+      if (produced > 0) return produced;
+      if (eof && !member_ended_) return makeError(Code::kDataLoss, "gzip stream truncated");
+    }
+  }
+
+ private:
+  z_stream z_;
+  bool init_ = false;
+  bool member_ended_ = false;
+  bool done_ = false;
+};
+
+class ZstdDecoder : public Decoder {
+ public:
+  explicit ZstdDecoder(std::unique_ptr<Source> src) : Decoder(std::move(src)) {}
+  ~ZstdDecoder() override { ZSTD_freeDStream(ds_); }
+
+  Status init() {
+    ds_ = ZSTD_createDStream();
+    if (!ds_) return makeError(Code::kInternal, "ZSTD_createDStream failed");
+    ZSTD_initDStream(ds_);
+    return {};
+  }
+
+  Result<size_t> read(char* buf, size_t n) override {
+    if (done_ || n == 0) return size_t(0);
+    ZSTD_outBuffer out{buf, n, 0};
+    for (;;) {
+      // A frame may still hold buffered output with no input left, so decode
+      // with whatever input there is before asking for more.
+      if (!frame_open_ && !flushing_ && in_pos_ < in_len_ && in_[in_pos_] == 0) {
+        TRY(skipZeroPadding("zstd"));
+        done_ = true;
+        return out.pos;
+      }
+      if (in_pos_ == in_len_ && !flushing_) {
+        if (!TRY(fill())) {
+          if (frame_open_) return makeError(Code::kDataLoss, "zstd stream truncated");
+          done_ = true;
+          return out.pos;
+        }
+      }
+      ZSTD_inBuffer in{in_.data(), in_len_, in_pos_};
+      size_t rc = ZSTD_decompressStream(ds_, &out, &in);
+      in_pos_ = in.pos;
+      if (ZSTD_isError(rc)) {
+        return makeError(Code::kDataLoss, "corrupt zstd stream: {}", ZSTD_getErrorName(rc));
+      }
+      frame_open_ = rc != 0;
+      // Output full: the decoder may hold more, call again without new input.
+      flushing_ = out.pos == out.size;
+      if (out.pos > 0) return out.pos;
+    }
+  }
+
+ private:
+  ZSTD_DStream* ds_ = nullptr;
+  bool frame_open_ = false;
+  bool flushing_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash) {
+  auto src = std::make_unique<Source>(std::move(compressed), compressed_hash);
+  std::string_view head = TRY(src->peek(4));
+  std::shared_ptr<Decoder> dec;
+  switch (detectCompression(head)) {
+    case Compression::kGzip: {
+      auto g = std::make_shared<GzipDecoder>(std::move(src));
+      TRY(g->init());
+      dec = g;
+      break;
+    }
+    case Compression::kZstd: {
+      auto z = std::make_shared<ZstdDecoder>(std::move(src));
+      TRY(z->init());
+      dec = z;
+      break;
+    }
+    case Compression::kNone:
+      dec = std::make_shared<PlainDecoder>(std::move(src));
+      break;
+  }
+  return Reader([dec](char* buf, size_t n) { return dec->read(buf, n); });
+}
+
+}  // namespace berth::store

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# images, inspect, tag, untag, rmi, history, tree, exists, prune and --format against a real store.
+source "$(dirname "$0")/lib.sh"
+
+load_default_image
+out=$(berth images --format '{{.Repository}}:{{.Tag}}')
+assert_eq "$out" "localhost/busybox:latest" "default image listed"
+
+# Table output: podman's header and columns.
+out=$(berth images)
+assert_contains "$(head -1 <<<"$out")" "REPOSITORY" "images header"
+assert_contains "$(head -1 <<<"$out")" "IMAGE ID" "images header has IMAGE ID"
+[[ "$(head -1 <<<"$out")" =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]] && pass || fail "header shape: $(head -1 <<<"$out")"
+
+id=$(berth images -q)
+assert_eq "${#id}" "12" "short ID"
+full=$(berth images -q --no-trunc)
+assert_eq "${full:0:7}" "sha256:" "no-trunc ID prefix"
+assert_eq "${#full}" "71" "no-trunc ID length"
+
+# Short name, full name, short ID and full ID all resolve.
+for ref in busybox localhost/busybox localhost/busybox:latest "$id" "${full#sha256:}" "$full"; do
+  expect_rc 0 berth image exists "$ref"
+done
+expect_rc 1 berth image exists nosuchimage
+expect_rc 1 berth image exists docker.io/library/busybox:latest
+
+# tag / untag
+berth tag busybox mytag:v1 quay.io/example/app:2
+out=$(berth images --format '{{.Repository}}:{{.Tag}}' --sort repository)
+assert_contains "$out" "localhost/mytag:v1" "tag short name under localhost"
+assert_contains "$out" "quay.io/example/app:2" "tag qualified name"
+assert_eq "$(berth images -q | sort -u | wc -l)" "1" "one image, three names"
+berth untag busybox mytag:v1
+assert_not_contains "$(berth images --format '{{.Repository}}')" "mytag" "untag removed name"
+expect_rc 125 berth tag busybox 'Bad:Name'
+assert_contains "$ERR" "Bad:Name" "bad tag named"
+expect_rc 125 berth tag nosuch foo
+
+# rmi by name with other names only untags; rmi of unknown exits 1.
+expect_rc 0 berth rmi quay.io/example/app:2
+assert_eq "$OUT" "Untagged: quay.io/example/app:2" "rmi untags"
+expect_rc 1 berth rmi nothere
+assert_eq "$ERR" "Error: nothere: image not known" "rmi unknown error"
+
+# inspect: podman's field names.
+out=$(berth image inspect busybox)
+for f in '"Id"' '"Digest"' '"RepoTags"' '"RepoDigests"' '"Created"' '"Config"' '"Architecture"' \
+         '"Os"' '"Size"' '"GraphDriver"' '"RootFS"' '"ManifestType"' '"History"' '"NamesHistory"'; do
+  assert_contains "$out" "$f" "inspect has $f"
+done
+assert_eq "$(berth image inspect --format '{{.Config.Cmd}}' busybox)" "[sh]" "inspect template"
+assert_eq "$(berth image inspect --format '{{index .RepoTags 0}}' busybox)" "localhost/busybox:latest" "inspect index"
+expect_rc 125 berth image inspect --format '{{.NoSuchField}}' busybox
+assert_contains "$ERR" "NoSuchField" "unknown template field named"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["Id"] and d[0]["RootFS"]["Type"]=="layers"' <<<"$out" && pass || fail "inspect is JSON"
+
+# images --format json is a JSON list with podman's keys.
+berth images --format json | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+assert len(d)==1, d
+for k in ["Id","ParentId","RepoTags","RepoDigests","Size","SharedSize","VirtualSize","Labels","Containers","Names","Digest","History","Created","CreatedAt"]:
+    assert k in d[0], k
+assert d[0]["Names"]==["localhost/busybox:latest"]
+' && pass || fail "images json shape"
+
+# Filters.
+rootfs="$TEST_DIR/rootfs.tar"
+make_rootfs_tar "$rootfs"
+berth import --change 'LABEL team=blue' "$rootfs" labelled:1 >/dev/null
+sleep 1.1
+berth import "$rootfs" >/dev/null  # dangling
+assert_eq "$(berth images --filter label=team=blue --format '{{.Repository}}')" "localhost/labelled" "label filter"
+assert_eq "$(berth images --filter dangling=true --format '{{.Repository}}:{{.Tag}}')" "<none>:<none>" "dangling filter"
+assert_eq "$(berth images --filter reference=busybox --format '{{.Repository}}')" "localhost/busybox" "reference filter"
+assert_eq "$(berth images --filter 'reference=*label*' --format '{{.Repository}}')" "localhost/labelled" "reference glob"
+assert_eq "$(berth images busybox --format '{{.Repository}}')" "localhost/busybox" "positional reference"
+expect_rc 125 berth images --filter bogus=1
+assert_contains "$ERR" "bogus" "bad filter named"
+expect_rc 125 berth images --sort nonsense
+
+# history and tree.
+out=$(berth history busybox)
+assert_contains "$(head -1 <<<"$out")" "CREATED BY" "history header"
+assert_contains "$out" "berth default image" "history comment"
+out=$(berth image tree busybox)
+assert_contains "$out" "Image Layers" "tree"
+assert_contains "$out" "Top Layer of: [localhost/busybox:latest]" "tree top layer"
+
+# prune removes the dangling image only.
+expect_rc 0 berth image prune -f
+assert_eq "$(echo "$OUT" | wc -l)" "1" "prune removed one image"
+assert_eq "$(berth images --filter dangling=true -q)" "" "no dangling left"
+expect_rc 0 berth image exists busybox
+
+# rmi -a removes everything, layers and blobs included.
+berth rmi -a >/dev/null
+assert_eq "$(berth images -q)" "" "rmi -a"
+assert_eq "$(ls "$ROOT/blobs/sha256" | wc -l)" "0" "blobs collected"
+layers=$(find "$ROOT/overlay" "$ROOT/vfs" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' 2>/dev/null | wc -l)
+assert_eq "$layers" "0" "layers collected"
+
+# Global options.
+expect_rc 125 berth --log-level bogus images
+assert_contains "$ERR" "bogus" "bad log level named"
+expect_rc 125 berth images --nope
+assert_contains "$ERR" "unknown flag: --nope" "unknown flag"
+expect_rc 0 berth --version
+assert_contains "$OUT" "berth version" "--version"
+expect_rc 0 berth info --format '{{.Store.GraphRoot}}'
+finish
