@@ -11,7 +11,7 @@ int printRows(Context& ctx, const std::string& fmt_, const std::string& default_
               const std::vector<Json>& rows, const std::map<std::string, std::string>& headers,
               bool noheading) {
   auto text = format::renderRows(fmt_.empty() ? default_table : fmt_, default_table, rows,
-                                 headers, noheading);
+                                 format::HeaderMap(headers.begin(), headers.end()), noheading);
   if (!text.ok()) return ctx.fail(text.error());
   ctx.out(*text);
   return 0;

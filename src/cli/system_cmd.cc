@@ -37,6 +37,25 @@ void toYaml(const Json& j, int indent, std::string& out) {
   }
 }
 
+// podman's info JSON uses json tags; its templates use the Go field names.
+Json goFieldNames(const Json& j) {
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (auto& e : j) out.push_back(goFieldNames(e));
+    return out;
+  }
+  if (!j.is_object()) return j;
+  Json out = Json::object();
+  for (auto& [k, v] : j.items()) {
+    std::string name = k;
+    if (name == "ociRuntime") name = "OCIRuntime";
+    else if (name == "os") name = "OS";
+    else if (!name.empty()) name[0] = char(toupper(name[0]));
+    out[name] = goFieldNames(v);
+  }
+  return out;
+}
+
 Json versionJson() {
   struct utsname u;
   ::uname(&u);
@@ -88,7 +107,7 @@ std::unique_ptr<Command> infoCommand(std::string use) {
           ctx.out(Context::jsonIndent(*info, 4) + "\n");
           return 0;
         }
-        if (!format->empty()) return printTemplate(ctx, *format, *info);
+        if (!format->empty()) return printTemplate(ctx, *format, goFieldNames(*info));
         std::string out;
         toYaml(*info, 0, out);
         ctx.out(out);

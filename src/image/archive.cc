@@ -9,6 +9,7 @@
 
 #include "base/digest.h"
 #include "base/fs.h"
+#include "base/scope_exit.h"
 #include "image/archive_internal.h"
 #include "image/manifest.h"
 #include "store/decompress.h"
@@ -96,6 +97,7 @@ Status copyBlobToFile(const store::ContentStore& cs, std::string_view digest,
   UniqueFd in = TRY(cs.open(digest));
   std::string tmp = path + ".tmp";
   UniqueFd out = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  ScopeExit remove_tmp([&] { ::unlink(tmp.c_str()); });
   std::vector<char> buf(1 << 20);
   for (;;) {
     ssize_t n = ::read(in.get(), buf.data(), buf.size());
@@ -107,11 +109,8 @@ Status copyBlobToFile(const store::ContentStore& cs, std::string_view digest,
     TRY_CTX(fs::writeAll(out.get(), std::string_view(buf.data(), size_t(n))), "write {}", tmp);
   }
   out.reset();
-  if (::rename(tmp.c_str(), path.c_str()) < 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return sysError(e, fmt::format("rename {} to {}", tmp, path));
-  }
+  if (::rename(tmp.c_str(), path.c_str()) < 0) return errnoError("rename {} to {}", tmp, path);
+  remove_tmp.cancel();
   return {};
 }
 

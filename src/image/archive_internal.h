@@ -14,7 +14,8 @@
 namespace berth::image {
 
 inline constexpr std::string_view kOciLayoutFile = "oci-layout";
-inline constexpr std::string_view kOciLayoutContent = R"({"imageLayoutVersion":"1.0.0"})";
+// Byte for byte what containers/image writes (with the space).
+inline constexpr std::string_view kOciLayoutContent = R"({"imageLayoutVersion": "1.0.0"})";
 inline constexpr std::string_view kOciIndexFile = "index.json";
 inline constexpr std::string_view kDockerManifestFile = "manifest.json";
 

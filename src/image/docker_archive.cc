@@ -19,15 +19,13 @@ constexpr std::string_view kLegacyConfigFile = "json";
 constexpr std::string_view kRepositoriesFile = "repositories";
 
 bool isHex64(std::string_view s) {
-  return s.size() == 64 &&
-         s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 // The digest a member's name promises: "<hex>.json" or "blobs/sha256/<hex>"; else empty.
 std::string digestFromMemberName(std::string_view name) {
-  std::string_view base = name.substr(name.rfind('/') == std::string_view::npos
-                                          ? 0
-                                          : name.rfind('/') + 1);
+  std::string_view base =
+      name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
   if (base.size() == 69 && base.substr(64) == ".json" && isHex64(base.substr(0, 64)))
     return "sha256:" + std::string(base.substr(0, 64));
   if (name.substr(0, 13) == "blobs/sha256/" && isHex64(name.substr(13)))
@@ -35,8 +33,7 @@ std::string digestFromMemberName(std::string_view name) {
   return {};
 }
 
-Result<std::vector<std::string>> stringList(const Json& item, std::string_view key,
-                                            bool required) {
+Result<std::vector<std::string>> stringList(const Json& item, std::string_view key, bool required) {
   std::vector<std::string> out;
   auto it = item.find(key);
   if (it == item.end() || it->is_null()) {
@@ -83,8 +80,8 @@ Result<ArchiveImage> readItem(TarMembers& members, store::ContentStore& cs, cons
   store::BlobInfo config =
       TRY_CTX(members.blob(config_name, cs, digestFromMemberName(config_name)), "config");
   std::string config_bytes = TRY_CTX(members.bytes(config_name, cs), "config");
-  std::vector<std::string> diff_ids = TRY_CTX(configDiffIds(config_bytes), "config {:?}",
-                                              config_name);
+  std::vector<std::string> diff_ids =
+      TRY_CTX(configDiffIds(config_bytes), "config {:?}", config_name);
   if (diff_ids.size() != layer_names.size())
     return makeError(Code::kInvalidArgument, "config {:?} lists {} diff_ids but {} layers",
                      config_name, diff_ids.size(), layer_names.size());

@@ -69,9 +69,7 @@ bool isManifestMediaType(std::string_view t) {
   return t == media::kOciManifest || t == media::kDockerManifest;
 }
 
-bool isUncompressedLayer(std::string_view t) {
-  return endsWith(t, ".tar");
-}
+bool isUncompressedLayer(std::string_view t) { return endsWith(t, ".tar"); }
 
 Result<Manifest> parseManifest(std::string_view bytes, std::string_view descriptor_media_type) {
   Json j = TRY(parseJson(bytes, "manifest"));

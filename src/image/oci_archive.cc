@@ -86,8 +86,8 @@ Result<ArchiveImage> readImage(TarMembers& members, store::ContentStore& cs, con
     const Descriptor& l = m.layers[i];
     TRY_CTX(descriptorBlob(members, cs, l), "layer {}", i);
     if (isUncompressedLayer(l.media_type) && l.digest != diff_ids[i])
-      return makeError(Code::kDataLoss, "uncompressed layer {} does not match diff_id {}",
-                       l.digest, diff_ids[i]);
+      return makeError(Code::kDataLoss, "uncompressed layer {} does not match diff_id {}", l.digest,
+                       diff_ids[i]);
     image.layers.push_back({l.digest, l.media_type, uint64_t(l.size), diff_ids[i]});
   }
   return image;
@@ -115,7 +115,7 @@ void addToIndex(Index& index, Descriptor d) {
 
 // What an OCI layout holds for a set of images.
 struct OciLayout {
-  std::set<std::string> stored_blobs;                 // digests copied from the store
+  std::set<std::string> stored_blobs;               // digests copied from the store
   std::map<std::string, std::string> memory_blobs;  // digest -> converted manifests
   std::vector<Descriptor> descriptors;              // for index.json, in order
 };
@@ -127,7 +127,8 @@ Result<OciLayout> planOciLayout(const std::vector<ArchiveImage>& images,
     std::string bytes = TRY(cs.readAll(image.manifest_digest));
     Manifest m = TRY_CTX(parseManifest(bytes, image.manifest_media_type), "manifest {}",
                          image.manifest_digest);
-    Descriptor desc = makeDescriptor(media::kOciManifest, image.manifest_digest, int64_t(bytes.size()));
+    Descriptor desc =
+        makeDescriptor(media::kOciManifest, image.manifest_digest, int64_t(bytes.size()));
     if (m.media_type == media::kOciManifest) {
       out.stored_blobs.insert(image.manifest_digest);
     } else {
@@ -183,7 +184,7 @@ Result<std::vector<ArchiveImage>> readOciArchive(TarMembers& members, store::Con
 Status writeOciArchive(const std::vector<ArchiveImage>& images, const store::ContentStore& cs,
                        int out_fd) {
   OciLayout layout = TRY(planOciLayout(images, cs));
-  Index index{std::string(media::kOciIndex), {}};
+  Index index;  // no mediaType, as containers/image writes it
   for (auto& d : layout.descriptors) addToIndex(index, d);
   // Members in lexical order, as a tar of the layout directory would have them.
   std::map<std::string, std::string> blobs;  // hex -> digest
@@ -212,12 +213,11 @@ Status writeOciDir(const std::vector<ArchiveImage>& images, const store::Content
   OciLayout layout = TRY(planOciLayout(images, cs));
   std::string blob_dir = fs::joinPath(dir, "blobs/sha256");
   TRY(fs::mkdirAll(blob_dir));
-  Index index{std::string(media::kOciIndex), {}};
+  Index index;  // no mediaType, as containers/image writes it
   std::string index_path = fs::joinPath(dir, kOciIndexFile);
   if (fs::exists(index_path)) {
     std::string old = TRY(fs::readFile(index_path));
     index = TRY_CTX(parseIndex(old, index_path), "existing OCI layout");
-    if (index.media_type.empty()) index.media_type = std::string(media::kOciIndex);
   }
   for (const auto& digest : layout.stored_blobs) {
     std::string path = fs::joinPath(blob_dir, digestHex(digest));

@@ -57,7 +57,8 @@ std::string checkPath(std::string_view path) {
   size_t start = 0;
   for (;;) {
     size_t slash = path.find('/', start);
-    std::string_view comp = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    std::string_view comp =
+        path.substr(start, slash == std::string_view::npos ? slash : slash - start);
     std::string err = checkPathComponent(comp);
     if (!err.empty()) return err;
     if (slash == std::string_view::npos) return {};
@@ -73,7 +74,8 @@ std::string checkDomain(std::string_view d) {
     size_t close = d.find(']');
     if (close == std::string_view::npos) return fmt::format("invalid domain {:?}", std::string(d));
     std::string_view v6 = d.substr(1, close - 1);
-    if (v6.empty() || !std::all_of(v6.begin(), v6.end(), [](char c) { return isHex(c) || c == ':'; }))
+    if (v6.empty() ||
+        !std::all_of(v6.begin(), v6.end(), [](char c) { return isHex(c) || c == ':'; }))
       return fmt::format("invalid IPv6 address in domain {:?}", std::string(d));
     std::string_view rest = d.substr(close + 1);
     if (!rest.empty()) {
@@ -107,7 +109,8 @@ std::string checkDomain(std::string_view d) {
 std::string checkTag(std::string_view t) {
   if (t.empty()) return "empty tag";
   if (t.size() > 128) return fmt::format("tag is longer than 128 characters ({})", t.size());
-  if (!isWord(t.front())) return fmt::format("tag {:?} must start with [A-Za-z0-9_]", std::string(t));
+  if (!isWord(t.front()))
+    return fmt::format("tag {:?} must start with [A-Za-z0-9_]", std::string(t));
   for (char c : t)
     if (!isWord(c) && c != '.' && c != '-')
       return fmt::format("invalid character {:?} in tag {:?}", c, std::string(t));
@@ -206,9 +209,8 @@ Result<Reference> parseNormalizedNamed(std::string_view s) {
   std::string remainder;
   size_t slash = s.find('/');
   std::string_view first = s.substr(0, slash);
-  if (slash == std::string_view::npos ||
-      (first.find_first_of(".:") == std::string_view::npos && first != kLocalDomain &&
-       !hasUpper(first))) {
+  if (slash == std::string_view::npos || (first.find_first_of(".:") == std::string_view::npos &&
+                                          first != kLocalDomain && !hasUpper(first))) {
     domain = kDefaultDomain;
     remainder = std::string(s);
   } else {

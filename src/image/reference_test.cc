@@ -187,9 +187,9 @@ TEST(ReferenceTest, IsShortName) {
     bool want;
   };
   std::vector<Case> cases = {
-      {"busybox", true},        {"busybox:1", true},        {"foo/bar", true},
-      {"library/busybox", true}, {"localhost:5000", true},  {"quay.io/a", false},
-      {"localhost/a", false},   {"localhost:5000/a", false}, {"docker.io/a", false},
+      {"busybox", true},         {"busybox:1", true},         {"foo/bar", true},
+      {"library/busybox", true}, {"localhost:5000", true},    {"quay.io/a", false},
+      {"localhost/a", false},    {"localhost:5000/a", false}, {"docker.io/a", false},
       {"a:1/b", false},
   };
   for (const auto& c : cases) EXPECT_EQ(isShortName(c.input), c.want) << c.input;

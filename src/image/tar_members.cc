@@ -76,7 +76,7 @@ std::string cleanMemberName(std::string_view name) {
   return out;
 }
 
-const TarMember* TarMembers::find(std::string_view name) const {
+TarMember* TarMembers::findMutable(std::string_view name) {
   std::string current = cleanMemberName(name);
   for (int hop = 0; hop <= kMaxLinkHops; ++hop) {
     auto it = members.find(current);
@@ -87,14 +87,18 @@ const TarMember* TarMembers::find(std::string_view name) const {
   return nullptr;
 }
 
+const TarMember* TarMembers::find(std::string_view name) const {
+  return const_cast<TarMembers*>(this)->findMutable(name);
+}
+
 Result<store::BlobInfo> TarMembers::blob(std::string_view name, store::ContentStore& cs,
                                          std::string_view expected_digest) {
-  auto* m = const_cast<TarMember*>(find(name));
+  TarMember* m = findMutable(name);
   if (m == nullptr)
     return makeError(Code::kInvalidArgument, "archive member {:?} is missing", std::string(name));
   if (m->kind == TarMember::Kind::kBytes) {
-    m->blob = TRY_CTX(cs.writeBytes(m->bytes, expected_digest), "archive member {:?}",
-                      std::string(name));
+    m->blob =
+        TRY_CTX(cs.writeBytes(m->bytes, expected_digest), "archive member {:?}", std::string(name));
     m->kind = TarMember::Kind::kBlob;
     m->bytes.clear();
     m->bytes.shrink_to_fit();
@@ -105,8 +109,7 @@ Result<store::BlobInfo> TarMembers::blob(std::string_view name, store::ContentSt
   return m->blob;
 }
 
-Result<std::string> TarMembers::bytes(std::string_view name,
-                                      const store::ContentStore& cs) const {
+Result<std::string> TarMembers::bytes(std::string_view name, const store::ContentStore& cs) const {
   const TarMember* m = find(name);
   if (m == nullptr)
     return makeError(Code::kInvalidArgument, "archive member {:?} is missing", std::string(name));

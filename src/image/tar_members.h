@@ -19,10 +19,10 @@ inline constexpr uint64_t kMaxInMemory = 256ull << 20;
 struct TarMember {
   enum class Kind { kBytes, kBlob, kLink };
   Kind kind = Kind::kBytes;
-  std::string bytes;      // kBytes: the content
-  store::BlobInfo blob;   // kBlob: the content, stored
-  std::string head;       // kBytes/kBlob: the first bytes, for compression detection
-  std::string link;       // kLink: the target member's cleaned name
+  std::string bytes;     // kBytes: the content
+  store::BlobInfo blob;  // kBlob: the content, stored
+  std::string head;      // kBytes/kBlob: the first bytes, for compression detection
+  std::string link;      // kLink: the target member's cleaned name
 };
 
 // The archive's regular files and links by cleaned name ("./a//b" -> "a/b").
@@ -43,6 +43,9 @@ class TarMembers {
   Result<std::string> bytes(std::string_view name, const store::ContentStore& cs) const;
 
   std::map<std::string, TarMember, std::less<>> members;
+
+ private:
+  TarMember* findMutable(std::string_view name);
 };
 
 // Lexically cleans a member name: drops "", "." and leading "/" components,

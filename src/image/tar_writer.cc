@@ -27,6 +27,9 @@ Status TarWriter::open() {
   if (a_ == nullptr) return makeError(Code::kInternal, "archive_write_new failed");
   if (archive_write_set_format_pax_restricted(a_) != ARCHIVE_OK)
     return archiveError("set tar format");
+  // No zero padding to a 10 KiB block after the trailer: the output is then
+  // the same whether fd_ is a file or a pipe, as Go's archive/tar writes it.
+  archive_write_set_bytes_in_last_block(a_, 1);
   if (archive_write_open_fd(a_, fd_) != ARCHIVE_OK) return archiveError("open tar output");
   return {};
 }
@@ -57,7 +60,7 @@ Status TarWriter::addDir(std::string_view name) {
 }
 
 Status TarWriter::addBytes(std::string_view name, std::string_view data) {
-  TRY(writeHeader(name, AE_IFREG, 0644, data.size()));
+  TRY(writeHeader(name, AE_IFREG, 0444, data.size()));
   size_t off = 0;
   while (off < data.size()) {
     la_ssize_t n = archive_write_data(a_, data.data() + off, data.size() - off);
@@ -68,7 +71,7 @@ Status TarWriter::addBytes(std::string_view name, std::string_view data) {
 }
 
 Status TarWriter::addFd(std::string_view name, int fd, uint64_t size) {
-  TRY(writeHeader(name, AE_IFREG, 0644, size));
+  TRY(writeHeader(name, AE_IFREG, 0444, size));
   std::vector<char> buf(1 << 20);
   uint64_t off = 0;
   while (off < size) {
@@ -93,7 +96,7 @@ Status TarWriter::addFd(std::string_view name, int fd, uint64_t size) {
 }
 
 Status TarWriter::addSymlink(std::string_view name, std::string_view target) {
-  return writeHeader(name, AE_IFLNK, 0777, 0, target);
+  return writeHeader(name, AE_IFLNK, 0, 0, target);
 }
 
 Status TarWriter::close() {

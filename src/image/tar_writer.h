@@ -11,8 +11,9 @@ struct archive;
 namespace berth::image {
 
 // Writes a pax (ustar where possible) tar to an fd it does not own. Every
-// member has uid/gid 0, no owner names and mtime 0, so the same calls give
-// the same bytes. Call close() to write the trailer; errors are kInternal or
+// member has uid/gid 0, no owner names and mtime 0, files mode 0444 and
+// symlinks 0 as containers/image writes them, so the same calls give the
+// same bytes. Call close() to write the trailer; errors are kInternal or
 // the fd's errno.
 class TarWriter {
  public:

@@ -372,11 +372,6 @@ Result<LayerInfo> LayerStore::ensure(const std::string& parent_chain_id,
 
 Status LayerStore::remove(const std::string& chain_id) {
   LayerInfo info = TRY(get(chain_id));
-  for (const LayerInfo& l : TRY(list())) {
-    if (l.parent == info.chain_id)
-      return makeError(Code::kFailedPrecondition, "layer {} is the parent of layer {}", chain_id,
-                       l.chain_id);
-  }
   std::string dir = layerDir(chain_id);
   UniqueFd lock = TRY(fs::openFd(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) < 0)

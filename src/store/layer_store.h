@@ -64,7 +64,9 @@ class LayerStore {
   // kNotFound if absent, kInvalidArgument for a malformed chain ID.
   Result<LayerInfo> get(const std::string& chain_id) const;
   bool exists(const std::string& chain_id) const;
-  // kFailedPrecondition while another layer has it as parent; kNotFound if absent.
+  // Removes the layer; kNotFound if absent, kConflict while another process
+  // removes it. Layers are not reference counted here: the caller must not
+  // remove a layer that a kept layer (or a container) still stacks on.
   Status remove(const std::string& chain_id);
   Result<std::vector<LayerInfo>> list() const;
   // The chain from `top_chain_id` down to its base layer, top first (mountSpec's order).

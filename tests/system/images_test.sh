@@ -98,7 +98,7 @@ expect_rc 0 berth image exists busybox
 berth rmi -a >/dev/null
 assert_eq "$(berth images -q)" "" "rmi -a"
 assert_eq "$(ls "$ROOT/blobs/sha256" | wc -l)" "0" "blobs collected"
-layers=$(find "$ROOT/overlay" "$ROOT/vfs" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' 2>/dev/null | wc -l)
+layers=$( (find "$ROOT/overlay" "$ROOT/vfs" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' 2>/dev/null || true) | wc -l)
 assert_eq "$layers" "0" "layers collected"
 
 # Global options.

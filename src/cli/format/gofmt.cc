@@ -134,13 +134,27 @@ void appendQuoted(std::string& out, std::string_view s, bool ascii_only) {
       appendRune(out, r);
     } else {
       switch (r) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
         default: {
           int width = r < 0x80 ? 2 : r < 0x10000 ? 4 : 8;
           out += width == 2 ? "\\x" : width == 4 ? "\\u" : "\\U";
@@ -155,15 +169,22 @@ void appendQuoted(std::string& out, std::string_view s, bool ascii_only) {
 std::string typeName(const Json* v) {
   if (v == nullptr || v->is_null()) return "<nil>";
   switch (v->type()) {
-    case Json::value_t::boolean: return "bool";
-    case Json::value_t::number_integer: return "int";
+    case Json::value_t::boolean:
+      return "bool";
+    case Json::value_t::number_integer:
+      return "int";
     case Json::value_t::number_unsigned:
       return v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? "uint64" : "int";
-    case Json::value_t::number_float: return "float64";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "[]interface {}";
-    case Json::value_t::object: return "map[string]interface {}";
-    default: return "interface {}";
+    case Json::value_t::number_float:
+      return "float64";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "[]interface {}";
+    case Json::value_t::object:
+      return "map[string]interface {}";
+    default:
+      return "interface {}";
   }
 }
 
@@ -292,12 +313,22 @@ class Printer {
     uint64_t mag = neg ? 0 - static_cast<uint64_t>(v.get<int64_t>()) : v.get<uint64_t>();
     switch (verb) {
       case 'v':
-      case 'd': fmtInteger(neg, mag, 10, verb, spec, kLowerHex); return;
-      case 'b': fmtInteger(neg, mag, 2, verb, spec, kLowerHex); return;
+      case 'd':
+        fmtInteger(neg, mag, 10, verb, spec, kLowerHex);
+        return;
+      case 'b':
+        fmtInteger(neg, mag, 2, verb, spec, kLowerHex);
+        return;
       case 'o':
-      case 'O': fmtInteger(neg, mag, 8, verb, spec, kLowerHex); return;
-      case 'x': fmtInteger(neg, mag, 16, verb, spec, kLowerHex); return;
-      case 'X': fmtInteger(neg, mag, 16, verb, spec, kUpperHex); return;
+      case 'O':
+        fmtInteger(neg, mag, 8, verb, spec, kLowerHex);
+        return;
+      case 'x':
+        fmtInteger(neg, mag, 16, verb, spec, kLowerHex);
+        return;
+      case 'X':
+        fmtInteger(neg, mag, 16, verb, spec, kUpperHex);
+        return;
       case 'c': {
         std::string s;
         appendRune(s, neg || mag > 0x10FFFF ? kRuneError : static_cast<char32_t>(mag));
@@ -367,14 +398,20 @@ class Printer {
     double f = v.get<double>();
     char c;
     switch (verb) {
-      case 'v': c = 'g'; break;
+      case 'v':
+        c = 'g';
+        break;
       case 'e':
       case 'E':
       case 'f':
       case 'F':
       case 'g':
-      case 'G': c = static_cast<char>(verb); break;
-      default: badVerb(&v, verb, spec); return;
+      case 'G':
+        c = static_cast<char>(verb);
+        break;
+      default:
+        badVerb(&v, verb, spec);
+        return;
     }
     int prec = spec.prec;
     if (prec < 0 && (c == 'e' || c == 'E' || c == 'f' || c == 'F')) prec = 6;
@@ -403,7 +440,9 @@ class Printer {
     }
     switch (verb) {
       case 'v':
-      case 's': pad(t, spec); return;
+      case 's':
+        pad(t, spec);
+        return;
       case 'q': {
         std::string q;
         appendQuoted(q, t, spec.plus);
@@ -425,7 +464,8 @@ class Printer {
         pad(h, spec);
         return;
       }
-      default: badVerb(&v, verb, spec);
+      default:
+        badVerb(&v, verb, spec);
     }
   }
 };
@@ -505,8 +545,9 @@ std::string goSprintf(std::string_view format, std::span<const FmtArg> args) {
     if (arg_num >= args.size()) return false;
     const Json* a = args[arg_num++];
     if (a == nullptr || !(a->is_number_integer() || a->is_number_unsigned())) return false;
-    int64_t v = a->is_number_unsigned() ? static_cast<int64_t>(std::min<uint64_t>(a->get<uint64_t>(), 1000000))
-                                        : a->get<int64_t>();
+    int64_t v = a->is_number_unsigned()
+                    ? static_cast<int64_t>(std::min<uint64_t>(a->get<uint64_t>(), 1000000))
+                    : a->get<int64_t>();
     if (v > 1000000 || v < -1000000) return false;
     n = static_cast<int>(v);
     return true;
@@ -521,12 +562,18 @@ std::string goSprintf(std::string_view format, std::span<const FmtArg> args) {
     Spec spec;
     for (; i < end; ++i) {
       char c = format[i];
-      if (c == '#') spec.sharp = true;
-      else if (c == '0') spec.zero = !spec.minus;
-      else if (c == '+') spec.plus = true;
-      else if (c == '-') spec.minus = true, spec.zero = false;
-      else if (c == ' ') spec.space = true;
-      else break;
+      if (c == '#')
+        spec.sharp = true;
+      else if (c == '0')
+        spec.zero = !spec.minus;
+      else if (c == '+')
+        spec.plus = true;
+      else if (c == '-')
+        spec.minus = true, spec.zero = false;
+      else if (c == ' ')
+        spec.space = true;
+      else
+        break;
     }
     bool good = true;
     bool after_index = argNumber(i, good);
@@ -623,13 +670,27 @@ void marshalString(std::string& out, std::string_view s) {
     unsigned char c = s[i];
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20) {
             out += "\\u00";
@@ -655,12 +716,20 @@ void marshalString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void marshal(std::string& out, const Json& v) {
+void marshal(std::string& out, const Json& v, const JsonMapPolicy& policy, bool is_map) {
   switch (v.type()) {
-    case Json::value_t::null: out += "null"; return;
-    case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case Json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return;
-    case Json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return;
+    case Json::value_t::null:
+      out += "null";
+      return;
+    case Json::value_t::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+      out += std::to_string(v.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      return;
     case Json::value_t::number_float: {
       double f = v.get<double>();
       if (!std::isfinite(f)) {
@@ -677,40 +746,47 @@ void marshal(std::string& out, const Json& v) {
       out += s;
       return;
     }
-    case Json::value_t::string: marshalString(out, v.get_ref<const std::string&>()); return;
+    case Json::value_t::string:
+      marshalString(out, v.get_ref<const std::string&>());
+      return;
     case Json::value_t::array: {
       out += '[';
       bool first = true;
       for (const Json& e : v) {
         if (!first) out += ',';
         first = false;
-        marshal(out, e);
+        marshal(out, e, policy, policy.all_maps);
       }
       out += ']';
       return;
     }
     case Json::value_t::object: {
+      std::vector<const std::string*> keys;
+      for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(&it.key());
+      if (is_map) std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
       out += '{';
       bool first = true;
-      for (auto it = v.begin(); it != v.end(); ++it) {
+      for (const std::string* k : keys) {
         if (!first) out += ',';
         first = false;
-        marshalString(out, it.key());
+        marshalString(out, *k);
         out += ':';
-        marshal(out, it.value());
+        bool child_map = policy.all_maps || (policy.map_fields && policy.map_fields->contains(*k));
+        marshal(out, v.at(*k), policy, child_map);
       }
       out += '}';
       return;
     }
-    default: out += "null";
+    default:
+      out += "null";
   }
 }
 
 }  // namespace
 
-std::string goJsonMarshal(const Json& v) {
+std::string goJsonMarshal(const Json& v, const JsonMapPolicy& policy, bool root_is_map) {
   std::string out;
-  marshal(out, v);
+  marshal(out, v, policy, root_is_map || policy.all_maps);
   return out;
 }
 

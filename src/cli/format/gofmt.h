@@ -1,6 +1,7 @@
 // Go's fmt and encoding/json output rules applied to Json values, as text/template prints them.
 #pragma once
 
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,7 +32,15 @@ std::string goQuote(std::string_view s);
 // strconv.FormatFloat(f, fmt, -1, 64) for fmt 'e', 'f' or 'g' (shortest round-trip digits).
 std::string goFormatFloatShortest(double f, char fmt);
 
-// json.Marshal with SetEscapeHTML(false): compact, objects in their stored key order.
-std::string goJsonMarshal(const Json& v);
+// Which Json objects json.Marshal treats as Go maps (keys sorted) rather than structs
+// (fields in stored order): those under a key in *map_fields, or all when all_maps.
+struct JsonMapPolicy {
+  const std::set<std::string, std::less<>>* map_fields = nullptr;
+  bool all_maps = false;
+};
+
+// json.Marshal with SetEscapeHTML(false): compact; Go 1.22+ string escaping.
+std::string goJsonMarshal(const Json& v, const JsonMapPolicy& policy = {},
+                          bool root_is_map = false);
 
 }  // namespace berth::format

@@ -72,7 +72,6 @@ bool isJson(std::string_view format) {
   if (!consume(body, k, "{{")) return false;
   k = skipSpace(body, k);
   if (!consume(body, k, "json")) return false;
-  while (k < body.size() && body[k] == ' ') ++k;
   consume(body, k, ".");
   k = skipSpace(body, k);
   return consume(body, k, "}}") && k == body.size();
@@ -126,7 +125,10 @@ std::vector<std::string> camelCaseSplit(std::string_view src) {
   for (size_t i = 0; i < src.size();) {
     DecodedRune d = decodeRune(src, i);
     char32_t r = d.rune;
-    int cls = (r >= 'a' && r <= 'z') ? 1 : (r >= 'A' && r <= 'Z') ? 2 : (r >= '0' && r <= '9') ? 3 : 4;
+    int cls = (r >= 'a' && r <= 'z')   ? 1
+              : (r >= 'A' && r <= 'Z') ? 2
+              : (r >= '0' && r <= '9') ? 3
+                                       : 4;
     if (cls == last) {
       runs.back().append(src.substr(i, d.size));
     } else {

@@ -19,8 +19,8 @@ using HeaderMap = std::map<std::string, std::string, std::less<>>;
 // "<no value>" rather than failing): Labels, Annotations, Options, ...
 ExecOptions podmanExecOptions();
 
-// report.IsJSON: "json", "{{json}}", "{{ json . }}" (surrounding whitespace allowed). The caller
-// then prints the rows as JSON itself.
+// report.IsJSON: "json", "{{json}}" or "{{ json. }}", whitespace around allowed ("{{json .}}"
+// is an ordinary template). The caller then prints the rows as JSON itself.
 bool isJson(std::string_view format);
 
 // report.HasTable: the format starts with "table ".

@@ -29,7 +29,7 @@ class Exec {
   Exec(const Tree& tree, const ExecOptions& options) : tree_(tree), options_(options) {}
 
   Result<std::string> run(const Json& data) {
-    Value root = Value::ref(data);
+    Value root = Value::ref(data, options_.objects_are_maps);
     vars_.emplace_back("$", root);
     TRY(walkList(root, tree_.root));
     return std::move(out_);
@@ -113,7 +113,8 @@ class Exec {
       if (j.is_array()) {
         empty = j.empty();
         for (size_t i = 0; i < j.size(); ++i) {
-          Flow f = TRY(iteration(Value::own(static_cast<int64_t>(i)), sub(v, j[i], false)));
+          Flow f = TRY(iteration(Value::own(static_cast<int64_t>(i)),
+                                 sub(v, j[i], options_.objects_are_maps)));
           if (f == Flow::kBreak) break;
         }
       } else if (j.is_object()) {
@@ -122,12 +123,12 @@ class Exec {
         for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(&it.key());
         std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
         for (const std::string* k : keys) {
-          Flow f = TRY(iteration(Value::own(*k), sub(v, j.at(*k), false)));
+          Flow f = TRY(iteration(Value::own(*k), sub(v, j.at(*k), options_.objects_are_maps)));
           if (f == Flow::kBreak) break;
         }
       } else if (j.is_number_integer()) {
-        int64_t count = j.is_number_unsigned() ? static_cast<int64_t>(j.get<uint64_t>())
-                                               : j.get<int64_t>();
+        int64_t count =
+            j.is_number_unsigned() ? static_cast<int64_t>(j.get<uint64_t>()) : j.get<int64_t>();
         empty = count <= 0;
         for (int64_t i = 0; i < count; ++i) {
           Flow f = TRY(iteration(Value::own(i), Value::own(i)));
@@ -143,10 +144,8 @@ class Exec {
     return f == Flow::kBreak || f == Flow::kContinue ? Flow::kNormal : f;
   }
 
-  // A sub-value of `parent`: borrowed when the parent is, so no copies on the common path.
   static Value sub(const Value& parent, const Json& child, bool is_map) {
-    (void)parent;
-    return Value::ref(child, is_map);
+    return parent.child(child, is_map);
   }
 
   Status setVar(const std::string& name, const Value& v, const Node& n) {
@@ -170,7 +169,8 @@ class Exec {
           if (vars_[i].first == name) vars_[i].second = v, found = true;
         }
         if (!found) {
-          return fail(pipe.pos, pipe.pos + name.size(), fmt::format("undefined variable: {}", name));
+          return fail(pipe.pos, pipe.pos + name.size(),
+                      fmt::format("undefined variable: {}", name));
         }
       } else {
         vars_.emplace_back(name, v);
@@ -181,8 +181,10 @@ class Exec {
 
   Status notAFunction(const Arg& first, size_t nargs, const std::optional<Value>& final) {
     if (nargs > 1 || final) {
-      return fail(first, fmt::format("can't give argument to non-function {}",
-                                     std::string_view(tree_.source).substr(first.pos, first.end - first.pos)));
+      return fail(
+          first,
+          fmt::format("can't give argument to non-function {}",
+                      std::string_view(tree_.source).substr(first.pos, first.end - first.pos)));
     }
     return okStatus();
   }
@@ -198,7 +200,7 @@ class Exec {
         return evalFieldChain(dot, base, first, first.ident, cmd.args.size(), final);
       }
       case ArgKind::kIdentifier:
-        return evalFunction(dot, first, cmd.args, final);
+        return evalFunction(dot, first, cmd, cmd.args, final);
       case ArgKind::kPipe:
         TRY(notAFunction(first, cmd.args.size(), final));
         return evalPipe(dot, *first.pipe);
@@ -252,14 +254,14 @@ class Exec {
     const Json& j = receiver.json();
     if (j.is_object()) {
       if (has_args) {
-        return fail(node, receiver.isMap()
-                              ? fmt::format("{} is not a method but has arguments", name)
-                              : fmt::format("{} has arguments but cannot be invoked as function",
-                                            name));
+        return fail(node,
+                    receiver.isMap()
+                        ? fmt::format("{} is not a method but has arguments", name)
+                        : fmt::format("{} has arguments but cannot be invoked as function", name));
       }
       auto it = j.find(name);
       if (it != j.end()) {
-        return Value::ref(*it, options_.map_fields.contains(name));
+        return receiver.child(*it, options_.objects_are_maps || options_.map_fields.contains(name));
       }
       if (receiver.isMap()) return Value();
     }
@@ -284,7 +286,7 @@ class Exec {
       case ArgKind::kPipe:
         return evalPipe(dot, *a.pipe);
       case ArgKind::kIdentifier:
-        return evalFunction(dot, a, {a}, std::nullopt);
+        return evalFunction(dot, a, Command{a.pos, a.end, {a}}, {a}, std::nullopt);
       case ArgKind::kChain: {
         if (a.base->kind == ArgKind::kNil) return fail(a, "indirection through explicit nil");
         Value base = TRY(evalArg(dot, *a.base));
@@ -296,8 +298,8 @@ class Exec {
     return Value();
   }
 
-  Result<Value> evalFunction(const Value& dot, const Arg& fn, const std::vector<Arg>& args,
-                             const std::optional<Value>& final) {
+  Result<Value> evalFunction(const Value& dot, const Arg& fn, const Command& cmd,
+                             const std::vector<Arg>& args, const std::optional<Value>& final) {
     const std::string& name = fn.ident[0];
     size_t argc = args.size() - 1 + (final ? 1 : 0);
     if (name == "and" || name == "or") {
@@ -320,16 +322,16 @@ class Exec {
         return fail(fn, fmt::format("wrong number of args for {}: want at least {} got {}", name,
                                     f->min_args, n));
       }
-      return fail(fn, fmt::format("wrong number of args for {}: want {} got {}", name,
-                                  f->min_args, n));
+      return fail(fn,
+                  fmt::format("wrong number of args for {}: want {} got {}", name, f->min_args, n));
     }
     std::vector<Value> argv;
     argv.reserve(argc);
     for (size_t i = 1; i < args.size(); ++i) argv.push_back(TRY(evalArg(dot, args[i])));
     if (final) argv.push_back(*final);
-    auto r = f->call(argv);
+    auto r = f->call(argv, options_);
     if (!r.ok()) {
-      return fail(fn, fmt::format("error calling {}: {}", name, r.error().message()));
+      return fail(cmd.pos, cmd.end, fmt::format("error calling {}: {}", name, r.error().message()));
     }
     return std::move(r).value();
   }
@@ -365,12 +367,17 @@ void collectFields(const Pipe& pipe, std::vector<std::string>& out) {
   }
 }
 
-// Fields read from the top-level dot: dot changes inside range and with bodies, so only
-// their pipelines, if branches and else branches are searched.
+bool isRangeOverDot(const Node& n) {
+  return n.kind == NodeKind::kRange && n.pipe->cmds.size() == 1 &&
+         n.pipe->cmds[0].args.size() == 1 && n.pipe->cmds[0].args[0].kind == ArgKind::kDot;
+}
+
+// Fields read from the row: dot changes inside with bodies and inside range bodies other
+// than `range .`, so those bodies are skipped.
 void collectNodes(const std::vector<Node>& list, std::vector<std::string>& out) {
   for (const Node& n : list) {
-    if (n.pipe) collectFields(*n.pipe, out);
-    if (n.kind == NodeKind::kIf) collectNodes(n.list, out);
+    if (n.pipe && !isRangeOverDot(n)) collectFields(*n.pipe, out);
+    if (n.kind == NodeKind::kIf || isRangeOverDot(n)) collectNodes(n.list, out);
     if (n.kind != NodeKind::kText) collectNodes(n.else_list, out);
   }
 }
@@ -386,7 +393,7 @@ Result<std::string> Template::execute(const Json& data, const ExecOptions& optio
   return Exec(*tree_, options).run(data);
 }
 
-std::vector<std::string> Template::topLevelFields() const {
+std::vector<std::string> Template::referencedFields() const {
   std::vector<std::string> out;
   collectNodes(tree_->root, out);
   return out;

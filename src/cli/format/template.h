@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/json.h"
 #include "base/result.h"
@@ -20,6 +21,7 @@ struct Tree;
 // through a field whose name is in map_fields (e.g. "Labels").
 struct ExecOptions {
   std::set<std::string, std::less<>> map_fields;
+  bool objects_are_maps = false;  // every object is a map (data decoded from arbitrary JSON)
 };
 
 // A parsed template. Supported: text, {{ }} actions with {{- -}} trimming, comments,
@@ -36,9 +38,10 @@ class Template {
   // `template: <name>:1:2: executing "<name>" at <.Foo>: can't evaluate field Foo in type ...`.
   Result<std::string> execute(const Json& data, const ExecOptions& options = {}) const;
 
-  // Names of fields read from dot at the top of the template ("{{.ID}}", "{{.Labels.x}}"
-  // -> "ID", "Labels"), in order of first use. Used to build table headers.
-  std::vector<std::string> topLevelFields() const;
+  // Names of fields read from the row: from dot at the top level of the template and inside
+  // `{{range .}}` bodies ("{{.ID}}", "{{.Labels.x}}" -> "ID", "Labels"), in order of first
+  // use. Used to build table headers.
+  std::vector<std::string> referencedFields() const;
 
   const std::string& name() const;
 

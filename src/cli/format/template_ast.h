@@ -40,8 +40,8 @@ struct Command {
 
 struct Pipe {
   size_t pos = 0;
-  bool is_assign = false;          // $x = ... rather than $x := ...
-  std::vector<std::string> decl;   // declared or assigned variables
+  bool is_assign = false;         // $x = ... rather than $x := ...
+  std::vector<std::string> decl;  // declared or assigned variables
   std::vector<Command> cmds;
 };
 

@@ -11,6 +11,7 @@
 #include "cli/format/utf8.h"
 
 namespace berth::format::detail {
+
 namespace {
 
 Error wrongType(const Value& v, std::string_view want) {
@@ -20,7 +21,8 @@ Error wrongType(const Value& v, std::string_view want) {
 }
 
 Result<std::string_view> str(const Value& v) {
-  if (v.valid() && v.json().is_string()) return std::string_view(v.json().get_ref<const std::string&>());
+  if (v.valid() && v.json().is_string())
+    return std::string_view(v.json().get_ref<const std::string&>());
   return wrongType(v, "string");
 }
 
@@ -93,14 +95,15 @@ bool isTitleSeparator(char32_t r) {
 
 // ---- Go builtins ----
 
-Result<Value> fnNot(std::vector<Value>& a) { return Value::own(!isTrue(a[0])); }
+Result<Value> fnNot(std::vector<Value>& a, const ExecOptions&) { return Value::own(!isTrue(a[0])); }
 
-Result<Value> fnLen(std::vector<Value>& a) {
+Result<Value> fnLen(std::vector<Value>& a, const ExecOptions&) {
   if (!a[0].valid() || a[0].json().is_null()) {
     return makeError(Code::kInvalidArgument, "len of nil pointer");
   }
   const Json& j = a[0].json();
-  if (j.is_string()) return Value::own(static_cast<int64_t>(j.get_ref<const std::string&>().size()));
+  if (j.is_string())
+    return Value::own(static_cast<int64_t>(j.get_ref<const std::string&>().size()));
   if (j.is_array() || j.is_object()) return Value::own(static_cast<int64_t>(j.size()));
   return makeError(Code::kInvalidArgument, "len of type {}", valueTypeName(a[0]));
 }
@@ -124,7 +127,7 @@ Result<int64_t> indexArg(const Value& v, size_t size) {
   return x;
 }
 
-Result<Value> fnIndex(std::vector<Value>& a) {
+Result<Value> fnIndex(std::vector<Value>& a, const ExecOptions&) {
   Value item = a[0];
   if (!item.valid()) return makeError(Code::kInvalidArgument, "index of untyped nil");
   for (size_t i = 1; i < a.size(); ++i) {
@@ -153,12 +156,13 @@ Result<Value> fnIndex(std::vector<Value>& a) {
   return item;
 }
 
-Result<Value> fnSlice(std::vector<Value>& a) {
+Result<Value> fnSlice(std::vector<Value>& a, const ExecOptions&) {
   const Value& item = a[0];
   if (!item.valid() || item.json().is_null()) {
     return makeError(Code::kInvalidArgument, "slice of untyped nil");
   }
-  if (a.size() > 4) return makeError(Code::kInvalidArgument, "too many slice indexes: {}", a.size() - 1);
+  if (a.size() > 4)
+    return makeError(Code::kInvalidArgument, "too many slice indexes: {}", a.size() - 1);
   const Json& j = item.json();
   size_t len;
   if (j.is_string()) {
@@ -185,43 +189,74 @@ Result<Value> fnSlice(std::vector<Value>& a) {
   return Value::own(std::move(out));
 }
 
-Result<Value> fnPrint(std::vector<Value>& a) { return Value::own(goSprint(fmtArgs(a))); }
-Result<Value> fnPrintln(std::vector<Value>& a) { return Value::own(goSprintln(fmtArgs(a))); }
-Result<Value> fnPrintf(std::vector<Value>& a) {
+Result<Value> fnPrint(std::vector<Value>& a, const ExecOptions&) {
+  return Value::own(goSprint(fmtArgs(a)));
+}
+Result<Value> fnPrintln(std::vector<Value>& a, const ExecOptions&) {
+  return Value::own(goSprintln(fmtArgs(a)));
+}
+Result<Value> fnPrintf(std::vector<Value>& a, const ExecOptions&) {
   std::string_view f = TRY(str(a[0]));
   return Value::own(goSprintf(f, fmtArgs(a, 1)));
 }
 
-Result<Value> fnHtml(std::vector<Value>& a) {
+Result<Value> fnHtml(std::vector<Value>& a, const ExecOptions&) {
   std::string s = evalArgs(a);
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\0': out += "\xEF\xBF\xBD"; break;
-      default: out += c;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      default:
+        out += c;
     }
   }
   return Value::own(std::move(out));
 }
 
-Result<Value> fnJs(std::vector<Value>& a) {
+Result<Value> fnJs(std::vector<Value>& a, const ExecOptions&) {
   std::string s = evalArgs(a);
   std::string out;
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      case '"': out += "\\\""; break;
-      case '<': out += "\\u003C"; break;
-      case '>': out += "\\u003E"; break;
-      case '&': out += "\\u0026"; break;
-      case '=': out += "\\u003D"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '<':
+        out += "\\u003C";
+        break;
+      case '>':
+        out += "\\u003E";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      case '=':
+        out += "\\u003D";
+        break;
       default:
         if (c < ' ') {
           out += "\\u00";
@@ -235,7 +270,7 @@ Result<Value> fnJs(std::vector<Value>& a) {
   return Value::own(std::move(out));
 }
 
-Result<Value> fnUrlquery(std::vector<Value>& a) {
+Result<Value> fnUrlquery(std::vector<Value>& a, const ExecOptions&) {
   std::string s = evalArgs(a);
   std::string out;
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -297,7 +332,7 @@ Result<bool> equal(const Value& a, const Value& b) {
   return a.json() == b.json();
 }
 
-Result<Value> fnEq(std::vector<Value>& a) {
+Result<Value> fnEq(std::vector<Value>& a, const ExecOptions&) {
   if (a.size() < 2) return makeError(Code::kInvalidArgument, "missing argument for comparison");
   for (size_t i = 1; i < a.size(); ++i) {
     if (TRY(equal(a[0], a[i]))) return Value::own(true);
@@ -305,7 +340,9 @@ Result<Value> fnEq(std::vector<Value>& a) {
   return Value::own(false);
 }
 
-Result<Value> fnNe(std::vector<Value>& a) { return Value::own(!TRY(equal(a[0], a[1]))); }
+Result<Value> fnNe(std::vector<Value>& a, const ExecOptions&) {
+  return Value::own(!TRY(equal(a[0], a[1])));
+}
 
 Result<bool> less(const Value& a, const Value& b) {
   Kind k1 = basicKind(a), k2 = basicKind(b);
@@ -316,18 +353,22 @@ Result<bool> less(const Value& a, const Value& b) {
   return a.json().get_ref<const std::string&>() < b.json().get_ref<const std::string&>();
 }
 
-Result<Value> fnLt(std::vector<Value>& a) { return Value::own(TRY(less(a[0], a[1]))); }
-Result<Value> fnLe(std::vector<Value>& a) {
+Result<Value> fnLt(std::vector<Value>& a, const ExecOptions&) {
+  return Value::own(TRY(less(a[0], a[1])));
+}
+Result<Value> fnLe(std::vector<Value>& a, const ExecOptions&) {
   return Value::own(TRY(less(a[0], a[1])) || TRY(equal(a[0], a[1])));
 }
-Result<Value> fnGt(std::vector<Value>& a) {
+Result<Value> fnGt(std::vector<Value>& a, const ExecOptions&) {
   return Value::own(!(TRY(less(a[0], a[1])) || TRY(equal(a[0], a[1]))));
 }
-Result<Value> fnGe(std::vector<Value>& a) { return Value::own(!TRY(less(a[0], a[1]))); }
+Result<Value> fnGe(std::vector<Value>& a, const ExecOptions&) {
+  return Value::own(!TRY(less(a[0], a[1])));
+}
 
 // ---- podman's report.DefaultFuncs ----
 
-Result<Value> fnJoin(std::vector<Value>& a) {
+Result<Value> fnJoin(std::vector<Value>& a, const ExecOptions&) {
   std::string_view sep = TRY(str(a[1]));
   if (a[0].valid() && a[0].json().is_null()) return Value::own("");
   if (!a[0].valid() || !a[0].json().is_array()) return wrongType(a[0], "[]string");
@@ -342,17 +383,18 @@ Result<Value> fnJoin(std::vector<Value>& a) {
   return Value::own(std::move(out));
 }
 
-Result<Value> fnJson(std::vector<Value>& a) {
-  return Value::own(a[0].valid() ? goJsonMarshal(a[0].json()) : "null");
+Result<Value> fnJson(std::vector<Value>& a, const ExecOptions& o) {
+  if (!a[0].valid()) return Value::own("null");
+  return Value::own(goJsonMarshal(a[0].json(), {&o.map_fields, o.objects_are_maps}, a[0].isMap()));
 }
 
-Result<Value> fnLower(std::vector<Value>& a) {
+Result<Value> fnLower(std::vector<Value>& a, const ExecOptions&) {
   return Value::own(mapRunes(TRY(str(a[0])), toLowerRune));
 }
-Result<Value> fnUpper(std::vector<Value>& a) {
+Result<Value> fnUpper(std::vector<Value>& a, const ExecOptions&) {
   return Value::own(mapRunes(TRY(str(a[0])), toUpperRune));
 }
-Result<Value> fnTitle(std::vector<Value>& a) {
+Result<Value> fnTitle(std::vector<Value>& a, const ExecOptions&) {
   char32_t prev = ' ';
   return Value::own(mapRunes(TRY(str(a[0])), [&](char32_t r) {
     char32_t out = isTitleSeparator(prev) ? toUpperRune(r) : r;
@@ -361,7 +403,7 @@ Result<Value> fnTitle(std::vector<Value>& a) {
   }));
 }
 
-Result<Value> fnPad(std::vector<Value>& a) {
+Result<Value> fnPad(std::vector<Value>& a, const ExecOptions&) {
   std::string_view s = TRY(str(a[0]));
   int64_t prefix = TRY(integer(a[1]));
   int64_t suffix = TRY(integer(a[2]));
@@ -373,7 +415,7 @@ Result<Value> fnPad(std::vector<Value>& a) {
   return Value::own(std::move(out));
 }
 
-Result<Value> fnSplit(std::vector<Value>& a) {
+Result<Value> fnSplit(std::vector<Value>& a, const ExecOptions&) {
   std::string_view s = TRY(str(a[0]));
   std::string_view sep = TRY(str(a[1]));
   Json out = Json::array();
@@ -396,7 +438,7 @@ Result<Value> fnSplit(std::vector<Value>& a) {
   return Value::own(std::move(out));
 }
 
-Result<Value> fnTruncate(std::vector<Value>& a) {
+Result<Value> fnTruncate(std::vector<Value>& a, const ExecOptions&) {
   std::string_view s = TRY(str(a[0]));
   int64_t n = TRY(integer(a[1]));
   if (static_cast<int64_t>(s.size()) < n) return Value::own(std::string(s));
@@ -449,30 +491,47 @@ bool isTrue(const Value& v) {
   if (!v.valid()) return false;
   const Json& j = v.json();
   switch (j.type()) {
-    case Json::value_t::null: return false;
-    case Json::value_t::boolean: return j.get<bool>();
-    case Json::value_t::number_integer: return j.get<int64_t>() != 0;
-    case Json::value_t::number_unsigned: return j.get<uint64_t>() != 0;
-    case Json::value_t::number_float: return j.get<double>() != 0;
+    case Json::value_t::null:
+      return false;
+    case Json::value_t::boolean:
+      return j.get<bool>();
+    case Json::value_t::number_integer:
+      return j.get<int64_t>() != 0;
+    case Json::value_t::number_unsigned:
+      return j.get<uint64_t>() != 0;
+    case Json::value_t::number_float:
+      return j.get<double>() != 0;
     case Json::value_t::string:
+      return !j.get_ref<const std::string&>().empty();
     case Json::value_t::array:
-    case Json::value_t::object: return !j.empty();
-    default: return true;
+    case Json::value_t::object:
+      return !j.empty();
+    default:
+      return true;
   }
 }
 
 std::string valueTypeName(const Value& v) {
   if (!v.valid()) return "<nil>";
   switch (v.json().type()) {
-    case Json::value_t::null: return "<nil>";
-    case Json::value_t::boolean: return "bool";
-    case Json::value_t::number_integer: return "int";
-    case Json::value_t::number_unsigned: return "int";
-    case Json::value_t::number_float: return "float64";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "[]interface {}";
-    case Json::value_t::object: return v.isMap() ? "map[string]interface {}" : "object";
-    default: return "interface {}";
+    case Json::value_t::null:
+      return "<nil>";
+    case Json::value_t::boolean:
+      return "bool";
+    case Json::value_t::number_integer:
+      return "int";
+    case Json::value_t::number_unsigned:
+      return "int";
+    case Json::value_t::number_float:
+      return "float64";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "[]interface {}";
+    case Json::value_t::object:
+      return v.isMap() ? "map[string]interface {}" : "object";
+    default:
+      return "interface {}";
   }
 }
 

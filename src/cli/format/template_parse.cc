@@ -12,10 +12,37 @@ namespace berth::format::detail {
 namespace {
 
 enum class Tok {
-  kText, kLeftDelim, kRightDelim, kSpace, kAssign, kDeclare, kPipe, kString, kRawString,
-  kChar, kCharConstant, kNumber, kBool, kIdentifier, kField, kVariable, kDot, kNil,
-  kLeftParen, kRightParen, kIf, kElse, kEnd, kRange, kWith, kBreak, kContinue, kDefine,
-  kTemplate, kBlock, kEof,
+  kText,
+  kLeftDelim,
+  kRightDelim,
+  kSpace,
+  kAssign,
+  kDeclare,
+  kPipe,
+  kString,
+  kRawString,
+  kChar,
+  kCharConstant,
+  kNumber,
+  kBool,
+  kIdentifier,
+  kField,
+  kVariable,
+  kDot,
+  kNil,
+  kLeftParen,
+  kRightParen,
+  kIf,
+  kElse,
+  kEnd,
+  kRange,
+  kWith,
+  kBreak,
+  kContinue,
+  kDefine,
+  kTemplate,
+  kBlock,
+  kEof,
 };
 
 struct Token {
@@ -91,9 +118,8 @@ class Lexer {
   }
   template <typename... Args>
   Error fail(size_t pos, fmt::format_string<Args...> f, Args&&... args) {
-    return Error(Code::kInvalidArgument,
-                 fmt::format("{}: {}", location(tree_, pos),
-                             fmt::format(f, std::forward<Args>(args)...)));
+    return Error(Code::kInvalidArgument, fmt::format("{}: {}", location(tree_, pos),
+                                                     fmt::format(f, std::forward<Args>(args)...)));
   }
   void skipSpaces() {
     while (pos_ < in_.size() && isSpace(in_[pos_])) ++pos_;
@@ -246,18 +272,30 @@ class Lexer {
     if (!atTerminator(pos_)) return fail(pos_, "bad character {}", runeDesc(in_, pos_));
     std::string_view w = in_.substr(start, pos_ - start);
     Tok t = Tok::kIdentifier;
-    if (w == "true" || w == "false") t = Tok::kBool;
-    else if (w == "nil") t = Tok::kNil;
-    else if (w == "if") t = Tok::kIf;
-    else if (w == "else") t = Tok::kElse;
-    else if (w == "end") t = Tok::kEnd;
-    else if (w == "range") t = Tok::kRange;
-    else if (w == "with") t = Tok::kWith;
-    else if (w == "break") t = Tok::kBreak;
-    else if (w == "continue") t = Tok::kContinue;
-    else if (w == "define") t = Tok::kDefine;
-    else if (w == "template") t = Tok::kTemplate;
-    else if (w == "block") t = Tok::kBlock;
+    if (w == "true" || w == "false")
+      t = Tok::kBool;
+    else if (w == "nil")
+      t = Tok::kNil;
+    else if (w == "if")
+      t = Tok::kIf;
+    else if (w == "else")
+      t = Tok::kElse;
+    else if (w == "end")
+      t = Tok::kEnd;
+    else if (w == "range")
+      t = Tok::kRange;
+    else if (w == "with")
+      t = Tok::kWith;
+    else if (w == "break")
+      t = Tok::kBreak;
+    else if (w == "continue")
+      t = Tok::kContinue;
+    else if (w == "define")
+      t = Tok::kDefine;
+    else if (w == "template")
+      t = Tok::kTemplate;
+    else if (w == "block")
+      t = Tok::kBlock;
     emit(t, start, pos_);
     return okStatus();
   }
@@ -278,9 +316,12 @@ class Lexer {
     accept("+-");
     std::string_view digits = "0123456789_";
     if (accept("0")) {
-      if (accept("xX")) digits = "0123456789abcdefABCDEF_";
-      else if (accept("oO")) digits = "01234567_";
-      else if (accept("bB")) digits = "01_";
+      if (accept("xX"))
+        digits = "0123456789abcdefABCDEF_";
+      else if (accept("oO"))
+        digits = "01234567_";
+      else if (accept("bB"))
+        digits = "01_";
     }
     acceptRun(digits);
     if (accept(".")) acceptRun(digits);
@@ -336,22 +377,44 @@ Result<std::string> unquote(std::string_view s, bool is_char, std::string_view* 
       return v;
     };
     switch (e) {
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case '\\': out += '\\'; break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+        out += '\\';
+        break;
       case '"':
       case '\'':
         if (e != quote) return makeError(Code::kInvalidArgument, "invalid syntax");
         out += e;
         break;
-      case 'x': out += static_cast<char>(TRY(hex(2))); break;
-      case 'u': appendRune(out, TRY(hex(4))); break;
-      case 'U': appendRune(out, TRY(hex(8))); break;
+      case 'x':
+        out += static_cast<char>(TRY(hex(2)));
+        break;
+      case 'u':
+        appendRune(out, TRY(hex(4)));
+        break;
+      case 'U':
+        appendRune(out, TRY(hex(8)));
+        break;
       default:
         if (e >= '0' && e <= '7') {
           uint32_t v = e - '0';
@@ -407,13 +470,18 @@ Result<Json> parseNumber(std::string_view text) {
   int base = 10;
   if (body.size() > 1 && body[0] == '0') {
     char p = body[1];
-    if (p == 'x' || p == 'X') base = 16, body.remove_prefix(2);
-    else if (p == 'o' || p == 'O') base = 8, body.remove_prefix(2);
-    else if (p == 'b' || p == 'B') base = 2, body.remove_prefix(2);
-    else base = 8, body.remove_prefix(1);
+    if (p == 'x' || p == 'X')
+      base = 16, body.remove_prefix(2);
+    else if (p == 'o' || p == 'O')
+      base = 8, body.remove_prefix(2);
+    else if (p == 'b' || p == 'B')
+      base = 2, body.remove_prefix(2);
+    else
+      base = 8, body.remove_prefix(1);
   }
   std::string digits(body);
-  if (digits.empty()) return makeError(Code::kInvalidArgument, "illegal number syntax: \"{}\"", text);
+  if (digits.empty())
+    return makeError(Code::kInvalidArgument, "illegal number syntax: \"{}\"", text);
   errno = 0;
   char* end = nullptr;
   unsigned long long u = std::strtoull(digits.c_str(), &end, base);
@@ -433,7 +501,8 @@ Result<Json> parseNumber(std::string_view text) {
 
 std::string describe(const Token& t) {
   switch (t.type) {
-    case Tok::kEof: return "EOF";
+    case Tok::kEof:
+      return "EOF";
     case Tok::kRightDelim:
     case Tok::kLeftDelim:
     case Tok::kText:
@@ -492,9 +561,8 @@ class Parser {
   }
   template <typename... Args>
   Error fail(size_t pos, fmt::format_string<Args...> f, Args&&... args) {
-    return Error(Code::kInvalidArgument,
-                 fmt::format("{}: {}", location(tree_, pos),
-                             fmt::format(f, std::forward<Args>(args)...)));
+    return Error(Code::kInvalidArgument, fmt::format("{}: {}", location(tree_, pos),
+                                                     fmt::format(f, std::forward<Args>(args)...)));
   }
   Error unexpected(const Token& t, std::string_view context) {
     return fail(t.pos, "unexpected {} in {}", describe(t), context);
@@ -581,7 +649,9 @@ class Parser {
   }
 
   Result<Node> control(NodeKind kind, size_t pos) {
-    const char* context = kind == NodeKind::kIf ? "if" : kind == NodeKind::kRange ? "range" : "with";
+    const char* context = kind == NodeKind::kIf      ? "if"
+                          : kind == NodeKind::kRange ? "range"
+                                                     : "with";
     size_t vars_mark = vars_.size();
     Node n;
     n.kind = kind;
@@ -593,7 +663,8 @@ class Parser {
     n.list = std::move(list);
     if (term.kind == kElseMarker) {
       Tok p = peekNonSpace().type;
-      if ((kind == NodeKind::kIf && p == Tok::kIf) || (kind == NodeKind::kWith && p == Tok::kWith)) {
+      if ((kind == NodeKind::kIf && p == Tok::kIf) ||
+          (kind == NodeKind::kWith && p == Tok::kWith)) {
         const Token& kw = nextNonSpace();
         n.else_list.push_back(TRY(control(kind, kw.pos)));
       } else {

@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "cli/format/template.h"
 
 namespace berth::format::detail {
 
@@ -26,6 +27,14 @@ class Value {
     Value v;
     v.hold_ = std::make_shared<const Json>(std::move(j));
     v.ptr_ = v.hold_.get();
+    return v;
+  }
+  // A part of this value's Json; shares ownership when this value owns its Json.
+  Value child(const Json& j, bool is_map = false) const {
+    Value v;
+    v.hold_ = hold_;
+    v.ptr_ = &j;
+    v.is_map_ = is_map;
     return v;
   }
   bool valid() const { return ptr_ != nullptr; }
@@ -49,7 +58,7 @@ std::string valueTypeName(const Value& v);
 struct Function {
   int min_args;
   int max_args;  // -1: variadic
-  Result<Value> (*call)(std::vector<Value>& args);
+  Result<Value> (*call)(std::vector<Value>& args, const ExecOptions& options);
 };
 
 // Looks up a builtin other than the lazily evaluated "and" and "or".

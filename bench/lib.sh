@@ -1,0 +1,35 @@
+# Side-by-side benchmark helpers: medians of wall-clock runs and berth/podman ratios.
+set -euo pipefail
+BENCH_DIR=$(mktemp -d /tmp/berth-bench.XXXXXX)
+cleanup_bench() {
+  grep -o " $BENCH_DIR[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup_bench EXIT
+BERTH_BIN=${BERTH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/src/cli/berth}
+BERTH_CMD=("$BERTH_BIN" --root "$BENCH_DIR/berth-root" --runroot "$BENCH_DIR/berth-run")
+PODMAN_CMD=(podman --root "$BENCH_DIR/podman-root" --runroot "$BENCH_DIR/podman-run" --storage-driver overlay)
+
+# median_ms RUNS SETUP_FN CMD...: runs SETUP_FN (may be :) then CMD, RUNS times; prints the median ms.
+median_ms() {
+  local runs=$1 setup=$2
+  shift 2
+  local times=()
+  for ((i = 0; i < runs; i++)); do
+    $setup
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    times+=($(((t1 - t0) / 1000)))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f\n", m/1000}'
+}
+
+# report NAME BERTH_MS PODMAN_MS TARGET_RATIO
+report() {
+  awk -v n="$1" -v b="$2" -v p="$3" -v t="$4" 'BEGIN {
+    r = (p > 0) ? b / p : 0
+    printf "%-44s berth %9.2f ms   podman %9.2f ms   ratio %.3f (target < %s) %s\n", n, b, p, r, t, (r < t) ? "OK" : "MISSED"
+  }'
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario side by side with podman and prints medians and ratios.
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v podman >/dev/null || { echo "bench: podman is needed for the comparison (scripts/deps.sh --test)" >&2; exit 1; }
+for s in images.sh; do bash "$s"; done

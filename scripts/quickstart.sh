@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Quick start: installs dependencies, builds berth, loads the default image and uses it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+bash scripts/build.sh
+BERTH=./build/src/cli/berth
+if ! "$BERTH" image exists localhost/busybox:latest; then
+  bash scripts/make-default-image.sh "$BERTH" >/dev/null
+fi
+"$BERTH" images
+if "$BERTH" run --help >/dev/null 2>&1; then
+  "$BERTH" run --rm busybox echo hello
+else
+  echo "(berth run is not built yet: the default image is stored and ready for it)" >&2
+  "$BERTH" image tree busybox
+fi
