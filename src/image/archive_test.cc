@@ -211,8 +211,10 @@ TEST_F(ArchiveTest, DockerArchiveTwoImagesSharingALayer) {
   }
   // The synthesised manifest, byte for byte as containers/image serialises it.
   std::string want = fmt::format(
-      R"({{"schemaVersion":2,"mediaType":"{}","config":{{"mediaType":"{}","size":{},"digest":"{}"}},)"
-      R"("layers":[{{"mediaType":"{}","size":{},"digest":"{}"}},{{"mediaType":"{}","size":{},"digest":"{}"}}]}})",
+      R"({{"schemaVersion":2,"mediaType":"{}",)"
+      R"("config":{{"mediaType":"{}","size":{},"digest":"{}"}},)"
+      R"("layers":[{{"mediaType":"{}","size":{},"digest":"{}"}},)"
+      R"({{"mediaType":"{}","size":{},"digest":"{}"}}]}})",
       media::kDockerManifest, media::kDockerConfig, config_a_.size(), sha256Digest(config_a_),
       media::kDockerLayer, base_.size(), sha256Digest(base_), media::kDockerLayer, app_a_.size(),
       sha256Digest(app_a_));

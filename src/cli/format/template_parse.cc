@@ -348,7 +348,7 @@ class Lexer {
 };
 
 // strconv.Unquote for "..." strings and '.' character constants.
-Result<std::string> unquote(std::string_view s, bool is_char, std::string_view* err) {
+Result<std::string> unquote(std::string_view s) {
   std::string out;
   char quote = s.front();
   for (size_t i = 1; i + 1 < s.size();) {
@@ -359,7 +359,7 @@ Result<std::string> unquote(std::string_view s, bool is_char, std::string_view* 
       ++i;
       continue;
     }
-    if (i + 2 >= s.size() + 1) return makeError(Code::kInvalidArgument, "invalid syntax");
+    if (i + 2 > s.size()) return makeError(Code::kInvalidArgument, "invalid syntax");
     char e = s[i + 1];
     i += 2;
     auto hex = [&](int n) -> Result<uint32_t> {
@@ -431,14 +431,12 @@ Result<std::string> unquote(std::string_view s, bool is_char, std::string_view* 
         return makeError(Code::kInvalidArgument, "invalid syntax");
     }
   }
-  (void)is_char;
-  (void)err;
   return out;
 }
 
 Result<Json> parseNumber(std::string_view text) {
   if (text.front() == '\'') {
-    std::string s = TRY(unquote(text, true, nullptr));
+    std::string s = TRY(unquote(text));
     DecodedRune d = decodeRune(s, 0);
     if (s.empty() || d.size != s.size()) {
       return makeError(Code::kInvalidArgument, "malformed character constant: {}", text);
@@ -841,7 +839,7 @@ class Parser {
         a.end = toks_[idx_ - 1].pos + 1;
         return std::optional<Arg>(std::move(a));
       case Tok::kString: {
-        auto s = unquote(t.val, false, nullptr);
+        auto s = unquote(t.val);
         if (!s.ok()) return fail(t.pos, "invalid syntax in string {}", t.val);
         a.kind = ArgKind::kLiteral;
         a.literal = std::move(*s);

@@ -1,0 +1,63 @@
+// ChildProcess: fork+execve of a helper binary with chosen stdio, owned until reaped.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/fd.h"
+#include "base/result.h"
+
+namespace berth::runtime {
+
+// What the child gets. A negative fd means /dev/null. The fds are not taken
+// over: the caller keeps (and closes) its copies after spawn().
+struct SpawnSpec {
+  std::vector<std::string> argv;  // argv[0] is the absolute path executed.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  // Extra environment entries ("K=V") appended to the caller's environment.
+  std::vector<std::string> extra_env;
+};
+
+// A spawned child. The child starts with all signals at their default
+// disposition and an empty signal mask (the monitor blocks SIGCHLD and
+// ignores SIGTERM; none of that may leak into the runtime or container).
+// Destroying an unreaped ChildProcess kills it (SIGKILL) and reaps it.
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  ChildProcess(ChildProcess&& o) noexcept;
+  ChildProcess& operator=(ChildProcess&& o) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  static Result<ChildProcess> spawn(const SpawnSpec& spec);
+
+  pid_t pid() const { return pid_; }
+  // Blocks until the child exits; returns the raw wait status.
+  Result<int> wait();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The exit code a shell would report: WEXITSTATUS, or 128+signal.
+int exitCodeFromStatus(int wait_status);
+
+struct CommandOutput {
+  int exit_code = 0;  // exitCodeFromStatus()
+  std::string out;
+  std::string err;
+};
+
+// Spawns argv with stdout and stderr captured, stdin from stdin_fd (or
+// /dev/null), and waits for it. Fails only when it cannot run the program;
+// a non-zero exit is reported in exit_code.
+Result<CommandOutput> runCaptured(const std::vector<std::string>& argv, int stdin_fd = -1);
+
+}  // namespace berth::runtime

@@ -1,0 +1,102 @@
+// OciRuntime: the adapter to an OCI runtime command line (crun, runc).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace berth::runtime {
+
+struct RuntimeConfig {
+  std::string name;                     // "crun" or "runc"; used in messages.
+  std::string path;                     // absolute path of the binary.
+  std::vector<std::string> global_args;  // e.g. {"--root", "<runroot>/runtime-state"}.
+  // When set, every call passes `--log <log_path> --log-format json` and
+  // failures quote the error lines the runtime logged there.
+  std::string log_path;
+};
+
+struct CreateOptions {
+  std::string bundle;
+  std::string pid_file;
+  std::string console_socket;  // empty: no terminal.
+  // Extra fds handed over with --preserve-fds (they must be at 3.. in the child).
+  int preserve_fds = 0;
+};
+
+struct ExecOptions {
+  std::string process_json;  // --process: a runtime-spec "process" object.
+  std::string pid_file;
+  std::string console_socket;  // with tty
+  bool detach = false;
+  bool tty = false;
+  std::vector<std::string> env;  // extra --env K=V
+  std::string cwd;
+  std::string user;  // uid[:gid]
+};
+
+// `runtime state` output.
+struct ContainerState {
+  std::string status;  // created | running | stopped | paused
+  pid_t pid = 0;
+  std::string bundle;
+};
+
+// The result of a runtime call that did not run to success.
+// Errors quote the runtime's own message: the "msg" of the last error line
+// it logged (runc/crun JSON log), else its trimmed stderr.
+//   kNotFound            the container does not exist
+//   kFailedPrecondition  the container is in the wrong state (not running, ...)
+//   kUnknown             any other non-zero exit
+//   errno codes          the binary could not be executed
+class OciRuntime {
+ public:
+  explicit OciRuntime(RuntimeConfig cfg) : cfg_(std::move(cfg)) {}
+  const RuntimeConfig& config() const { return cfg_; }
+
+  // argv builders: what the monitor executes itself (it owns the stdio).
+  std::vector<std::string> createArgv(const std::string& id, const CreateOptions& o) const;
+  std::vector<std::string> startArgv(const std::string& id) const;
+  std::vector<std::string> execArgv(const std::string& id, const ExecOptions& o) const;
+  std::vector<std::string> deleteArgv(const std::string& id, bool force) const;
+
+  // Runs `create` with the given stdio (negative = /dev/null) and waits for it.
+  Status create(const std::string& id, const CreateOptions& o, int stdin_fd = -1,
+                int stdout_fd = -1, int stderr_fd = -1) const;
+  Status start(const std::string& id) const;
+  Result<ContainerState> state(const std::string& id) const;
+  Status kill(const std::string& id, int signal, bool all = false) const;
+  Status remove(const std::string& id, bool force = false) const;  // `delete`
+  Status pause(const std::string& id) const;
+  Status resume(const std::string& id) const;
+  // `runtime --version` first line, e.g. "runc version 1.1.5".
+  Result<std::string> version() const;
+
+  // The error for a call that exited with `exit_code`: reads the runtime
+  // log from `log_offset` (its size before the call) and falls back to stderr.
+  Error failure(std::string_view verb, int exit_code, std::string_view stderr_text,
+                off_t log_offset) const;
+  // Current size of the runtime log (0 when none): pass to failure().
+  off_t logOffset() const;
+
+ private:
+  std::vector<std::string> base() const;
+  Status runSimple(std::string_view verb, std::vector<std::string> argv) const;
+
+  RuntimeConfig cfg_;
+};
+
+// Extracts the error message from runtime log text: the "msg" of the last
+// JSON line with level "error" (or "fatal"); empty when there is none.
+std::string lastLoggedError(std::string_view log_text);
+
+// Maps a runtime error message to a canonical code (see OciRuntime).
+// The runtime's text is the only signal it gives; this is the one place
+// that reads it.
+Code codeFromRuntimeMessage(std::string_view msg);
+
+}  // namespace berth::runtime

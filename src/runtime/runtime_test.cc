@@ -1,0 +1,126 @@
+// Unit tests for the OCI runtime adapter: argv, error extraction, lookup.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "runtime/child_process.h"
+#include "runtime/oci_runtime.h"
+#include "runtime/select.h"
+
+namespace berth::runtime {
+namespace {
+
+using Argv = std::vector<std::string>;
+
+OciRuntime fakeRuntime(const std::string& path, const std::string& log = "") {
+  return OciRuntime({"fake", path, {"--root", "/run/x"}, log});
+}
+
+TEST(OciRuntime, CreateArgv) {
+  auto rt = fakeRuntime("/usr/bin/runc", "/b/oci-log");
+  EXPECT_EQ(rt.createArgv("c1", {"/b", "/b/pid", "/b/console.sock", 0}),
+            (Argv{"/usr/bin/runc", "--root", "/run/x", "--log", "/b/oci-log", "--log-format",
+                  "json", "create", "--bundle", "/b", "--pid-file", "/b/pid",
+                  "--console-socket", "/b/console.sock", "c1"}));
+  EXPECT_EQ(fakeRuntime("/r").createArgv("c1", {"/b", "", "", 2}),
+            (Argv{"/r", "--root", "/run/x", "create", "--bundle", "/b", "--preserve-fds", "2",
+                  "c1"}));
+}
+
+TEST(OciRuntime, ExecArgv) {
+  ExecOptions o;
+  o.process_json = "/b/p.json";
+  o.pid_file = "/b/exec.pid";
+  o.detach = true;
+  EXPECT_EQ(fakeRuntime("/r").execArgv("c1", o),
+            (Argv{"/r", "--root", "/run/x", "exec", "--process", "/b/p.json", "--pid-file",
+                  "/b/exec.pid", "--detach", "c1"}));
+  EXPECT_EQ(fakeRuntime("/r").deleteArgv("c1", true),
+            (Argv{"/r", "--root", "/run/x", "delete", "--force", "c1"}));
+}
+
+TEST(OciRuntime, LastLoggedError) {
+  std::string log =
+      "{\"level\":\"warning\",\"msg\":\"w\",\"time\":\"t\"}\n"
+      "{\"level\":\"error\",\"msg\":\"container does not exist\",\"time\":\"t\"}\n"
+      "not json\n";
+  EXPECT_EQ(lastLoggedError(log), "container does not exist");
+  EXPECT_EQ(lastLoggedError("plain\n"), "");
+  EXPECT_EQ(codeFromRuntimeMessage("container does not exist"), Code::kNotFound);
+  EXPECT_EQ(codeFromRuntimeMessage("container not running"), Code::kFailedPrecondition);
+  EXPECT_EQ(codeFromRuntimeMessage("boom"), Code::kUnknown);
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rt-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+  }
+  void TearDown() override { (void)fs::removeAll(dir_); }
+  std::string script(const std::string& name, const std::string& body) {
+    std::string p = dir_ + "/" + name;
+    EXPECT_TRUE(fs::writeFileAtomic(p, "#!/bin/sh\n" + body, 0755).ok());
+    return p;
+  }
+  std::string dir_;
+};
+
+TEST_F(TempDir, FailureQuotesLogThenStderr) {
+  std::string log = dir_ + "/oci-log";
+  // A fake runtime that logs a JSON error line and fails, like runc does.
+  std::string p = script("fake",
+                         "for a; do last=$a; done\n"
+                         "echo '{\"level\":\"error\",\"msg\":\"container '$last' does not "
+                         "exist\"}' >> " + log + "\n"
+                         "echo 'plain stderr' >&2; exit 1\n");
+  auto st = fakeRuntime(p, log).start("c9");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), Code::kNotFound);
+  EXPECT_EQ(st.error().message(), "fake start: container c9 does not exist");
+
+  std::string q = script("fake2", "echo 'crun: cannot frob' >&2; exit 2\n");
+  auto st2 = fakeRuntime(q).kill("c9", 15);
+  ASSERT_FALSE(st2.ok());
+  EXPECT_EQ(st2.error().message(), "fake kill: crun: cannot frob");
+}
+
+TEST_F(TempDir, StateParsesJson) {
+  std::string p = script("fake", "echo '{\"ociVersion\":\"1.0.2\",\"id\":\"c\",\"pid\":42,"
+                                  "\"status\":\"running\",\"bundle\":\"/b\"}'\n");
+  auto st = fakeRuntime(p).state("c");
+  ASSERT_TRUE(st.ok()) << st.error().what();
+  EXPECT_EQ(st->status, "running");
+  EXPECT_EQ(st->pid, 42);
+  EXPECT_EQ(st->bundle, "/b");
+}
+
+TEST_F(TempDir, SpawnMissingBinary) {
+  auto r = runCaptured({dir_ + "/nope"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Code::kNotFound);
+  auto ok = runCaptured({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->exit_code, 3);
+  EXPECT_EQ(ok->out, "out\n");
+  EXPECT_EQ(ok->err, "err\n");
+}
+
+TEST_F(TempDir, FindAndChoose) {
+  ::mkdir((dir_ + "/bin").c_str(), 0755);
+  std::vector<std::string> dirs{dir_ + "/bin"};
+  EXPECT_EQ(findRuntime("runc", dirs).error().code(), Code::kNotFound);
+  script("bin/runc", "");
+  script("bin/crun", "");
+  EXPECT_EQ(*findRuntime("runc", dirs), dir_ + "/bin/runc");
+  EXPECT_EQ(chooseDefaultRuntime(CgroupMode::kUnified, dirs)->name, "crun");
+  EXPECT_EQ(chooseDefaultRuntime(CgroupMode::kLegacy, dirs)->name, "crun");
+  auto hybrid = chooseDefaultRuntime(CgroupMode::kHybrid, dirs);
+  EXPECT_EQ(hybrid->name, "runc");
+  EXPECT_NE(hybrid->reason.find("hybrid"), std::string::npos);
+  EXPECT_EQ(detectCgroupMode(dir_), CgroupMode::kLegacy);  // a plain dir: no cgroup2 anywhere
+}
+
+}  // namespace
+}  // namespace berth::runtime
