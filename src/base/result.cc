@@ -21,6 +21,8 @@ constexpr std::pair<Code, std::string_view> kNames[] = {
     {Code::kUnimplemented, "unimplemented"},
     {Code::kDataLoss, "data_loss"},
     {Code::kDeadlineExceeded, "deadline_exceeded"},
+    {Code::kCannotInvoke, "cannot_invoke"},
+    {Code::kCommandNotFound, "command_not_found"},
 };
 }  // namespace
 

@@ -30,6 +30,10 @@ enum class Code {
   kUnimplemented,
   kDataLoss,
   kDeadlineExceeded,
+  // The container's command could not be invoked (podman's exit 126) or
+  // was not found in the image (exit 127).
+  kCannotInvoke,
+  kCommandNotFound,
 };
 
 std::string_view codeName(Code code);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/command.h"
 
@@ -9,6 +11,9 @@ namespace berth::cli {
 
 void addImageCommands(Command& root);
 void addSystemCommands(Command& root);
+void addContainerCommands(Command& root);
+// The command line as typed, recorded as the container's CreateCommand.
+void setRawArgv(std::vector<std::string> argv);
 std::unique_ptr<Command> topLevelInspect();
 
 }  // namespace berth::cli

@@ -527,7 +527,59 @@ void addImageCommands(Command& root) {
 }
 
 std::unique_ptr<Command> topLevelInspect() {
-  auto c = imageInspectCommand();
+  struct O {
+    std::string format, type = "all";
+    bool size = false, latest = false;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>("inspect [options] {CONTAINER|IMAGE} [...]", "Display the configuration of object denoted by ID");
+  c->description("Displays the low-level information on an object identified by name or ID.")
+      .flag("format", 'f', &o->format, "Format the output to a Go template or json")
+      .flag("type", 't', &o->type, "Specify inspect-object type (\"image\", \"container\" or \"all\")")
+      .flag("size", 's', &o->size, "Display total file size")
+      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+      .run([o](Context& ctx, const std::vector<std::string>& args) {
+        if (o->type != "all" && o->type != "image" && o->type != "container")
+          return ctx.fail(makeError(Code::kInvalidArgument, "invalid type {:?}: must be 'container', 'image' or 'all'", o->type));
+        auto eng = ctx.engine();
+        if (!eng.ok()) return ctx.fail(eng.error());
+        std::vector<std::string> names = args;
+        if (o->latest) {
+          auto id = (*eng)->containers().latestId();
+          if (!id.ok()) return ctx.fail(id.error());
+          names = {*id};
+        }
+        if (names.empty()) return ctx.fail(makeError(Code::kInvalidArgument, "no names or ids specified"));
+        Json arr = Json::array();
+        std::vector<std::string> errors;
+        for (auto& n : names) {
+          if (o->type != "image") {
+            auto j = (*eng)->containers().inspect(n, o->size);
+            if (j.ok()) {
+              arr.push_back(*j);
+              continue;
+            }
+            if (j.error().code() != Code::kNotFound) return ctx.fail(j.error());
+          }
+          if (o->type != "container") {
+            auto j = (*eng)->images().inspect(n);
+            if (j.ok()) {
+              arr.push_back(*j);
+              continue;
+            }
+            if (j.error().code() != Code::kNotFound) return ctx.fail(j.error());
+          }
+          errors.push_back(o->type == "all" ? "no such object: \"" + n + "\"" : "no such " + o->type + " " + n);
+        }
+        if (o->format.empty() || isJsonFormat(o->format)) {
+          ctx.out(Context::jsonIndent(arr, 5) + "\n");
+        } else {
+          for (auto& j : arr)
+            if (int r = printTemplate(ctx, o->format, j); r != 0) return r;
+        }
+        for (auto& e : errors) ctx.err("Error: " + e + "\n");
+        return errors.empty() ? 0 : 125;
+      });
   return c;
 }
 

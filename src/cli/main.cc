@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   root.description("Manage pods, containers and images");
   berth::cli::addImageCommands(root);
   berth::cli::addSystemCommands(root);
+  berth::cli::addContainerCommands(root);
+  berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
   std::string prog = "berth";
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "engine/container_service.h"
 #include "engine/image_service.h"
 #include "engine/system_service.h"
 
@@ -65,6 +66,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& opts) {
 api::ImageService& Engine::images() {
   if (!images_) images_ = std::make_unique<LocalImageService>(*this);
   return *images_;
+}
+
+api::ContainerService& Engine::containers() {
+  if (!containers_) containers_ = std::make_unique<LocalContainerService>(*this);
+  return *containers_;
 }
 
 api::SystemService& Engine::system() {

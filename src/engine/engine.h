@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "berth/api/containers.h"
 #include "berth/api/images.h"
 #include "berth/api/system.h"
 #include "base/result.h"
@@ -37,6 +38,7 @@ class Engine {
   const std::string& driver() const { return driver_; }
 
   api::ImageService& images();
+  api::ContainerService& containers();
   api::SystemService& system();
 
  private:
@@ -47,6 +49,7 @@ class Engine {
   std::unique_ptr<store::ContentStore> content_;
   std::unique_ptr<store::LayerStore> layers_;
   std::unique_ptr<api::ImageService> images_;
+  std::unique_ptr<api::ContainerService> containers_;
   std::unique_ptr<api::SystemService> system_;
 };
 

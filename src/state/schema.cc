@@ -28,8 +28,9 @@ CREATE TABLE containers (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
   image_id TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  config TEXT NOT NULL DEFAULT '{}'
+  created INTEGER NOT NULL,       -- ns
+  config TEXT NOT NULL,           -- JSON: the SpecGenerator and what create resolved
+  state TEXT NOT NULL             -- JSON: status, pids, times, exit code
 );
 CREATE INDEX containers_by_image ON containers(image_id);
 )sql",

@@ -1,0 +1,144 @@
+// ContainerService: the container lifecycle behind `berth run/ps/stop/...` and the containers routes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/result.h"
+
+namespace berth::api {
+
+// podman's container states.
+enum class ContainerStatus { kConfigured, kCreated, kRunning, kPaused, kStopped, kExited, kRemoving };
+std::string_view statusName(ContainerStatus s);
+
+struct ContainerSummary {
+  std::string id;
+  std::vector<std::string> names;
+  std::string image;     // the name the user gave, normalised
+  std::string image_id;
+  std::vector<std::string> command;
+  int64_t created = 0;     // unix ns
+  int64_t started_at = 0;  // unix ns, 0 if never
+  int64_t exited_at = 0;   // unix ns, 0 if never
+  ContainerStatus status = ContainerStatus::kConfigured;
+  int exit_code = 0;
+  bool exited = false;
+  int pid = 0;
+  bool auto_remove = false;
+  std::map<std::string, std::string> labels;
+  int restarts = 0;
+  int64_t size_rw = -1, size_root_fs = -1;  // with --size
+};
+
+struct ContainerListRequest {
+  bool all = false;
+  int last = -1;  // -n
+  bool latest = false;
+  bool size = false;
+  std::vector<std::string> filters;
+};
+
+struct ContainerCreateRequest {
+  Json spec;  // podman's SpecGenerator document
+  bool replace = false;
+};
+
+struct ContainerCreateReport {
+  std::string id;
+  std::vector<std::string> warnings;
+};
+
+// Streams for attach: the CLI passes its own fds.
+struct AttachStreams {
+  int in = -1;   // -1: no stdin
+  int out = 1;
+  int err = 2;
+  bool tty = false;
+  std::string detach_keys = "ctrl-p,ctrl-q";
+  bool proxy_signals = true;
+};
+
+struct ContainerStopRequest {
+  std::vector<std::string> names;
+  bool all = false;
+  bool ignore = false;
+  std::optional<int> timeout;  // seconds; default the container's stop timeout
+};
+
+struct ContainerRemoveRequest {
+  std::vector<std::string> names;
+  bool all = false;
+  bool force = false;
+  bool ignore = false;
+  bool volumes = false;
+  std::optional<int> timeout;
+};
+
+struct NameResult {
+  std::string name;  // what the user gave (or the ID for -a)
+  std::string id;
+  std::optional<Error> error;
+};
+
+struct LogsRequest {
+  std::vector<std::string> names;
+  bool follow = false;
+  bool timestamps = false;
+  int64_t tail = -1;
+  int64_t since = 0;  // unix ns, 0 = none
+  int64_t until = 0;
+  bool names_prefix = false;  // several containers: prefix lines with the name
+};
+
+struct ExecRequest {
+  std::string container;
+  std::vector<std::string> cmd;
+  std::vector<std::string> env;
+  std::string user, workdir;
+  bool interactive = false, tty = false, detach = false, privileged = false;
+  std::string detach_keys = "ctrl-p,ctrl-q";
+};
+
+class ContainerService {
+ public:
+  virtual ~ContainerService() = default;
+  virtual Result<ContainerCreateReport> create(const ContainerCreateRequest& req) = 0;
+  // Starts the container. With `attach`, streams are connected before the
+  // container runs and the call returns when it exits or the user detaches:
+  // the result is then the exit code (or -1 on detach).
+  virtual Result<int> start(const std::string& name, const AttachStreams* attach) = 0;
+  virtual Result<int> attach(const std::string& name, const AttachStreams& streams) = 0;
+  virtual Result<std::vector<NameResult>> stop(const ContainerStopRequest& req) = 0;
+  virtual Result<std::vector<NameResult>> kill(const std::vector<std::string>& names, bool all,
+                                               const std::string& signal) = 0;
+  virtual Result<std::vector<NameResult>> restart(const std::vector<std::string>& names, bool all,
+                                                  std::optional<int> timeout) = 0;
+  virtual Result<std::vector<NameResult>> pause(const std::vector<std::string>& names, bool all) = 0;
+  virtual Result<std::vector<NameResult>> unpause(const std::vector<std::string>& names, bool all) = 0;
+  virtual Result<std::vector<NameResult>> remove(const ContainerRemoveRequest& req) = 0;
+  virtual Result<std::vector<ContainerSummary>> list(const ContainerListRequest& req) = 0;
+  virtual Result<Json> inspect(const std::string& name, bool size) = 0;
+  // Waits until one of `conditions` (default: stopped/exited) holds; returns the exit code.
+  virtual Result<int> wait(const std::string& name, const std::vector<std::string>& conditions,
+                           int64_t interval_ms) = 0;
+  virtual Status logs(const LogsRequest& req, const std::function<void(int stream, std::string_view line)>& sink) = 0;
+  virtual Result<int> exec(const ExecRequest& req) = 0;
+  virtual Result<std::vector<std::vector<std::string>>> top(const std::string& name,
+                                                            const std::vector<std::string>& descriptors) = 0;
+  virtual Status rename(const std::string& name, const std::string& new_name) = 0;
+  virtual Result<bool> exists(const std::string& name) = 0;
+  virtual Status init(const std::string& name) = 0;
+  virtual Status cleanup(const std::string& name, bool rm) = 0;
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) = 0;
+  // Resolves a name, ID or ID prefix; "latest" resolution is the caller's.
+  virtual Result<std::string> resolveId(const std::string& name) = 0;
+  virtual Result<std::string> latestId() = 0;
+};
+
+}  // namespace berth::api

@@ -1,0 +1,38 @@
+// berth-cleanup: the exit work of one container, run by berth-monitor after the
+// container exited (the monitor holds no locks then). It is not the CLI: it
+// only syncs the container's exit, unmounts it and removes it if --rm.
+// Usage: berth-cleanup --root DIR --runroot DIR --storage-driver D CONTAINER-ID
+#include <string>
+#include <vector>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "engine/engine.h"
+
+int main(int argc, char** argv) {
+  berth::engine::Options opts;
+  std::string id;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--root" && i + 1 < args.size()) opts.root = args[++i];
+    else if (args[i] == "--runroot" && i + 1 < args.size()) opts.runroot = args[++i];
+    else if (args[i] == "--storage-driver" && i + 1 < args.size()) opts.storage_driver = args[++i];
+    else id = args[i];
+  }
+  if (id.empty()) {
+    berth::log::write(berth::log::Level::kError, "berth-cleanup: no container ID given");
+    return 125;
+  }
+  auto eng = berth::engine::Engine::open(opts);
+  if (!eng.ok()) {
+    berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + eng.error().what());
+    return 125;
+  }
+  // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
+  auto s = (*eng)->containers().cleanup(id, false);
+  if (!s.ok()) {
+    berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + s.error().what());
+    return 125;
+  }
+  return 0;
+}

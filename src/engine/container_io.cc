@@ -1,0 +1,490 @@
+// Container I/O: attach, logs, exec, top.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <thread>
+
+#include "base/fs.h"
+#include "base/timefmt.h"
+#include "engine/container_service.h"
+#include "engine/engine.h"
+#include "runtime/child_process.h"
+
+namespace berth::engine {
+
+Result<UniqueFd> connectAttach(const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!fd) return errnoError("socket");
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path)
+    return makeError(Code::kInvalidArgument, "attach socket path {} is too long", path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  for (int i = 0;; ++i) {
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) break;
+    if ((errno != ENOENT && errno != ECONNREFUSED) || i >= 100) return errnoError("connect to attach socket {}", path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return fd;
+}
+
+Result<std::string> parseDetachKeys(const std::string& spec) {
+  std::string out;
+  if (spec.empty()) return out;
+  size_t i = 0;
+  while (i <= spec.size()) {
+    size_t comma = spec.find(',', i);
+    std::string k = spec.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
+    if (k.size() == 1) {
+      out.push_back(k[0]);
+    } else if (k.rfind("ctrl-", 0) == 0 && k.size() == 6) {
+      char c = k[5];
+      if (c >= 'a' && c <= 'z') out.push_back(char(c - 'a' + 1));
+      else if (c == '@') out.push_back(0);
+      else if (c == '[') out.push_back(27);
+      else if (c == '\\') out.push_back(28);
+      else if (c == ']') out.push_back(29);
+      else if (c == '^') out.push_back(30);
+      else if (c == '_') out.push_back(31);
+      else return makeError(Code::kInvalidArgument, "invalid detach keys {:?}: unknown key {:?}", spec, k);
+    } else {
+      return makeError(Code::kInvalidArgument, "invalid detach keys {:?}: unknown key {:?}", spec, k);
+    }
+    if (comma == std::string::npos) break;
+    i = comma + 1;
+  }
+  return out;
+}
+
+namespace {
+
+volatile sig_atomic_t g_pending_signal = 0;
+volatile sig_atomic_t g_winch = 0;
+void onProxySignal(int sig) { g_pending_signal = sig; }
+void onWinch(int) { g_winch = 1; }
+
+// Puts a terminal in raw mode and restores it on destruction.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) : fd_(fd) {
+    if (::tcgetattr(fd, &saved_) == 0) {
+      struct termios raw = saved_;
+      ::cfmakeraw(&raw);
+      raw.c_oflag |= OPOST;  // keep output processing sane
+      active_ = ::tcsetattr(fd, TCSANOW, &raw) == 0;
+    }
+  }
+  ~RawTerminal() {
+    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
+  }
+
+ private:
+  int fd_;
+  struct termios saved_ = {};
+  bool active_ = false;
+};
+
+void sendWinsize(const std::string& ctl, int tty_fd) {
+  struct winsize ws = {};
+  if (::ioctl(tty_fd, TIOCGWINSZ, &ws) < 0) return;
+  int fd = ::open(ctl.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;
+  std::string msg = fmt::format("1 {} {}\n", ws.ws_row, ws.ws_col);
+  (void)!::write(fd, msg.data(), msg.size());
+  ::close(fd);
+}
+
+}  // namespace
+
+Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& rec, UniqueFd sock,
+                                                 const api::AttachStreams& s) {
+  auto p = paths(rec.id);
+  std::string keys = TRY(parseDetachKeys(s.detach_keys));
+  std::optional<RawTerminal> raw;
+  bool in_tty = s.in >= 0 && ::isatty(s.in);
+  if (s.tty && in_tty) {
+    raw.emplace(s.in);
+    sendWinsize(p.ctl, s.in);
+    struct sigaction sa = {};
+    sa.sa_handler = onWinch;
+    ::sigaction(SIGWINCH, &sa, nullptr);
+  }
+  if (!s.tty && s.proxy_signals) {
+    struct sigaction sa = {};
+    sa.sa_handler = onProxySignal;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
+  }
+  bool stdin_open = s.in >= 0;
+  size_t matched = 0;
+  std::string held;  // detach-key prefix typed so far
+  std::vector<char> buf(65536 + 1);
+  bool detached = false;
+  for (;;) {
+    if (g_pending_signal) {
+      int sig = g_pending_signal;
+      g_pending_signal = 0;
+      if (auto rt = runtimeFor(rec); rt.ok()) (void)rt->kill(rec.id, sig, false);
+    }
+    if (g_winch) {
+      g_winch = 0;
+      sendWinsize(p.ctl, s.in);
+    }
+    struct pollfd fds[2] = {{sock.get(), POLLIN, 0}, {stdin_open ? s.in : -1, POLLIN, 0}};
+    int n = ::poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errnoError("poll");
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t r = ::recv(sock.get(), buf.data(), buf.size(), 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;  // the monitor closed: the container is done
+      if (r > 1) {
+        int out = buf[0] == 3 && !s.tty ? s.err : s.out;
+        if (out >= 0) (void)fs::writeAll(out, std::string_view(buf.data() + 1, r - 1));
+      }
+    }
+    if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = ::read(s.in, buf.data(), 65536);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        stdin_open = false;
+        if (!held.empty()) (void)!::send(sock.get(), held.data(), held.size(), MSG_NOSIGNAL);
+        ::shutdown(sock.get(), SHUT_WR);
+        continue;
+      }
+      std::string data;
+      for (ssize_t i = 0; i < r; ++i) {
+        char c = buf[i];
+        if (!keys.empty() && s.tty && c == keys[matched]) {
+          held.push_back(c);
+          if (++matched == keys.size()) {
+            detached = true;
+            break;
+          }
+          continue;
+        }
+        if (!held.empty()) {
+          data += held;
+          held.clear();
+          matched = 0;
+        }
+        data.push_back(c);
+      }
+      if (detached) break;
+      if (!data.empty() && ::send(sock.get(), data.data(), data.size(), MSG_NOSIGNAL) < 0 && errno != EPIPE)
+        return errnoError("write to container stdin");
+    }
+  }
+  raw.reset();
+  if (detached) return -1;
+  // Wait for the exit record, then finalise through the usual sync.
+  for (int i = 0; i < 2000 && !fs::exists(p.exit_file); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto st = loadSynced(rec.id);
+  if (!st.ok()) {
+    if (st.error().code() == Code::kNotFound) {
+      // Removed by its own cleanup (--rm): the exit file said how it ended.
+      return 0;
+    }
+    return std::move(st).error();
+  }
+  if (st->state.value("status", "") == "running") {
+    // Output closed but the process lives on (it closed its stdio): wait for it.
+    return wait(rec.id, {}, 100);
+  }
+  return st->state.value("exit_code", 0);
+}
+
+// --- logs ---------------------------------------------------------------------------
+
+namespace {
+
+struct LogLine {
+  int64_t ts = 0;
+  std::string ts_text;
+  int stream = 1;
+  bool partial = false;
+  std::string msg;
+};
+
+// k8s-file: "<RFC3339Nano> stdout|stderr F|P <msg>"
+bool parseLogLine(std::string_view line, LogLine& out) {
+  auto sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return false;
+  auto sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return false;
+  auto sp3 = line.find(' ', sp2 + 1);
+  out.ts_text = std::string(line.substr(0, sp1));
+  auto t = parseRfc3339(out.ts_text);
+  out.ts = t.ok() ? *t : 0;
+  out.stream = line.substr(sp1 + 1, sp2 - sp1 - 1) == "stderr" ? 2 : 1;
+  std::string_view flag = line.substr(sp2 + 1, sp3 == std::string_view::npos ? std::string_view::npos : sp3 - sp2 - 1);
+  out.partial = flag == "P";
+  out.msg = sp3 == std::string_view::npos ? "" : std::string(line.substr(sp3 + 1));
+  return true;
+}
+
+}  // namespace
+
+Status LocalContainerService::logs(const api::LogsRequest& req,
+                                   const std::function<void(int, std::string_view)>& sink) {
+  for (auto& name : req.names) {
+    auto found = TRY(state::findContainer(e_.db(), name));
+    auto p = paths(found.id);
+    std::string prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";
+    off_t offset = 0;
+    std::string pending;  // incomplete last line of the file
+    std::deque<LogLine> tail;
+    bool first = true;
+    std::string joined;
+    auto emit = [&](LogLine& l) {
+      if (req.since && l.ts < req.since) return;
+      if (req.until && l.ts > req.until) return;
+      joined += l.msg;
+      if (l.partial) return;
+      std::string text = prefix + (req.timestamps ? l.ts_text + " " : "") + joined + "\n";
+      joined.clear();
+      sink(l.stream, text);
+    };
+    for (;;) {
+      std::string chunk;
+      if (auto fd = fs::openFd(p.log, O_RDONLY); fd.ok()) {
+        if (::lseek(fd->get(), offset, SEEK_SET) >= 0) {
+          auto data = fs::readAll(fd->get());
+          if (data.ok()) chunk = std::move(*data);
+        }
+      }
+      offset += chunk.size();
+      pending += chunk;
+      size_t start = 0;
+      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+        LogLine l;
+        if (!parseLogLine(std::string_view(pending).substr(start, nl - start), l)) continue;
+        if (first && req.tail >= 0) {
+          tail.push_back(std::move(l));
+          // Keep the last N full lines (partials join into the line after them).
+          size_t full = std::count_if(tail.begin(), tail.end(), [](auto& x) { return !x.partial; });
+          while (full > size_t(req.tail) && !tail.empty()) {
+            if (!tail.front().partial) --full;
+            tail.pop_front();
+          }
+        } else {
+          emit(l);
+        }
+      }
+      pending.erase(0, start);
+      if (first) {
+        for (auto& l : tail) emit(l);
+        tail.clear();
+        first = false;
+      }
+      if (!req.follow) break;
+      auto rec = state::getContainer(e_.db(), found.id);
+      if (!rec.ok() || !*rec) break;
+      std::string st = (*rec)->state.value("status", "");
+      if (st != "running" && st != "paused" && st != "created") {
+        // One last read after the exit, then stop.
+        if (chunk.empty()) break;
+        continue;
+      }
+      if (chunk.empty()) {
+        (void)loadSynced(found.id);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+  return {};
+}
+
+// --- exec ---------------------------------------------------------------------------
+
+namespace {
+
+// Finds cmd in the container's PATH inside its mounted root (symlinks resolved in the root).
+bool commandExists(const std::string& rootfs, const std::string& cmd, const std::vector<std::string>& env) {
+  auto existsIn = [&](const std::string& path) {
+    std::string cur = path;
+    for (int depth = 0; depth < 16; ++depth) {
+      struct stat st;
+      std::string host = rootfs + cur;
+      if (::lstat(host.c_str(), &st) < 0) return false;
+      if (!S_ISLNK(st.st_mode)) return S_ISREG(st.st_mode);
+      char buf[4096];
+      ssize_t n = ::readlink(host.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) return false;
+      std::string target(buf, n);
+      cur = target[0] == '/' ? target : cur.substr(0, cur.rfind('/') + 1) + target;
+    }
+    return false;
+  };
+  if (cmd.find('/') != std::string::npos) return existsIn(cmd[0] == '/' ? cmd : "/" + cmd);
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (auto& e : env)
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t c = path.find(':', i);
+    std::string dir = path.substr(i, c == std::string::npos ? std::string::npos : c - i);
+    if (!dir.empty() && existsIn(dir + "/" + cmd)) return true;
+    if (c == std::string::npos) break;
+    i = c + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
+  auto found = TRY(state::findContainer(e_.db(), req.container));
+  auto rec = TRY(loadSynced(found.id));
+  if (rec.state.value("status", "") != "running")
+    return makeError(Code::kFailedPrecondition, "can only create exec sessions on running containers: container state improper");
+  if (req.cmd.empty()) return makeError(Code::kInvalidArgument, "must provide a non-empty command to start an exec session");
+  auto p = paths(rec.id);
+  std::vector<std::string> env;
+  if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
+    Json oci = Json::parse(*cfg, nullptr, false);
+    if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", std::vector<std::string>{});
+  }
+  for (auto& e : req.env) env.push_back(e);
+  if (!commandExists(p.merged, req.cmd[0], env))
+    return makeError(Code::kCommandNotFound,
+                     "{}: executable file `{}` not found in $PATH: No such file or directory: OCI runtime attempted "
+                     "to invoke a command that was not found",
+                     rec.config.value("runtime", "runtime"), req.cmd[0]);
+  auto rt = TRY(runtimeFor(rec));
+  runtime::ExecOptions o;
+  o.tty = req.tty;
+  o.detach = req.detach;
+  o.env = req.env;
+  o.cwd = req.workdir;
+  o.user = req.user;
+  auto argv = rt.execArgv(rec.id, o);
+  if (req.privileged) {
+    // runc exec --cap adds capabilities to the exec'd process.
+    std::vector<std::string> caps;
+    for (auto& c : {"CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH", "CAP_SYS_MODULE",
+                    "CAP_SYS_RAWIO", "CAP_MKNOD", "CAP_NET_RAW", "CAP_AUDIT_WRITE", "CAP_SYS_TIME"})
+      caps.insert(caps.end(), {"--cap", c});
+    argv.insert(argv.end() - 1, caps.begin(), caps.end());
+  }
+  for (auto& a : req.cmd) argv.push_back(a);
+  runtime::SpawnSpec spec{argv, req.interactive || req.tty ? 0 : -1, 1, 2, {}};
+  if (!(req.interactive || req.tty)) {
+    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    spec.stdin_fd = devnull;
+  }
+  auto child = TRY(runtime::ChildProcess::spawn(spec));
+  int status = TRY(child.wait());
+  return runtime::exitCodeFromStatus(status);
+}
+
+// --- top ----------------------------------------------------------------------------
+
+Result<std::vector<std::vector<std::string>>> LocalContainerService::top(const std::string& name,
+                                                                         const std::vector<std::string>& descriptors) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto rec = TRY(loadSynced(found.id));
+  if (rec.state.value("status", "") != "running")
+    return makeError(Code::kFailedPrecondition, "top can only be used on running containers: container state improper");
+  auto rt = TRY(runtimeFor(rec));
+  std::vector<std::string> argv = {rt.config().path};
+  for (auto& a : rt.config().global_args) argv.push_back(a);
+  argv.insert(argv.end(), {"ps", "--format", "json", rec.id});
+  auto out = TRY(runtime::runCaptured(argv));
+  if (out.exit_code != 0) return rt.failure("ps", out.exit_code, out.err, 0);
+  Json pids = Json::parse(out.out, nullptr, false);
+  if (!pids.is_array()) pids = Json::array();
+  std::vector<std::string> desc = descriptors;
+  if (desc.empty()) desc = {"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"};
+  static const std::map<std::string, std::string> kHeaders = {
+      {"user", "USER"}, {"pid", "PID"}, {"ppid", "PPID"}, {"pcpu", "%CPU"}, {"etime", "ELAPSED"}, {"tty", "TTY"},
+      {"time", "TIME"}, {"args", "COMMAND"}, {"comm", "COMMAND"}, {"group", "GROUP"}, {"nice", "NI"},
+      {"vsz", "VSZ"}, {"rss", "RSS"}, {"uid", "UID"}, {"gid", "GID"}, {"state", "STATE"}};
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header;
+  for (auto& d : desc) {
+    auto it = kHeaders.find(d);
+    if (it == kHeaders.end())
+      return makeError(Code::kInvalidArgument, "unknown descriptor: {}", d);
+    header.push_back(it->second);
+  }
+  rows.push_back(header);
+  long hz = ::sysconf(_SC_CLK_TCK);
+  double uptime = 0;
+  if (auto u = fs::readFile("/proc/uptime"); u.ok()) uptime = std::atof(u->c_str());
+  for (auto& pj : pids) {
+    int pid = pj.get<int>();
+    auto stat = fs::readFile(fmt::format("/proc/{}/stat", pid));
+    if (!stat.ok()) continue;
+    auto rp = stat->rfind(')');
+    std::string comm = stat->substr(stat->find('(') + 1, rp - stat->find('(') - 1);
+    std::vector<std::string> f;
+    {
+      std::string rest = stat->substr(rp + 2);
+      size_t i = 0;
+      while (i < rest.size()) {
+        size_t sp = rest.find(' ', i);
+        f.push_back(rest.substr(i, sp == std::string::npos ? std::string::npos : sp - i));
+        if (sp == std::string::npos) break;
+        i = sp + 1;
+      }
+    }
+    auto field = [&](size_t idx) { return idx < f.size() ? f[idx] : std::string("0"); };  // idx: stat field - 3
+    std::string args;
+    if (auto cl = fs::readFile(fmt::format("/proc/{}/cmdline", pid)); cl.ok()) {
+      args = *cl;
+      std::replace(args.begin(), args.end(), '\0', ' ');
+      while (!args.empty() && args.back() == ' ') args.pop_back();
+    }
+    struct stat st;
+    ::stat(fmt::format("/proc/{}", pid).c_str(), &st);
+    double cpu_s = (std::atof(field(11).c_str()) + std::atof(field(12).c_str())) / hz;
+    double started = std::atof(field(19).c_str()) / hz;
+    double elapsed = std::max(0.0, uptime - started);
+    // Go's time.Duration.String(): "1h2m3.5s", "2.25s".
+    auto dur = [](double s) {
+      int64_t ns = int64_t(s * 1e9);
+      int64_t h = ns / 3600000000000LL, m = ns / 60000000000LL % 60;
+      std::string sec = fmt::format("{:.9f}", double(ns % 60000000000LL) / 1e9);
+      while (sec.back() == '0') sec.pop_back();
+      if (sec.back() == '.') sec.pop_back();
+      std::string out;
+      if (h) out += fmt::format("{}h", h);
+      if (h || m) out += fmt::format("{}m", m);
+      return out + sec + "s";
+    };
+    std::vector<std::string> row;
+    for (auto& d : desc) {
+      if (d == "user" || d == "uid") row.push_back(std::to_string(st.st_uid) == "0" && d == "user" ? "root" : std::to_string(st.st_uid));
+      else if (d == "group" || d == "gid") row.push_back(st.st_gid == 0 && d == "group" ? "root" : std::to_string(st.st_gid));
+      else if (d == "pid") row.push_back(std::to_string(pid));
+      else if (d == "ppid") row.push_back(field(1));
+      else if (d == "pcpu") row.push_back(fmt::format("{:.3f}", elapsed > 0 ? 100.0 * cpu_s / elapsed : 0.0));
+      else if (d == "etime") row.push_back(dur(elapsed));
+      else if (d == "time") row.push_back(fmt::format("{}s", int64_t(cpu_s)));
+      else if (d == "tty") row.push_back(field(4) == "0" ? "?" : "pts/" + std::to_string(std::atoi(field(4).c_str()) & 0xff));
+      else if (d == "args") row.push_back(args.empty() ? comm : args);
+      else if (d == "comm") row.push_back(comm);
+      else if (d == "nice") row.push_back(field(16));
+      else if (d == "vsz") row.push_back(std::to_string(std::atoll(field(20).c_str()) / 1024));
+      else if (d == "rss") row.push_back(std::to_string(std::atoll(field(21).c_str()) * 4));
+      else if (d == "state") row.push_back(field(0));
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,626 @@
+// Container lifecycle: init (mount, bundle, monitor), start, stop, kill, pause, exit sync, cleanup, wait.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+#include <sys/mount.h>
+#include <thread>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "engine/container_service.h"
+#include "engine/engine.h"
+#include "engine/helper_binaries.h"
+#include "runtime/select.h"
+#include "specgen/specgen.h"
+#include "store/layer_store.h"
+#include "sys/mounts.h"
+
+namespace berth::engine {
+
+namespace {
+
+bool processAlive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+int readPidFile(const std::string& path) {
+  auto s = fs::readFile(path);
+  if (!s.ok()) return 0;
+  try {
+    return std::stoi(*s);
+  } catch (...) {
+    return 0;
+  }
+}
+
+void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Maps a runtime failure to podman's 126/127 classes where it says so.
+Error classifyRuntimeError(Error e) {
+  const std::string& m = e.message();
+  if (m.find("executable file not found") != std::string::npos ||
+      (m.find("no such file or directory") != std::string::npos && m.find("exec") != std::string::npos))
+    return Error(Code::kCommandNotFound, m + ": OCI runtime attempted to invoke a command that was not found");
+  if (m.find("permission denied") != std::string::npos && m.find("exec") != std::string::npos)
+    return Error(Code::kCannotInvoke, m + ": OCI permission denied");
+  return e;
+}
+
+}  // namespace
+
+Result<std::optional<Json>> LocalContainerService::readExitFile(const std::string& id) const {
+  auto p = paths(id);
+  auto raw = fs::readFile(p.exit_file);
+  if (!raw.ok()) {
+    if (raw.error().code() == Code::kNotFound) return std::optional<Json>();
+    return std::move(raw).error();
+  }
+  Json j = Json::parse(*raw, nullptr, false);
+  if (!j.is_object()) return std::optional<Json>();
+  return std::optional<Json>(j);
+}
+
+// --- rootfs and bundle --------------------------------------------------------
+
+Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
+  auto p = paths(rec.id);
+  TRY(fs::mkdirAll(p.merged, 0755));
+  if (sys::isMountPoint(p.merged)) return {};
+  std::vector<std::string> layers = rec.config.value("layers_top_first", std::vector<std::string>{});
+  auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
+  if (spec.type == "overlay") {
+    TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, spec.options, spec.chdir), "mount rootfs of {}", rec.id.substr(0, 12));
+  } else {
+    TRY_CTX(sys::mount(spec.source, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}", rec.id.substr(0, 12));
+  }
+  return {};
+}
+
+Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
+  auto p = paths(rec.id);
+  for (int i = 0; i < 8 && sys::isMountPoint(p.merged); ++i) TRY(sys::unmount(p.merged, i > 2));
+  return {};
+}
+
+Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
+  auto p = paths(rec.id);
+  TRY(fs::mkdirAll(p.run_dir, 0700));
+  const Json& spec = rec.config["spec"];
+  std::string hostname = spec.value("hostname", rec.id.substr(0, 12));
+  std::string netmode = spec.contains("netns") ? spec["netns"].value("nsmode", "") : "";
+  TRY(fs::writeFileAtomic(p.run_dir + "/hostname", hostname + "\n"));
+  std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
+  hosts += fmt::format("127.0.1.1\t{} {}\n", hostname, rec.name);
+  TRY(fs::writeFileAtomic(p.run_dir + "/hosts", hosts));
+  auto resolv = fs::readFile("/etc/resolv.conf");
+  TRY(fs::writeFileAtomic(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
+  TRY(fs::writeFileAtomic(p.run_dir + "/.containerenv",
+                          fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\n",
+                                      "0.1.0", rec.name, rec.id, rec.config.value("image_name", ""), rec.image_id)));
+  specgen::SpecInputs in;
+  in.specgen = spec;
+  if (!in.specgen.contains("hostname")) in.specgen["hostname"] = hostname;
+  in.image_config = rec.config["image_config"];
+  in.rootfs = p.merged;
+  in.container_id = rec.id;
+  in.passwd_file = p.merged + "/etc/passwd";
+  in.group_file = p.merged + "/etc/group";
+  in.cgroup_parent = "/berth";
+  in.cgroup2 = runtime::detectCgroupMode() == runtime::CgroupMode::kUnified;
+  in.runtime_name = rec.config.value("runtime", "");
+  in.host_rlimit = [](int res) -> std::optional<specgen::HostRlimit> {
+    struct rlimit rl;
+    if (::getrlimit(res, &rl) < 0) return std::nullopt;
+    return specgen::HostRlimit{uint64_t(rl.rlim_cur), uint64_t(rl.rlim_max)};
+  };
+  if (auto pm = fs::readFile("/proc/sys/kernel/pid_max"); pm.ok()) in.pid_max = std::strtoull(pm->c_str(), nullptr, 10);
+  in.resolv_conf_path = p.run_dir + "/resolv.conf";
+  in.hosts_path = p.run_dir + "/hosts";
+  in.hostname_path = p.run_dir + "/hostname";
+  in.containerenv_path = p.run_dir + "/.containerenv";
+  if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  in.host_hostname = host;
+  if (netmode == "host") in.specgen["hostname"] = in.specgen.value("hostname", std::string(host));
+  Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
+  TRY(fs::writeFileAtomic(p.config_json, oci.dump(2)));
+  if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
+  return {};
+}
+
+// --- monitor ------------------------------------------------------------------
+
+Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool detached) {
+  auto p = paths(rec.id);
+  auto rt = TRY(runtimeFor(rec));
+  std::string monitor = TRY(helperBinary("berth-monitor"));
+  std::string cleanup = TRY(helperBinary("berth-cleanup"));
+  TRY(fs::mkdirAll(e_.options().runroot + "/s", 0700));
+  TRY(fs::mkdirAll(e_.options().runroot + "/runtime/" + rt.config().name, 0700));
+  for (auto* f : {&p.exit_file, &p.pid_file, &p.socket, &p.ctl}) ::unlink(f->c_str());
+  ::unlink((p.exit_file + ".stopping").c_str());
+  const Json& spec = rec.config["spec"];
+  std::string log_driver = "k8s-file";
+  int64_t max_size = 0;
+  if (spec.contains("log_configuration") && spec["log_configuration"].is_object()) {
+    log_driver = spec["log_configuration"].value("driver", "k8s-file");
+    if (log_driver == "journald") log_driver = "k8s-file";
+    auto opts = spec["log_configuration"].value("options", Json::object());
+    if (opts.contains("max-size") && opts["max-size"].is_string()) max_size = std::atoll(opts["max-size"].get<std::string>().c_str());
+    max_size = spec["log_configuration"].value("size", max_size);
+  }
+  int sync[2];
+  if (::pipe2(sync, O_CLOEXEC) < 0) return errnoError("pipe");
+  UniqueFd sync_r(sync[0]), sync_w(sync[1]);
+  std::vector<std::string> argv = {monitor, "--id", rec.id, "--bundle", p.run_dir, "--runtime", rt.config().path};
+  for (auto& a : rt.config().global_args) argv.insert(argv.end(), {"--runtime-arg", a});
+  argv.insert(argv.end(), {"--exit-file", p.exit_file, "--log-path", p.log, "--log-driver", log_driver,
+                           "--socket-path", p.socket, "--ctl-path", p.ctl, "--pid-file", p.pid_file,
+                           "--monitor-pid-file", p.monitor_pid_file, "--sync-fd", "3"});
+  if (max_size > 0) argv.insert(argv.end(), {"--log-max-size", std::to_string(max_size)});
+  if (rec.config.value("tty", false)) argv.push_back("--tty");
+  if (rec.config.value("stdin", false)) argv.push_back("--stdin");
+  std::string policy = spec.value("restart_policy", "");
+  if (!policy.empty() && policy != "no") {
+    argv.insert(argv.end(), {"--restart-policy", policy});
+    if (spec.value("restart_tries", 0) > 0) argv.insert(argv.end(), {"--restart-max", std::to_string(spec.value("restart_tries", 0))});
+  }
+  argv.insert(argv.end(), {"--exit-command", cleanup});
+  for (auto& a : std::vector<std::string>{"--root", e_.options().root, "--runroot", e_.options().runroot,
+                                          "--storage-driver", e_.driver(), rec.id})
+    argv.insert(argv.end(), {"--exit-command-arg", a});
+  if (detached) argv.push_back("--start");
+
+  pid_t pid = ::fork();
+  if (pid < 0) return errnoError("fork berth-monitor");
+  if (pid == 0) {
+    ::dup2(sync_w.get(), 3);  // dup2 clears FD_CLOEXEC on the copy
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      ::dup2(devnull, 0);
+      ::dup2(devnull, 1);
+    }
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    ::execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  sync_w.reset();
+  // The monitor daemonizes: the direct child exits quickly.
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  auto line = TRY(fs::readAll(sync_r.get()));
+  Json msg = Json::parse(line.substr(0, line.find('\n')), nullptr, false);
+  if (!msg.is_object())
+    return makeError(Code::kInternal, "berth-monitor for {} gave no start report (exit status {})",
+                     rec.id.substr(0, 12), WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+  if (msg.contains("error")) {
+    std::string text = msg["error"].get<std::string>();
+    return classifyRuntimeError(Error(runtime::codeFromRuntimeMessage(text), text));
+  }
+  return msg.value("pid", 0);
+}
+
+Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
+  std::string status = rec.state.value("status", "configured");
+  if (status == "created" || status == "running" || status == "paused") return {};
+  auto rt = TRY(runtimeFor(rec));
+  (void)rt.remove(rec.id, true);  // a leftover from a crashed run
+  TRY(mountRootfs(rec));
+  Status s = writeBundle(rec);
+  if (!s.ok()) {
+    (void)unmountRootfs(rec);
+    return s;
+  }
+  return {};
+}
+
+Status LocalContainerService::init(const std::string& name) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto rec = TRY(state::getContainer(e_.db(), found.id));
+  if (!rec) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  std::string status = rec->state.value("status", "configured");
+  if (status != "configured" && status != "exited" && status != "stopped")
+    return makeError(Code::kFailedPrecondition, "container {} has already been created in runtime: container state improper", rec->id);
+  TRY(initLocked(*rec));
+  int pid = TRY(startMonitor(*rec, false));
+  rec->state["status"] = "created";
+  rec->state["pid"] = pid;
+  rec->state["monitor_pid"] = readPidFile(paths(rec->id).monitor_pid_file);
+  return saveState(*rec);
+}
+
+// --- start ----------------------------------------------------------------------
+
+Result<int> LocalContainerService::start(const std::string& name, const api::AttachStreams* attach) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  UniqueFd sock;
+  state::ContainerRecord rec;
+  {
+    auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+    auto cur = TRY(state::getContainer(e_.db(), found.id));
+    if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+    rec = std::move(*cur);
+    TRY(syncLocked(rec));
+    std::string status = rec.state.value("status", "configured");
+    if (status == "running" || status == "paused") {
+      if (!attach) return 0;
+    } else {
+      bool was_created = status == "created";
+      if (!was_created) TRY(initLocked(rec));
+      auto p = paths(rec.id);
+      Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
+      if (!pid.ok()) {
+        (void)unmountRootfs(rec);
+        rec.state["status"] = "exited";
+        rec.state["finished_at"] = nowNanos();
+        rec.state["error"] = pid.error().what();
+        Code c = pid.error().code();
+        rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
+        (void)saveState(rec);
+        return std::move(pid).error();
+      }
+      auto rt = TRY(runtimeFor(rec));
+      if (attach != nullptr || was_created) {
+        if (attach) {
+          auto s = connectAttach(p.socket);
+          if (!s.ok()) return std::move(s).error();
+          sock = std::move(*s);
+        }
+        auto st = rt.start(rec.id);
+        if (!st.ok()) {
+          Error e = classifyRuntimeError(std::move(st).error());
+          (void)rt.remove(rec.id, true);
+          (void)unmountRootfs(rec);
+          rec.state["status"] = "exited";
+          rec.state["finished_at"] = nowNanos();
+          rec.state["error"] = e.what();
+          (void)saveState(rec);
+          return e;
+        }
+      }
+      rec.state["status"] = "running";
+      rec.state["pid"] = *pid;
+      rec.state["monitor_pid"] = readPidFile(p.monitor_pid_file);
+      rec.state["started_at"] = nowNanos();
+      rec.state["finished_at"] = 0;
+      rec.state["exit_code"] = 0;
+      rec.state["error"] = "";
+      TRY(saveState(rec));
+    }
+  }
+  if (!attach) return 0;
+  if (!sock) {
+    auto s = connectAttach(paths(rec.id).socket);
+    if (!s.ok()) return std::move(s).error();
+    sock = std::move(*s);
+  }
+  return attachStreams(rec, std::move(sock), *attach);
+}
+
+Result<int> LocalContainerService::attach(const std::string& name, const api::AttachStreams& streams) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto rec = TRY(loadSynced(found.id));
+  std::string status = rec.state.value("status", "configured");
+  if (status != "running")
+    return makeError(Code::kFailedPrecondition, "you can only attach to running containers: container state improper");
+  UniqueFd sock = TRY(connectAttach(paths(rec.id).socket));
+  return attachStreams(rec, std::move(sock), streams);
+}
+
+// --- exit sync and cleanup --------------------------------------------------------
+
+Result<state::ContainerRecord> LocalContainerService::loadSynced(const std::string& id) {
+  auto cur = TRY(state::getContainer(e_.db(), id));
+  if (!cur) return makeError(Code::kNotFound, "no container with ID {:?} found: no such container", id);
+  std::string status = cur->state.value("status", "configured");
+  if (status != "running" && status != "paused" && status != "created") return std::move(*cur);
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, id));
+  cur = TRY(state::getContainer(e_.db(), id));
+  if (!cur) return makeError(Code::kNotFound, "no container with ID {:?} found: no such container", id);
+  TRY(syncLocked(*cur));
+  return std::move(*cur);
+}
+
+Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
+  std::string status = rec.state.value("status", "configured");
+  if (status != "running" && status != "paused" && status != "created") return {};
+  auto p = paths(rec.id);
+  auto exit = TRY(readExitFile(rec.id));
+  int monitor_pid = rec.state.value("monitor_pid", 0);
+  if (exit) {
+    // A restart policy may have brought the container back: the monitor then
+    // records the restart count and the runtime reports it running again.
+    int restarts = exit->value("restarts", 0);
+    if (restarts > rec.state.value("restarts", 0) && processAlive(readPidFile(p.pid_file)) &&
+        !fs::exists(p.exit_file + ".done")) {
+      rec.state["restarts"] = restarts;
+      rec.state["pid"] = readPidFile(p.pid_file);
+      return saveState(rec);
+    }
+    bool restarting = exit->value("restarting", false) && processAlive(monitor_pid);
+    if (restarting) return {};
+    return finalizeLocked(rec, true);
+  }
+  if (monitor_pid > 0 && !processAlive(monitor_pid) && !processAlive(rec.state.value("pid", 0))) {
+    // The monitor died without an exit record: the exit code is unknown.
+    rec.state["error"] = "container monitor exited without recording the exit code";
+    rec.state["exit_code"] = 137;
+    return finalizeLocked(rec, true);
+  }
+  return {};
+}
+
+Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool allow_rm) {
+  auto p = paths(rec.id);
+  auto exit = TRY(readExitFile(rec.id));
+  if (exit) {
+    rec.state["exit_code"] = exit->value("exit_code", rec.state.value("exit_code", 0));
+    rec.state["finished_at"] = exit->value("exited_at", nowNanos());
+    rec.state["oom_killed"] = exit->value("oom_killed", false);
+    rec.state["restarts"] = exit->value("restarts", rec.state.value("restarts", 0));
+  } else if (rec.state.value("finished_at", int64_t(0)) == 0) {
+    rec.state["finished_at"] = nowNanos();
+  }
+  auto rt = TRY(runtimeFor(rec));
+  auto rm = rt.remove(rec.id, true);
+  if (!rm.ok() && rm.error().code() != Code::kNotFound)
+    LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
+  TRY(unmountRootfs(rec));
+  ::unlink(p.socket.c_str());
+  rec.state["status"] = "exited";
+  rec.state["pid"] = 0;
+  rec.state["monitor_pid"] = 0;
+  TRY(saveState(rec));
+  if (allow_rm && rec.config.value("remove", false)) return removeLocked(rec, true, 0);
+  return {};
+}
+
+Status LocalContainerService::cleanup(const std::string& name, bool rm) {
+  auto found = state::findContainer(e_.db(), name);
+  if (!found.ok()) {
+    if (found.error().code() == Code::kNotFound) return {};  // already removed
+    return std::move(found).error();
+  }
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found->id));
+  auto cur = TRY(state::getContainer(e_.db(), found->id));
+  if (!cur) return {};
+  std::string status = cur->state.value("status", "configured");
+  if (status == "running" || status == "paused" || status == "created") {
+    TRY(syncLocked(*cur));
+    status = cur->state.value("status", "");
+    if (status == "running" || status == "paused") return {};
+  } else {
+    TRY(unmountRootfs(*cur));
+  }
+  if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0);
+  return {};
+}
+
+// --- stop / kill / pause ------------------------------------------------------------
+
+Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only) {
+  TRY(syncLocked(rec));
+  std::string status = rec.state.value("status", "configured");
+  if (status != "running" && status != "paused" && status != "created") return {};
+  auto p = paths(rec.id);
+  auto rt = TRY(runtimeFor(rec));
+  // Tell the monitor this exit is wanted, so no restart policy applies.
+  TRY(fs::writeFileAtomic(p.exit_file + ".stopping", ""));
+  if (status == "paused") (void)rt.resume(rec.id);
+  int sig = rec.config.value("stop_signal", 15);
+  if (timeout > 0 && !kill_only) {
+    auto k = rt.kill(rec.id, sig, false);
+    if (!k.ok() && k.error().code() != Code::kNotFound && k.error().code() != Code::kFailedPrecondition)
+      return std::move(k).error();
+    for (int waited = 0; waited < timeout * 1000; waited += 25) {
+      if (fs::exists(p.exit_file)) break;
+      sleepMs(25);
+    }
+  }
+  if (!fs::exists(p.exit_file)) {
+    if (timeout > 0 && !kill_only)
+      LOG_WARN("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", sig, rec.name, timeout);
+    (void)rt.kill(rec.id, SIGKILL, true);
+    for (int waited = 0; waited < 10000 && !fs::exists(p.exit_file); waited += 10) {
+      if (!processAlive(rec.state.value("monitor_pid", 0)) && !processAlive(rec.state.value("pid", 0))) break;
+      sleepMs(10);
+    }
+  }
+  return finalizeLocked(rec, false);
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::stop(const api::ContainerStopRequest& req) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(req.names, req.all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) {
+      if (req.ignore && results[i].error->code() == Code::kNotFound) results[i].error.reset();
+      continue;
+    }
+    auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
+    if (!lock.ok()) {
+      results[i].error = std::move(lock).error();
+      continue;
+    }
+    auto cur = state::getContainer(e_.db(), recs[i].id);
+    if (!cur.ok() || !*cur) continue;
+    int timeout = req.timeout.value_or((**cur).config.value("stop_timeout", 10));
+    auto s = stopLocked(**cur, timeout, false);
+    if (!s.ok()) results[i].error = std::move(s).error();
+    else if ((**cur).config.value("remove", false)) (void)removeLocked(**cur, true, 0);
+  }
+  return results;
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::kill(const std::vector<std::string>& names, bool all,
+                                                                 const std::string& signal) {
+  int sig = TRY(specgen::parseSignal(signal.empty() ? "SIGKILL" : signal));
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(names, all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) continue;
+    auto rec = loadSynced(recs[i].id);
+    if (!rec.ok()) {
+      results[i].error = std::move(rec).error();
+      continue;
+    }
+    std::string status = rec->state.value("status", "");
+    if (status != "running" && status != "paused") {
+      if (all) continue;
+      results[i].error = makeError(Code::kFailedPrecondition,
+                                   "can only kill running containers. {} is in state {}: container state improper",
+                                   rec->id, status == "configured" ? "created" : status);
+      continue;
+    }
+    auto rt = runtimeFor(*rec);
+    if (!rt.ok()) {
+      results[i].error = std::move(rt).error();
+      continue;
+    }
+    auto s = rt->kill(rec->id, sig, false);
+    if (!s.ok()) results[i].error = std::move(s).error();
+  }
+  return results;
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::restart(const std::vector<std::string>& names, bool all,
+                                                                    std::optional<int> timeout) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(names, all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) continue;
+    {
+      auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
+      if (!lock.ok()) {
+        results[i].error = std::move(lock).error();
+        continue;
+      }
+      auto cur = state::getContainer(e_.db(), recs[i].id);
+      if (!cur.ok() || !*cur) continue;
+      if (all && (**cur).state.value("status", "") != "running") continue;
+      auto s = stopLocked(**cur, timeout.value_or((**cur).config.value("stop_timeout", 10)), false);
+      if (!s.ok()) {
+        results[i].error = std::move(s).error();
+        continue;
+      }
+    }
+    auto st = start(recs[i].id, nullptr);
+    if (!st.ok()) results[i].error = std::move(st).error();
+  }
+  return results;
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::pause(const std::vector<std::string>& names, bool all) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(names, all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) continue;
+    auto lock = TRY(ContainerLock::take(e_.options().runroot, recs[i].id));
+    auto cur = TRY(state::getContainer(e_.db(), recs[i].id));
+    if (!cur) continue;
+    TRY(syncLocked(*cur));
+    if (cur->state.value("status", "") != "running") {
+      if (!all)
+        results[i].error = makeError(Code::kFailedPrecondition, "{} is not running, can't pause: container state improper", cur->id);
+      continue;
+    }
+    auto rt = TRY(runtimeFor(*cur));
+    auto s = rt.pause(cur->id);
+    if (!s.ok()) {
+      results[i].error = std::move(s).error();
+      continue;
+    }
+    cur->state["status"] = "paused";
+    TRY(saveState(*cur));
+  }
+  return results;
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::unpause(const std::vector<std::string>& names, bool all) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(names, all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) continue;
+    auto lock = TRY(ContainerLock::take(e_.options().runroot, recs[i].id));
+    auto cur = TRY(state::getContainer(e_.db(), recs[i].id));
+    if (!cur) continue;
+    if (cur->state.value("status", "") != "paused") {
+      if (!all)
+        results[i].error = makeError(Code::kFailedPrecondition, "{} is not paused, can't unpause: container state improper", cur->id);
+      continue;
+    }
+    auto rt = TRY(runtimeFor(*cur));
+    auto s = rt.resume(cur->id);
+    if (!s.ok()) {
+      results[i].error = std::move(s).error();
+      continue;
+    }
+    cur->state["status"] = "running";
+    TRY(saveState(*cur));
+  }
+  return results;
+}
+
+// --- remove -----------------------------------------------------------------------
+
+Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout) {
+  TRY(syncLocked(rec));
+  std::string status = rec.state.value("status", "configured");
+  if (status == "running" || status == "paused" || status == "created") {
+    if (!force)
+      return makeError(Code::kConflict,
+                       "cannot remove container {} as it is {} - running or paused containers cannot be removed "
+                       "without force: container state improper",
+                       rec.id, status);
+    TRY(stopLocked(rec, timeout.value_or(0), !timeout.has_value() || *timeout == 0));
+  }
+  auto p = paths(rec.id);
+  TRY(unmountRootfs(rec));
+  TRY(e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }));
+  // The record is gone: the rest is garbage that a crash may leave and the next rm of nothing ignores.
+  (void)fs::removeAll(p.static_dir);
+  (void)fs::removeAll(p.run_dir);
+  ::unlink(p.socket.c_str());
+  ::unlink((e_.options().runroot + "/locks/" + rec.id).c_str());
+  return {};
+}
+
+// --- wait ---------------------------------------------------------------------------
+
+Result<int> LocalContainerService::wait(const std::string& name, const std::vector<std::string>& conditions,
+                                        int64_t interval_ms) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  std::vector<std::string> want = conditions;
+  if (want.empty()) want = {"stopped", "exited"};
+  for (auto& c : want) {
+    static const std::set<std::string> kValid = {"configured", "created", "running", "stopped", "paused", "exited", "removing", "stopping"};
+    if (!kValid.count(c)) return makeError(Code::kInvalidArgument, "{:?} is not a valid container state", c);
+  }
+  if (interval_ms <= 0) interval_ms = 250;
+  int64_t fast = std::min<int64_t>(interval_ms, 20);
+  for (;;) {
+    auto rec = loadSynced(found.id);
+    if (!rec.ok()) {
+      if (rec.error().code() == Code::kNotFound)
+        return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+      return std::move(rec).error();
+    }
+    std::string st = rec->state.value("status", "configured");
+    for (auto& c : want)
+      if (c == st || (c == "stopped" && st == "exited") || (c == "created" && st == "configured"))
+        return rec->state.value("exit_code", 0);
+    sleepMs(int(fast));
+    fast = std::min<int64_t>(fast * 2, interval_ms);
+  }
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,563 @@
+// Containers: create, list, inspect, remove, rename, prune, name resolution.
+#include "engine/container_service.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "base/fs.h"
+#include "base/timefmt.h"
+#include "engine/engine.h"
+#include "engine/image_service.h"
+#include "engine/names.h"
+#include "image/reference.h"
+#include "runtime/select.h"
+#include "specgen/specgen.h"
+#include "state/images.h"
+
+namespace berth::engine {
+
+std::string_view api_statusName(api::ContainerStatus s);
+
+Result<ContainerLock> ContainerLock::take(const std::string& runroot, const std::string& id) {
+  std::string dir = runroot + "/locks";
+  TRY(fs::mkdirAll(dir, 0700));
+  std::string path = dir + "/" + id;
+  UniqueFd fd = TRY(fs::openFd(path, O_RDWR | O_CREAT, 0600));
+  while (::flock(fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) return errnoError("lock container {}", id);
+  return ContainerLock(std::move(fd));
+}
+
+ContainerPaths LocalContainerService::paths(const std::string& id) const {
+  const auto& o = e_.options();
+  ContainerPaths p;
+  p.static_dir = o.root + "/containers/" + id;
+  p.run_dir = o.runroot + "/containers/" + id;
+  p.merged = p.run_dir + "/merged";
+  p.upper = p.static_dir + "/upper";
+  p.work = p.static_dir + "/work";
+  p.log = p.static_dir + "/ctr.log";
+  p.exit_file = p.run_dir + "/exit";
+  p.pid_file = p.run_dir + "/pidfile";
+  p.monitor_pid_file = p.run_dir + "/monitor.pid";
+  p.ctl = p.run_dir + "/ctl";
+  // Unix socket paths are limited to 108 bytes: keep this one short.
+  p.socket = o.runroot + "/s/" + id.substr(0, 12);
+  p.config_json = p.run_dir + "/config.json";
+  return p;
+}
+
+Result<runtime::OciRuntime> LocalContainerService::runtimeFor(const state::ContainerRecord& rec) const {
+  std::string name = rec.config.value("runtime", "");
+  std::string path = rec.config.value("runtime_path", "");
+  if (path.empty()) path = TRY(runtime::findRuntime(name));
+  runtime::RuntimeConfig cfg;
+  cfg.name = name;
+  cfg.path = path;
+  cfg.global_args = {"--root", e_.options().runroot + "/runtime/" + name};
+  cfg.log_path = e_.options().runroot + "/runtime/" + name + ".log";
+  return runtime::OciRuntime(cfg);
+}
+
+Status LocalContainerService::saveState(state::ContainerRecord& rec) {
+  return e_.db().transaction([&]() -> Status { return state::updateContainerState(e_.db(), rec.id, rec.state); });
+}
+
+Result<std::string> LocalContainerService::resolveId(const std::string& name) {
+  auto rec = TRY(state::findContainer(e_.db(), name));
+  return rec.id;
+}
+
+Result<std::string> LocalContainerService::latestId() {
+  auto all = TRY(state::listContainers(e_.db()));
+  if (all.empty()) return makeError(Code::kNotFound, "no containers to operate on: no such container");
+  return all.back().id;
+}
+
+Result<bool> LocalContainerService::exists(const std::string& name) {
+  auto r = state::findContainer(e_.db(), name);
+  if (r.ok()) return true;
+  if (r.error().code() == Code::kNotFound) return false;
+  return std::move(r).error();
+}
+
+// --- create -----------------------------------------------------------------
+
+namespace {
+
+Result<std::pair<std::string, std::string>> chooseRuntime(const std::string& requested) {
+  if (!requested.empty()) {
+    std::string path = TRY(runtime::findRuntime(requested));
+    std::string name = requested.substr(requested.rfind('/') + 1);
+    return std::make_pair(name, path);
+  }
+  auto choice = TRY(runtime::chooseDefaultRuntime(runtime::detectCgroupMode()));
+  std::string path = TRY(runtime::findRuntime(choice.name));
+  return std::make_pair(choice.name, path);
+}
+
+bool validName(const std::string& n) {
+  if (n.empty() || !isalnum(static_cast<unsigned char>(n[0]))) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
+}
+
+}  // namespace
+
+Result<api::ContainerCreateReport> LocalContainerService::create(const api::ContainerCreateRequest& req) {
+  Json spec = req.spec;
+  TRY(specgen::validateSpecGenerator(spec));
+  std::string image_ref = spec.value("image", "");
+  if (image_ref.empty()) return makeError(Code::kInvalidArgument, "no image specified: an image is required");
+  auto all_images = TRY(state::listImages(e_.db()));
+  auto resolved = lookupImage(all_images, image_ref);
+  if (!resolved.ok()) {
+    if (resolved.error().code() == Code::kNotFound)
+      return makeError(Code::kNotFound, "{}: image not known (pulling from registries is not available in this build)",
+                       image_ref);
+    return std::move(resolved).error();
+  }
+  auto& img = resolved->rec;
+  std::string image_name = resolved->matched_name.empty() ? img.id : resolved->matched_name;
+  std::string cfg_raw = TRY(e_.content().readAll("sha256:" + img.id));
+  Json image_cfg_doc = TRY(parseJson(cfg_raw, "image config"));
+  Json image_config = image_cfg_doc.contains("config") && image_cfg_doc["config"].is_object()
+                          ? image_cfg_doc["config"] : Json::object();
+
+  std::string name = spec.value("name", "");
+  if (!name.empty() && !validName(name))
+    return makeError(Code::kInvalidArgument,
+                     "container name {:?} is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
+  if (name.empty()) {
+    for (int i = 0; i < 20 && name.empty(); ++i) {
+      std::string n = randomName();
+      if (!TRY(exists(n))) name = n;
+    }
+  }
+  if (req.replace) {
+    auto old = state::findContainer(e_.db(), name);
+    if (old.ok() && old->name == name) {
+      api::ContainerRemoveRequest rm;
+      rm.names = {old->id};
+      rm.force = true;
+      auto res = TRY(remove(rm));
+      for (auto& r : res)
+        if (r.error) return *r.error;
+    }
+  }
+  auto [rt_name, rt_path] = TRY(chooseRuntime(spec.value("oci_runtime", e_.options().runtime)));
+  auto command = TRY(specgen::makeCommand(spec, image_config));
+  if (command.empty())
+    return makeError(Code::kInvalidArgument, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+
+  state::ContainerRecord rec;
+  rec.id = randomId();
+  rec.name = name;
+  rec.image_id = img.id;
+  rec.created = nowNanos();
+  spec["name"] = name;
+  Json c;
+  c["spec"] = spec;
+  c["image_name"] = image_name;
+  c["image_digest"] = img.digest;
+  c["image_config"] = image_config;
+  c["runtime"] = rt_name;
+  c["runtime_path"] = rt_path;
+  c["command"] = command;
+  c["tty"] = spec.value("terminal", false);
+  c["stdin"] = spec.value("stdin", false);
+  c["remove"] = spec.value("remove", false);
+  c["top_layer"] = img.top_layer;
+  Json layers = Json::array();
+  for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) layers.push_back(it->chain_id);
+  c["layers_top_first"] = layers;
+  std::string stop_signal = spec.contains("stop_signal") && spec["stop_signal"].is_number()
+                                ? std::to_string(spec["stop_signal"].get<int>())
+                                : image_config.value("StopSignal", "SIGTERM");
+  c["stop_signal"] = TRY(specgen::parseSignal(stop_signal));
+  c["stop_timeout"] = spec.value("stop_timeout", 10);
+  rec.config = c;
+  rec.state = Json{{"status", "configured"}, {"pid", 0}, {"started_at", 0}, {"finished_at", 0},
+                   {"exit_code", 0}, {"restarts", 0}, {"error", ""}};
+  auto p = paths(rec.id);
+  TRY(fs::mkdirAll(p.static_dir, 0700));
+  if (e_.driver() == "overlay") {
+    TRY(fs::mkdirAll(p.upper, 0755));
+    TRY(fs::mkdirAll(p.work, 0700));
+  }
+  Status ins = e_.db().transaction([&]() -> Status { return state::insertContainer(e_.db(), rec); });
+  if (!ins.ok()) {
+    (void)fs::removeAll(p.static_dir);
+    return std::move(ins).error();
+  }
+  return api::ContainerCreateReport{rec.id, {}};
+}
+
+// --- list / inspect ---------------------------------------------------------
+
+namespace {
+
+api::ContainerStatus parseStatus(const std::string& s) {
+  if (s == "created") return api::ContainerStatus::kCreated;
+  if (s == "running") return api::ContainerStatus::kRunning;
+  if (s == "paused") return api::ContainerStatus::kPaused;
+  if (s == "stopped") return api::ContainerStatus::kStopped;
+  if (s == "exited") return api::ContainerStatus::kExited;
+  if (s == "removing") return api::ContainerStatus::kRemoving;
+  return api::ContainerStatus::kConfigured;
+}
+
+api::ContainerSummary summarize(const state::ContainerRecord& r) {
+  api::ContainerSummary s;
+  s.id = r.id;
+  s.names = {r.name};
+  s.image = r.config.value("image_name", "");
+  s.image_id = r.image_id;
+  if (r.config.contains("command")) s.command = r.config["command"].get<std::vector<std::string>>();
+  s.created = r.created;
+  s.started_at = r.state.value("started_at", int64_t(0));
+  s.exited_at = r.state.value("finished_at", int64_t(0));
+  s.status = parseStatus(r.state.value("status", "configured"));
+  s.exit_code = r.state.value("exit_code", 0);
+  s.exited = s.status == api::ContainerStatus::kExited || s.status == api::ContainerStatus::kStopped;
+  s.pid = r.state.value("pid", 0);
+  s.auto_remove = r.config.value("remove", false);
+  s.restarts = r.state.value("restarts", 0);
+  const Json& labels = r.config["spec"].contains("labels") ? r.config["spec"]["labels"] : Json();
+  if (labels.is_object())
+    for (auto& [k, v] : labels.items())
+      if (v.is_string()) s.labels[k] = v.get<std::string>();
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api::ContainerListRequest& req) {
+  auto all = TRY(state::listContainers(e_.db()));
+  std::vector<api::ContainerSummary> out;
+  // Filters: key=value, AND across keys, OR within a key.
+  std::map<std::string, std::vector<std::string>> filters;
+  static const std::set<std::string> kKeys = {"id", "name", "label", "status", "exited", "ancestor",
+                                              "before", "since", "restart-policy", "pod", "volume", "network", "health"};
+  for (auto& f : req.filters) {
+    auto eq = f.find('=');
+    if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid filter {:?}: want KEY=VALUE", f);
+    std::string k = f.substr(0, eq);
+    if (!kKeys.count(k)) return makeError(Code::kInvalidArgument, "invalid filter {:?}: unknown key {:?}", f, k);
+    filters[k].push_back(f.substr(eq + 1));
+  }
+  static const std::set<std::string> kStatuses = {"created", "running", "paused", "exited", "unknown",
+                                                  "stopped", "configured", "removing"};
+  if (auto it = filters.find("status"); it != filters.end())
+    for (auto& st : it->second)
+      if (!kStatuses.count(st)) return makeError(Code::kInvalidArgument, "{:?} is not a valid status", st);
+  std::map<std::string, int64_t> ref_created;
+  for (auto* key : {"before", "since"})
+    if (auto it = filters.find(key); it != filters.end())
+      for (auto& v : it->second) ref_created[v] = TRY(state::findContainer(e_.db(), v)).created;
+  auto all_images = TRY(state::listImages(e_.db()));
+
+  for (auto& r0 : all) {
+    auto synced = loadSynced(r0.id);
+    if (!synced.ok()) {
+      if (synced.error().code() == Code::kNotFound) continue;  // removed meanwhile (e.g. --rm)
+      return std::move(synced).error();
+    }
+    auto& r = *synced;
+    api::ContainerSummary s = summarize(r);
+    std::string status(api_statusName(s.status));
+    bool running = s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kPaused;
+    if (!req.all && !running && filters.empty() && !req.latest && req.last < 0) continue;
+    bool ok = true;
+    for (auto& [k, vals] : filters) {
+      bool any = false;
+      for (auto& v : vals) {
+        if (k == "id") any |= r.id.rfind(v, 0) == 0;
+        else if (k == "name") {
+          any |= r.name == v || r.name.find(v) != std::string::npos;
+        } else if (k == "label") {
+          auto eq = v.find('=');
+          std::string lk = v.substr(0, eq);
+          auto it = s.labels.find(lk);
+          any |= it != s.labels.end() && (eq == std::string::npos || it->second == v.substr(eq + 1));
+        } else if (k == "status") any |= status == v || (v == "stopped" && status == "exited");
+        else if (k == "exited") any |= s.exited && std::to_string(s.exit_code) == v;
+        else if (k == "ancestor") {
+          auto m = lookupImage(all_images, v);
+          any |= (m.ok() && m->rec.id == r.image_id) || s.image == v || r.image_id.rfind(v, 0) == 0;
+        } else if (k == "before") any |= r.created < ref_created[v];
+        else if (k == "since") any |= r.created > ref_created[v];
+        else if (k == "restart-policy") any |= r.config["spec"].value("restart_policy", "") == v;
+      }
+      ok &= any;
+    }
+    if (!ok) continue;
+    if (req.size) {
+      auto p = paths(r.id);
+      s.size_rw = int64_t(fs::dirSize(p.upper));
+      auto img = state::getImage(e_.db(), r.image_id);
+      s.size_root_fs = s.size_rw + ((img.ok() && *img) ? (*img)->size : 0);
+    }
+    out.push_back(std::move(s));
+  }
+  if (req.latest && !out.empty()) out = {out.back()};
+  if (req.last >= 0 && int(out.size()) > req.last) out.erase(out.begin(), out.end() - req.last);
+  return out;
+}
+
+std::string_view api_statusName(api::ContainerStatus s) { return api::statusName(s); }
+
+namespace {
+std::string goTime(int64_t ns) {
+  return ns == 0 ? std::string("0001-01-01T00:00:00Z") : formatRfc3339Nano(ns);
+}
+}  // namespace
+
+Result<Json> LocalContainerService::inspect(const std::string& name, bool size) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto r = TRY(loadSynced(found.id));
+  auto p = paths(r.id);
+  const Json& spec = r.config["spec"];
+  const Json& st = r.state;
+  std::string status = st.value("status", "configured");
+  std::vector<std::string> cmd = r.config.value("command", std::vector<std::string>{});
+  Json j;
+  j["Id"] = r.id;
+  j["Created"] = formatRfc3339Nano(r.created);
+  j["Path"] = cmd.empty() ? "" : cmd[0];
+  j["Args"] = cmd.size() > 1 ? Json(std::vector<std::string>(cmd.begin() + 1, cmd.end())) : Json::array();
+  j["State"] = {{"OciVersion", "1.0.2-dev"},
+                {"Status", status == "configured" ? "created" : status},
+                {"Running", status == "running"},
+                {"Paused", status == "paused"},
+                {"Restarting", false},
+                {"OOMKilled", st.value("oom_killed", false)},
+                {"Dead", false},
+                {"Pid", status == "running" || status == "paused" ? st.value("pid", 0) : 0},
+                {"ConmonPid", status == "running" || status == "paused" ? st.value("monitor_pid", 0) : 0},
+                {"ExitCode", st.value("exit_code", 0)},
+                {"Error", st.value("error", "")},
+                {"StartedAt", goTime(st.value("started_at", int64_t(0)))},
+                {"FinishedAt", goTime(st.value("finished_at", int64_t(0)))},
+                {"Health", {{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}}},
+                {"CheckpointedAt", "0001-01-01T00:00:00Z"},
+                {"RestoredAt", "0001-01-01T00:00:00Z"}};
+  j["Image"] = r.image_id;
+  j["ImageDigest"] = r.config.value("image_digest", "");
+  j["ImageName"] = r.config.value("image_name", "");
+  j["Rootfs"] = "";
+  j["Pod"] = "";
+  j["ResolvConfPath"] = p.run_dir + "/resolv.conf";
+  j["HostnamePath"] = p.run_dir + "/hostname";
+  j["HostsPath"] = p.run_dir + "/hosts";
+  j["StaticDir"] = p.static_dir;
+  j["OCIConfigPath"] = p.config_json;
+  j["OCIRuntime"] = r.config.value("runtime", "");
+  j["ConmonPidFile"] = p.monitor_pid_file;
+  j["PidFile"] = p.pid_file;
+  j["Name"] = r.name;
+  j["RestartCount"] = st.value("restarts", 0);
+  j["Driver"] = e_.driver();
+  j["MountLabel"] = "";
+  j["ProcessLabel"] = "";
+  j["AppArmorProfile"] = "";
+  Json caps = Json::array();
+  if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
+    Json oci = Json::parse(*cfg, nullptr, false);
+    if (oci.is_object() && oci.contains("process") && oci["process"].contains("capabilities"))
+      caps = oci["process"]["capabilities"].value("effective", Json::array());
+  }
+  j["EffectiveCaps"] = caps;
+  j["BoundingCaps"] = caps;
+  j["ExecIDs"] = Json::array();
+  Json gd = Json::object();
+  if (e_.driver() == "overlay") {
+    gd["MergedDir"] = p.merged;
+    gd["UpperDir"] = p.upper;
+    gd["WorkDir"] = p.work;
+  }
+  j["GraphDriver"] = {{"Name", e_.driver()}, {"Data", gd}};
+  Json mounts = Json::array();
+  if (spec.contains("mounts") && spec["mounts"].is_array())
+    for (auto& m : spec["mounts"])
+      mounts.push_back(Json{{"Type", m.value("type", "bind")},
+                            {"Source", m.value("source", "")},
+                            {"Destination", m.value("destination", "")},
+                            {"Driver", ""},
+                            {"Mode", ""},
+                            {"Options", m.value("options", Json::array())},
+                            {"RW", true},
+                            {"Propagation", "rprivate"}});
+  j["Mounts"] = mounts;
+  j["Dependencies"] = Json::array();
+  std::string netmode = spec.contains("netns") ? spec["netns"].value("nsmode", "none") : "none";
+  j["NetworkSettings"] = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
+                         {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
+                         {"MacAddress", ""}, {"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false},
+                         {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0}, {"Ports", Json::object()},
+                         {"SandboxKey", ""}};
+  j["Namespace"] = "";
+  j["IsInfra"] = false;
+  j["IsService"] = false;
+  const Json& ic = r.config["image_config"];
+  Json env = Json::array();
+  if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
+    Json oci = Json::parse(*cfg, nullptr, false);
+    if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", Json::array());
+  }
+  if (env.empty()) env = spec.value("env", Json::object()).is_object() ? Json::array() : Json::array();
+  Json labels = spec.contains("labels") && spec["labels"].is_object() && !spec["labels"].empty() ? spec["labels"] : Json(nullptr);
+  j["Config"] = {{"Hostname", spec.value("hostname", r.id.substr(0, 12))},
+                 {"Domainname", ""},
+                 {"User", spec.value("user", ic.value("User", ""))},
+                 {"AttachStdin", false},
+                 {"AttachStdout", false},
+                 {"AttachStderr", false},
+                 {"Tty", r.config.value("tty", false)},
+                 {"OpenStdin", r.config.value("stdin", false)},
+                 {"StdinOnce", false},
+                 {"Env", env},
+                 {"Cmd", spec.contains("command") ? spec["command"] : ic.value("Cmd", Json(nullptr))},
+                 {"Image", r.config.value("image_name", "")},
+                 {"Volumes", nullptr},
+                 {"WorkingDir", spec.value("work_dir", ic.value("WorkingDir", std::string("/")))},
+                 {"Entrypoint", spec.contains("entrypoint") ? spec["entrypoint"] : ic.value("Entrypoint", Json(""))},
+                 {"OnBuild", nullptr},
+                 {"Labels", labels},
+                 {"Annotations", spec.value("annotations", Json::object())},
+                 {"StopSignal", r.config.value("stop_signal", 15)},
+                 {"CreateCommand", spec.value("containerCreateCommand", Json::array())},
+                 {"Umask", spec.value("umask", "0022")},
+                 {"Timeout", 0},
+                 {"StopTimeout", r.config.value("stop_timeout", 10)}};
+  if (j["Config"]["WorkingDir"] == "") j["Config"]["WorkingDir"] = "/";
+  Json binds = Json::array();
+  for (auto& m : mounts) binds.push_back(m["Source"].get<std::string>() + ":" + m["Destination"].get<std::string>());
+  j["HostConfig"] = {{"Binds", binds},
+                     {"CgroupManager", "cgroupfs"},
+                     {"CgroupMode", "private"},
+                     {"ContainerIDFile", ""},
+                     {"LogConfig", {{"Type", spec.contains("log_configuration") ? spec["log_configuration"].value("driver", "k8s-file") : "k8s-file"},
+                                    {"Config", nullptr}, {"Path", p.log}, {"Tag", ""}, {"Size", "0B"}}},
+                     {"NetworkMode", netmode},
+                     {"PortBindings", Json::object()},
+                     {"RestartPolicy", {{"Name", spec.value("restart_policy", "")},
+                                        {"MaximumRetryCount", spec.value("restart_tries", 0)}}},
+                     {"AutoRemove", r.config.value("remove", false)},
+                     {"CapAdd", spec.value("cap_add", Json::array())},
+                     {"CapDrop", spec.value("cap_drop", Json::array())},
+                     {"Privileged", spec.value("privileged", false)},
+                     {"ReadonlyRootfs", spec.value("read_only_filesystem", false)},
+                     {"Runtime", "oci"},
+                     {"ShmSize", spec.value("shm_size", int64_t(65536000))}};
+  if (size) {
+    j["SizeRw"] = int64_t(fs::dirSize(p.upper));
+    auto img = state::getImage(e_.db(), r.image_id);
+    j["SizeRootFs"] = j["SizeRw"].get<int64_t>() + ((img.ok() && *img) ? (*img)->size : 0);
+  }
+  return j;
+}
+
+// --- rename / prune / remove --------------------------------------------------
+
+Status LocalContainerService::rename(const std::string& name, const std::string& new_name) {
+  if (!validName(new_name))
+    return makeError(Code::kInvalidArgument, "container name {:?} is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", new_name);
+  auto rec = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, rec.id));
+  return e_.db().transaction([&]() -> Status { return state::renameContainer(e_.db(), rec.id, new_name); });
+}
+
+Result<std::vector<state::ContainerRecord>> LocalContainerService::select(
+    const std::vector<std::string>& names, bool all, std::vector<api::NameResult>& results) {
+  std::vector<state::ContainerRecord> out;
+  if (all) {
+    out = TRY(state::listContainers(e_.db()));
+    for (auto& r : out) results.push_back(api::NameResult{r.id, r.id, std::nullopt});
+    return out;
+  }
+  for (auto& n : names) {
+    auto r = state::findContainer(e_.db(), n);
+    if (!r.ok()) {
+      results.push_back(api::NameResult{n, "", std::move(r).error()});
+      out.push_back(state::ContainerRecord{});
+      continue;
+    }
+    results.push_back(api::NameResult{n, r->id, std::nullopt});
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::ContainerRemoveRequest& req) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(req.names, req.all, results));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (results[i].error) {
+      if (req.ignore && results[i].error->code() == Code::kNotFound) results[i].error.reset();
+      continue;
+    }
+    auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
+    if (!lock.ok()) {
+      results[i].error = std::move(lock).error();
+      continue;
+    }
+    auto cur = state::getContainer(e_.db(), recs[i].id);
+    if (!cur.ok()) {
+      results[i].error = std::move(cur).error();
+      continue;
+    }
+    if (!*cur) continue;  // already gone (e.g. --rm)
+    auto s = removeLocked(**cur, req.force, req.timeout);
+    if (!s.ok()) results[i].error = std::move(s).error();
+  }
+  return results;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prune(const std::vector<std::string>& filters) {
+  api::ContainerListRequest lr;
+  lr.all = true;
+  lr.filters = filters;
+  for (auto& f : lr.filters)
+    if (f.rfind("until=", 0) == 0) f = "since=0";  // handled below
+  auto list_req = api::ContainerListRequest{true, -1, false, false, {}};
+  for (auto& f : filters)
+    if (f.rfind("label=", 0) == 0) list_req.filters.push_back(f);
+  int64_t until = 0;
+  for (auto& f : filters)
+    if (f.rfind("until=", 0) == 0) until = TRY(parseTimestampArg(f.substr(6)));
+  auto all = TRY(list(list_req));
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (auto& c : all) {
+    if (c.status == api::ContainerStatus::kRunning || c.status == api::ContainerStatus::kPaused) continue;
+    if (until && c.created >= until) continue;
+    int64_t size = int64_t(fs::dirSize(paths(c.id).upper));
+    api::ContainerRemoveRequest rm;
+    rm.names = {c.id};
+    auto res = TRY(remove(rm));
+    if (!res.empty() && res[0].error) return *res[0].error;
+    out.emplace_back(c.id, size);
+  }
+  return out;
+}
+
+}  // namespace berth::engine
+
+namespace berth::api {
+std::string_view statusName(ContainerStatus s) {
+  switch (s) {
+    case ContainerStatus::kConfigured: return "created";
+    case ContainerStatus::kCreated: return "created";
+    case ContainerStatus::kRunning: return "running";
+    case ContainerStatus::kPaused: return "paused";
+    case ContainerStatus::kStopped: return "stopped";
+    case ContainerStatus::kExited: return "exited";
+    case ContainerStatus::kRemoving: return "removing";
+  }
+  return "unknown";
+}
+}  // namespace berth::api

@@ -1,0 +1,100 @@
+// LocalContainerService: the container lifecycle over the state DB, the layer store,
+// the OCI runtime and berth-monitor.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/fd.h"
+#include "berth/api/containers.h"
+#include "runtime/oci_runtime.h"
+#include "state/containers.h"
+
+namespace berth::engine {
+
+class Engine;
+
+// Where a container's files live (see README "Where things live").
+struct ContainerPaths {
+  std::string static_dir;  // <root>/containers/<id>: upper/, work/, ctr.log
+  std::string run_dir;     // <runroot>/containers/<id>: config.json (bundle), merged/, exit, pidfile
+  std::string merged;      // rootfs mount point
+  std::string upper, work, log, exit_file, pid_file, monitor_pid_file, ctl, socket, config_json;
+};
+
+// flock on <runroot>/locks/<id>; released on destruction or process death.
+class ContainerLock {
+ public:
+  static Result<ContainerLock> take(const std::string& runroot, const std::string& id);
+
+ private:
+  explicit ContainerLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+// Connects to a container's attach socket (SOCK_SEQPACKET).
+Result<UniqueFd> connectAttach(const std::string& path);
+// Parses podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); "" disables detaching.
+Result<std::string> parseDetachKeys(const std::string& spec);
+
+class LocalContainerService : public api::ContainerService {
+ public:
+  explicit LocalContainerService(Engine& e) : e_(e) {}
+  Result<api::ContainerCreateReport> create(const api::ContainerCreateRequest& req) override;
+  Result<int> start(const std::string& name, const api::AttachStreams* attach) override;
+  Result<int> attach(const std::string& name, const api::AttachStreams& streams) override;
+  Result<std::vector<api::NameResult>> stop(const api::ContainerStopRequest& req) override;
+  Result<std::vector<api::NameResult>> kill(const std::vector<std::string>& names, bool all,
+                                            const std::string& signal) override;
+  Result<std::vector<api::NameResult>> restart(const std::vector<std::string>& names, bool all,
+                                               std::optional<int> timeout) override;
+  Result<std::vector<api::NameResult>> pause(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<api::NameResult>> unpause(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<api::NameResult>> remove(const api::ContainerRemoveRequest& req) override;
+  Result<std::vector<api::ContainerSummary>> list(const api::ContainerListRequest& req) override;
+  Result<Json> inspect(const std::string& name, bool size) override;
+  Result<int> wait(const std::string& name, const std::vector<std::string>& conditions,
+                   int64_t interval_ms) override;
+  Status logs(const api::LogsRequest& req,
+              const std::function<void(int stream, std::string_view line)>& sink) override;
+  Result<int> exec(const api::ExecRequest& req) override;
+  Result<std::vector<std::vector<std::string>>> top(const std::string& name,
+                                                    const std::vector<std::string>& descriptors) override;
+  Status rename(const std::string& name, const std::string& new_name) override;
+  Result<bool> exists(const std::string& name) override;
+  Status init(const std::string& name) override;
+  Status cleanup(const std::string& name, bool rm) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) override;
+  Result<std::string> resolveId(const std::string& name) override;
+  Result<std::string> latestId() override;
+
+  ContainerPaths paths(const std::string& id) const;
+
+ private:
+  Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
+  // Brings the record's state up to date with the exit file and the monitor;
+  // finalises a container whose process is gone. Caller holds the lock.
+  Status syncLocked(state::ContainerRecord& rec);
+  // Reads the current record and syncs it (takes and releases the lock).
+  Result<state::ContainerRecord> loadSynced(const std::string& id);
+  Status saveState(state::ContainerRecord& rec);
+  Status mountRootfs(state::ContainerRecord& rec);
+  Status unmountRootfs(state::ContainerRecord& rec);
+  Status writeBundle(state::ContainerRecord& rec);
+  // Runtime delete, unmount, state exited; removes the container if auto-remove and `allow_rm`.
+  Status finalizeLocked(state::ContainerRecord& rec, bool allow_rm);
+  Status removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout);
+  Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only);
+  Result<int> startMonitor(state::ContainerRecord& rec, bool detached);
+  Status initLocked(state::ContainerRecord& rec);
+  // Streams between the attach socket and the caller's fds until the container
+  // exits (returns its exit code) or the detach keys are typed (returns -1).
+  Result<int> attachStreams(const state::ContainerRecord& rec, UniqueFd sock, const api::AttachStreams& s);
+  Result<std::optional<Json>> readExitFile(const std::string& id) const;
+  Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
+                                                     std::vector<api::NameResult>& results);
+
+  Engine& e_;
+};
+
+}  // namespace berth::engine

@@ -1,0 +1,51 @@
+// berth-monitor: one per container or exec session (our conmon).
+//
+// Contract with the engine (flags take "--name value" or "--name=value"):
+//   required  --id ID --bundle DIR --runtime PATH --exit-file PATH --pid-file PATH
+//             --log-path PATH (k8s-file, json-file)
+//   optional  --runtime-arg ARG... (global runtime args; always pass --root DIR)
+//             --runtime-log PATH (runtime --log, JSON; default <bundle>/oci-log)
+//             --log-driver k8s-file|json-file|none|passthrough  --log-max-size BYTES
+//             --socket-path PATH (attach, SOCK_SEQPACKET, < 108 bytes)
+//             --ctl-path PATH (fifo: "1 ROWS COLS\n" resize, "2\n" or "2 0 0\n" reopen log)
+//             --monitor-pid-file PATH  --sync-fd N  --tty  --stdin  --leave-stdin-open
+//             --restart-policy no|always|on-failure[:N]|unless-stopped  --restart-max N
+//             --exit-command PATH [--exit-command-arg A]...  --start
+//             --exec --exec-process-json PATH  --foreground (no daemonizing; debugging)
+// Sync fd: exactly one line, then closed: {"pid":N} once `create` (and with
+// --start, `start`; with --exec, `exec --detach`) succeeded, else
+// {"error":"<runtime's message>","code":<runtime exit code>} and the monitor exits 1.
+// Exit file: {"exit_code":N,"exited_at":NS,"oom_killed":false,"restarts":K},
+// written atomically after every exit of the container (128+sig for signals).
+// "<exit-file>.stopping", created by the engine before it kills, vetoes a restart.
+// passthrough: the container gets the monitor's own stdio; the monitor still
+// detaches but keeps that stdio instead of /dev/null, so it is only useful
+// when the caller's stdio should outlive it (or with --foreground).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "base/json.h"
+#include "monitor/monitor.h"
+#include "monitor/options.h"
+
+int main(int argc, char** argv) {
+  using namespace berth::monitor;
+  auto opts = parseOptions(argc, argv);
+  if (!opts.ok()) {
+    std::string msg = opts.error().what();
+    fprintf(stderr, "berth-monitor: %s\n", msg.c_str());
+    return 2;
+  }
+  // The sync pipe must not leak into the runtime or the container.
+  if (opts->sync_fd >= 0) ::fcntl(opts->sync_fd, F_SETFD, FD_CLOEXEC);
+  if (!opts->foreground) {
+    if (auto st = daemonize(*opts); !st.ok()) {
+      std::string msg = st.error().what();
+      fprintf(stderr, "berth-monitor: %s\n", msg.c_str());
+      return 1;
+    }
+  }
+  return runMonitor(*opts);
+}

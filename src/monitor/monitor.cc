@@ -1,0 +1,486 @@
+// The monitor's recipe: set up, create, report, pump stdio, record exit, restart.
+#include "monitor/monitor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "base/fs.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "monitor/exit_record.h"
+#include "monitor/log_writer.h"
+#include "monitor/sockets.h"
+#include "runtime/child_process.h"
+#include "runtime/oci_runtime.h"
+
+namespace berth::monitor {
+
+namespace {
+
+using runtime::ChildProcess;
+using runtime::OciRuntime;
+
+// epoll tags (high 32 bits of epoll_event.data.u64; the fd is the low 32).
+enum Tag : uint32_t { kSignal = 1, kStdout, kStderr, kPty, kListen, kClient, kCtl };
+
+uint64_t key(Tag t, int fd) { return (uint64_t(t) << 32) | uint32_t(fd); }
+
+Status setNonblock(int fd) {
+  int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return errnoError("fcntl O_NONBLOCK");
+  return {};
+}
+
+struct Pipe {
+  UniqueFd r, w;
+};
+Result<Pipe> makePipe() {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return errnoError("pipe");
+  return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
+}
+
+// A runtime call that failed: the runtime's message and exit code, which
+// the sync message carries to the engine.
+struct LaunchError {
+  std::string message;
+  int code;
+};
+
+// One run of the container (restarts make several).
+struct Run {
+  pid_t pid = -1;
+  UniqueFd out, err;  // read ends of stdout/stderr pipes
+  UniqueFd in;        // write end of the stdin pipe (--stdin, no tty)
+  UniqueFd pty;       // pty master (--tty): output and input
+  bool exited = false;
+  int status = 0;
+};
+
+class Monitor {
+ public:
+  explicit Monitor(const Options& o)
+      : o_(o), rt_({o.runtime.substr(o.runtime.rfind('/') + 1), o.runtime, o.runtime_args,
+                    o.runtime_log}) {}
+
+  int run();
+
+ private:
+  Status setup();
+  // create (+ start), leaving run_ ready for the loop. On failure returns
+  // the runtime's message and exit code.
+  std::optional<LaunchError> launch(bool start);
+  std::optional<LaunchError> runRuntime(std::string_view verb, const std::vector<std::string>& argv,
+                                        int in, int out, int err);
+  void reportSync(const std::string& line);
+  Status loop();
+  void onOutput(Stream s, int fd);
+  void onSignal();
+  void onAccept();
+  void onClient(int fd, uint32_t events);
+  void onCtl();
+  void drainOutput();
+  void closeStdin();
+  void epollAdd(int fd, Tag t, uint32_t events = EPOLLIN);
+  void epollDel(int fd);
+  void finish();
+
+  const Options& o_;
+  OciRuntime rt_;
+  LogWriter log_;
+  UniqueFd ep_, sigfd_, listen_, ctl_;
+  std::string ctl_buf_;
+  AttachClients clients_;
+  Run run_;
+};
+
+Status Monitor::setup() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return errnoError("PR_SET_CHILD_SUBREAPER");
+  // SIGCHLD is read from a signalfd. SIGTERM/SIGINT are ignored: the
+  // container's life is driven through the runtime, not by signalling us.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) return errnoError("sigprocmask");
+  sigfd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sigfd_) return errnoError("signalfd");
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(s, SIG_IGN);
+
+  if (!o_.monitor_pid_file.empty())
+    TRY(fs::writeFileAtomic(o_.monitor_pid_file, std::to_string(::getpid())));
+  log_ = TRY(LogWriter::open(o_.log_driver, o_.log_path, o_.log_max_size));
+
+  ep_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!ep_) return errnoError("epoll_create1");
+  epollAdd(sigfd_.get(), kSignal);
+  if (!o_.socket_path.empty()) {
+    listen_ = TRY_CTX(listenUnix(o_.socket_path, SOCK_SEQPACKET), "attach socket");
+    epollAdd(listen_.get(), kListen);
+  }
+  if (!o_.ctl_path.empty()) {
+    ::unlink(o_.ctl_path.c_str());
+    if (::mkfifo(o_.ctl_path.c_str(), 0600) < 0) return errnoError("mkfifo {}", o_.ctl_path);
+    // O_RDWR: we hold a writer ourselves, so the fifo never reads EOF
+    // between engine writes.
+    ctl_ = TRY(fs::openFd(o_.ctl_path, O_RDWR | O_NONBLOCK));
+    epollAdd(ctl_.get(), kCtl);
+  }
+  return {};
+}
+
+void Monitor::epollAdd(int fd, Tag t, uint32_t events) {
+  struct epoll_event ev {};
+  ev.events = events;
+  ev.data.u64 = key(t, fd);
+  if (::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
+    LOG_WARN("epoll add fd {}: {}", fd, std::strerror(errno));
+}
+
+void Monitor::epollDel(int fd) { ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
+                                               const std::vector<std::string>& argv, int in,
+                                               int out, int err) {
+  off_t off = rt_.logOffset();
+  auto child = ChildProcess::spawn({argv, in, out, err, {}});
+  if (!child.ok()) return LaunchError{child.error().what(), 127};
+  auto st = child->wait();
+  if (!st.ok()) return LaunchError{st.error().what(), 1};
+  int code = runtime::exitCodeFromStatus(*st);
+  if (code == 0) return std::nullopt;
+  return LaunchError{rt_.failure(verb, code, "", off).message(), code};
+}
+
+std::optional<LaunchError> Monitor::launch(bool start) {
+  run_ = Run{};
+  ::unlink(o_.pid_file.c_str());
+  bool passthrough = o_.log_driver == LogDriver::kPassthrough;
+
+  // The container's stdio: a console socket for the pty, or pipes.
+  UniqueFd console;
+  std::string console_path;
+  Pipe out, err, in;
+  if (o_.tty) {
+    console_path = o_.bundle + "/console.sock";
+    if (console_path.size() >= 100) console_path = fmt::format("/tmp/berth-console-{}.sock", ::getpid());
+    auto l = listenUnix(console_path, SOCK_STREAM, 1);
+    if (!l.ok()) return LaunchError{l.error().what(), 1};
+    console = std::move(*l);
+  } else if (!passthrough) {
+    auto o1 = makePipe(), o2 = makePipe();
+    if (!o1.ok() || !o2.ok()) return LaunchError{"pipe: " + std::string(std::strerror(errno)), 1};
+    out = std::move(*o1);
+    err = std::move(*o2);
+    if (o_.stdin_open) {
+      auto i = makePipe();
+      if (!i.ok()) return LaunchError{i.error().what(), 1};
+      in = std::move(*i);
+    }
+  }
+  int cin = passthrough && o_.stdin_open ? 0 : in.r.get();
+  int cout = passthrough ? 1 : out.w.get();
+  int cerr = passthrough ? 2 : err.w.get();
+
+  std::optional<LaunchError> fail;
+  if (o_.exec) {
+    runtime::ExecOptions eo;
+    eo.process_json = o_.exec_process_json;
+    eo.pid_file = o_.pid_file;
+    eo.console_socket = console_path;
+    eo.detach = true;  // the exec'd process is reparented to us (subreaper)
+    fail = runRuntime("exec", rt_.execArgv(o_.id, eo), cin, cout, cerr);
+  } else {
+    runtime::CreateOptions co{o_.bundle, o_.pid_file, console_path, 0};
+    fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr);
+  }
+  in.r.reset();
+  out.w.reset();
+  err.w.reset();
+  if (!console_path.empty()) ::unlink(console_path.c_str());
+  if (fail) return fail;
+
+  if (o_.tty) {
+    auto master = acceptConsole(console.get(), 5000);
+    if (!master.ok()) return LaunchError{master.error().what(), 1};
+    run_.pty = std::move(*master);
+    (void)setNonblock(run_.pty.get());
+  }
+  auto pid_text = fs::readFile(o_.pid_file);
+  if (!pid_text.ok()) return LaunchError{pid_text.error().what(), 1};
+  pid_t pid = 0;
+  std::from_chars(pid_text->data(), pid_text->data() + pid_text->size(), pid);
+  if (pid <= 0) return LaunchError{"invalid pid file " + o_.pid_file, 1};
+  run_.pid = pid;
+  run_.out = std::move(out.r);
+  run_.err = std::move(err.r);
+  run_.in = std::move(in.w);
+  for (int fd : {run_.out.get(), run_.err.get()})
+    if (fd >= 0) (void)setNonblock(fd);
+  if (run_.out) epollAdd(run_.out.get(), kStdout);
+  if (run_.err) epollAdd(run_.err.get(), kStderr);
+  if (run_.pty) epollAdd(run_.pty.get(), kPty);
+
+  if (start && !o_.exec) {
+    if (auto f = runRuntime("start", rt_.startArgv(o_.id), -1, -1, -1)) return f;
+  }
+  return std::nullopt;
+}
+
+void Monitor::reportSync(const std::string& line) {
+  if (o_.sync_fd < 0) return;
+  (void)fs::writeAll(o_.sync_fd, line + "\n");
+}
+
+void Monitor::closeStdin() {
+  if (run_.in) run_.in.reset();
+}
+
+void Monitor::onOutput(Stream s, int fd) {
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0) {
+      if (auto st = log_.write(s, std::string_view(buf, n), nowNanos()); !st.ok())
+        LOG_WARN("log: {}", st.error().what());
+      for (int dropped : clients_.broadcast(char(s), buf, size_t(n))) epollDel(dropped);
+      // One read per wakeup keeps the loop fair; drainOutput() loops.
+      if (!run_.exited) return;
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) return;
+    // EOF, or EIO on a pty master once every slave fd is closed.
+    epollDel(fd);
+    if (run_.out.get() == fd) run_.out.reset();
+    if (run_.err.get() == fd) run_.err.reset();
+    if (run_.pty.get() == fd) run_.pty.reset();
+    return;
+  }
+}
+
+void Monitor::drainOutput() {
+  if (run_.out) onOutput(Stream::kStdout, run_.out.get());
+  if (run_.err) onOutput(Stream::kStderr, run_.err.get());
+  if (run_.pty) onOutput(Stream::kStdout, run_.pty.get());
+}
+
+void Monitor::onSignal() {
+  struct signalfd_siginfo si;
+  while (::read(sigfd_.get(), &si, sizeof si) == sizeof si) {
+  }
+  // We are a subreaper: reap everything, note the container's status.
+  for (;;) {
+    int status;
+    pid_t p = ::waitpid(-1, &status, WNOHANG);
+    if (p <= 0) break;
+    if (p == run_.pid) {
+      run_.exited = true;
+      run_.status = status;
+    }
+  }
+}
+
+void Monitor::onAccept() {
+  for (;;) {
+    int fd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    clients_.add(UniqueFd(fd));
+    epollAdd(fd, kClient);
+  }
+}
+
+void Monitor::onClient(int fd, uint32_t events) {
+  auto* c = clients_.find(fd);
+  if (!c) return;
+  if ((events & EPOLLIN) && !c->read_closed) {
+    char buf[8192];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      int dst = run_.pty ? run_.pty.get() : run_.in.get();
+      if (dst >= 0) (void)fs::writeAll(dst, std::string_view(buf, n));
+      return;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    // EOF from the client: its stdin is done. Keep it for output until it
+    // hangs up. Close the container's stdin pipe unless told to leave it
+    // open (a pty has no separate stdin to close).
+    c->read_closed = true;
+    struct epoll_event ev {};
+    ev.data.u64 = key(kClient, fd);
+    ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev);
+    if (!o_.leave_stdin_open) closeStdin();
+  }
+  if (events & (EPOLLHUP | EPOLLERR)) {
+    epollDel(fd);
+    clients_.remove(fd);
+  }
+}
+
+void Monitor::onCtl() {
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(ctl_.get(), buf, sizeof buf)) > 0) ctl_buf_.append(buf, n);
+  size_t nl;
+  while ((nl = ctl_buf_.find('\n')) != std::string::npos) {
+    std::string line = ctl_buf_.substr(0, nl);
+    ctl_buf_.erase(0, nl + 1);
+    int type = 0, rows = 0, cols = 0;
+    if (sscanf(line.c_str(), "%d %d %d", &type, &rows, &cols) < 1) continue;
+    if (type == 1 && run_.pty) {
+      struct winsize ws {};
+      ws.ws_row = uint16_t(rows);
+      ws.ws_col = uint16_t(cols);
+      if (::ioctl(run_.pty.get(), TIOCSWINSZ, &ws) < 0)
+        LOG_WARN("resize terminal: {}", std::strerror(errno));
+    } else if (type == 2) {
+      if (auto st = log_.reopen(); !st.ok()) LOG_WARN("reopen log: {}", st.error().what());
+    }
+  }
+  if (ctl_buf_.size() > 4096) ctl_buf_.clear();
+}
+
+Status Monitor::loop() {
+  onSignal();  // the container may have exited before the loop began
+  struct epoll_event evs[16];
+  while (!run_.exited) {
+    int n = ::epoll_wait(ep_.get(), evs, 16, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errnoError("epoll_wait");
+    }
+    for (int i = 0; i < n; ++i) {
+      Tag t = Tag(evs[i].data.u64 >> 32);
+      int fd = int(uint32_t(evs[i].data.u64));
+      switch (t) {
+        case kSignal: onSignal(); break;
+        case kStdout: onOutput(Stream::kStdout, fd); break;
+        case kStderr: onOutput(Stream::kStderr, fd); break;
+        case kPty: onOutput(Stream::kStdout, fd); break;
+        case kListen: onAccept(); break;
+        case kClient: onClient(fd, evs[i].events); break;
+        case kCtl: onCtl(); break;
+      }
+    }
+  }
+  // Whatever the container wrote before dying is still in the pipes.
+  drainOutput();
+  for (int fd : {run_.out.get(), run_.err.get(), run_.pty.get()})
+    if (fd >= 0) epollDel(fd);
+  run_.out.reset();
+  run_.err.reset();
+  run_.pty.reset();
+  run_.in.reset();
+  return {};
+}
+
+void Monitor::finish() {
+  clients_.clear();  // attach clients see EOF
+  if (listen_) {
+    listen_.reset();
+    ::unlink(o_.socket_path.c_str());
+  }
+  if (ctl_) {
+    ctl_.reset();
+    ::unlink(o_.ctl_path.c_str());
+  }
+}
+
+int Monitor::run() {
+  if (auto st = setup(); !st.ok()) {
+    reportSync(fmt::format("{{\"error\":{},\"code\":-1}}",
+                           Json(st.error().what()).dump(-1, ' ', false, Json::error_handler_t::replace)));
+    return 1;
+  }
+  int restarts = 0;
+  bool first = true;
+  for (;;) {
+    auto fail = launch(/*start=*/o_.start || !first);
+    if (first) {
+      if (fail) {
+        reportSync(fmt::format(
+            "{{\"error\":{},\"code\":{}}}",
+            Json(fail->message).dump(-1, ' ', false, Json::error_handler_t::replace),
+            fail->code));
+      } else {
+        reportSync(fmt::format("{{\"pid\":{}}}", run_.pid));
+      }
+      if (o_.sync_fd >= 0) ::close(o_.sync_fd);
+      first = false;
+    }
+    if (fail) {
+      LOG_ERROR("{}", fail->message);
+      // A created-but-unstarted container is left for the engine to delete.
+      finish();
+      return 1;
+    }
+    if (auto st = loop(); !st.ok()) {
+      LOG_ERROR("{}", st.error().what());
+      finish();
+      return 1;
+    }
+    ExitRecord rec{runtime::exitCodeFromStatus(run_.status), nowNanos(), false, restarts};
+    if (auto st = writeExitRecord(o_.exit_file, rec); !st.ok())
+      LOG_ERROR("exit file: {}", st.error().what());
+    bool stopping = fs::exists(o_.exit_file + ".stopping");
+    if (!shouldRestart(o_, rec.exit_code, restarts, stopping)) break;
+    ++restarts;
+    if (auto f = runRuntime("delete", rt_.deleteArgv(o_.id, true), -1, -1, -1)) {
+      LOG_ERROR("restart: {}", f->message);
+      break;
+    }
+  }
+  finish();
+  if (!o_.exit_command.empty()) {
+    std::vector<char*> argv{const_cast<char*>(o_.exit_command.c_str())};
+    for (auto& a : o_.exit_command_args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
+    ::execv(argv[0], argv.data());
+    LOG_ERROR("exec exit command {}: {}", o_.exit_command, std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Status daemonize(const Options& o) {
+  pid_t p = ::fork();
+  if (p < 0) return errnoError("fork");
+  if (p > 0) ::_exit(0);
+  if (::setsid() < 0) return errnoError("setsid");
+  p = ::fork();
+  if (p < 0) return errnoError("fork");
+  if (p > 0) ::_exit(0);
+  if (o.log_driver != LogDriver::kPassthrough) {
+    int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) return errnoError("open /dev/null");
+    for (int i = 0; i < 3; ++i) ::dup2(null_fd, i);
+    if (null_fd > 2) ::close(null_fd);
+  }
+  if (::chdir("/") < 0) return errnoError("chdir /");
+  return {};
+}
+
+int runMonitor(const Options& o) {
+  Monitor m(o);
+  return m.run();
+}
+
+}  // namespace berth::monitor

@@ -1,0 +1,51 @@
+// berth-monitor's command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace berth::monitor {
+
+enum class LogDriver { kK8sFile, kJsonFile, kNone, kPassthrough };
+enum class RestartPolicy { kNo, kAlways, kOnFailure, kUnlessStopped };
+
+struct Options {
+  std::string id;
+  std::string bundle;
+  std::string runtime;                    // absolute path of crun/runc
+  std::vector<std::string> runtime_args;  // global args, e.g. --root DIR
+  std::string runtime_log;                // --log for the runtime; default <bundle>/oci-log
+  std::string exit_file;
+  std::string log_path;
+  LogDriver log_driver = LogDriver::kK8sFile;
+  int64_t log_max_size = 0;  // 0: unlimited
+  std::string socket_path;   // attach socket; empty: no attach
+  std::string ctl_path;      // ctl fifo; empty: none
+  std::string pid_file;      // the container's pid, written by the runtime
+  std::string monitor_pid_file;
+  bool tty = false;
+  bool stdin_open = false;        // --stdin
+  bool leave_stdin_open = false;  // --leave-stdin-open
+  RestartPolicy restart_policy = RestartPolicy::kNo;
+  int restart_max = 0;  // on-failure: 0 = unlimited
+  std::string exit_command;
+  std::vector<std::string> exit_command_args;
+  int sync_fd = -1;
+  bool start = false;
+  bool exec = false;
+  std::string exec_process_json;
+  bool foreground = false;  // --foreground: do not daemonize (debugging, passthrough)
+};
+
+// Parses argv[1..]. Flags take their value as the next argument or after
+// '='. kInvalidArgument names the bad flag; missing required flags too.
+Result<Options> parseOptions(int argc, const char* const* argv);
+
+Result<LogDriver> parseLogDriver(std::string_view s);
+// "no", "always", "on-failure", "on-failure:N", "unless-stopped".
+Status parseRestartPolicy(std::string_view s, Options& o);
+
+}  // namespace berth::monitor

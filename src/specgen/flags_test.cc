@@ -1,0 +1,149 @@
+// Tests for the run/create flag parsers.
+#include "specgen/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "base/fs.h"
+
+namespace berth::specgen {
+namespace {
+
+void expectInvalid(const Status& s, std::string_view needle) {
+  ASSERT_FALSE(s.ok()) << needle;
+  EXPECT_EQ(s.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(s.error().message().find(needle), std::string::npos) << s.error().message();
+}
+template <typename T>
+void expectInvalid(const Result<T>& r, std::string_view needle) {
+  ASSERT_FALSE(r.ok()) << needle;
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.error().message().find(needle), std::string::npos) << r.error().message();
+}
+
+TEST(FlagsTest, Ulimit) {
+  auto a = parseUlimit("nofile=1024:2048");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a, Json::parse(R"({"type":"RLIMIT_NOFILE","hard":2048,"soft":1024})"));
+  auto b = parseUlimit("nproc=100");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ((*b)["hard"], 100);
+  EXPECT_EQ((*b)["soft"], 100);
+  auto c = parseUlimit("core=-1");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)["soft"].get<uint64_t>(), UINT64_MAX);
+  auto d = parseUlimit("RLIMIT_STACK=8192:unlimited");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)["type"], "RLIMIT_STACK");
+  expectInvalid(parseUlimit("bogus=1"), "bogus");
+  expectInvalid(parseUlimit("nofile=2:1"), "soft limit");
+  expectInvalid(parseUlimit("nofile=x"), "\"x\"");
+  expectInvalid(parseUlimit("nofile"), "NAME=SOFT");
+  expectInvalid(parseUlimit("nofile=1:2:3"), "too many");
+}
+
+TEST(FlagsTest, User) {
+  EXPECT_TRUE(parseUserFlag("root").ok());
+  EXPECT_TRUE(parseUserFlag("1000:1000").ok());
+  expectInvalid(parseUserFlag(""), "empty");
+  expectInvalid(parseUserFlag("a:"), "\"a:\"");
+  expectInvalid(parseUserFlag("a:b:c"), "\"a:b:c\"");
+}
+
+TEST(FlagsTest, Env) {
+  std::vector<std::string> host = {"HOME=/root", "FOO=1", "FOOBAR=2", "EMPTY="};
+  auto kv = parseEnvArg("A=b=c", host);
+  ASSERT_TRUE(kv.ok());
+  EXPECT_EQ(*kv, (EnvList{{"A", "b=c"}}));
+  auto empty = parseEnvArg("A=", host);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, (EnvList{{"A", ""}}));
+  auto fromHost = parseEnvArg("FOO", host);
+  ASSERT_TRUE(fromHost.ok());
+  EXPECT_EQ(*fromHost, (EnvList{{"FOO", "1"}}));
+  auto unset = parseEnvArg("NOPE", host);
+  ASSERT_TRUE(unset.ok());
+  EXPECT_TRUE(unset->empty());
+  auto wild = parseEnvArg("FOO*", host);
+  ASSERT_TRUE(wild.ok());
+  EXPECT_EQ(*wild, (EnvList{{"FOO", "1"}, {"FOOBAR", "2"}}));
+  expectInvalid(parseEnvArg("=x", host), "\"=x\"");
+  expectInvalid(parseEnvArg("", host), "environment");
+  EXPECT_FALSE(currentEnviron().empty());
+}
+
+TEST(FlagsTest, EnvFile) {
+  char tmpl[] = "/tmp/specgen-env-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::string path = dir + "/env";
+  ASSERT_TRUE(fs::writeFileAtomic(path, "# comment\n\nA=1\n  B=two words \nFOO\nC\r\n").ok());
+  auto env = parseEnvFile(path, {"FOO=host"});
+  ASSERT_TRUE(env.ok()) << env.error().what();
+  EXPECT_EQ(*env, (EnvList{{"A", "1"}, {"B", "two words "}, {"FOO", "host"}}));
+  ASSERT_TRUE(fs::writeFileAtomic(path, "A=1\n=bad\n").ok());
+  auto bad = parseEnvFile(path, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("line 2"), std::string::npos) << bad.error().message();
+  EXPECT_EQ(parseEnvFile(dir + "/missing", {}).error().code(), Code::kNotFound);
+  (void)fs::removeAll(dir);
+}
+
+TEST(FlagsTest, Volumes) {
+  Json s = Json::object();
+  ASSERT_TRUE(addVolumeFlag(s, "/src:/dst").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "/src:/ro:ro,z").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "./rel:/rel", "/home/me").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "data:/data:noexec").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "/anon").ok());
+  EXPECT_EQ(s["mounts"], Json::parse(R"([
+    {"destination":"/dst","type":"bind","source":"/src","options":[]},
+    {"destination":"/ro","type":"bind","source":"/src","options":["ro","z"]},
+    {"destination":"/rel","type":"bind","source":"/home/me/rel","options":[]}])"));
+  EXPECT_EQ(s["volumes"], Json::parse(R"([
+    {"Name":"data","Dest":"/data","Options":["noexec"]},
+    {"Name":"","Dest":"/anon","Options":[],"IsAnonymous":true}])"));
+
+  Json e;
+  expectInvalid(addVolumeFlag(e, "/src:rel"), "must be an absolute path");
+  expectInvalid(addVolumeFlag(e, "/src:/d:bogus"), "\"bogus\"");
+  expectInvalid(addVolumeFlag(e, "/src:/d:ro,rw"), "more than once");
+  expectInvalid(addVolumeFlag(e, "/src:/d:shared,private"), "propagation");
+  expectInvalid(addVolumeFlag(e, "a:/b:ro:x"), "SRC:DST");
+  expectInvalid(addVolumeFlag(e, ":/d"), "empty source");
+  expectInvalid(addVolumeFlag(e, "./x:/d"), "working directory");
+  expectInvalid(addVolumeFlag(e, ""), "empty");
+  expectInvalid(addVolumeFlag(e, "/s:/d:"), "empty options");
+}
+
+TEST(FlagsTest, Mounts) {
+  Json s = Json::object();
+  ASSERT_TRUE(addMountFlag(s, "type=bind,src=/h,dst=/c,readonly,bind-propagation=rshared").ok());
+  ASSERT_TRUE(addMountFlag(s, "type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=1777").ok());
+  ASSERT_TRUE(addMountFlag(s, "type=volume,source=v,target=/v,ro=false").ok());
+  ASSERT_TRUE(addMountFlag(s, "type=volume,target=/anon").ok());
+  ASSERT_TRUE(addTmpfsFlag(s, "/run:rw,size=10m").ok());
+  EXPECT_EQ(s["mounts"], Json::parse(R"([
+    {"destination":"/c","type":"bind","source":"/h","options":["ro","rshared"]},
+    {"destination":"/t","type":"tmpfs","source":"tmpfs","options":["size=1m","mode=1777"]},
+    {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["rw","size=10m"]}])"));
+  EXPECT_EQ(s["volumes"], Json::parse(R"([
+    {"Name":"v","Dest":"/v","Options":["rw"]},
+    {"Name":"","Dest":"/anon","Options":[],"IsAnonymous":true}])"));
+
+  Json e;
+  expectInvalid(addMountFlag(e, "src=/h,dst=/c"), "type must be specified");
+  expectInvalid(addMountFlag(e, "type=bind,dst=/c"), "need a source");
+  expectInvalid(addMountFlag(e, "type=bind,src=/h"), "destination");
+  expectInvalid(addMountFlag(e, "type=nfs,src=/h,dst=/c"), "\"nfs\"");
+  expectInvalid(addMountFlag(e, "type=bind,src=/h,dst=/c,frobnicate"), "\"frobnicate\"");
+  expectInvalid(addMountFlag(e, "type=tmpfs,dst=/t,tmpfs-size=big"), "\"big\"");
+  expectInvalid(addMountFlag(e, "type=tmpfs,dst=/t,tmpfs-mode=9"), "\"9\"");
+  expectInvalid(addMountFlag(e, "type=bind,src=/h,dst=/c,ro,rw"), "more than once");
+  expectInvalid(addMountFlag(e, "type=bind,src=/h,dst=/c,readonly=maybe"), "\"maybe\"");
+  expectInvalid(addMountFlag(e, "type=tmpfs,src=/x,dst=/t"), "no source");
+  expectInvalid(addTmpfsFlag(e, "tmp"), "absolute");
+}
+
+}  // namespace
+}  // namespace berth::specgen

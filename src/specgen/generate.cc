@@ -1,0 +1,1100 @@
+// generateSpec: SpecGenerator + image config -> OCI config.json, as a linear recipe.
+#include <fnmatch.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "base/fs.h"
+#include "specgen/caps.h"
+#include "specgen/devices.h"
+#include "specgen/flags.h"
+#include "specgen/seccomp.h"
+#include "specgen/specgen.h"
+#include "specgen/user.h"
+
+namespace berth::specgen {
+namespace {
+
+// podman 4 (containers.conf and pkg/specgen/generate) defaults.
+constexpr std::string_view kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr uint64_t kDefaultNofile = 1048576;  // libpod define.RLimitDefaultValue
+constexpr uint64_t kDefaultNproc = 4194304;
+constexpr int64_t kDefaultPidsLimit = 2048;            // containers.conf pids_limit
+constexpr int64_t kDefaultShmSize = 64 * 1024 * 1024;  // containers.conf shm_size
+constexpr uint32_t kDefaultUmask = 022;
+
+// podman 4.3 BlockAccessToKernelFilesystems.
+const std::vector<std::string>& defaultMaskedPaths() {
+  static const std::vector<std::string> k = {
+      "/proc/acpi",       "/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
+      "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+      "/sys/firmware",    "/sys/fs/selinux",   "/sys/dev/block",
+  };
+  return k;
+}
+const std::vector<std::string>& defaultReadonlyPaths() {
+  static const std::vector<std::string> k = {
+      "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+  };
+  return k;
+}
+
+// ---- reading fields ------------------------------------------------------
+
+const Json& field(const Json& obj, std::string_view key) {
+  static const Json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+
+std::string str(const Json& obj, std::string_view key) {
+  const Json& v = field(obj, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+bool flag(const Json& obj, std::string_view key, bool dflt = false) {
+  const Json& v = field(obj, key);
+  return v.is_boolean() ? v.get<bool>() : dflt;
+}
+
+std::vector<std::string> strings(const Json& obj, std::string_view key) {
+  std::vector<std::string> out;
+  const Json& v = field(obj, key);
+  if (v.is_array())
+    for (const auto& e : v)
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Json toJson(const std::vector<std::string>& v) {
+  Json a = Json::array();
+  for (const auto& s : v) a.push_back(s);
+  return a;
+}
+
+// ---- image config ----------------------------------------------------------
+
+struct ImageConfig {
+  std::vector<std::string> env;
+  std::vector<std::string> cmd;
+  std::vector<std::string> entrypoint;
+  std::string workdir;
+  std::string user;
+  std::string stop_signal;
+};
+
+Result<ImageConfig> readImageConfig(const Json& cfg) {
+  ImageConfig out;
+  if (cfg.is_null()) return out;
+  if (!cfg.is_object())
+    return makeError(Code::kInvalidArgument, "image config must be a JSON object");
+  auto strs = [&](const char* key, std::vector<std::string>& dst) -> Status {
+    const Json& v = field(cfg, key);
+    if (v.is_null()) return okStatus();
+    if (!v.is_array())
+      return makeError(Code::kInvalidArgument, "image config field {}: must be an array", key);
+    for (const auto& e : v) {
+      if (!e.is_string())
+        return makeError(Code::kInvalidArgument, "image config field {}: must hold strings", key);
+      dst.push_back(e.get<std::string>());
+    }
+    return okStatus();
+  };
+  auto one = [&](const char* key, std::string& dst) -> Status {
+    const Json& v = field(cfg, key);
+    if (v.is_null()) return okStatus();
+    if (!v.is_string())
+      return makeError(Code::kInvalidArgument, "image config field {}: must be a string", key);
+    dst = v.get<std::string>();
+    return okStatus();
+  };
+  TRY(strs("Env", out.env));
+  TRY(strs("Cmd", out.cmd));
+  TRY(strs("Entrypoint", out.entrypoint));
+  TRY(one("WorkingDir", out.workdir));
+  TRY(one("User", out.user));
+  TRY(one("StopSignal", out.stop_signal));
+  return out;
+}
+
+// ---- environment -------------------------------------------------------------
+
+// An ordered KEY=VAL list where setting an existing key replaces it in place.
+class EnvBuilder {
+ public:
+  void set(const std::string& k, const std::string& v) {
+    for (auto& [key, val] : vars_)
+      if (key == k) {
+        val = v;
+        return;
+      }
+    vars_.emplace_back(k, v);
+  }
+  void setEntry(std::string_view kv) {
+    auto eq = kv.find('=');
+    if (eq == 0) return;
+    if (eq == std::string_view::npos)
+      set(std::string(kv), "");
+    else
+      set(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  void unset(std::string_view k) {
+    vars_.erase(
+        std::remove_if(vars_.begin(), vars_.end(), [&](const auto& p) { return p.first == k; }),
+        vars_.end());
+  }
+  bool has(std::string_view k) const {
+    return std::any_of(vars_.begin(), vars_.end(), [&](const auto& p) { return p.first == k; });
+  }
+  Json toJson() const {
+    Json a = Json::array();
+    for (const auto& [k, v] : vars_) a.push_back(k + "=" + v);
+    return a;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
+};
+
+bool isProxyVar(std::string_view k) {
+  static constexpr std::array<std::string_view, 8> kProxy = {
+      "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+      "ftp_proxy",  "FTP_PROXY",  "no_proxy",    "NO_PROXY"};
+  return std::find(kProxy.begin(), kProxy.end(), k) != kProxy.end();
+}
+
+// podman's CompleteSpec env order: containers.conf defaults (PATH, TERM) and
+// container=podman, the image's Env, the host's (env_host) or proxy
+// variables (httpproxy, default on), then the SpecGenerator's env.
+Json buildEnv(const Json& s, const ImageConfig& img, const SpecInputs& in, const ExecUser& user,
+              const std::string& hostname) {
+  EnvBuilder env;
+  bool unset_all = flag(s, "unsetenvall");
+  if (!unset_all) {
+    env.set("PATH", std::string(kDefaultPath));
+    env.set("TERM", "xterm");
+    env.set("container", "podman");
+    for (const auto& e : img.env) env.setEntry(e);
+  }
+  for (const auto& k : strings(s, "unsetenv")) env.unset(k);
+  bool env_host = flag(s, "env_host");
+  for (const auto& kv : in.host_environ) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    if (env_host || (flag(s, "httpproxy", true) && isProxyVar(kv.substr(0, eq)))) env.setEntry(kv);
+  }
+  const Json& spec_env = field(s, "env");
+  if (spec_env.is_object())
+    for (const auto& [k, v] : spec_env.items()) env.set(k, v.get<std::string>());
+  if (!env.has("HOME")) env.set("HOME", user.home);
+  if (!env.has("HOSTNAME") && !hostname.empty()) env.set("HOSTNAME", hostname);
+  return env.toJson();
+}
+
+// ---- namespaces ----------------------------------------------------------------
+
+struct NsChoice {
+  std::string mode;  // normalized: "host", "private", "path", "container", "pod", ...
+  std::string value;
+  bool isHost() const { return mode == "host"; }
+  bool joinsOther() const { return mode == "container" || mode == "pod"; }
+};
+
+struct NamespacePlan {
+  NsChoice pid, net, ipc, uts, cgroup, user;
+  Json list = Json::array();
+  bool new_userns = false;
+};
+
+Result<NsChoice> readNs(const Json& s, const char* key, std::string_view dflt) {
+  NsChoice ns;
+  const Json& v = field(s, key);
+  ns.mode = str(v, "nsmode");
+  ns.value = str(v, "value");
+  if (ns.mode.empty() || ns.mode == "default") ns.mode = dflt;
+  static const std::set<std::string, std::less<>> kModes = {
+      "host",   "path",        "container", "pod",  "private", "shareable", "none",
+      "bridge", "slirp4netns", "pasta",     "auto", "keep-id", "nomap",     "no-map"};
+  if (!kModes.count(ns.mode))
+    return makeError(Code::kInvalidArgument, "invalid namespace mode {:?} for {}", ns.mode, key);
+  if (ns.mode == "path" && (ns.value.empty() || ns.value[0] != '/'))
+    return makeError(Code::kInvalidArgument, "{}: namespace path {:?} must be absolute", key,
+                     ns.value);
+  return ns;
+}
+
+// Adds the OCI namespace `type` for `ns` unless it is the host's.
+Status addNamespace(NamespacePlan& plan, const char* type, const char* key, const NsChoice& ns,
+                    const SpecInputs& in) {
+  if (ns.isHost()) return okStatus();
+  Json entry = Json::object();
+  entry["type"] = type;
+  auto given = in.namespace_paths.find(type);
+  if (ns.mode == "path") {
+    entry["path"] = ns.value;
+  } else if (given != in.namespace_paths.end() && !given->second.empty()) {
+    entry["path"] = given->second;
+  } else if (ns.joinsOther()) {
+    return makeError(Code::kFailedPrecondition, "{}: {} namespace of {} {:?} has no path", key,
+                     type, ns.mode, ns.value);
+  }
+  plan.list.push_back(std::move(entry));
+  return okStatus();
+}
+
+Result<NamespacePlan> planNamespaces(const Json& s, const SpecInputs& in) {
+  NamespacePlan p;
+  p.pid = TRY(readNs(s, "pidns", "private"));
+  p.net = TRY(readNs(s, "netns", "bridge"));
+  p.ipc = TRY(readNs(s, "ipcns", "shareable"));
+  p.uts = TRY(readNs(s, "utsns", "private"));
+  p.cgroup = TRY(readNs(s, "cgroupns", in.cgroup2 ? "private" : "host"));
+  p.user = TRY(readNs(s, "userns", "host"));
+  TRY(addNamespace(p, "pid", "pidns", p.pid, in));
+  TRY(addNamespace(p, "network", "netns", p.net, in));
+  TRY(addNamespace(p, "ipc", "ipcns", p.ipc, in));
+  TRY(addNamespace(p, "uts", "utsns", p.uts, in));
+  p.list.push_back(Json{{"type", "mount"}});
+  TRY(addNamespace(p, "cgroup", "cgroupns", p.cgroup, in));
+  TRY(addNamespace(p, "user", "userns", p.user, in));
+  p.new_userns = !p.user.isHost();
+  return p;
+}
+
+// linux.uidMappings/gidMappings from specgen idmappings.{UIDMap,GIDMap}.
+Result<Json> idMappings(const Json& s, const char* key) {
+  Json out = Json::array();
+  const Json& m = field(field(s, "idmappings"), key);
+  if (m.is_null()) return out;
+  if (!m.is_array())
+    return makeError(Code::kInvalidArgument, "idmappings.{} must be an array", key);
+  for (const auto& e : m) {
+    if (!e.is_object() || !field(e, "container_id").is_number_unsigned() ||
+        !field(e, "host_id").is_number_unsigned() || !field(e, "size").is_number_unsigned())
+      return makeError(Code::kInvalidArgument,
+                       "idmappings.{} entries need container_id, host_id and size", key);
+    out.push_back(
+        Json{{"containerID", e["container_id"]}, {"hostID", e["host_id"]}, {"size", e["size"]}});
+  }
+  return out;
+}
+
+// ---- rlimits ---------------------------------------------------------------
+
+std::optional<HostRlimit> getHostRlimit(int resource) {
+  struct rlimit r {};
+  if (::getrlimit(resource, &r) != 0) return std::nullopt;
+  return HostRlimit{r.rlim_cur, r.rlim_max};
+}
+
+Result<Json> buildRlimits(const Json& s, const SpecInputs& in) {
+  Json out = Json::array();
+  bool nofile = false;
+  bool nproc = false;
+  const Json& user = field(s, "r_limits").is_null() ? field(s, "rlimits") : field(s, "r_limits");
+  if (user.is_array()) {
+    for (const auto& r : user) {
+      std::string type = TRY_CTX(normalizeRlimitName(str(r, "type")), "r_limits");
+      nofile |= type == "RLIMIT_NOFILE";
+      nproc |= type == "RLIMIT_NPROC";
+      uint64_t hard = field(r, "hard").is_number_unsigned() ? r["hard"].get<uint64_t>() : 0;
+      uint64_t soft = field(r, "soft").is_number_unsigned() ? r["soft"].get<uint64_t>() : 0;
+      if (soft > hard)
+        return makeError(Code::kInvalidArgument,
+                         "r_limits {}: soft limit {} is above hard limit {}", type, soft, hard);
+      out.push_back(Json{{"type", type}, {"hard", hard}, {"soft", soft}});
+    }
+  }
+  // podman raises both to its defaults; a container cannot exceed the hard
+  // limit of its creator, so clamp to it (this host: nofile 20000).
+  auto dflt = [&](const char* type, int resource, uint64_t value, uint64_t extra_cap) {
+    auto host = in.host_rlimit ? in.host_rlimit(resource) : getHostRlimit(resource);
+    if (host && host->hard != RLIM_INFINITY) value = std::min(value, host->hard);
+    if (extra_cap) value = std::min(value, extra_cap);
+    out.push_back(Json{{"type", type}, {"hard", value}, {"soft", value}});
+  };
+  if (!nofile) dflt("RLIMIT_NOFILE", RLIMIT_NOFILE, kDefaultNofile, 0);
+  if (!nproc) dflt("RLIMIT_NPROC", RLIMIT_NPROC, kDefaultNproc, in.pid_max);
+  return out;
+}
+
+// ---- mounts ------------------------------------------------------------------
+
+Json mount(std::string dest, std::string type, std::string source,
+           std::vector<std::string> options) {
+  Json m = Json::object();
+  m["destination"] = std::move(dest);
+  m["type"] = std::move(type);
+  m["source"] = std::move(source);
+  m["options"] = toJson(options);
+  return m;
+}
+
+bool isPropagation(std::string_view o) {
+  static constexpr std::array<std::string_view, 8> kProp = {
+      "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable"};
+  return std::find(kProp.begin(), kProp.end(), o) != kProp.end();
+}
+
+// podman's util.ProcessOptions: keeps the caller's options (minus the ones
+// only the engine acts on), then adds what is missing: rw, rprivate,
+// nosuid/nodev (volumes, tmpfs), tmpcopyup (tmpfs), rbind (binds).
+Result<std::vector<std::string>> processOptions(const std::vector<std::string>& in,
+                                                const std::string& type, bool is_volume,
+                                                const std::string& dest) {
+  std::vector<std::string> out;
+  bool rw = false, prop = false, suid = false, dev = false, bind = false, copyup = false;
+  for (const auto& o : in) {
+    if (o == "z" || o == "Z" || o == "U" || o == "copy" || o == "nocopy" || o.empty()) continue;
+    if (o == "O")
+      return makeError(Code::kUnimplemented, "mount {}: overlay volumes (:O) are not supported",
+                       dest);
+    if (o == "ro" || o == "rw") {
+      if (rw)
+        return makeError(Code::kInvalidArgument, "mount {}: cannot set ro or rw more than once",
+                         dest);
+      rw = true;
+    } else if (isPropagation(o)) {
+      if (prop)
+        return makeError(Code::kInvalidArgument, "mount {}: more than one propagation option",
+                         dest);
+      prop = true;
+    } else if (o == "suid" || o == "nosuid") {
+      suid = true;
+    } else if (o == "dev" || o == "nodev") {
+      dev = true;
+    } else if (o == "bind" || o == "rbind") {
+      bind = true;
+    } else if (o == "tmpcopyup" || o == "notmpcopyup") {
+      copyup = true;
+      if (o == "notmpcopyup") continue;
+    }
+    out.push_back(o);
+  }
+  if (type == "bind") {
+    if (!rw) out.push_back("rw");
+    if (!prop) out.push_back("rprivate");
+    if (is_volume && !suid) out.push_back("nosuid");
+    if (is_volume && !dev) out.push_back("nodev");
+    if (!bind) out.push_back("rbind");
+  } else if (type == "tmpfs") {
+    if (!rw) out.push_back("rw");
+    if (!prop) out.push_back("rprivate");
+    if (!suid) out.push_back("nosuid");
+    if (!dev) out.push_back("nodev");
+    if (!copyup) out.push_back("tmpcopyup");
+  }
+  return out;
+}
+
+bool hasDotDot(std::string_view p) {
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find('/', start);
+    if (end == std::string_view::npos) end = p.size();
+    if (p.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// The caller's mounts and volumes, normalized, parents first.
+Result<std::vector<Json>> userMounts(const Json& s, const SpecInputs& in) {
+  std::vector<Json> out;
+  std::set<std::string> dests;
+  auto addDest = [&](const std::string& d) -> Status {
+    if (d.empty() || d[0] != '/')
+      return makeError(Code::kInvalidArgument, "mount destination {:?} must be absolute", d);
+    std::string clean = d.size() > 1 && d.back() == '/' ? d.substr(0, d.size() - 1) : d;
+    if (!dests.insert(clean).second)
+      return makeError(Code::kInvalidArgument, "duplicate mount destination {}", clean);
+    return okStatus();
+  };
+  const Json& mounts = field(s, "mounts");
+  if (mounts.is_array()) {
+    for (const auto& m : mounts) {
+      std::string dest = str(m, "destination");
+      TRY(addDest(dest));
+      std::string type = str(m, "type");
+      if (type.empty()) type = "bind";
+      std::string source = str(m, "source");
+      if (type == "bind" && (source.empty() || source[0] != '/'))
+        return makeError(Code::kInvalidArgument, "bind mount {}: source {:?} must be absolute",
+                         dest, source);
+      if (source.empty()) source = type;
+      auto opts = TRY(processOptions(strings(m, "options"), type, false, dest));
+      out.push_back(mount(dest, type, source, opts));
+    }
+  }
+  const Json& volumes = field(s, "volumes");
+  if (volumes.is_array()) {
+    for (const auto& v : volumes) {
+      std::string dest = str(v, "Dest");
+      TRY(addDest(dest));
+      std::string name = str(v, "Name");
+      if (name.empty())
+        return makeError(Code::kInvalidArgument,
+                         "anonymous volume at {} has no name: create it before generating", dest);
+      auto it = in.volume_paths.find(name);
+      if (it == in.volume_paths.end()) return makeError(Code::kNotFound, "no such volume {}", name);
+      std::string source = it->second;
+      std::string sub = str(v, "SubPath");
+      if (!sub.empty()) {
+        if (hasDotDot(sub))
+          return makeError(Code::kInvalidArgument, "volume {} subpath {:?} must not contain ..",
+                           name, sub);
+        source = fs::joinPath(source, sub);
+      }
+      auto opts = TRY(processOptions(strings(v, "Options"), "bind", true, dest));
+      out.push_back(mount(dest, "bind", source, opts));
+    }
+  }
+  auto depth = [](const Json& m) {
+    const auto& d = m["destination"].get_ref<const std::string&>();
+    return std::count(d.begin(), d.end(), '/') - (d.size() > 1 && d.back() == '/' ? 1 : 0);
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Json& a, const Json& b) { return depth(a) < depth(b); });
+  return out;
+}
+
+std::string shmSizeOption(int64_t bytes) {
+  if (bytes % 1024 == 0) return fmt::format("size={}k", bytes / 1024);
+  return fmt::format("size={}", bytes);
+}
+
+bool unmasked(const std::string& path, const std::vector<std::string>& unmask) {
+  for (const auto& u : unmask) {
+    std::string l = u;
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l == "all") return true;
+    size_t start = 0;
+    while (start <= u.size()) {
+      size_t end = u.find(':', start);
+      if (end == std::string::npos) end = u.size();
+      std::string pat = u.substr(start, end - start);
+      if (!pat.empty() && ::fnmatch(pat.c_str(), path.c_str(), FNM_PATHNAME) == 0) return true;
+      start = end + 1;
+    }
+  }
+  return false;
+}
+
+struct MountPlan {
+  const Json& s;
+  const SpecInputs& in;
+  const NamespacePlan& ns;
+  bool privileged;
+};
+
+Result<Json> buildMounts(const MountPlan& p) {
+  const Json& s = p.s;
+  const SpecInputs& in = p.in;
+  std::vector<Json> sys;
+  std::vector<std::string> proc_opts = {"nosuid", "noexec", "nodev"};
+  if (field(s, "procfs_opts").is_array()) proc_opts = strings(s, "procfs_opts");
+  if (p.ns.new_userns && p.ns.pid.isHost())
+    sys.push_back(mount("/proc", "bind", "/proc", {"rbind", "nosuid", "noexec", "nodev"}));
+  else
+    sys.push_back(mount("/proc", "proc", "proc", proc_opts));
+  sys.push_back(mount("/dev", "tmpfs", "tmpfs",
+                      {"nosuid", "noexec", "strictatime", "mode=755", "size=65536k"}));
+
+  // podman's canMountSys: a new sysfs needs our own netns when in a userns.
+  bool can_mount_sys = !(p.ns.net.isHost() && p.ns.new_userns);
+  bool cgroup_rw = p.privileged;
+  if (in.cgroup2) {
+    auto unmask = strings(s, "unmask");
+    if ((!unmask.empty() && unmask[0] == "ALL") || contains(unmask, "/sys/fs/cgroup"))
+      cgroup_rw = true;
+  }
+  std::string rw = p.privileged ? "rw" : "ro";
+  if (can_mount_sys) {
+    if (p.privileged)
+      sys.push_back(
+          mount("/sys", "sysfs", "sysfs", {"rprivate", "nosuid", "noexec", "nodev", "rw"}));
+    else
+      sys.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
+  } else {
+    sys.push_back(
+        mount("/sys", "bind", "/sys", {"rprivate", "nosuid", "noexec", "nodev", rw, "rbind"}));
+  }
+
+  // gid=5 (tty) only if gid 5 exists in the container's user namespace.
+  bool gid5 = true;
+  const Json& gidmap = field(field(s, "idmappings"), "GIDMap");
+  if (p.ns.new_userns && gidmap.is_array() && !gidmap.empty()) {
+    gid5 = false;
+    for (const auto& r : gidmap) {
+      uint64_t c =
+          field(r, "container_id").is_number_unsigned() ? r["container_id"].get<uint64_t>() : 0;
+      uint64_t n = field(r, "size").is_number_unsigned() ? r["size"].get<uint64_t>() : 0;
+      if (c <= 5 && 5 < c + n) gid5 = true;
+    }
+  }
+  std::vector<std::string> pts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
+  if (gid5) pts.push_back("gid=5");
+  sys.push_back(mount("/dev/pts", "devpts", "devpts", pts));
+
+  if (p.ns.new_userns && p.ns.ipc.isHost())
+    sys.push_back(
+        mount("/dev/mqueue", "bind", "/dev/mqueue", {"bind", "nosuid", "noexec", "nodev"}));
+  else
+    sys.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
+
+  const std::vector<std::string> shm_bind = {"bind", "rprivate", "nosuid", "noexec", "nodev"};
+  if (!in.shm_path.empty()) {
+    sys.push_back(mount("/dev/shm", "bind", in.shm_path, shm_bind));
+  } else if (p.ns.ipc.isHost()) {
+    sys.push_back(mount("/dev/shm", "bind", "/dev/shm", shm_bind));
+  } else if (p.ns.ipc.mode != "none") {
+    int64_t size = kDefaultShmSize;
+    const Json& v = field(s, "shm_size");
+    if (v.is_number_integer() && v.get<int64_t>() > 0) size = v.get<int64_t>();
+    sys.push_back(mount("/dev/shm", "tmpfs", "shm",
+                        {"nosuid", "noexec", "nodev", "mode=1777", shmSizeOption(size)}));
+  }
+  if (can_mount_sys) {
+    sys.push_back(
+        mount("/sys/fs/cgroup", "cgroup", "cgroup",
+              {"rprivate", "nosuid", "noexec", "nodev", "relatime", cgroup_rw ? "rw" : "ro"}));
+  } else {
+    sys.push_back(mount("/sys/fs/cgroup", "bind", "/sys/fs/cgroup",
+                        {"rprivate", "nosuid", "noexec", "nodev", rw, "rbind"}));
+  }
+
+  const std::vector<std::string> bind = {"bind", "rprivate"};
+  if (!in.resolv_conf_path.empty())
+    sys.push_back(mount("/etc/resolv.conf", "bind", in.resolv_conf_path, bind));
+  if (!in.hosts_path.empty()) sys.push_back(mount("/etc/hosts", "bind", in.hosts_path, bind));
+  if (!in.hostname_path.empty())
+    sys.push_back(mount("/etc/hostname", "bind", in.hostname_path, bind));
+  if (!in.containerenv_path.empty())
+    sys.push_back(mount("/run/.containerenv", "bind", in.containerenv_path, bind));
+  if (flag(s, "init")) {
+    std::string init = str(s, "init_path");
+    if (init.empty()) init = in.init_path;
+    sys.push_back(mount(std::string(kInitPath), "bind", init, {"bind", "ro", "rprivate"}));
+  }
+
+  auto user = TRY(userMounts(s, in));
+  if (flag(s, "read_only_filesystem") && flag(s, "read_write_tmpfs", true)) {
+    for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
+      bool taken = std::any_of(user.begin(), user.end(),
+                               [&](const Json& m) { return m["destination"] == d; });
+      if (!taken)
+        user.push_back(
+            mount(d, "tmpfs", "tmpfs", {"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}));
+    }
+  }
+
+  // The caller's mounts supersede ours at the same destination.
+  Json out = Json::array();
+  for (auto& m : sys) {
+    bool superseded = std::any_of(user.begin(), user.end(), [&](const Json& u) {
+      return u["destination"] == m["destination"];
+    });
+    if (!superseded) out.push_back(std::move(m));
+  }
+  for (auto& m : user) out.push_back(std::move(m));
+  return out;
+}
+
+// ---- devices and resources -------------------------------------------------------
+
+Json deviceRule(bool allow, std::string type, std::optional<int64_t> major,
+                std::optional<int64_t> minor, std::string access) {
+  Json r = Json::object();
+  r["allow"] = allow;
+  if (!type.empty()) r["type"] = std::move(type);
+  if (major) r["major"] = *major;
+  if (minor) r["minor"] = *minor;
+  r["access"] = std::move(access);
+  return r;
+}
+
+// The device cgroup allow list every runtime grants (runc's AllowedDevices):
+// mknod of anything, then null, zero, full, random, urandom, tty, console,
+// ptmx and the pty slaves.
+void addDefaultDeviceRules(Json& rules) {
+  rules.push_back(deviceRule(true, "c", std::nullopt, std::nullopt, "m"));
+  rules.push_back(deviceRule(true, "b", std::nullopt, std::nullopt, "m"));
+  const std::array<std::pair<int64_t, int64_t>, 8> kChar = {
+      {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}}};
+  for (auto [ma, mi] : kChar) rules.push_back(deviceRule(true, "c", ma, mi, "rwm"));
+  rules.push_back(deviceRule(true, "c", 136, std::nullopt, "rwm"));
+}
+
+Json linuxDevice(const HostDevice& d, const std::string& path) {
+  Json j = Json::object();
+  j["path"] = path;
+  j["type"] = std::string(1, d.type);
+  j["major"] = d.major;
+  j["minor"] = d.minor;
+  j["fileMode"] = d.file_mode;
+  j["uid"] = d.uid;
+  j["gid"] = d.gid;
+  return j;
+}
+
+struct DevicePlan {
+  Json devices = Json::array();  // linux.devices
+  Json rules = Json::array();    // linux.resources.devices
+};
+
+Result<DevicePlan> planDevices(const Json& s, const SpecInputs& in, bool privileged,
+                               bool in_userns) {
+  DevicePlan p;
+  DeviceLookup lookup = in.device_lookup ? in.device_lookup : DeviceLookup(statDevice);
+  if (privileged) {
+    auto all = TRY(in.list_host_devices ? in.list_host_devices() : listHostDevices());
+    for (const auto& d : all) p.devices.push_back(linuxDevice(d, d.path));
+    p.rules.push_back(deviceRule(true, "", std::nullopt, std::nullopt, "rwm"));
+    return p;
+  }
+  if (!in_userns) {
+    p.rules.push_back(deviceRule(false, "", std::nullopt, std::nullopt, "rwm"));
+    addDefaultDeviceRules(p.rules);
+  }
+  const Json& devs = field(s, "devices");
+  if (devs.is_array()) {
+    for (const auto& d : devs) {
+      // podman's CLI puts "SRC[:DST][:PERMS]" in path.
+      std::string spec = str(d, "path");
+      std::vector<std::string> parts;
+      size_t start = 0;
+      while (true) {
+        size_t c = spec.find(':', start);
+        parts.push_back(spec.substr(start, c == std::string::npos ? c : c - start));
+        if (c == std::string::npos) break;
+        start = c + 1;
+      }
+      std::string src = parts[0], dst = parts[0], perms = "rwm";
+      if (parts.size() > 3) return makeError(Code::kInvalidArgument, "invalid device {:?}", spec);
+      if (parts.size() >= 2) {
+        if (!parts[1].empty() && parts[1][0] == '/')
+          dst = parts[1];
+        else
+          perms = parts[1];
+      }
+      if (parts.size() == 3) perms = parts[2];
+      if (src.empty() || src[0] != '/' || dst.empty() || dst[0] != '/' || perms.empty() ||
+          perms.find_first_not_of("rwm") != std::string::npos)
+        return makeError(Code::kInvalidArgument, "invalid device {:?}", spec);
+      HostDevice hd;
+      if (field(d, "major").is_number_integer() && field(d, "type").is_string() &&
+          str(d, "type").size() == 1) {
+        hd.type = str(d, "type")[0];
+        hd.major = d["major"].get<int64_t>();
+        hd.minor = field(d, "minor").is_number_integer() ? d["minor"].get<int64_t>() : 0;
+        hd.file_mode =
+            field(d, "fileMode").is_number_unsigned() ? d["fileMode"].get<uint32_t>() : 0666;
+        hd.uid = field(d, "uid").is_number_unsigned() ? d["uid"].get<uint32_t>() : 0;
+        hd.gid = field(d, "gid").is_number_unsigned() ? d["gid"].get<uint32_t>() : 0;
+      } else {
+        hd = TRY_CTX(lookup(src), "device {}", spec);
+      }
+      p.devices.push_back(linuxDevice(hd, dst));
+      if (!in_userns)
+        p.rules.push_back(deviceRule(true, std::string(1, hd.type), hd.major, hd.minor, perms));
+    }
+  }
+  const Json& cg_rules = field(s, "device_cgroup_rule");
+  if (cg_rules.is_array() && !in_userns) {
+    for (const auto& r : cg_rules) {
+      std::optional<int64_t> ma, mi;
+      if (field(r, "major").is_number_integer()) ma = r["major"].get<int64_t>();
+      if (field(r, "minor").is_number_integer()) mi = r["minor"].get<int64_t>();
+      p.rules.push_back(deviceRule(flag(r, "allow", true), str(r, "type"), ma, mi,
+                                   str(r, "access").empty() ? "rwm" : str(r, "access")));
+    }
+  }
+  return p;
+}
+
+// resource_limits + blkio device maps + unified -> linux.resources.
+Result<Json> buildResources(const Json& s, const SpecInputs& in, DevicePlan& devices) {
+  Json limits = field(s, "resource_limits");
+  if (!limits.is_object()) limits = Json::object();
+  Json out = Json::object();
+  Json rules = std::move(devices.rules);
+  if (limits.contains("devices"))
+    for (const auto& r : limits["devices"]) rules.push_back(r);
+  if (!rules.empty()) out["devices"] = std::move(rules);
+  for (const char* k : {"memory", "cpu"})
+    if (limits.contains(k) && !limits[k].is_null()) out[k] = limits[k];
+  Json pids = field(limits, "pids").is_object() ? limits["pids"] : Json::object();
+  if (!pids.contains("limit")) pids["limit"] = kDefaultPidsLimit;
+  if (pids["limit"].is_number_integer() && pids["limit"].get<int64_t>() != 0)
+    out["pids"] = std::move(pids);
+  Json blkio = field(limits, "blockIO").is_object() ? limits["blockIO"] : Json::object();
+  DeviceLookup lookup = in.device_lookup ? in.device_lookup : DeviceLookup(statDevice);
+  auto deviceMap = [&](const char* spec_key, const char* oci_key, bool weight) -> Status {
+    const Json& m = field(s, spec_key);
+    if (!m.is_object() || m.empty()) return okStatus();
+    Json list = Json::array();
+    for (const auto& [path, v] : m.items()) {
+      auto d = TRY_CTX(lookup(path), "{} {}", spec_key, path);
+      Json e = Json::object();
+      e["major"] = d.major;
+      e["minor"] = d.minor;
+      if (weight) {
+        if (field(v, "weight").is_number_unsigned()) e["weight"] = v["weight"];
+        if (field(v, "leafWeight").is_number_unsigned()) e["leafWeight"] = v["leafWeight"];
+      } else {
+        if (!field(v, "rate").is_number_unsigned())
+          return makeError(Code::kInvalidArgument, "{} {}: rate must be a non-negative integer",
+                           spec_key, path);
+        e["rate"] = v["rate"];
+      }
+      list.push_back(std::move(e));
+    }
+    blkio[oci_key] = std::move(list);
+    return okStatus();
+  };
+  TRY(deviceMap("weightDevice", "weightDevice", true));
+  TRY(deviceMap("throttleReadBpsDevice", "throttleReadBpsDevice", false));
+  TRY(deviceMap("throttleWriteBpsDevice", "throttleWriteBpsDevice", false));
+  TRY(deviceMap("throttleReadIOPSDevice", "throttleReadIOPSDevice", false));
+  TRY(deviceMap("throttleWriteIOPSDevice", "throttleWriteIOPSDevice", false));
+  if (!blkio.empty()) out["blockIO"] = std::move(blkio);
+  for (const char* k : {"hugepageLimits", "network", "rdma"})
+    if (limits.contains(k) && !limits[k].is_null()) out[k] = limits[k];
+  Json unified = field(limits, "unified").is_object() ? limits["unified"] : Json::object();
+  if (field(s, "unified").is_object())
+    for (const auto& [k, v] : s["unified"].items()) unified[k] = v;
+  if (!unified.empty()) out["unified"] = std::move(unified);
+  return out;
+}
+
+// ---- sysctls, capabilities, annotations ------------------------------------------------
+
+Result<Json> buildSysctl(const Json& s, const NamespacePlan& ns) {
+  std::map<std::string, std::string> out;
+  bool no_net = ns.net.isHost() || ns.net.joinsOther();
+  if (!no_net) out["net.ipv4.ping_group_range"] = "0 0";  // containers.conf default_sysctls
+  const Json& user = field(s, "sysctl");
+  if (user.is_object()) {
+    for (const auto& [k, v] : user.items()) {
+      const std::string& val = v.get_ref<const std::string&>();
+      if (ns.ipc.isHost() && k.rfind("fs.mqueue.", 0) == 0)
+        return makeError(Code::kInvalidArgument,
+                         "sysctl {}={} can't be set since IPC Namespace set to host", k, val);
+      if (ns.net.isHost() && k.rfind("net.", 0) == 0)
+        return makeError(Code::kInvalidArgument,
+                         "sysctl {}={} can't be set since Network Namespace set to host", k, val);
+      if (ns.uts.isHost() &&
+          (k.rfind("kernel.domainname", 0) == 0 || k.rfind("kernel.hostname", 0) == 0))
+        return makeError(Code::kInvalidArgument,
+                         "sysctl {}={} can't be set since UTS Namespace set to host", k, val);
+      out[k] = val;
+    }
+  }
+  Json j = Json::object();
+  for (auto& [k, v] : out) j[k] = v;
+  return j;
+}
+
+struct CapSets {
+  std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
+};
+
+Result<CapSets> buildCaps(const Json& s, const SpecInputs& in, bool privileged, uint32_t uid) {
+  CapSets c;
+  auto all = in.bounding_set;
+  if (all.empty()) all = TRY(currentBoundingSet());
+  auto adds = strings(s, "cap_add");
+  auto drops = strings(s, "cap_drop");
+  if (privileged) {
+    c.bounding = all;
+  } else {
+    auto merged = TRY(mergeCapabilities(defaultCapabilities(), adds, drops, all));
+    for (const auto& cap : merged)
+      if (contains(all, cap)) c.bounding.push_back(cap);
+  }
+  if (uid == 0) {
+    c.effective = c.permitted = c.bounding;
+  } else {
+    // podman 4: a non-root user gets only the added capabilities, also as
+    // ambient and inheritable so they survive exec.
+    auto added = TRY(mergeCapabilities({}, adds, {}, all));
+    for (const auto& cap : added)
+      if (contains(all, cap)) c.effective.push_back(cap);
+    c.permitted = c.inheritable = c.ambient = c.effective;
+  }
+  return c;
+}
+
+Json capsJson(const CapSets& c, bool root) {
+  Json j = Json::object();
+  j["bounding"] = toJson(c.bounding);
+  j["effective"] = toJson(c.effective);
+  if (!root) j["inheritable"] = toJson(c.inheritable);
+  j["permitted"] = toJson(c.permitted);
+  if (!root) j["ambient"] = toJson(c.ambient);
+  return j;
+}
+
+Result<int> stopSignal(const Json& s, const ImageConfig& img) {
+  const Json& v = field(s, "stop_signal");
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return static_cast<int>(v.get<int64_t>());
+  if (!img.stop_signal.empty()) return TRY_CTX(parseSignal(img.stop_signal), "image StopSignal");
+  return 15;
+}
+
+Result<uint32_t> umask(const Json& s) {
+  std::string u = str(s, "umask");
+  if (u.empty()) return kDefaultUmask;
+  uint32_t v = 0;
+  auto [p, ec] = std::from_chars(u.data(), u.data() + u.size(), v, 8);
+  if (ec != std::errc() || p != u.data() + u.size() || v > 0777)
+    return makeError(Code::kInvalidArgument, "invalid umask {:?}", u);
+  return v;
+}
+
+// The seccomp profile to apply, or null.
+Result<Json> buildSeccomp(const Json& s, const SpecInputs& in, bool privileged,
+                          const std::vector<std::string>& bounding) {
+  std::string path = str(s, "seccomp_profile_path");
+  std::string arch = in.arch.empty() ? std::string(nativeGoArch()) : in.arch;
+  if (path == "unconfined") return Json();
+  if (path.empty() || path == in.seccomp_json_path) {
+    if (privileged || in.seccomp_json_path.empty() || !fs::exists(in.seccomp_json_path))
+      return Json();
+    return loadSeccompProfile(in.seccomp_json_path, bounding, arch);
+  }
+  return loadSeccompProfile(path, bounding, arch);
+}
+
+std::string cgroupsPath(const Json& s, const SpecInputs& in) {
+  std::string parent = str(s, "cgroup_parent");
+  if (parent.empty()) parent = in.cgroup_parent;
+  if (in.systemd_cgroup) {
+    if (parent.empty()) parent = "machine.slice";
+    return fmt::format("{}:berth:{}", parent, in.container_id);
+  }
+  if (parent.empty()) parent = "/berth_parent";
+  if (parent[0] != '/') parent = "/" + parent;
+  if (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+  return fmt::format("{}/berth-{}", parent, in.container_id);
+}
+
+}  // namespace
+
+Result<int> parseSignal(std::string_view sig) {
+  static const std::map<std::string, int, std::less<>> kSignals = {
+      {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},     {"TRAP", 5},    {"ABRT", 6},
+      {"IOT", 6},   {"BUS", 7},   {"FPE", 8},   {"KILL", 9},    {"USR1", 10},   {"SEGV", 11},
+      {"USR2", 12}, {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15},   {"STKFLT", 16}, {"CHLD", 17},
+      {"CLD", 17},  {"CONT", 18}, {"STOP", 19}, {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22},
+      {"URG", 23},  {"XCPU", 24}, {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27},   {"WINCH", 28},
+      {"IO", 29},   {"POLL", 29}, {"PWR", 30},  {"SYS", 31},    {"RTMIN", 34},  {"RTMAX", 64},
+  };
+  auto bad = [&] { return makeError(Code::kInvalidArgument, "invalid signal {:?}", sig); };
+  if (sig.empty()) return bad();
+  int n = 0;
+  auto [p, ec] = std::from_chars(sig.data(), sig.data() + sig.size(), n);
+  if (ec == std::errc() && p == sig.data() + sig.size()) {
+    if (n < 1 || n > 64) return bad();
+    return n;
+  }
+  std::string up;
+  for (char c : sig) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (up.rfind("SIG", 0) == 0) up = up.substr(3);
+  int offset = 0;
+  if (auto plus = up.find_first_of("+-"); plus != std::string::npos && up.rfind("RT", 0) == 0) {
+    auto [q, ec2] = std::from_chars(up.data() + plus + 1, up.data() + up.size(), offset);
+    if (ec2 != std::errc() || q != up.data() + up.size()) return bad();
+    if (up[plus] == '-') offset = -offset;
+    up = up.substr(0, plus);
+  }
+  auto it = kSignals.find(up);
+  if (it == kSignals.end()) return bad();
+  int v = it->second + offset;
+  if (v < 1 || v > 64 || (offset != 0 && (v < 34))) return bad();
+  return v;
+}
+
+Result<std::vector<std::string>> makeCommand(const Json& s, const Json& image_config) {
+  auto img = TRY(readImageConfig(image_config));
+  const Json& spec_ep = field(s, "entrypoint");
+  std::vector<std::string> entrypoint =
+      spec_ep.is_null() ? img.entrypoint : strings(s, "entrypoint");
+  std::vector<std::string> out;
+  // podman's makeCommand: [""] clears the entrypoint.
+  if (!(entrypoint.size() == 1 && entrypoint[0].empty()))
+    out.insert(out.end(), entrypoint.begin(), entrypoint.end());
+  std::vector<std::string> command = strings(s, "command");
+  // The image's Cmd only goes with the image's entrypoint.
+  if (command.empty() && strings(s, "entrypoint").empty()) command = img.cmd;
+  out.insert(out.end(), command.begin(), command.end());
+  if (out.empty())
+    return makeError(Code::kInvalidArgument,
+                     "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  return out;
+}
+
+std::vector<std::string> imageVolumeDestinations(const Json& s, const Json& image_config) {
+  std::vector<std::string> out;
+  const Json& vols = field(image_config, "Volumes");
+  if (!vols.is_object()) return out;
+  std::set<std::string> taken;
+  for (const auto& m : field(s, "mounts").is_array() ? s["mounts"] : Json::array())
+    taken.insert(str(m, "destination"));
+  for (const auto& v : field(s, "volumes").is_array() ? s["volumes"] : Json::array())
+    taken.insert(str(v, "Dest"));
+  for (const auto& [dest, _] : vols.items()) {
+    std::string d = dest;
+    if (d.size() > 1 && d.back() == '/') d.pop_back();
+    if (!d.empty() && d[0] == '/' && !taken.count(d)) out.push_back(d);
+  }
+  return out;
+}
+
+Result<Json> generateSpec(const SpecInputs& in) {
+  const Json& s = in.specgen;
+  TRY(validateSpecGenerator(s));
+  if (in.rootfs.empty() || in.rootfs[0] != '/')
+    return makeError(Code::kInvalidArgument, "rootfs {:?} must be an absolute path", in.rootfs);
+  if (in.container_id.empty())
+    return makeError(Code::kInvalidArgument, "container id must not be empty");
+  auto img = TRY(readImageConfig(in.image_config));
+  bool privileged = flag(s, "privileged");
+
+  // Namespaces and hostname.
+  auto ns = TRY(planNamespaces(s, in));
+  if (ns.new_userns && ns.user.mode != "path" && !in.namespace_paths.count("user") &&
+      !field(field(s, "idmappings"), "UIDMap").is_array())
+    return makeError(Code::kInvalidArgument, "userns mode {:?} needs idmappings", ns.user.mode);
+  std::string hostname = str(s, "hostname");
+  if (ns.uts.isHost() && !hostname.empty())
+    return makeError(Code::kInvalidArgument,
+                     "cannot set hostname when running in the host UTS namespace");
+  bool set_hostname = !ns.uts.isHost() && !ns.uts.joinsOther() && ns.uts.mode != "path";
+  if (set_hostname && hostname.empty()) hostname = in.container_id.substr(0, 12);
+  std::string env_hostname = ns.uts.isHost() ? in.host_hostname : hostname;
+
+  // Process.
+  auto args = TRY(makeCommand(s, in.image_config));
+  if (flag(s, "init")) {
+    if (ns.pid.isHost())
+      return makeError(Code::kInvalidArgument,
+                       "cannot add init binary as PID 1 (PID namespace isn't private)");
+    args.insert(args.begin(), {std::string(kInitPath), "--"});
+  }
+  std::string user_spec = str(s, "user");
+  if (user_spec.empty()) user_spec = img.user;
+  auto user = TRY(resolveUser(user_spec, in.passwd_file, in.group_file));
+  auto groups = strings(s, "groups");
+  bool keep_groups = contains(groups, "keep-groups");
+  groups.erase(std::remove(groups.begin(), groups.end(), "keep-groups"), groups.end());
+  for (auto gid : TRY_CTX(resolveGroups(groups, in.group_file), "looking up supplemental groups"))
+    if (std::find(user.additional_gids.begin(), user.additional_gids.end(), gid) ==
+        user.additional_gids.end())
+      user.additional_gids.push_back(gid);
+  std::string cwd = str(s, "work_dir");
+  if (cwd.empty()) cwd = img.workdir;
+  if (cwd.empty()) cwd = "/";
+  if (cwd[0] != '/')
+    return makeError(Code::kInvalidArgument, "workdir {:?} must be an absolute path", cwd);
+  auto caps = TRY(buildCaps(s, in, privileged, user.uid));
+
+  Json process = Json::object();
+  if (flag(s, "terminal")) process["terminal"] = true;
+  Json juser = Json::object();
+  juser["uid"] = user.uid;
+  juser["gid"] = user.gid;
+  juser["umask"] = TRY(umask(s));
+  if (!user.additional_gids.empty()) juser["additionalGids"] = user.additional_gids;
+  process["user"] = std::move(juser);
+  process["args"] = toJson(args);
+  process["env"] = buildEnv(s, img, in, user, env_hostname);
+  process["cwd"] = cwd;
+  process["capabilities"] = capsJson(caps, user.uid == 0);
+  process["rlimits"] = TRY(buildRlimits(s, in));
+  if (flag(s, "no_new_privileges")) process["noNewPrivileges"] = true;
+  if (field(s, "oom_score_adj").is_number_integer()) process["oomScoreAdj"] = s["oom_score_adj"];
+
+  // Root, mounts, annotations.
+  Json root = Json::object();
+  root["path"] = in.rootfs;
+  if (flag(s, "read_only_filesystem")) root["readonly"] = true;
+  Json mounts = TRY(buildMounts(MountPlan{s, in, ns, privileged}));
+
+  std::map<std::string, std::string> ann;
+  if (field(s, "annotations").is_object())
+    for (const auto& [k, v] : s["annotations"].items()) ann[k] = v.get<std::string>();
+  auto tf = [](bool b) { return b ? std::string("TRUE") : std::string("FALSE"); };
+  ann["io.container.manager"] = "libpod";  // what podman-aware tools look for
+  ann["io.kubernetes.cri-o.TTY"] = flag(s, "terminal") ? "true" : "false";
+  ann["io.podman.annotations.autoremove"] = tf(flag(s, "remove"));
+  ann["io.podman.annotations.init"] = tf(flag(s, "init"));
+  ann["io.podman.annotations.privileged"] = tf(privileged);
+  ann["io.podman.annotations.publish-all"] = tf(flag(s, "publish_image_ports"));
+  ann["org.opencontainers.image.stopSignal"] = std::to_string(TRY(stopSignal(s, img)));
+  if (keep_groups) ann["run.oci.keep_original_groups"] = "1";
+  Json annotations = Json::object();
+  for (auto& [k, v] : ann) annotations[k] = v;
+
+  // Linux.
+  Json linux = Json::object();
+  if (ns.new_userns) {
+    auto uids = TRY(idMappings(s, "UIDMap"));
+    auto gids = TRY(idMappings(s, "GIDMap"));
+    if (!uids.empty()) linux["uidMappings"] = std::move(uids);
+    if (!gids.empty()) linux["gidMappings"] = std::move(gids);
+  }
+  auto sysctl = TRY(buildSysctl(s, ns));
+  if (!sysctl.empty()) linux["sysctl"] = std::move(sysctl);
+  bool cgroups = str(s, "cgroups_mode") != "disabled";
+  auto devices = TRY(planDevices(s, in, privileged, ns.new_userns));
+  if (cgroups) {
+    linux["resources"] = TRY(buildResources(s, in, devices));
+    linux["cgroupsPath"] = cgroupsPath(s, in);
+  }
+  linux["namespaces"] = std::move(ns.list);
+  if (!devices.devices.empty()) linux["devices"] = std::move(devices.devices);
+  auto seccomp = TRY(buildSeccomp(s, in, privileged, caps.bounding));
+  if (!seccomp.is_null()) linux["seccomp"] = std::move(seccomp);
+  if (str(s, "rootfs_propagation").size()) linux["rootfsPropagation"] = s["rootfs_propagation"];
+  std::vector<std::string> masked, readonly;
+  if (!privileged) {
+    auto unmask = strings(s, "unmask");
+    for (const auto& p : defaultMaskedPaths())
+      if (!unmasked(p, unmask)) masked.push_back(p);
+    for (const auto& p : defaultReadonlyPaths())
+      if (!unmasked(p, unmask)) readonly.push_back(p);
+  }
+  for (const auto& p : strings(s, "mask")) {
+    if (p.empty() || p[0] != '/')
+      return makeError(Code::kInvalidArgument, "mask path {:?} must be absolute", p);
+    if (!contains(masked, p)) masked.push_back(p);
+  }
+  if (!masked.empty()) linux["maskedPaths"] = toJson(masked);
+  if (!readonly.empty()) linux["readonlyPaths"] = toJson(readonly);
+  if (field(s, "personality").is_object()) linux["personality"] = s["personality"];
+
+  Json spec = Json::object();
+  spec["ociVersion"] = "1.0.2-dev";
+  spec["process"] = std::move(process);
+  spec["root"] = std::move(root);
+  if (set_hostname) spec["hostname"] = hostname;
+  spec["mounts"] = std::move(mounts);
+  spec["annotations"] = std::move(annotations);
+  spec["linux"] = std::move(linux);
+  return spec;
+}
+
+}  // namespace berth::specgen

@@ -1,0 +1,33 @@
+// Container records in the state DB: immutable config and mutable state, as JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "state/db.h"
+
+namespace berth::state {
+
+struct ContainerRecord {
+  std::string id;
+  std::string name;
+  std::string image_id;
+  int64_t created = 0;
+  Json config;  // specgen + resolved fields (image name, runtime, paths)
+  Json state;   // status, pid, monitor_pid, started_at, finished_at, exit_code, restarts, error
+};
+
+Result<std::vector<ContainerRecord>> listContainers(Db& db);
+Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& id);
+// kAlreadyExists names the taken name.
+Status insertContainer(Db& db, const ContainerRecord& rec);
+Status updateContainerState(Db& db, const std::string& id, const Json& state);
+Status renameContainer(Db& db, const std::string& id, const std::string& name);
+Status deleteContainer(Db& db, const std::string& id);
+// Finds by exact name, full ID or unique ID prefix. kNotFound: "no container with name or ID
+// \"x\" found: no such container"; ambiguous prefix: kInvalidArgument.
+Result<ContainerRecord> findContainer(Db& db, const std::string& name_or_id);
+
+}  // namespace berth::state
