@@ -209,6 +209,7 @@ Result<Json> buildSpec(Context& ctx, CreateOpts& o, const std::vector<std::strin
         return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
       }
       policy = policy.substr(0, colon);
+      if (tries < 0) return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
       if (policy != "on-failure")
         return makeError(Code::kInvalidArgument, "restart policy {:?} does not take a retry count: only on-failure does", policy);
     }
@@ -219,7 +220,7 @@ Result<Json> buildSpec(Context& ctx, CreateOpts& o, const std::vector<std::strin
     if (o.rm && policy != "no")
       return makeError(Code::kInvalidArgument, "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
     s["restart_policy"] = policy;
-    if (tries) s["restart_tries"] = tries;
+    if (tries) s["restart_tries"] = uint64_t(tries);  // the specgen type is uint
   }
   if (!o.runtime.empty()) s["oci_runtime"] = o.runtime;
   static const std::set<std::string> kDrivers = {"k8s-file", "json-file", "none", "passthrough", "journald"};

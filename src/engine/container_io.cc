@@ -19,6 +19,7 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "runtime/child_process.h"
+#include "specgen/user.h"
 
 namespace berth::engine {
 
@@ -369,7 +370,11 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
   o.detach = req.detach;
   o.env = req.env;
   o.cwd = req.workdir;
-  o.user = req.user;
+  if (!req.user.empty()) {
+    // runc exec --user takes only uid[:gid]: resolve names in the container's files.
+    auto u = TRY(specgen::resolveUser(req.user, p.merged + "/etc/passwd", p.merged + "/etc/group"));
+    o.user = fmt::format("{}:{}", u.uid, u.gid);
+  }
   auto argv = rt.execArgv(rec.id, o);
   if (req.privileged) {
     // runc exec --cap adds capabilities to the exec'd process.

@@ -149,7 +149,9 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   int64_t max_size = 0;
   if (spec.contains("log_configuration") && spec["log_configuration"].is_object()) {
     log_driver = spec["log_configuration"].value("driver", "k8s-file");
-    if (log_driver == "journald") log_driver = "k8s-file";
+    // podman writes json-file (an alias kept for scripts) and journald (not built here) as k8s-file,
+    // the one format `logs` reads.
+    if (log_driver == "journald" || log_driver == "json-file") log_driver = "k8s-file";
     auto opts = spec["log_configuration"].value("options", Json::object());
     if (opts.contains("max-size") && opts["max-size"].is_string()) max_size = std::atoll(opts["max-size"].get<std::string>().c_str());
     max_size = spec["log_configuration"].value("size", max_size);

@@ -8,27 +8,14 @@
 
 #include "base/fs.h"
 #include "engine/engine.h"
+#include "runtime/oci_runtime.h"
+#include "runtime/select.h"
+#include "state/containers.h"
 #include "state/images.h"
 
 namespace berth::engine {
 
 namespace {
-
-std::string cgroupVersion() {
-  struct statfs s;
-  if (::statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */)
-    return "v2";
-  return "v1";
-}
-
-std::string findInPath(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  for (const char* d : {"/usr/local/bin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"}) {
-    std::string p = std::string(d) + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -39,25 +26,55 @@ Result<Json> LocalSystemService::info() {
   ::gethostname(host, sizeof host - 1);
   struct sysinfo si;
   ::sysinfo(&si);
-  std::string runtime = e_.options().runtime.empty() ? "crun" : e_.options().runtime;
+  auto mode = runtime::detectCgroupMode();
+  std::string runtime_name = e_.options().runtime, runtime_path, reason;
+  if (runtime_name.empty()) {
+    auto choice = runtime::chooseDefaultRuntime(mode);
+    if (choice.ok()) {
+      runtime_name = choice->name;
+      runtime_path = choice->path;
+      reason = choice->reason;
+    } else {
+      reason = choice.error().what();
+    }
+  } else {
+    reason = "chosen with --runtime";
+    auto p = runtime::findRuntime(runtime_name);
+    if (p.ok()) runtime_path = *p;
+  }
+  std::string runtime_version;
+  if (!runtime_path.empty()) {
+    runtime::OciRuntime rt(runtime::RuntimeConfig{runtime_name, runtime_path, {}, ""});
+    if (auto v = rt.version(); v.ok()) runtime_version = *v;
+  }
   Json j;
   Json h;
   h["arch"] = "amd64";
   h["cgroupManager"] = "cgroupfs";
-  h["cgroupVersion"] = cgroupVersion();
+  h["cgroupVersion"] = mode == runtime::CgroupMode::kUnified ? "v2" : "v1";
+  h["cgroupMode"] = std::string(runtime::cgroupModeName(mode));
   h["cpus"] = ::sysconf(_SC_NPROCESSORS_ONLN);
   h["hostname"] = host;
   h["kernel"] = u.release;
   h["memFree"] = int64_t(si.freeram) * si.mem_unit;
   h["memTotal"] = int64_t(si.totalram) * si.mem_unit;
-  h["ociRuntime"] = {{"name", runtime}, {"path", findInPath(runtime)}};
+  h["ociRuntime"] = {{"name", runtime_name}, {"path", runtime_path}, {"version", runtime_version},
+                     {"reason", reason}};
   h["os"] = "linux";
   h["uptime"] = fmt::format("{}h {}m {}s", si.uptime / 3600, si.uptime / 60 % 60, si.uptime % 60);
   j["host"] = h;
   auto images = TRY(state::listImages(e_.db()));
   Json s;
   s["configFile"] = "/etc/containers/storage.conf";
-  s["containerStore"] = {{"number", 0}, {"paused", 0}, {"running", 0}, {"stopped", 0}};
+  int64_t running = 0, paused = 0, stopped = 0;
+  auto containers = TRY(state::listContainers(e_.db()));
+  for (auto& c : containers) {
+    std::string st = c.state.value("status", "");
+    if (st == "running") running++;
+    else if (st == "paused") paused++;
+    else stopped++;
+  }
+  s["containerStore"] = {{"number", containers.size()}, {"paused", paused}, {"running", running}, {"stopped", stopped}};
   s["graphDriverName"] = e_.driver();
   s["graphRoot"] = e_.options().root;
   s["imageStore"] = {{"number", images.size()}};

@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# Container lifecycle with the real runtime: run, logs, exec, stop, kill, pause, restart, rename,
+# ps, inspect, rm, prune, create/start and the common create flags; nothing left behind.
+source "$(dirname "$0")/lib.sh"
+
+load_default_image
+# Every container this test makes is removed at the end, even when a check fails.
+trap 'berth rm -af -t 0 >/dev/null 2>&1 || true; cleanup_test_dir' EXIT
+
+inspect() { berth inspect --format "$2" "$1"; }
+# wait_status NAME STATUS: polls inspect until State.Status is STATUS (5s at most).
+wait_status() {
+  local st
+  for _ in $(seq 50); do
+    st=$(inspect "$1" '{{.State.Status}}' 2>/dev/null || true)
+    [[ "$st" == "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- run ----------------------------------------------------------------------------
+expect_rc 0 berth run --rm busybox echo hello
+assert_eq "$OUT" "hello" "run --rm prints"
+assert_eq "$(berth ps -a -q)" "" "run --rm leaves no container"
+
+expect_rc 3 berth run --name ex3 busybox sh -c 'exit 3'
+assert_eq "$(inspect ex3 '{{.State.Status}} {{.State.ExitCode}}')" "exited 3" "exit code recorded"
+expect_rc 127 berth run --rm busybox nosuchcmd
+assert_contains "$ERR" "nosuchcmd" "missing command named"
+assert_eq "$(berth ps -a -q | wc -l)" "1" "failed --rm run leaves no container"
+expect_rc 125 berth run --rm nosuchimage true
+assert_contains "$ERR" "nosuchimage" "missing image named"
+
+expect_rc 0 berth run -d --name lg busybox sh -c 'echo one; echo two; echo three >&2; sleep 1; echo four'
+[[ "$OUT" =~ ^[0-9a-f]{64}$ ]] && pass || fail "run -d prints a 64-hex ID: [$OUT]"
+lg_id=$OUT
+
+# --- logs -----------------------------------------------------------------------------
+start=$(date +%s%N)
+expect_rc 0 timeout 20 "${B[@]}" logs -f lg
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+assert_eq "$OUT" $'one\ntwo\nfour' "logs -f stdout until exit"
+assert_eq "$ERR" "three" "logs -f stderr"
+(( elapsed < 5000 )) && pass || fail "logs -f returned after ${elapsed}ms"
+assert_eq "$(inspect lg '{{.State.Status}}')" "exited" "logs -f ends with the container"
+assert_eq "$(berth logs lg 2>&1 | sort | tr '\n' ' ')" "four one three two " "logs all lines"
+assert_eq "$(berth logs --tail 2 lg 2>/dev/null)" "four" "logs --tail 2 (stdout part)"
+assert_eq "$(berth logs --tail 2 lg 2>&1 | wc -l)" "2" "logs --tail 2 lines"
+assert_eq "$(berth logs --tail 0 lg 2>&1)" "" "logs --tail 0"
+out=$(berth logs -t lg 2>/dev/null | head -1)
+[[ "$out" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)\ one$ ]] && pass || fail "logs -t: [$out]"
+expect_rc 0 berth logs "${lg_id:0:12}"
+expect_rc 125 berth logs nosuch
+
+# --- exec -------------------------------------------------------------------------------
+berth run -d --name ex -e FOO=bar busybox sleep 300 >/dev/null
+expect_rc 0 berth exec ex echo in-exec
+assert_eq "$OUT" "in-exec" "exec output"
+expect_rc 5 berth exec ex sh -c 'exit 5'
+expect_rc 0 berth exec ex sh -c 'echo $FOO'
+assert_eq "$OUT" "bar" "exec sees the container env"
+expect_rc 0 berth exec -e BAZ=qux ex sh -c 'echo $BAZ'
+assert_eq "$OUT" "qux" "exec -e"
+expect_rc 0 berth exec -w /tmp ex pwd
+assert_eq "$OUT" "/tmp" "exec -w"
+expect_rc 0 berth exec -u nobody ex id -u
+assert_eq "$OUT" "65534" "exec -u nobody"
+expect_rc 0 berth exec -u 1000:1000 ex id
+assert_contains "$OUT" "uid=1000 gid=1000" "exec -u uid:gid"
+expect_rc 127 berth exec ex nosuchcmd
+assert_contains "$ERR" "nosuchcmd" "exec missing command named"
+expect_rc 0 sh -c "echo piped | ${B[*]} exec -i ex cat"
+assert_eq "$OUT" "piped" "exec -i stdin"
+expect_rc 125 berth exec ex3 true
+assert_contains "$ERR" "running" "exec on stopped container"
+expect_rc 125 berth exec nosuch true
+
+# --- top --------------------------------------------------------------------------------
+expect_rc 0 berth top ex
+assert_contains "$OUT" "sleep 300" "top lists the process"
+
+# --- stop, wait, kill -------------------------------------------------------------------
+berth run -d --name stubborn busybox sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+sleep 0.3
+start=$(date +%s%N)
+expect_rc 0 berth stop -t 1 stubborn
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+assert_eq "$OUT" "stubborn" "stop prints the name"
+(( elapsed >= 900 && elapsed < 4000 )) && pass || fail "stop -t 1 of a TERM-ignoring container took ${elapsed}ms"
+assert_eq "$(inspect stubborn '{{.State.Status}} {{.State.ExitCode}}')" "exited 137" "SIGKILLed exit 137"
+
+berth run -d --name trapper busybox sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' >/dev/null
+sleep 0.3
+start=$(date +%s%N)
+expect_rc 0 berth stop trapper
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+(( elapsed < 3000 )) && pass || fail "stop of a trapping container took ${elapsed}ms"
+assert_eq "$(inspect trapper '{{.State.ExitCode}}')" "42" "stop: trap's exit code"
+expect_rc 0 berth wait trapper
+assert_eq "$OUT" "42" "wait on an exited container"
+expect_rc 0 berth stop trapper  # stopping a stopped container is fine
+
+berth run -d --name waiter busybox sh -c 'sleep 1; exit 7' >/dev/null
+expect_rc 0 timeout 20 "${B[@]}" wait waiter
+assert_eq "$OUT" "7" "wait returns the exit code"
+
+berth run -d --name killme busybox sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
+sleep 0.3
+expect_rc 0 berth kill -s USR1 killme
+assert_eq "$(timeout 20 "${B[@]}" wait killme)" "9" "kill -s USR1 reaches the trap"
+expect_rc 125 berth kill killme
+assert_contains "$ERR" "state" "kill of a stopped container"
+
+# --- pause / unpause / restart / rename / exists ---------------------------------------
+berth run -d --name pz busybox sleep 300 >/dev/null
+expect_rc 0 berth pause pz
+assert_eq "$(inspect pz '{{.State.Status}} {{.State.Paused}}')" "paused true" "pause"
+assert_eq "$(berth ps --filter status=paused --format '{{.Names}}')" "pz" "ps status=paused"
+expect_rc 0 berth unpause pz
+assert_eq "$(inspect pz '{{.State.Status}} {{.State.Paused}}')" "running false" "unpause"
+expect_rc 125 berth unpause pz
+pid1=$(inspect pz '{{.State.Pid}}')
+expect_rc 0 berth restart -t 0 pz
+pid2=$(inspect pz '{{.State.Pid}}')
+assert_eq "$(inspect pz '{{.State.Status}}')" "running" "restart: running"
+[[ "$pid1" != "$pid2" && "$pid2" -gt 0 ]] && pass || fail "restart: new pid ($pid1 -> $pid2)"
+expect_rc 0 berth restart ex3
+assert_eq "$(timeout 20 "${B[@]}" wait ex3)" "3" "restart of an exited container runs it again"
+
+expect_rc 0 berth rename pz pz2
+expect_rc 0 berth container exists pz2
+expect_rc 1 berth container exists pz
+expect_rc 125 berth rename pz2 ex
+assert_contains "$ERR" "ex" "rename onto a used name"
+expect_rc 125 berth rename pz2 'bad name'
+
+# --- ps ----------------------------------------------------------------------------------
+berth run --name lab -l team=blue -l tier busybox true
+out=$(berth ps --format '{{.Names}}' | sort | tr '\n' ' ')
+assert_eq "$out" "ex pz2 " "ps shows running only"
+assert_eq "$(berth ps -a --filter status=exited --format '{{.Names}}' | sort | tr '\n' ' ')" \
+  "ex3 killme lab lg stubborn trapper waiter " "ps status=exited"
+assert_eq "$(berth ps -a --filter name=lab --format '{{.Names}}')" "lab" "ps name="
+assert_eq "$(berth ps -a --filter label=team=blue --format '{{.Names}}')" "lab" "ps label=k=v"
+assert_eq "$(berth ps -a --filter label=tier --format '{{.Names}}')" "lab" "ps label=k"
+assert_eq "$(berth ps -a --filter label=team=red --format '{{.Names}}')" "" "ps label mismatch"
+assert_eq "$(berth ps -a --filter ancestor=busybox -q | wc -l)" "9" "ps ancestor="
+assert_eq "$(berth ps -a --filter ancestor=localhost/busybox:latest -q | wc -l)" "9" "ps ancestor full name"
+assert_eq "$(berth ps -a --filter exited=137 --format '{{.Names}}')" "stubborn" "ps exited=137"
+expect_rc 125 berth ps --filter bogus=1
+out=$(berth ps -q)
+for l in $out; do [[ "$l" =~ ^[0-9a-f]{12}$ ]] || fail "ps -q line [$l]"; done
+pass
+assert_eq "$(berth ps -q --no-trunc | head -1 | tr -d '\n' | wc -c)" "64" "ps -q --no-trunc"
+assert_eq "$(berth ps -a -n 1 --format '{{.Names}}')" "lab" "ps -n 1 is the newest"
+head=$(berth ps -a | head -1)
+[[ "$head" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]] && pass || fail "ps header: [$head]"
+berth ps -a --format json | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+assert len(d)==9, len(d)
+by={c["Names"][0]:c for c in d}
+for k in ["Id","Names","State","Status","ExitCode","Command","Image","ImageID","Created","Labels","Pid","Exited","StartedAt","ExitedAt","AutoRemove"]:
+    assert k in by["lab"], k
+assert by["lab"]["State"]=="exited", by["lab"]["State"]
+assert by["lab"]["ExitCode"]==0
+assert by["stubborn"]["ExitCode"]==137
+assert by["ex"]["State"]=="running"
+assert by["lab"]["Command"]==["true"], by["lab"]["Command"]
+assert by["lab"]["Image"]=="localhost/busybox:latest", by["lab"]["Image"]
+assert by["lab"]["Labels"]["team"]=="blue"
+assert len(by["lab"]["Id"])==64
+assert by["ex"]["Status"].startswith("Up"), by["ex"]["Status"]
+assert by["lab"]["Status"].startswith("Exited (0)"), by["lab"]["Status"]
+' && pass || fail "ps --format json shape"
+
+# --- inspect -----------------------------------------------------------------------------
+out=$(berth inspect ex)
+python3 -c '
+import json,sys
+d=json.load(sys.stdin)[0]
+assert d["State"]["Status"]=="running" and d["State"]["Running"] is True
+assert d["State"]["Pid"]>0
+assert d["Name"]=="ex"
+assert d["Config"]["Cmd"]==["sleep","300"], d["Config"]["Cmd"]
+assert "FOO=bar" in d["Config"]["Env"]
+assert d["HostConfig"]["RestartPolicy"]["Name"] in ("", "no"), d["HostConfig"]["RestartPolicy"]
+for k in ["Id","Created","Path","Args","Image","ImageName","Mounts","NetworkSettings","GraphDriver","RestartCount"]:
+    assert k in d, k
+' <<<"$out" && pass || fail "inspect running container: $out"
+pid=$(inspect ex '{{.State.Pid}}')
+[[ -d /proc/$pid ]] && pass || fail "State.Pid $pid is a live process"
+assert_eq "$(inspect stubborn '{{.State.Pid}}')" "0" "stopped container has no pid"
+assert_eq "$(inspect ex '{{.Config.Cmd}}')" "[sleep 300]" "inspect Config.Cmd"
+berth run -d --name rp --restart on-failure:3 busybox true >/dev/null
+timeout 20 "${B[@]}" wait rp >/dev/null
+assert_eq "$(inspect rp '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}')" \
+  "on-failure:3" "inspect RestartPolicy"
+expect_rc 125 berth inspect nosuch
+
+# --- rm / prune -----------------------------------------------------------------------------
+expect_rc 2 berth rm ex
+assert_contains "$ERR" "running" "rm of a running container refused"
+expect_rc 0 berth rm -f ex
+assert_eq "$OUT" "ex" "rm -f prints the name"
+expect_rc 1 berth container exists ex
+expect_rc 1 berth rm nosuch
+assert_contains "$ERR" "nosuch" "rm unknown named"
+expect_rc 0 berth rm -i nosuch
+expect_rc 0 berth rm lab
+expect_rc 0 berth container prune -f
+n=$(wc -l <<<"$OUT")
+(( n >= 6 )) && pass || fail "prune lists removed IDs: $OUT"
+assert_eq "$(berth ps -a --format '{{.Names}}')" "pz2" "prune keeps running containers"
+berth rm -f -t 0 pz2 >/dev/null
+
+# --- create / start ------------------------------------------------------------------------
+expect_rc 0 berth create --name cr busybox sh -c 'echo created-ran; exit 6'
+[[ "$OUT" =~ ^[0-9a-f]{64}$ ]] && pass || fail "create prints the ID"
+assert_eq "$(inspect cr '{{.State.Status}}')" "created" "create: status created"
+assert_eq "$(berth ps -a --filter status=created --format '{{.Names}}')" "cr" "ps status=created"
+expect_rc 0 berth start cr
+assert_eq "$OUT" "cr" "start prints the name"
+assert_eq "$(timeout 20 "${B[@]}" wait cr)" "6" "started container ran"
+assert_eq "$(berth logs cr)" "created-ran" "its output is logged"
+expect_rc 6 timeout 20 "${B[@]}" start -a cr
+assert_eq "$OUT" "created-ran" "start -a streams and passes the exit code"
+berth create --name cr2 busybox echo attached >/dev/null
+expect_rc 0 timeout 20 "${B[@]}" start --attach cr2
+assert_eq "$OUT" "attached" "start --attach of a created container"
+expect_rc 125 berth start nosuch
+
+expect_rc 125 berth create --name cr busybox true
+assert_contains "$ERR" "cr" "name clash names the container"
+assert_contains "$ERR" "already in use" "name clash says in use"
+old=$(berth inspect -f '{{.Id}}' cr)
+expect_rc 0 berth run --replace --name cr busybox echo replaced
+assert_eq "$OUT" "replaced" "--replace runs the new one"
+new=$(berth inspect -f '{{.Id}}' cr)
+[[ "$old" != "$new" ]] && pass || fail "--replace made a new container"
+berth run -d --name busy busybox sleep 300 >/dev/null
+expect_rc 0 berth run --replace -d --name busy busybox sleep 300
+assert_eq "$(berth ps -a --filter name=busy -q | wc -l)" "1" "--replace of a running container"
+berth rm -af -t 0 >/dev/null
+
+# --- create flags -----------------------------------------------------------------------------
+assert_eq "$(berth run --rm -e A=1 -e B=two busybox sh -c 'echo $A-$B')" "1-two" "-e"
+assert_eq "$(berth run --rm -w /etc busybox pwd)" "/etc" "-w"
+assert_eq "$(berth run --rm -w /new/dir busybox pwd)" "/new/dir" "-w creates the dir"
+assert_eq "$(berth run --rm -u nobody busybox id -un)" "nobody" "-u nobody"
+assert_eq "$(berth run --rm -u 123:456 busybox id)" "uid=123 gid=456 groups=456" "-u uid:gid"
+assert_eq "$(berth run --rm --entrypoint echo busybox ep-arg)" "ep-arg" "--entrypoint"
+assert_eq "$(berth run --rm --entrypoint '["sh","-c"]' busybox 'echo json-ep')" "json-ep" "--entrypoint JSON"
+hostdir="$TEST_DIR/hostdir"
+mkdir -p "$hostdir"
+echo from-host >"$hostdir/in.txt"
+assert_eq "$(berth run --rm -v "$hostdir:/data" busybox sh -c 'cat /data/in.txt; echo from-ctr >/data/out.txt')" \
+  "from-host" "-v bind mount visible"
+assert_eq "$(cat "$hostdir/out.txt")" "from-ctr" "-v bind mount written back"
+expect_rc 1 berth run --rm -v "$hostdir:/data:ro" busybox sh -c 'echo x >/data/ro.txt'
+[[ ! -e "$hostdir/ro.txt" ]] && pass || fail ":ro bind mount was written"
+assert_eq "$(berth run --rm --hostname myhost busybox hostname)" "myhost" "--hostname"
+expect_rc 1 berth run --rm --read-only busybox touch /x
+assert_contains "$ERR" "Read-only" "--read-only write fails"
+assert_eq "$(berth run --rm --read-only busybox sh -c 'echo ok >/tmp/t && cat /tmp/t')" "ok" "--read-only keeps /tmp writable"
+berth run --name lab2 -l a=b busybox true
+assert_eq "$(inspect lab2 '{{.Config.Labels.a}}')" "b" "-l in inspect"
+cid="$TEST_DIR/cidfile"
+berth run -d --cidfile "$cid" --name cidc busybox true >/dev/null
+assert_eq "$(cat "$cid")" "$(inspect cidc '{{.Id}}')" "--cidfile holds the ID"
+expect_rc 125 berth run --cidfile "$cid" busybox true
+assert_contains "$ERR" "$cid" "existing cidfile refused"
+
+berth run --name jf --log-driver json-file busybox sh -c 'echo json-line' >/dev/null
+assert_eq "$(berth logs jf)" "json-line" "json-file driver logs"
+assert_eq "$(inspect jf '{{.HostConfig.LogConfig.Type}}')" "json-file" "json-file in inspect"
+expect_rc 0 berth run --name nolog --log-driver none busybox echo not-logged
+assert_eq "$OUT" "not-logged" "log-driver none still attaches"
+expect_rc 0 berth logs nolog
+assert_eq "$OUT" "" "log-driver none keeps no log"
+berth run --name ms --log-opt max-size=2k busybox sh -c 'i=0; while [ $i -lt 400 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
+logpath=$(inspect ms '{{.HostConfig.LogConfig.Path}}')
+size=$(stat -c %s "$logpath")
+(( size <= 4096 )) && pass || fail "--log-opt max-size=2k: log is $size bytes"
+assert_eq "$(berth logs --tail 1 ms)" "line-399-xxxxxxxxxxxxxxxxxxxxx" "max-size keeps the newest lines"
+
+# --- nothing left behind ---------------------------------------------------------------------------
+expect_rc 0 berth rm -af -t 0
+assert_eq "$(berth ps -a -q)" "" "all removed"
+assert_eq "$(grep -c " $TEST_DIR" /proc/self/mountinfo || true)" "0" "no mounts left under the test dir"
+sleep 0.5
+assert_eq "$(pgrep -f "$ROOT" || true)" "" "no processes left for this root"
+assert_eq "$(ls "$ROOT/containers" 2>/dev/null)" "" "no container dirs left"
+finish
