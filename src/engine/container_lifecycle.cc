@@ -25,8 +25,6 @@ namespace berth::engine {
 
 namespace {
 
-bool processAlive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
 int readPidFile(const std::string& path) {
   auto s = fs::readFile(path);
   if (!s.ok()) return 0;
@@ -36,6 +34,27 @@ int readPidFile(const std::string& path) {
     return 0;
   }
 }
+
+// A zombie is dead: an orphaned container process waits for pid 1 to reap it.
+bool processAlive(int pid) {
+  if (pid <= 0 || (::kill(pid, 0) < 0 && errno != EPERM)) return false;
+  auto stat = fs::readFile(fmt::format("/proc/{}/stat", pid));
+  if (!stat.ok()) return true;
+  auto rp = stat->rfind(')');
+  return rp == std::string::npos || rp + 2 >= stat->size() || (*stat)[rp + 2] != 'Z';
+}
+
+// The live berth-monitor of container `id` whose pid `path` holds, or 0.
+int liveMonitor(const std::string& path, const std::string& id) {
+  int pid = readPidFile(path);
+  if (!processAlive(pid)) return 0;
+  auto cmdline = fs::readFile(fmt::format("/proc/{}/cmdline", pid));
+  if (!cmdline.ok() || cmdline->find("berth-monitor") == std::string::npos ||
+      cmdline->find(id) == std::string::npos)
+    return 0;
+  return pid;
+}
+
 
 void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
@@ -70,6 +89,10 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(p.merged, 0755));
   if (sys::isMountPoint(p.merged)) return {};
+  if (e_.driver() == "overlay") {  // create may have been killed before making them
+    TRY(fs::mkdirAll(p.upper, 0755));
+    TRY(fs::mkdirAll(p.work, 0700));
+  }
   std::vector<std::string> layers = rec.config.value("layers_top_first", std::vector<std::string>{});
   auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
   if (spec.type == "overlay") {
@@ -324,7 +347,9 @@ Result<state::ContainerRecord> LocalContainerService::loadSynced(const std::stri
   auto cur = TRY(state::getContainer(e_.db(), id));
   if (!cur) return makeError(Code::kNotFound, "no container with ID {:?} found: no such container", id);
   std::string status = cur->state.value("status", "configured");
-  if (status != "running" && status != "paused" && status != "created") return std::move(*cur);
+  if (status != "running" && status != "paused" && status != "created" &&
+      !fs::exists(paths(id).monitor_pid_file))
+    return std::move(*cur);
   auto lock = TRY(ContainerLock::take(e_.options().runroot, id));
   cur = TRY(state::getContainer(e_.db(), id));
   if (!cur) return makeError(Code::kNotFound, "no container with ID {:?} found: no such container", id);
@@ -334,8 +359,32 @@ Result<state::ContainerRecord> LocalContainerService::loadSynced(const std::stri
 
 Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
   std::string status = rec.state.value("status", "configured");
-  if (status != "running" && status != "paused" && status != "created") return {};
   auto p = paths(rec.id);
+  if (status != "running" && status != "paused" && status != "created") {
+    // A CLI killed between starting the monitor and saving the state leaves a live
+    // monitor behind a record that is not active: adopt it (finalizeLocked removes
+    // the pid file, so an inactive record with one means exactly that).
+    if (!fs::exists(p.monitor_pid_file)) return {};
+    int monitor = liveMonitor(p.monitor_pid_file, rec.id);
+    if (monitor == 0) {
+      // That monitor is gone too: record how the run ended, if it said so.
+      if (fs::exists(p.exit_file)) return finalizeLocked(rec, true);
+      ::unlink(p.monitor_pid_file.c_str());
+      auto rt = TRY(runtimeFor(rec));
+      (void)rt.remove(rec.id, true);
+      return unmountRootfs(rec);
+    }
+    auto rt = TRY(runtimeFor(rec));
+    auto st = rt.state(rec.id);
+    rec.state["status"] = st.ok() && (st->status == "created" || st->status == "paused") ? st->status : "running";
+    rec.state["pid"] = st.ok() && st->pid > 0 ? st->pid : readPidFile(p.pid_file);
+    rec.state["monitor_pid"] = monitor;
+    if (rec.state.value("started_at", int64_t(0)) == 0) rec.state["started_at"] = nowNanos();
+    rec.state["finished_at"] = 0;
+    rec.state["exit_code"] = 0;
+    TRY(saveState(rec));
+    status = rec.state.value("status", "");
+  }
   auto exit = TRY(readExitFile(rec.id));
   int monitor_pid = rec.state.value("monitor_pid", 0);
   if (exit) {
@@ -378,6 +427,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
     LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
   TRY(unmountRootfs(rec));
   ::unlink(p.socket.c_str());
+  ::unlink(p.monitor_pid_file.c_str());
   rec.state["status"] = "exited";
   rec.state["pid"] = 0;
   rec.state["monitor_pid"] = 0;
@@ -395,14 +445,10 @@ Status LocalContainerService::cleanup(const std::string& name, bool rm) {
   auto lock = TRY(ContainerLock::take(e_.options().runroot, found->id));
   auto cur = TRY(state::getContainer(e_.db(), found->id));
   if (!cur) return {};
-  std::string status = cur->state.value("status", "configured");
-  if (status == "running" || status == "paused" || status == "created") {
-    TRY(syncLocked(*cur));
-    status = cur->state.value("status", "");
-    if (status == "running" || status == "paused") return {};
-  } else {
-    TRY(unmountRootfs(*cur));
-  }
+  TRY(syncLocked(*cur));
+  std::string status = cur->state.value("status", "");
+  if (status == "running" || status == "paused") return {};
+  if (status != "created") TRY(unmountRootfs(*cur));
   if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0);
   return {};
 }

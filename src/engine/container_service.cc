@@ -18,6 +18,7 @@
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "state/images.h"
+#include "sys/mounts.h"
 
 namespace berth::engine {
 
@@ -183,16 +184,22 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   rec.config = c;
   rec.state = Json{{"status", "configured"}, {"pid", 0}, {"started_at", 0}, {"finished_at", 0},
                    {"exit_code", 0}, {"restarts", 0}, {"error", ""}};
+  // The record first, then its directory: a directory without a record is then always
+  // garbage (see sweepOrphans), never a container being created.
   auto p = paths(rec.id);
-  TRY(fs::mkdirAll(p.static_dir, 0700));
-  if (e_.driver() == "overlay") {
-    TRY(fs::mkdirAll(p.upper, 0755));
-    TRY(fs::mkdirAll(p.work, 0700));
-  }
-  Status ins = e_.db().transaction([&]() -> Status { return state::insertContainer(e_.db(), rec); });
-  if (!ins.ok()) {
+  TRY(e_.db().transaction([&]() -> Status { return state::insertContainer(e_.db(), rec); }));
+  Status dirs = [&]() -> Status {
+    TRY(fs::mkdirAll(p.static_dir, 0700));
+    if (e_.driver() == "overlay") {
+      TRY(fs::mkdirAll(p.upper, 0755));
+      TRY(fs::mkdirAll(p.work, 0700));
+    }
+    return {};
+  }();
+  if (!dirs.ok()) {
+    (void)e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); });
     (void)fs::removeAll(p.static_dir);
-    return std::move(ins).error();
+    return std::move(dirs).error();
   }
   return api::ContainerCreateReport{rec.id, {}};
 }
@@ -515,7 +522,31 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
     auto s = removeLocked(**cur, req.force, req.timeout);
     if (!s.ok()) results[i].error = std::move(s).error();
   }
+  if (req.all) sweepOrphans();
   return results;
+}
+
+void LocalContainerService::sweepOrphans() {
+  const auto& o = e_.options();
+  std::vector<std::string> dirs;
+  for (auto* base : {&o.root, &o.runroot})
+    if (auto names = fs::listDir(*base + "/containers"); names.ok())
+      for (auto& n : *names) dirs.push_back(*base + "/containers/" + n);
+  // Listed before the records are read: a directory seen here was made after its record.
+  auto all = state::listContainers(e_.db());
+  if (!all.ok()) return;
+  std::set<std::string> ids;
+  for (auto& r : *all) ids.insert(r.id);
+  for (auto& d : dirs) {
+    std::string id = d.substr(d.rfind('/') + 1);
+    if (ids.count(id)) continue;
+    if (d.rfind(o.runroot, 0) == 0 && !o.runroot.empty()) {
+      std::string merged = d + "/merged";
+      for (int i = 0; i < 4 && sys::isMountPoint(merged); ++i) (void)sys::unmount(merged, i > 0);
+    }
+    (void)fs::removeAll(d);
+    ::unlink((o.runroot + "/locks/" + id).c_str());
+  }
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prune(const std::vector<std::string>& filters) {

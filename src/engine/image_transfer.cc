@@ -77,6 +77,8 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
   rec.size = total;
   rec.top_layer = parent;
   rec.layers = std::move(layers);
+  // Blobs written with deferred sync reach the disk before a record names them.
+  TRY(e_.content().syncAll());
   TRY(e_.db().transaction([&]() -> Status {
     auto existing = TRY(state::getImage(e_.db(), rec.id));
     if (existing) {
@@ -94,6 +96,11 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
 Result<api::ImageLoadReport> LocalImageService::load(const api::ImageLoadRequest& req) {
   StoreLock lock = TRY(StoreLock::shared(e_.options().root));
   UniqueFd in = TRY(openInput(req.input));
+  e_.content().setDeferSync(true);
+  struct Restore {
+    store::ContentStore& cs;
+    ~Restore() { cs.setDeferSync(false); }
+  } restore{e_.content()};
   std::string what = req.input.empty() || req.input == "-" ? "stdin" : req.input;
   auto images = TRY_CTX(image::readArchive(store::fdReader(in.get()), e_.content()),
                         "payload does not match any of the supported image formats: {}", what);

@@ -98,12 +98,12 @@ Result<BlobInfo> ContentStore::write(const Reader& in, std::string_view expected
   if (expected_size >= 0 && uint64_t(expected_size) != total)
     return makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}", digest,
                      expected_size, total);
-  if (::fsync(fd.get()) < 0) return errnoError("fsync {}", tmp);
+  if (!defer_sync_ && ::fsync(fd.get()) < 0) return errnoError("fsync {}", tmp);
   fd.reset();
   std::string dst = path(digest);
   if (::rename(tmp.c_str(), dst.c_str()) < 0) return errnoError("store blob {}", digest);
   guard.armed = false;
-  TRY(fs::fsyncDir(root_ + "/blobs/sha256"));
+  if (!defer_sync_) TRY(fs::fsyncDir(root_ + "/blobs/sha256"));
   return BlobInfo{digest, total};
 }
 
@@ -132,6 +132,12 @@ Result<std::vector<std::string>> ContentStore::list() const {
   for (auto& n : TRY(fs::listDir(dir)))
     if (n.size() == 64) out.push_back("sha256:" + n);
   return out;
+}
+
+Status ContentStore::syncAll() const {
+  UniqueFd fd = TRY(fs::openFd(root_, O_RDONLY | O_DIRECTORY));
+  if (::syncfs(fd.get()) < 0) return errnoError("syncfs {}", root_);
+  return {};
 }
 
 void ContentStore::cleanIngest() { (void)fs::removeAll(root_ + "/blobs/ingest"); }

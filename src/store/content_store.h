@@ -48,9 +48,15 @@ class ContentStore {
   Result<std::vector<std::string>> list() const;
   // Removes leftovers of interrupted writes.
   void cleanIngest();
+  // With deferred sync, write() skips the per-blob fsync; the caller must
+  // call syncAll() before any record refers to the blobs. Bulk ingest (load)
+  // uses it so writeback overlaps unpacking instead of stalling each blob.
+  void setDeferSync(bool defer) { defer_sync_ = defer; }
+  Status syncAll() const;
 
  private:
   std::string root_;
+  bool defer_sync_ = false;
 };
 
 }  // namespace berth::store

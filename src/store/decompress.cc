@@ -57,6 +57,9 @@ class Source {
     return r;
   }
 
+  // Stops feeding the hash (the caller hashes the same bytes elsewhere).
+  void stopHashing() { hash_ = nullptr; }
+
   // Reads up to n bytes (fewer only at EOF) to detect the format; they are replayed.
   Result<std::string_view> peek(size_t n) {
     prefix_.resize(n);
@@ -228,11 +231,14 @@ class ZstdDecoder : public Decoder {
 
 }  // namespace
 
-Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash) {
+Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
+                                   Compression* detected) {
   auto src = std::make_unique<Source>(std::move(compressed), compressed_hash);
   std::string_view head = TRY(src->peek(4));
   std::shared_ptr<Decoder> dec;
-  switch (detectCompression(head)) {
+  Compression c = detectCompression(head);
+  if (detected) *detected = c;
+  switch (c) {
     case Compression::kGzip: {
       auto g = std::make_shared<GzipDecoder>(std::move(src));
       TRY(g->init());
@@ -246,6 +252,9 @@ Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash) {
       break;
     }
     case Compression::kNone:
+      // Plain bytes are the decompressed bytes: a caller that asked which
+      // compression it got hashes them once, on the decompressed side.
+      if (detected) src->stopHashing();
       dec = std::make_shared<PlainDecoder>(std::move(src));
       break;
   }

@@ -24,6 +24,9 @@ std::string_view compressionName(Compression c);
 // whole blob. Gzip may have several members (pigz); zstd several frames.
 // Errors: kDataLoss for a corrupt or truncated stream, trailing garbage after a
 // gzip member included; kInternal if a decoder cannot be allocated.
-Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash);
+// When `detected` is non-null it receives the compression found; for kNone the
+// compressed hash is then not fed (it equals the decompressed stream's).
+Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
+                                   Compression* detected = nullptr);
 
 }  // namespace berth::store

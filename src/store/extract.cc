@@ -196,7 +196,8 @@ Result<LayerDigests> Extractor::run(const Reader& blob, const std::string& targe
     out.compressed_size += r;
     return r;
   };
-  Reader plain = TRY(decompressingReader(counted, &compressed_hash));
+  Compression compression = Compression::kNone;
+  Reader plain = TRY(decompressingReader(counted, &compressed_hash, &compression));
   tar_ = [&](char* b, size_t n) -> Result<size_t> {
     size_t r = TRY(plain(b, n));
     tar_hash.update(b, r);
@@ -233,8 +234,9 @@ Result<LayerDigests> Extractor::run(const Reader& blob, const std::string& targe
   }
   TRY(applyDirTimes());
 
-  out.compressed_digest = compressed_hash.digest();
   out.diff_id = tar_hash.digest();
+  // An uncompressed blob is its own diff: hashed once.
+  out.compressed_digest = compression == Compression::kNone ? out.diff_id : compressed_hash.digest();
   return out;
 }
 
