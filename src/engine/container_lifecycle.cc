@@ -44,15 +44,20 @@ bool processAlive(int pid) {
   return rp == std::string::npos || rp + 2 >= stat->size() || (*stat)[rp + 2] != 'Z';
 }
 
-// The live berth-monitor of container `id` whose pid `path` holds, or 0.
-int liveMonitor(const std::string& path, const std::string& id) {
+struct LiveMonitor {
+  int pid = 0;
+  bool starts = false;  // launched with --start: it starts the container itself
+};
+
+// The live berth-monitor of container `id` whose pid `path` holds (pid 0: none).
+LiveMonitor liveMonitor(const std::string& path, const std::string& id) {
   int pid = readPidFile(path);
-  if (!processAlive(pid)) return 0;
+  if (!processAlive(pid)) return {};
   auto cmdline = fs::readFile(fmt::format("/proc/{}/cmdline", pid));
   if (!cmdline.ok() || cmdline->find("berth-monitor") == std::string::npos ||
       cmdline->find(id) == std::string::npos)
-    return 0;
-  return pid;
+    return {};
+  return {pid, cmdline->find(std::string_view("\0--start\0", 9)) != std::string::npos};
 }
 
 
@@ -365,8 +370,8 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
     // monitor behind a record that is not active: adopt it (finalizeLocked removes
     // the pid file, so an inactive record with one means exactly that).
     if (!fs::exists(p.monitor_pid_file)) return {};
-    int monitor = liveMonitor(p.monitor_pid_file, rec.id);
-    if (monitor == 0) {
+    auto monitor = liveMonitor(p.monitor_pid_file, rec.id);
+    if (monitor.pid == 0) {
       // That monitor is gone too: record how the run ended, if it said so.
       if (fs::exists(p.exit_file)) return finalizeLocked(rec, true);
       ::unlink(p.monitor_pid_file.c_str());
@@ -376,9 +381,10 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
     }
     auto rt = TRY(runtimeFor(rec));
     auto st = rt.state(rec.id);
-    rec.state["status"] = st.ok() && (st->status == "created" || st->status == "paused") ? st->status : "running";
+    bool created = st.ok() && st->status == "created" && !monitor.starts;
+    rec.state["status"] = created ? "created" : st.ok() && st->status == "paused" ? "paused" : "running";
     rec.state["pid"] = st.ok() && st->pid > 0 ? st->pid : readPidFile(p.pid_file);
-    rec.state["monitor_pid"] = monitor;
+    rec.state["monitor_pid"] = monitor.pid;
     if (rec.state.value("started_at", int64_t(0)) == 0) rec.state["started_at"] = nowNanos();
     rec.state["finished_at"] = 0;
     rec.state["exit_code"] = 0;

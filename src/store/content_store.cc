@@ -51,6 +51,50 @@ Result<std::string> ContentStore::readAll(std::string_view digest) const {
   return TRY_CTX(fs::readAll(fd.get()), "blob {}", std::string(digest));
 }
 
+BlobWriter::BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd)
+    : cs_(cs), tmp_(std::move(tmp)), fd_(std::move(fd)), hash_(std::make_unique<Sha256>()) {}
+
+BlobWriter::BlobWriter(BlobWriter&& o) noexcept
+    : cs_(o.cs_), tmp_(std::move(o.tmp_)), fd_(std::move(o.fd_)), hash_(std::move(o.hash_)),
+      total_(o.total_), done_(std::exchange(o.done_, true)) {}
+
+BlobWriter::~BlobWriter() {
+  if (!done_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+Status BlobWriter::write(const char* data, size_t n) {
+  hash_->update(data, n);
+  total_ += n;
+  TRY_CTX(fs::writeAll(fd_.get(), std::string_view(data, n)), "write blob");
+  return {};
+}
+
+Result<BlobInfo> BlobWriter::commit(std::string_view expected_digest, int64_t expected_size) {
+  std::string digest = hash_->digest();
+  if (!expected_digest.empty() && digest != expected_digest)
+    return makeError(Code::kDataLoss, "digest mismatch: expected {}, got {}", std::string(expected_digest), digest);
+  if (expected_size >= 0 && uint64_t(expected_size) != total_)
+    return makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}", digest, expected_size,
+                     total_);
+  if (!cs_->defer_sync_ && ::fsync(fd_.get()) < 0) return errnoError("fsync {}", tmp_);
+  fd_.reset();
+  std::string dst = cs_->path(digest);
+  if (::rename(tmp_.c_str(), dst.c_str()) < 0) return errnoError("store blob {}", digest);
+  done_ = true;
+  if (!cs_->defer_sync_) TRY(fs::fsyncDir(cs_->root_ + "/blobs/sha256"));
+  return BlobInfo{digest, total_};
+}
+
+Result<BlobWriter> ContentStore::beginWrite() {
+  std::string ingest = root_ + "/blobs/ingest";
+  TRY(fs::mkdirAll(ingest, 0700));
+  TRY(fs::mkdirAll(root_ + "/blobs/sha256", 0755));
+  std::random_device rd;
+  std::string tmp = fmt::format("{}/{:08x}{:08x}", ingest, rd(), rd());
+  UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+  return BlobWriter(this, tmp, std::move(fd));
+}
+
 Result<BlobInfo> ContentStore::write(const Reader& in, std::string_view expected_digest,
                                      int64_t expected_size) {
   if (!expected_digest.empty()) {
@@ -58,53 +102,21 @@ Result<BlobInfo> ContentStore::write(const Reader& in, std::string_view expected
     if (has(expected_digest)) {
       // Already stored: drain the input so callers reading a stream stay in sync.
       char buf[65536];
-      uint64_t n = 0;
       for (;;) {
         size_t r = TRY(in(buf, sizeof buf));
         if (r == 0) break;
-        n += r;
       }
       return BlobInfo{std::string(expected_digest), TRY(size(expected_digest))};
     }
   }
-  std::string ingest = root_ + "/blobs/ingest";
-  TRY(fs::mkdirAll(ingest, 0700));
-  TRY(fs::mkdirAll(root_ + "/blobs/sha256", 0755));
-  std::random_device rd;
-  std::string tmp = fmt::format("{}/{:08x}{:08x}", ingest, rd(), rd());
-  UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
-  struct Unlink {
-    std::string p;
-    bool armed = true;
-    ~Unlink() {
-      if (armed) ::unlink(p.c_str());
-    }
-  } guard{tmp};
-
-  Sha256 h;
-  uint64_t total = 0;
+  BlobWriter w = TRY(beginWrite());
   std::vector<char> buf(1 << 20);
   for (;;) {
     size_t n = TRY(in(buf.data(), buf.size()));
     if (n == 0) break;
-    h.update(buf.data(), n);
-    TRY_CTX(fs::writeAll(fd.get(), std::string_view(buf.data(), n)), "write blob");
-    total += n;
+    TRY(w.write(buf.data(), n));
   }
-  std::string digest = h.digest();
-  if (!expected_digest.empty() && digest != expected_digest)
-    return makeError(Code::kDataLoss, "digest mismatch: expected {}, got {}",
-                     std::string(expected_digest), digest);
-  if (expected_size >= 0 && uint64_t(expected_size) != total)
-    return makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}", digest,
-                     expected_size, total);
-  if (!defer_sync_ && ::fsync(fd.get()) < 0) return errnoError("fsync {}", tmp);
-  fd.reset();
-  std::string dst = path(digest);
-  if (::rename(tmp.c_str(), dst.c_str()) < 0) return errnoError("store blob {}", digest);
-  guard.armed = false;
-  if (!defer_sync_) TRY(fs::fsyncDir(root_ + "/blobs/sha256"));
-  return BlobInfo{digest, total};
+  return w.commit(expected_digest, expected_size);
 }
 
 Result<BlobInfo> ContentStore::writeBytes(std::string_view data, std::string_view expected) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "base/digest.h"
 #include "base/result.h"
 
 namespace berth::store {
@@ -21,6 +22,31 @@ Reader fdReader(int fd);
 struct BlobInfo {
   std::string digest;  // "sha256:..."
   uint64_t size = 0;
+};
+
+class ContentStore;
+
+// A blob being written: bytes are hashed as they come; commit() verifies the
+// digest and size and renames it into place. Destroyed uncommitted, it leaves
+// nothing behind. Used to tee a download into the store while it is unpacked.
+class BlobWriter {
+ public:
+  BlobWriter(BlobWriter&&) noexcept;
+  BlobWriter& operator=(BlobWriter&&) = delete;
+  ~BlobWriter();
+  Status write(const char* data, size_t n);
+  Result<BlobInfo> commit(std::string_view expected_digest = {}, int64_t expected_size = -1);
+  uint64_t written() const { return total_; }
+
+ private:
+  friend class ContentStore;
+  BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd);
+  const ContentStore* cs_;
+  std::string tmp_;
+  UniqueFd fd_;
+  std::unique_ptr<class Sha256> hash_;
+  uint64_t total_ = 0;
+  bool done_ = false;
 };
 
 // Layout: <root>/blobs/sha256/<hex>; writes go to <root>/blobs/ingest/ and are
@@ -36,6 +62,7 @@ class ContentStore {
   Result<BlobInfo> write(const Reader& in, std::string_view expected_digest = {},
                          int64_t expected_size = -1);
   Result<BlobInfo> writeBytes(std::string_view data, std::string_view expected_digest = {});
+  Result<BlobWriter> beginWrite();
 
   bool has(std::string_view digest) const;
   Result<uint64_t> size(std::string_view digest) const;
@@ -55,6 +82,7 @@ class ContentStore {
   Status syncAll() const;
 
  private:
+  friend class BlobWriter;
   std::string root_;
   bool defer_sync_ = false;
 };

@@ -326,8 +326,12 @@ Result<LayerInfo> LayerStore::ensure(const std::string& parent_chain_id,
     std::string id = chainId(parent_chain_id, expected_diff_id);
     if (exists(id)) return get(id);
   }
+  // vfs copies the parent, so it must exist. An overlay layer is independent
+  // of its parent's files (the chain ID only names it), so layers of one image
+  // can be unpacked in parallel, in any order.
   LayerInfo parent;
-  if (!parent_chain_id.empty()) parent = TRY_CTX(get(parent_chain_id), "parent layer");
+  if (!parent_chain_id.empty() && driver_ == Driver::kVfs)
+    parent = TRY_CTX(get(parent_chain_id), "parent layer");
 
   TRY(fs::mkdirAll(root_, 0700));
   LockedDir tmp = TRY(makeLockedTmp(root_, "tmp-"));

@@ -85,6 +85,12 @@ for i in $(seq 8); do
   wait "$pid" 2>/dev/null || true
   expect_rc 0 berth ps -a
 done
+# A container with a live monitor is reported running (a killed CLI's container is adopted).
+while read -r id state; do
+  if pgrep -f -- "berth-monitor --id $id" >/dev/null; then
+    assert_eq "$state" "running" "container ${id:0:12} with a live monitor"
+  fi
+done < <(berth ps -a --no-trunc --format '{{.ID}} {{.State}}')
 for i in $(seq 4); do
   "${B[@]}" rm -f -t 0 "k$i" >/dev/null 2>&1 &
   pid=$!
