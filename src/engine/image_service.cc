@@ -204,18 +204,7 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
     bool dangling = r.names.empty();
     bool intermediate = dangling && lower_layers.count(r.top_layer);
     if (intermediate && !req.all) continue;
-    Json cfg;
-    auto labels_of = [&]() -> const Json& {
-      if (cfg.is_null()) {
-        auto c = config(r);
-        cfg = c.ok() ? *c : Json::object();
-      }
-      static const Json kNone = Json::object();
-      auto it = cfg.find("config");
-      if (it == cfg.end() || !it->is_object()) return kNone;
-      auto l = it->find("Labels");
-      return l == it->end() ? kNone : *l;
-    };
+    auto labels_of = [&]() -> const Json& { return r.labels; };
     // Filters: AND across keys, OR within a key.
     std::map<std::string, bool> key_ok;
     for (auto& f : filters) {

@@ -77,6 +77,9 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
   rec.size = total;
   rec.top_layer = parent;
   rec.layers = std::move(layers);
+  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("Labels") &&
+      cfg["config"]["Labels"].is_object())
+    rec.labels = cfg["config"]["Labels"];
   // Blobs written with deferred sync reach the disk before a record names them.
   TRY(e_.content().syncAll());
   TRY(e_.db().transaction([&]() -> Status {

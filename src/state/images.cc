@@ -22,7 +22,7 @@ LayerRecord layerFromJson(const Json& j) {
 }
 
 static constexpr std::string_view kCols =
-    "id, digest, manifest_type, created, added, size, top_layer, layers, repo_digests";
+    "id, digest, manifest_type, created, added, size, top_layer, layers, repo_digests, labels";
 
 static ImageRecord rowToImage(const Stmt& s) {
   ImageRecord r;
@@ -39,6 +39,8 @@ static ImageRecord rowToImage(const Stmt& s) {
   Json rd = Json::parse(s.text(8), nullptr, false);
   if (rd.is_array())
     for (auto& d : rd) r.repo_digests.push_back(d.get<std::string>());
+  r.labels = Json::parse(s.text(9), nullptr, false);
+  if (!r.labels.is_object()) r.labels = Json::object();
   return r;
 }
 
@@ -77,11 +79,13 @@ Status putImage(Db& db, const ImageRecord& r) {
   Json rd = r.repo_digests;
   Stmt s = TRY(db.prepare(
       "INSERT INTO images (id, digest, manifest_type, created, added, size, top_layer, layers, "
-      "repo_digests) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+      "repo_digests, labels) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
       "digest=excluded.digest, manifest_type=excluded.manifest_type, layers=excluded.layers, "
-      "repo_digests=excluded.repo_digests, size=excluded.size, top_layer=excluded.top_layer"));
+      "repo_digests=excluded.repo_digests, size=excluded.size, top_layer=excluded.top_layer, "
+      "labels=excluded.labels"));
   s.bind(1, r.id).bind(2, r.digest).bind(3, r.manifest_type).bind(4, r.created);
   s.bind(5, r.added).bind(6, r.size).bind(7, r.top_layer).bind(8, layers.dump()).bind(9, rd.dump());
+  s.bind(10, r.labels.dump());
   return s.run();
 }
 

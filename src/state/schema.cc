@@ -16,7 +16,8 @@ CREATE TABLE images (
   size INTEGER NOT NULL,          -- sum of uncompressed layer sizes
   top_layer TEXT NOT NULL,        -- chain ID of the top layer ('' if none)
   layers TEXT NOT NULL,           -- JSON list of layer records, base first
-  repo_digests TEXT NOT NULL DEFAULT '[]'
+  repo_digests TEXT NOT NULL DEFAULT '[]',
+  labels TEXT NOT NULL DEFAULT '{}'  -- the config's Labels, so listing never reads blobs
 );
 CREATE TABLE image_names (
   name TEXT PRIMARY KEY,          -- fully qualified, e.g. docker.io/library/busybox:latest
