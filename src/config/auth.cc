@@ -60,7 +60,8 @@ Result<std::optional<Credentials>> decode(const AuthFile::Source& src, const std
     return makeError(Code::kInvalidArgument, "{}: entry \"{}\" must be a JSON object", src.path,
                      key);
   std::string auth, token;
-  if (auto it = entry.find("auth"); it != entry.end() && it->is_string()) auth = it->get<std::string>();
+  if (auto it = entry.find("auth"); it != entry.end() && it->is_string())
+    auth = it->get<std::string>();
   if (auto it = entry.find("identitytoken"); it != entry.end() && it->is_string())
     token = it->get<std::string>();
   std::string decoded = TRY_CTX(base64Decode(auth), "{}: entry \"{}\"", src.path, key);
@@ -84,7 +85,8 @@ Result<std::optional<Credentials>> findInSource(const AuthFile::Source& src, std
   } else {
     std::string_view k = key;
     while (true) {
-      if (auto it = src.auths.find(k); it != src.auths.end()) return decode(src, std::string(k), *it);
+      if (auto it = src.auths.find(k); it != src.auths.end())
+        return decode(src, std::string(k), *it);
       size_t slash = k.rfind('/');
       if (slash == std::string_view::npos) break;
       k = k.substr(0, slash);

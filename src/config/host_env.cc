@@ -10,8 +10,13 @@ namespace berth::config {
 
 namespace {
 constexpr const char* kVars[] = {
-    "HOME",        "XDG_RUNTIME_DIR",      "XDG_CONFIG_HOME",   "XDG_CACHE_HOME",
-    "DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "CONTAINERS_REGISTRIES_CONF",
+    "HOME",
+    "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "DOCKER_CONFIG",
+    "REGISTRY_AUTH_FILE",
+    "CONTAINERS_REGISTRIES_CONF",
 };
 }  // namespace
 

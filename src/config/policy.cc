@@ -17,7 +17,8 @@ Error invalid(std::string_view what, std::string msg) {
 
 Result<PolicyRequirements> parseRequirements(const Json& j, std::string_view what,
                                              std::string_view where) {
-  if (!j.is_array()) return invalid(what, fmt::format("{}: expected a list of requirements", where));
+  if (!j.is_array())
+    return invalid(what, fmt::format("{}: expected a list of requirements", where));
   if (j.empty())
     return invalid(what, fmt::format("{}: List of verification policy requirements must not be "
                                      "empty",
@@ -25,7 +26,8 @@ Result<PolicyRequirements> parseRequirements(const Json& j, std::string_view wha
   PolicyRequirements out;
   for (const Json& r : j) {
     if (!r.is_object() || !r.contains("type") || !r["type"].is_string())
-      return invalid(what, fmt::format("{}: a requirement must be an object with a \"type\"", where));
+      return invalid(what,
+                     fmt::format("{}: a requirement must be an object with a \"type\"", where));
     std::string type = r["type"].get<std::string>();
     if (type == "insecureAcceptAnything")
       out.push_back(RequirementType::kInsecureAcceptAnything);
@@ -68,11 +70,16 @@ std::vector<std::string> dockerNamespaces(const image::Reference& ref) {
 
 std::string_view requirementTypeName(RequirementType type) {
   switch (type) {
-    case RequirementType::kInsecureAcceptAnything: return "insecureAcceptAnything";
-    case RequirementType::kReject: return "reject";
-    case RequirementType::kSignedBy: return "signedBy";
-    case RequirementType::kSigstoreSigned: return "sigstoreSigned";
-    case RequirementType::kSignedBaseLayer: return "signedBaseLayer";
+    case RequirementType::kInsecureAcceptAnything:
+      return "insecureAcceptAnything";
+    case RequirementType::kReject:
+      return "reject";
+    case RequirementType::kSignedBy:
+      return "signedBy";
+    case RequirementType::kSigstoreSigned:
+      return "sigstoreSigned";
+    case RequirementType::kSignedBaseLayer:
+      return "signedBaseLayer";
   }
   return "unknown";
 }
@@ -88,7 +95,7 @@ Result<std::string> defaultPolicyPath(const HostEnv& env, std::string_view overr
 }
 
 Result<Policy> parsePolicy(std::string_view text, std::string_view what) {
-  Json doc = TRY(parseJson(text, what).context("invalid policy"));
+  Json doc = TRY_CTX(parseJson(text, what), "invalid policy");
   if (!doc.is_object()) return invalid(what, "the top level must be a JSON object");
   Policy p;
   for (auto& [key, value] : doc.items()) {
@@ -102,12 +109,12 @@ Result<Policy> parsePolicy(std::string_view text, std::string_view what) {
     if (!it->is_object()) return invalid(what, "\"transports\" must be a JSON object");
     for (auto& [transport, scopes] : it->items()) {
       if (!scopes.is_object())
-        return invalid(what, fmt::format("transport \"{}\" must map scopes to requirements",
-                                         transport));
+        return invalid(what,
+                       fmt::format("transport \"{}\" must map scopes to requirements", transport));
       auto& dest = p.transports[transport];
       for (auto& [scope, reqs] : scopes.items())
-        dest[scope] = TRY(parseRequirements(
-            reqs, what, fmt::format("transports.{}[\"{}\"]", transport, scope)));
+        dest[scope] = TRY(
+            parseRequirements(reqs, what, fmt::format("transports.{}[\"{}\"]", transport, scope)));
     }
   }
   return p;

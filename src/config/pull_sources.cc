@@ -35,17 +35,20 @@ Result<image::Reference> rewrite(const Endpoint& ep, const image::Reference& ref
 bool mirrorApplies(const Registry& reg, const Endpoint& mirror, bool digested) {
   if (reg.mirror_by_digest_only) return digested;
   switch (mirror.pull_from_mirror) {
-    case MirrorUse::kDigestOnly: return digested;
-    case MirrorUse::kTagOnly: return !digested;
-    case MirrorUse::kAll: return true;
+    case MirrorUse::kDigestOnly:
+      return digested;
+    case MirrorUse::kTagOnly:
+      return !digested;
+    case MirrorUse::kAll:
+      return true;
   }
   return true;
 }
 
 Error blockedError(const RegistriesConf& conf, const Registry& reg) {
-  return makeError(Code::kPermissionDenied, "registry {} is blocked in {}", reg.prefix,
-                   conf.sources_description.empty() ? std::string("registries.conf")
-                                                    : conf.sources_description);
+  return makeError(
+      Code::kPermissionDenied, "registry {} is blocked in {}", reg.prefix,
+      conf.sources_description.empty() ? std::string("registries.conf") : conf.sources_description);
 }
 
 }  // namespace

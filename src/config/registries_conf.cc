@@ -1,4 +1,6 @@
 // Loading and merging registries.conf, its drop-ins and the short-name alias cache.
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -64,7 +66,8 @@ Result<std::string> parseLocation(std::string_view input, const std::string& pat
   std::string s(input);
   while (!s.empty() && s.back() == '/') s.pop_back();
   if (s.starts_with("http://") || s.starts_with("https://"))
-    return invalid(path, fmt::format("invalid location '{}': URI schemes are not supported", input));
+    return invalid(path,
+                   fmt::format("invalid location '{}': URI schemes are not supported", input));
   return s;
 }
 
@@ -112,8 +115,8 @@ Result<MirrorUse> parseMirrorUse(std::string_view v, const std::string& mirror,
   if (v.empty() || v == "all") return MirrorUse::kAll;
   if (v == "digest-only") return MirrorUse::kDigestOnly;
   if (v == "tag-only") return MirrorUse::kTagOnly;
-  return invalid(path,
-                 fmt::format("unsupported pull-from-mirror value \"{}\" for mirror \"{}\"", v, mirror));
+  return invalid(
+      path, fmt::format("unsupported pull-from-mirror value \"{}\" for mirror \"{}\"", v, mirror));
 }
 
 Result<Registry> parseRegistry(const Json& t, const std::string& path) {
@@ -329,9 +332,12 @@ void merge(RegistriesConf& conf, ParsedFile&& f, const std::string& path) {
 
 std::string_view shortNameModeName(ShortNameMode mode) {
   switch (mode) {
-    case ShortNameMode::kDisabled: return "disabled";
-    case ShortNameMode::kPermissive: return "permissive";
-    case ShortNameMode::kEnforcing: return "enforcing";
+    case ShortNameMode::kDisabled:
+      return "disabled";
+    case ShortNameMode::kPermissive:
+      return "permissive";
+    case ShortNameMode::kEnforcing:
+      return "enforcing";
   }
   return "invalid";
 }
@@ -366,8 +372,7 @@ Result<RegistriesConf> loadRegistriesConf(const ConfPaths& paths) {
   RegistriesConf conf;
   conf.alias_file = paths.alias_file;
   conf.sources_description = paths.conf_file;
-  if (!paths.drop_in_dirs.empty())
-    conf.sources_description += " or " + paths.drop_in_dirs.back();
+  if (!paths.drop_in_dirs.empty()) conf.sources_description += " or " + paths.drop_in_dirs.back();
 
   auto main_text = TRY_CTX(readOptional(paths.conf_file), "loading registries configuration \"{}\"",
                            paths.conf_file);
@@ -382,10 +387,11 @@ Result<RegistriesConf> loadRegistriesConf(const ConfPaths& paths) {
   }
 
   for (const std::string& path : TRY(dropIns(paths.drop_in_dirs))) {
-    auto text = TRY_CTX(readOptional(path), "loading drop-in registries configuration \"{}\"", path);
+    auto text =
+        TRY_CTX(readOptional(path), "loading drop-in registries configuration \"{}\"", path);
     if (!text) continue;  // removed since the listing
-    ParsedFile f = TRY_CTX(parseConfText(*text, path, true),
-                           "loading drop-in registries configuration");
+    ParsedFile f =
+        TRY_CTX(parseConfText(*text, path, true), "loading drop-in registries configuration");
     merge(conf, std::move(f), path);
   }
 
@@ -393,7 +399,8 @@ Result<RegistriesConf> loadRegistriesConf(const ConfPaths& paths) {
     auto text = TRY_CTX(readOptional(paths.alias_file),
                         "loading short-name aliases config file \"{}\"", paths.alias_file);
     if (text) {
-      Json doc = TRY_CTX(parseToml(*text, paths.alias_file), "loading short-name aliases config file");
+      Json doc =
+          TRY_CTX(parseToml(*text, paths.alias_file), "loading short-name aliases config file");
       std::map<std::string, Alias, std::less<>> aliases;
       TRY_CTX(internal::mergeAliases(doc, paths.alias_file, aliases),
               "loading short-name aliases config file");
@@ -434,8 +441,8 @@ Status validateShortName(std::string_view name) {
     return makeError(Code::kInvalidArgument, "invalid short name \"{}\": must not contain tag",
                      name);
   if (!ref->domain.empty())
-    return makeError(Code::kInvalidArgument,
-                     "invalid short name \"{}\": must not contain registry", name);
+    return makeError(Code::kInvalidArgument, "invalid short name \"{}\": must not contain registry",
+                     name);
   return okStatus();
 }
 
@@ -445,7 +452,8 @@ Result<std::string> parseAliasValue(std::string_view value) {
     return makeError(Code::kInvalidArgument, "parsing alias \"{}\": {}", value,
                      ref.error().message());
   if (!ref->digest.empty())
-    return makeError(Code::kInvalidArgument, "invalid alias \"{}\": must not contain digest", value);
+    return makeError(Code::kInvalidArgument, "invalid alias \"{}\": must not contain digest",
+                     value);
   if (!ref->tag.empty())
     return makeError(Code::kInvalidArgument, "invalid alias \"{}\": must not contain tag", value);
   if (ref->domain.empty())
@@ -461,7 +469,10 @@ Status mergeAliases(const Json& doc, const std::string& path,
   if (!it->is_object()) return invalid(path, "[aliases] must be a table");
   std::vector<std::string> errors;  // all malformed entries at once, as containers/image
   for (auto& [name, value] : it->items()) {
-    if (Status s = validateShortName(name); !s.ok()) errors.push_back(s.error().message());
+    if (Status s = validateShortName(name); !s.ok()) {
+      errors.push_back(s.error().message());
+      continue;
+    }
     if (!value.is_string()) {
       errors.push_back(fmt::format("alias \"{}\" must be a string", name));
       continue;

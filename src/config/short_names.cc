@@ -35,7 +35,8 @@ Result<ShortNameResolution> resolveShortName(const RegistriesConf& conf, std::st
   }
   res.short_name = input.path;
 
-  if (auto it = conf.aliases.find(input.path); it != conf.aliases.end() && !it->second.value.empty()) {
+  if (auto it = conf.aliases.find(input.path);
+      it != conf.aliases.end() && !it->second.value.empty()) {
     image::Reference alias = TRY(image::parseNamed(it->second.value));
     res.candidates.push_back(withTagAndDigest(std::move(alias), input));
     res.description =
@@ -101,7 +102,8 @@ Status recordShortNameAlias(const std::string& alias_file, std::string_view name
   aliases[std::string(name)] = Alias{value, alias_file};
 
   std::string out = "[aliases]\n";
-  for (const auto& [n, a] : aliases) out += fmt::format("  {} = {}\n", tomlQuote(n), tomlQuote(a.value));
+  for (const auto& [n, a] : aliases)
+    out += fmt::format("  {} = {}\n", tomlQuote(n), tomlQuote(a.value));
   return fs::writeFileAtomic(alias_file, out, 0644);
 }
 

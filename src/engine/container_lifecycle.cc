@@ -172,6 +172,8 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   TRY(fs::mkdirAll(e_.options().runroot + "/runtime/" + rt.config().name, 0700));
   for (auto* f : {&p.exit_file, &p.pid_file, &p.socket, &p.ctl}) ::unlink(f->c_str());
   ::unlink((p.exit_file + ".stopping").c_str());
+  ::unlink((p.exit_file + ".restarts").c_str());
+  rec.state["restarts"] = 0;  // a start by the user counts afresh, as podman does
   const Json& spec = rec.config["spec"];
   std::string log_driver = "k8s-file";
   int64_t max_size = 0;
@@ -394,18 +396,21 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
   auto exit = TRY(readExitFile(rec.id));
   int monitor_pid = rec.state.value("monitor_pid", 0);
   if (exit) {
-    // A restart policy may have brought the container back: the monitor then
-    // records the restart count and the runtime reports it running again.
-    int restarts = exit->value("restarts", 0);
-    if (restarts > rec.state.value("restarts", 0) && processAlive(readPidFile(p.pid_file)) &&
-        !fs::exists(p.exit_file + ".done")) {
+    // A "restarting" record is not final while its monitor lives: the monitor is
+    // running the container again.
+    if (exit->value("restarting", false) && processAlive(monitor_pid)) return {};
+    return finalizeLocked(rec, true);
+  }
+  // A restart policy may have run the container again: the monitor counts the runs
+  // in "<exit>.restarts" once the new run is up.
+  if (std::string policy = rec.config["spec"].value("restart_policy", ""); !policy.empty() && policy != "no") {
+    int restarts = readPidFile(p.exit_file + ".restarts");
+    if (restarts > rec.state.value("restarts", 0)) {
       rec.state["restarts"] = restarts;
       rec.state["pid"] = readPidFile(p.pid_file);
-      return saveState(rec);
+      rec.state["started_at"] = nowNanos();
+      TRY(saveState(rec));
     }
-    bool restarting = exit->value("restarting", false) && processAlive(monitor_pid);
-    if (restarting) return {};
-    return finalizeLocked(rec, true);
   }
   if (monitor_pid > 0 && !processAlive(monitor_pid) && !processAlive(rec.state.value("pid", 0))) {
     // The monitor died without an exit record: the exit code is unknown.
@@ -469,6 +474,12 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
   auto rt = TRY(runtimeFor(rec));
   // Tell the monitor this exit is wanted, so no restart policy applies.
   TRY(fs::writeFileAtomic(p.exit_file + ".stopping", ""));
+  // The monitor's last record; a "restarting" one is not (the monitor kills the new run
+  // itself when it sees the stop request after restarting).
+  auto finalExit = [&] {
+    auto e = readExitFile(rec.id);
+    return e.ok() && *e && !(**e).value("restarting", false);
+  };
   if (status == "paused") (void)rt.resume(rec.id);
   int sig = rec.config.value("stop_signal", 15);
   if (timeout > 0 && !kill_only) {
@@ -476,15 +487,15 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
     if (!k.ok() && k.error().code() != Code::kNotFound && k.error().code() != Code::kFailedPrecondition)
       return std::move(k).error();
     for (int waited = 0; waited < timeout * 1000; waited += 25) {
-      if (fs::exists(p.exit_file)) break;
+      if (finalExit()) break;
       sleepMs(25);
     }
   }
-  if (!fs::exists(p.exit_file)) {
+  if (!finalExit()) {
     if (timeout > 0 && !kill_only)
       LOG_WARN("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", sig, rec.name, timeout);
     (void)rt.kill(rec.id, SIGKILL, true);
-    for (int waited = 0; waited < 10000 && !fs::exists(p.exit_file); waited += 10) {
+    for (int waited = 0; waited < 10000 && !finalExit(); waited += 10) {
       if (!processAlive(rec.state.value("monitor_pid", 0)) && !processAlive(rec.state.value("pid", 0))) break;
       sleepMs(10);
     }
@@ -540,6 +551,8 @@ Result<std::vector<api::NameResult>> LocalContainerService::kill(const std::vect
       results[i].error = std::move(rt).error();
       continue;
     }
+    // As podman: a container killed by the user is not restarted by its policy.
+    (void)fs::writeFileAtomic(paths(rec->id).exit_file + ".stopping", "");
     auto s = rt->kill(rec->id, sig, false);
     if (!s.ok()) results[i].error = std::move(s).error();
   }

@@ -39,6 +39,15 @@ class LocalImageService : public api::ImageService {
   Result<std::vector<api::ImageHistoryEntry>> history(const std::string& image) override;
   Result<std::vector<std::pair<std::string, int64_t>>> prune(const api::ImagePruneRequest& req) override;
   Result<api::ImageTree> tree(const std::string& image) override;
+  Result<api::ImagePullReport> pull(const api::ImagePullRequest& req) override;
+  Result<std::string> push(const api::ImagePushRequest& req) override;
+
+  // Unpacks the image's layers (idempotent) and stores the record with `names`.
+  Result<state::ImageRecord> commitImage(const std::string& config_digest,
+                                         const std::string& manifest_digest,
+                                         const std::string& manifest_type,
+                                         std::vector<state::LayerRecord> layers,
+                                         const std::vector<std::string>& names);
 
   // Removes layers and blobs no image references any more.
   Status collectGarbage();
@@ -46,12 +55,8 @@ class LocalImageService : public api::ImageService {
  private:
   Result<ResolvedImage> resolve(const std::string& input);
   Result<Json> config(const state::ImageRecord& rec);
-  // Unpacks the image's layers (idempotent) and stores the record with `names`.
-  Result<state::ImageRecord> commitImage(const std::string& config_digest,
-                                         const std::string& manifest_digest,
-                                         const std::string& manifest_type,
-                                         std::vector<state::LayerRecord> layers,
-                                         const std::vector<std::string>& names);
+  // Pulls one fully qualified reference from its sources (mirrors, then the registry).
+  Result<std::string> pullOne(const std::string& full_ref, const api::ImagePullRequest& req);
   Engine& e_;
 };
 

@@ -7,8 +7,9 @@
 namespace berth::monitor {
 
 std::string exitRecordJson(const ExitRecord& r) {
-  return fmt::format("{{\"exit_code\":{},\"exited_at\":{},\"oom_killed\":{},\"restarts\":{}}}\n",
-                     r.exit_code, r.exited_at, r.oom_killed ? "true" : "false", r.restarts);
+  return fmt::format("{{\"exit_code\":{},\"exited_at\":{},\"oom_killed\":{},\"restarts\":{}{}}}\n",
+                     r.exit_code, r.exited_at, r.oom_killed ? "true" : "false", r.restarts,
+                     r.restarting ? ",\"restarting\":true" : "");
 }
 
 Result<ExitRecord> parseExitRecord(std::string_view text) {
@@ -18,6 +19,7 @@ Result<ExitRecord> parseExitRecord(std::string_view text) {
   r.exited_at = j.value("exited_at", int64_t(0));
   r.oom_killed = j.value("oom_killed", false);
   r.restarts = j.value("restarts", 0);
+  r.restarting = j.value("restarting", false);
   return r;
 }
 

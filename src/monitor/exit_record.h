@@ -14,9 +14,13 @@ struct ExitRecord {
   int64_t exited_at = 0;  // unix ns
   bool oom_killed = false;  // not detected yet: always false
   int restarts = 0;       // restarts done before this exit
+  // The monitor is about to run the container again: not the final record. Once
+  // the new run is up the monitor writes "<exit-file>.restarts" (K+1) and removes this.
+  bool restarting = false;
 };
 
-// {"exit_code":N,"exited_at":NS,"oom_killed":false,"restarts":K}
+// {"exit_code":N,"exited_at":NS,"oom_killed":false,"restarts":K}, plus
+// "restarting":true when the monitor restarts the container.
 std::string exitRecordJson(const ExitRecord& r);
 Result<ExitRecord> parseExitRecord(std::string_view json);
 // Written atomically (temp + rename + fsync): readers never see half a record.

@@ -112,13 +112,32 @@ Status LogWriter::write(Stream s, std::string_view chunk, int64_t ns) {
     appendK8sFile(out, ns, s, chunk);
   else
     appendJsonFile(out, ns, s, chunk);
-  if (max_size_ > 0 && size_ + int64_t(out.size()) > max_size_) {
-    // conmon's behaviour: truncate and keep writing (O_APPEND writes at 0).
-    if (::ftruncate(fd_.get(), 0) < 0) return errnoError("truncate {}", path_);
-    size_ = 0;
+  if (max_size_ <= 0) {
+    TRY_CTX(fs::writeAll(fd_.get(), out), "write {}", path_);
+    size_ += int64_t(out.size());
+    return {};
   }
-  TRY_CTX(fs::writeAll(fd_.get(), out), "write {}", path_);
-  size_ += int64_t(out.size());
+  // conmon's behaviour, checked per record line as conmon does (one read may carry
+  // many lines): a record that would pass the limit truncates the file first.
+  std::string_view rest = out;
+  while (!rest.empty()) {
+    size_t batch = 0;
+    while (batch < rest.size()) {
+      size_t nl = rest.find('\n', batch);
+      size_t end = nl == std::string_view::npos ? rest.size() : nl + 1;
+      if (size_ + int64_t(end) > max_size_ && (batch > 0 || size_ > 0)) break;
+      batch = end;
+    }
+    if (batch > 0) {
+      TRY_CTX(fs::writeAll(fd_.get(), rest.substr(0, batch)), "write {}", path_);
+      size_ += int64_t(batch);
+      rest.remove_prefix(batch);
+    }
+    if (!rest.empty()) {
+      if (::ftruncate(fd_.get(), 0) < 0) return errnoError("truncate {}", path_);
+      size_ = 0;  // O_APPEND: the next write lands at 0
+    }
+  }
   return {};
 }
 

@@ -15,6 +15,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "base/fs.h"
 #include "base/json.h"
@@ -404,43 +405,48 @@ int Monitor::run() {
                            Json(st.error().what()).dump(-1, ' ', false, Json::error_handler_t::replace)));
     return 1;
   }
-  int restarts = 0;
-  bool first = true;
-  for (;;) {
-    auto fail = launch(/*start=*/o_.start || !first);
-    if (first) {
-      if (fail) {
-        reportSync(fmt::format(
-            "{{\"error\":{},\"code\":{}}}",
-            Json(fail->message).dump(-1, ' ', false, Json::error_handler_t::replace),
-            fail->code));
-      } else {
-        reportSync(fmt::format("{{\"pid\":{}}}", run_.pid));
-      }
-      if (o_.sync_fd >= 0) ::close(o_.sync_fd);
-      first = false;
-    }
-    if (fail) {
-      LOG_ERROR("{}", fail->message);
-      // A created-but-unstarted container is left for the engine to delete.
-      finish();
-      return 1;
-    }
+  auto fail = launch(o_.start);
+  if (fail) {
+    reportSync(fmt::format("{{\"error\":{},\"code\":{}}}",
+                           Json(fail->message).dump(-1, ' ', false, Json::error_handler_t::replace),
+                           fail->code));
+  } else {
+    reportSync(fmt::format("{{\"pid\":{}}}", run_.pid));
+  }
+  if (o_.sync_fd >= 0) ::close(o_.sync_fd);
+  if (fail) {
+    LOG_ERROR("{}", fail->message);
+    // A created-but-unstarted container is left for the engine to delete.
+    finish();
+    return 1;
+  }
+  // Each pass: wait for the run to end, record it, restart it or stop. The engine reads
+  // a "restarting" record as not final, and "<exit-file>.restarts" for the new run.
+  const std::string stopping_file = o_.exit_file + ".stopping";
+  for (int restarts = 0;; ++restarts) {
     if (auto st = loop(); !st.ok()) {
       LOG_ERROR("{}", st.error().what());
       finish();
       return 1;
     }
     ExitRecord rec{runtime::exitCodeFromStatus(run_.status), nowNanos(), false, restarts};
+    rec.restarting = shouldRestart(o_, rec.exit_code, restarts, fs::exists(stopping_file));
     if (auto st = writeExitRecord(o_.exit_file, rec); !st.ok())
       LOG_ERROR("exit file: {}", st.error().what());
-    bool stopping = fs::exists(o_.exit_file + ".stopping");
-    if (!shouldRestart(o_, rec.exit_code, restarts, stopping)) break;
-    ++restarts;
-    if (auto f = runRuntime("delete", rt_.deleteArgv(o_.id, true), -1, -1, -1)) {
+    if (!rec.restarting) break;
+    std::optional<LaunchError> f = runRuntime("delete", rt_.deleteArgv(o_.id, true), -1, -1, -1);
+    if (!f) f = launch(/*start=*/true);
+    if (f) {
       LOG_ERROR("restart: {}", f->message);
+      rec.restarting = false;
+      (void)writeExitRecord(o_.exit_file, rec);
       break;
     }
+    if (auto st = fs::writeFileAtomic(o_.exit_file + ".restarts", std::to_string(restarts + 1)); !st.ok())
+      LOG_ERROR("restarts file: {}", st.error().what());
+    ::unlink(o_.exit_file.c_str());
+    // A stop that came while we restarted found no process to signal: end this run now.
+    if (fs::exists(stopping_file)) ::kill(run_.pid, SIGKILL);
   }
   finish();
   if (!o_.exit_command.empty()) {

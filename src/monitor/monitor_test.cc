@@ -97,6 +97,18 @@ TEST_F(TempDir, LogMaxSizeTruncatesAndKeepsWriting) {
   EXPECT_EQ(*fs::readFile(path), "2024-01-02T03:04:05.123456789+00:00 stdout F third\n");
 }
 
+TEST_F(TempDir, LogMaxSizeIsCheckedPerLineOfOneChunk) {
+  // One read can carry many lines: the limit holds to within one line, as conmon's.
+  std::string path = dir_ + "/log";
+  auto w = LogWriter::open(LogDriver::kK8sFile, path, 130);
+  ASSERT_TRUE(w.ok());
+  const std::string l5 = "2024-01-02T03:04:05.123456789+00:00 stdout F l5\n";  // 48 bytes
+  ASSERT_TRUE(w->write(Stream::kStdout, "l1\nl2\nl3\nl4\nl5\n", kTs).ok());  // 2 lines fit
+  EXPECT_EQ(*fs::readFile(path), l5);
+  ASSERT_TRUE(w->write(Stream::kStdout, "l6\n", kTs).ok());
+  EXPECT_EQ(fs::readFile(path)->size(), 2 * l5.size());
+}
+
 TEST_F(TempDir, NoneDriverWritesNothing) {
   auto w = LogWriter::open(LogDriver::kNone, "", 0);
   ASSERT_TRUE(w.ok());

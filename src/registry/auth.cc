@@ -103,7 +103,8 @@ Result<std::string> parseTokenResponse(std::string_view body) {
         return doc[key].get<std::string>();
     }
   }
-  return makeError(Code::kPermissionDenied, "unable to retrieve auth token: malformed token response");
+  return makeError(Code::kPermissionDenied,
+                   "unable to retrieve auth token: malformed token response");
 }
 
 }  // namespace berth::registry

@@ -1,4 +1,5 @@
-// A blob download driven by the reader's pulls (curl multi), with redirects, Range resume and digest check.
+// A blob download driven by the reader's pulls (curl multi), with redirects, Range resume and
+// digest check.
 #include "registry/blob_stream.h"
 
 #include <curl/curl.h>
@@ -124,8 +125,9 @@ size_t BlobStream::onData(const char* data, size_t n) {
   size_t len = n - drop;
   if (len == 0) return n;
   if (expected_ >= 0 && offset_ + len > static_cast<uint64_t>(expected_)) {
-    data_error_ = makeError(Code::kDataLoss, "size mismatch for {}: more than the expected {} bytes",
-                            digest_, expected_);
+    data_error_ =
+        makeError(Code::kDataLoss, "size mismatch for {}: more than the expected {} bytes", digest_,
+                  expected_);
     return 0;  // aborts the transfer
   }
   hasher_.update(data, len);
@@ -173,7 +175,7 @@ void BlobStream::onDone(int code) {
   }
   if (code != CURLE_OK) {
     TransportFailure f = describeCurlError(easy_, code, "GET", url_, errbuf_);
-    if (f.tls_verify_failed) {
+    if (!f.transient) {
       stopTransfer();
       error_ = context(Error(Code::kUnavailable, f.text));
       return;
@@ -241,10 +243,12 @@ Result<size_t> BlobStream::read(char* out, size_t n) {
       if (!verified_) {
         verified_ = true;
         if (expected_ >= 0 && offset_ != static_cast<uint64_t>(expected_)) {
-          error_ = context(makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}",
-                                     digest_, expected_, offset_));
+          error_ =
+              context(makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}",
+                                digest_, expected_, offset_));
         } else if (std::string got = hasher_.digest(); got != digest_) {
-          error_ = context(makeError(Code::kDataLoss, "digest mismatch for {}: got {}", digest_, got));
+          error_ =
+              context(makeError(Code::kDataLoss, "digest mismatch for {}: got {}", digest_, got));
         }
         if (error_) return *error_;
       }

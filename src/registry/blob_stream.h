@@ -1,4 +1,5 @@
-// A blob download driven by the reader's pulls (curl multi), with redirects, Range resume and digest check.
+// A blob download driven by the reader's pulls (curl multi), with redirects, Range resume and
+// digest check.
 #pragma once
 
 #include <cstdint>

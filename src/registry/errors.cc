@@ -57,9 +57,8 @@ Error registryError(long http_status, std::string_view body) {
       !doc["errors"].empty() && doc["errors"][0].is_object()) {
     const Json& e = doc["errors"][0];
     std::string code = e.value("code", "");
-    std::string message = e.contains("message") && e["message"].is_string()
-                               ? e["message"].get<std::string>()
-                               : "";
+    std::string message =
+        e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
     std::string text = code.empty() ? message : codePhrase(code);
     if (!code.empty() && !message.empty() && !equalsIgnoreCase(message, text))
       text += ": " + message;

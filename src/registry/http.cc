@@ -24,7 +24,8 @@ std::string lower(std::string_view s) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -99,8 +100,7 @@ void ensureCurlGlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-bool parseHeaderLine(std::string_view line,
-                     std::vector<std::pair<std::string, std::string>>& out) {
+bool parseHeaderLine(std::string_view line, std::vector<std::pair<std::string, std::string>>& out) {
   if (line.starts_with("HTTP/")) {
     out.clear();
     return false;
@@ -185,8 +185,8 @@ TransportFailure describeCurlError(CURL* easy, int code, std::string_view method
   f.curl_code = code;
   long os_errno = 0;
   if (easy) curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
-  std::string detail = errbuf.empty() ? curl_easy_strerror(static_cast<CURLcode>(code))
-                                      : std::string(errbuf);
+  std::string detail =
+      errbuf.empty() ? curl_easy_strerror(static_cast<CURLcode>(code)) : std::string(errbuf);
   std::string cause;
   switch (code) {
     case CURLE_COULDNT_CONNECT: {
@@ -203,14 +203,16 @@ TransportFailure describeCurlError(CURL* easy, int code, std::string_view method
       f.tls_verify_failed = true;
       if (detail.find("subject name") != std::string::npos ||
           detail.find("hostname") != std::string::npos)
-        cause = fmt::format("tls: failed to verify certificate: x509: certificate is not valid for {} ({})",
-                            hostOnly(url), detail);
+        cause = fmt::format(
+            "tls: failed to verify certificate: x509: certificate is not valid for {} ({})",
+            hostOnly(url), detail);
       else
         cause = fmt::format(
             "tls: failed to verify certificate: x509: certificate signed by unknown authority ({})",
             detail);
-      cause += "; to connect anyway use --tls-verify=false, or trust the registry's CA with "
-               "--cert-dir";
+      cause +=
+          "; to connect anyway use --tls-verify=false, or trust the registry's CA with "
+          "--cert-dir";
       break;
     case CURLE_SSL_CONNECT_ERROR:
       f.tls_handshake_failed = true;
@@ -234,6 +236,9 @@ TransportFailure describeCurlError(CURL* easy, int code, std::string_view method
     default:
       cause = detail;
   }
+  f.transient = f.connect_failed || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR ||
+                code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE ||
+                code == CURLE_OPERATION_TIMEDOUT;
   f.text = fmt::format("{} \"{}\": {}", goMethod(method), url, cause);
   return f;
 }
@@ -242,20 +247,20 @@ HttpClient::HttpClient(TlsOptions tls, std::string user_agent)
     : tls_(std::move(tls)), user_agent_(std::move(user_agent)) {
   ensureCurlGlobalInit();
   easy_ = curl_easy_init();
-  if (tls_.cert_dir.empty() || !isDir(tls_.cert_dir)) return;
-  Result<std::vector<std::string>> names = listDir(tls_.cert_dir);
+  if (tls_.cert_dir.empty() || !fs::isDir(tls_.cert_dir)) return;
+  Result<std::vector<std::string>> names = fs::listDir(tls_.cert_dir);
   if (!names.ok()) return;
   std::vector<std::string> sorted = *names;
   std::sort(sorted.begin(), sorted.end());
   std::string cas;
   for (const std::string& name : sorted) {
-    std::string path = joinPath(tls_.cert_dir, name);
+    std::string path = fs::joinPath(tls_.cert_dir, name);
     if (name.ends_with(".crt")) {
-      Result<std::string> pem = readFile(path);
+      Result<std::string> pem = fs::readFile(path);
       if (pem.ok()) cas += *pem + "\n";
     } else if (name.ends_with(".cert") && client_cert_.empty()) {
-      std::string key = joinPath(tls_.cert_dir, name.substr(0, name.size() - 5) + ".key");
-      if (exists(key)) {
+      std::string key = fs::joinPath(tls_.cert_dir, name.substr(0, name.size() - 5) + ".key");
+      if (fs::exists(key)) {
         client_cert_ = path;
         client_key_ = key;
       }
@@ -263,8 +268,9 @@ HttpClient::HttpClient(TlsOptions tls, std::string user_agent)
   }
   if (cas.empty()) return;
   // The dir's CAs are trusted in addition to the system's, as containers/image does.
-  for (const char* bundle : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
-    Result<std::string> sys = readFile(bundle);
+  for (const char* bundle :
+       {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
+    Result<std::string> sys = fs::readFile(bundle);
     if (sys.ok()) {
       ca_blob_ = *sys + "\n";
       break;

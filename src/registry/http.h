@@ -46,6 +46,7 @@ struct TransportFailure {
   bool tls_verify_failed = false;
   bool tls_handshake_failed = false;
   bool connect_failed = false;
+  bool transient = false;  // worth retrying: connect, reset, EOF, timeout
   std::string text;  // Go-like: `Get "https://h/v2/": dial tcp h: connect: connection refused`
 };
 
@@ -81,8 +82,6 @@ class HttpClient {
   // for streaming blob transfers). `verify` overrides the TLS verify option.
   Status configure(CURL* easy, std::optional<bool> verify = std::nullopt) const;
 
-  // Overrides TLS verification for all later requests (the insecure fallback).
-  void setVerify(bool verify) { tls_.verify = verify; }
   const TlsOptions& tls() const { return tls_; }
 
  private:

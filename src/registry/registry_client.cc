@@ -15,7 +15,8 @@ namespace berth::registry {
 
 namespace {
 
-constexpr std::string_view kSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+constexpr std::string_view kSchema1Signed =
+    "application/vnd.docker.distribution.manifest.v1+prettyjws";
 constexpr std::string_view kSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
 
 std::string acceptManifests() {
@@ -36,7 +37,8 @@ std::optional<std::string> nextLink(const HttpResponse& resp, const std::string&
   for (const std::string& link : resp.headerAll("link")) {
     size_t lt = link.find('<'), gt = link.find('>');
     if (lt == std::string::npos || gt == std::string::npos || gt < lt) continue;
-    if (link.find("rel=\"next\"", gt) == std::string::npos && link.find("rel=next", gt) == std::string::npos)
+    if (link.find("rel=\"next\"", gt) == std::string::npos &&
+        link.find("rel=next", gt) == std::string::npos)
       continue;
     return resolveUrl(base, link.substr(lt + 1, gt - lt - 1));
   }
@@ -66,13 +68,23 @@ Result<std::string> RegistryClient::Impl::baseUrl() {
     return base_url_;
   }
   // Insecure: probe https without verification; fall back to http when the
-  // endpoint does not speak TLS or refuses the connection.
+  // endpoint does not speak TLS (or refuses https) but answers plain http.
+  // When neither answers nothing is cached, so a later call probes again.
   HttpRequest probe;
   probe.url = "https://" + host + "/v2/";
   TransportFailure failure;
-  Result<HttpResponse> r = http.perform(probe, &failure);
-  base_url_ = (r.ok() ? "https://" : "http://") + host;
-  return base_url_;
+  if (http.perform(probe, &failure).ok()) {
+    base_url_ = "https://" + host;
+    return base_url_;
+  }
+  if (failure.tls_handshake_failed || failure.connect_failed) {
+    probe.url = "http://" + host + "/v2/";
+    if (http.perform(probe).ok()) {
+      base_url_ = "http://" + host;
+      return base_url_;
+    }
+  }
+  return "https://" + host;
 }
 
 void RegistryClient::Impl::backoff(int attempt) const {
@@ -90,7 +102,7 @@ Result<HttpResponse> RegistryClient::Impl::performWithRetries(const HttpRequest&
     }();
     bool can_retry = replayable && attempt < opts.retries;
     if (!r.ok()) {
-      if (!can_retry || failure.tls_verify_failed || failure.curl_code == 0) return r;
+      if (!can_retry || !failure.transient) return r;
       backoff(attempt);
       continue;
     }
@@ -164,7 +176,8 @@ Result<std::string> RegistryClient::Impl::authorization(const std::vector<std::s
 
 Error RegistryClient::Impl::deniedError(std::string_view body, bool basic) const {
   std::string why = registryError(401, body).message();
-  bool have_creds = opts.creds && (!opts.creds->username.empty() || !opts.creds->identity_token.empty());
+  bool have_creds =
+      opts.creds && (!opts.creds->username.empty() || !opts.creds->identity_token.empty());
   if (!have_creds)
     return makeError(Code::kPermissionDenied,
                      "authentication required: {}: log in with berth login {}", registry, registry);
@@ -228,7 +241,8 @@ Status RegistryClient::ping() {
 
 Result<RegistryClient::Manifest> RegistryClient::getManifest(const std::string& repo,
                                                              const std::string& ref) {
-  std::string name = fmt::format("{}/{}{}{}", impl_->registry, repo, isDigestRef(ref) ? "@" : ":", ref);
+  std::string name =
+      fmt::format("{}/{}{}{}", impl_->registry, repo, isDigestRef(ref) ? "@" : ":", ref);
   HttpRequest req;
   req.url = fmt::format("/v2/{}/manifests/{}", repo, ref);
   req.headers.push_back(acceptManifests());
@@ -241,9 +255,9 @@ Result<RegistryClient::Manifest> RegistryClient::getManifest(const std::string& 
   Json doc = Json::parse(resp.body, nullptr, false);
   if (type == kSchema1Signed || type == kSchema1 ||
       (doc.is_object() && doc.value("schemaVersion", 0) == 1))
-    return makeError(Code::kUnimplemented, "{}: unsupported manifest type {}", name,
-                     type.empty() || (type != kSchema1 && type != kSchema1Signed) ? kSchema1Signed
-                                                                                   : type);
+    return makeError(
+        Code::kUnimplemented, "{}: unsupported manifest type {}", name,
+        type.empty() || (type != kSchema1 && type != kSchema1Signed) ? kSchema1Signed : type);
   if (!image::isManifestMediaType(type) && !image::isIndexMediaType(type)) {
     if (doc.is_object() && doc.contains("mediaType") && doc["mediaType"].is_string())
       type = doc["mediaType"].get<std::string>();
@@ -261,7 +275,8 @@ Result<RegistryClient::Manifest> RegistryClient::getManifest(const std::string& 
 
 Result<std::optional<std::string>> RegistryClient::headManifest(const std::string& repo,
                                                                 const std::string& ref) {
-  std::string name = fmt::format("{}/{}{}{}", impl_->registry, repo, isDigestRef(ref) ? "@" : ":", ref);
+  std::string name =
+      fmt::format("{}/{}{}{}", impl_->registry, repo, isDigestRef(ref) ? "@" : ":", ref);
   HttpRequest req;
   req.method = "HEAD";
   req.url = fmt::format("/v2/{}/manifests/{}", repo, ref);
@@ -300,13 +315,14 @@ Result<bool> RegistryClient::blobExists(const std::string& repo, const std::stri
 Result<bool> RegistryClient::mountBlob(const std::string& repo, const std::string& digest,
                                        const std::string& from_repo) {
   TRY(validateDigest(digest));
-  std::string ctx = fmt::format("mounting blob {} from {} into {}/{}", digest, from_repo,
-                                impl_->registry, repo);
+  std::string ctx =
+      fmt::format("mounting blob {} from {} into {}/{}", digest, from_repo, impl_->registry, repo);
   HttpRequest req;
   req.method = "POST";
   req.url = fmt::format("/v2/{}/blobs/uploads/?mount={}&from={}", repo, urlEscape(digest),
                         urlEscape(from_repo));
-  std::vector<std::string> scopes = {repositoryScope(repo, true), repositoryScope(from_repo, false)};
+  std::vector<std::string> scopes = {repositoryScope(repo, true),
+                                     repositoryScope(from_repo, false)};
   HttpResponse resp = TRY_CTX(impl_->send(req, scopes), "{}", ctx);
   if (resp.status == 201) return true;
   if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
@@ -320,8 +336,8 @@ Result<bool> RegistryClient::mountBlob(const std::string& repo, const std::strin
   return false;
 }
 
-Status RegistryClient::uploadBlob(const std::string& repo, const std::string& digest,
-                                  uint64_t size, const store::Reader& data,
+Status RegistryClient::uploadBlob(const std::string& repo, const std::string& digest, uint64_t size,
+                                  const store::Reader& data,
                                   std::function<void(uint64_t)> progress) {
   TRY(validateDigest(digest));
   std::string ctx = fmt::format("uploading blob {} to {}/{}", digest, impl_->registry, repo);

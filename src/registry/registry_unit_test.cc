@@ -44,10 +44,12 @@ TEST(Token, ParsesTokenOrAccessToken) {
 }
 
 TEST(Errors, MapsRegistryCodes) {
-  Error e = registryError(404, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{}}]})");
+  Error e = registryError(
+      404, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{}}]})");
   EXPECT_EQ(e.code(), Code::kNotFound);
   EXPECT_EQ(e.message(), "manifest unknown");
-  e = registryError(404, R"({"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]})");
+  e = registryError(404,
+                    R"({"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]})");
   EXPECT_EQ(e.message(), "blob unknown: blob unknown to registry");
   EXPECT_EQ(registryError(401, R"({"errors":[{"code":"UNAUTHORIZED","message":"x"}]})").code(),
             Code::kPermissionDenied);

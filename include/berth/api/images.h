@@ -102,6 +102,47 @@ struct ImageTree {
   std::vector<ImageTreeLayer> layers;  // base first
 };
 
+// Progress of a pull or push, one event per change (the CLI renders it).
+struct TransferProgress {
+  enum Kind { kStart, kBlob, kBlobDone, kBlobSkipped, kConfig, kManifest, kMessage } kind = kMessage;
+  std::string digest;
+  uint64_t done = 0, total = 0;
+  std::string text;  // kMessage/kStart: a line such as "Trying to pull quay.io/x:1..."
+};
+using ProgressFn = std::function<void(const TransferProgress&)>;
+
+struct RegistryAccess {
+  std::string authfile;   // --authfile
+  std::string creds;      // --creds user[:password]
+  std::string cert_dir;   // --cert-dir
+  std::optional<bool> tls_verify;  // --tls-verify; unset: registries.conf decides
+};
+
+struct ImagePullRequest {
+  std::string reference;
+  bool all_tags = false;
+  std::string os, arch, variant;  // platform; empty: this host's
+  RegistryAccess access;
+  bool have_tty = false;  // short-name prompts are possible
+  std::function<Result<size_t>(const std::vector<std::string>&)> choose;  // prompt for a candidate
+  ProgressFn progress;
+};
+
+struct ImagePullReport {
+  std::vector<std::string> ids;    // image IDs pulled
+  std::vector<std::string> names;  // names given to them
+};
+
+struct ImagePushRequest {
+  std::string source;       // local image
+  std::string destination;  // reference to push to; empty: the source name
+  RegistryAccess access;
+  std::string compression_format;  // gzip|zstd; empty: keep stored blobs, gzip uncompressed ones
+  std::string format;              // oci|v2s2; empty: keep the stored manifest type
+  std::string digestfile;
+  ProgressFn progress;
+};
+
 class ImageService {
  public:
   virtual ~ImageService() = default;
@@ -121,6 +162,9 @@ class ImageService {
   // Returns the IDs removed and the bytes reclaimed.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const ImagePruneRequest& req) = 0;
   virtual Result<ImageTree> tree(const std::string& image) = 0;
+  virtual Result<ImagePullReport> pull(const ImagePullRequest& req) = 0;
+  // Returns the pushed manifest's digest.
+  virtual Result<std::string> push(const ImagePushRequest& req) = 0;
 };
 
 }  // namespace berth::api

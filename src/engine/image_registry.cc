@@ -1,0 +1,403 @@
+// Registry transfers: pull (resolve, choose platform, stream each layer once into the
+// store and the layer store, in parallel) and push (reuse blobs, upload the rest).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <zlib.h>
+
+#include "base/digest.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "config/auth.h"
+#include "config/host_env.h"
+#include "config/policy.h"
+#include "config/registries.h"
+#include "engine/engine.h"
+#include "engine/image_service.h"
+#include "engine/store_lock.h"
+#include "image/manifest.h"
+#include "image/reference.h"
+#include "registry/registry_client.h"
+#include "state/images.h"
+#include "store/decompress.h"
+
+namespace berth::engine {
+
+namespace {
+
+// Registry transfer settings for one registry: TLS, credentials.
+Result<registry::ClientOptions> clientOptions(const api::RegistryAccess& a, const std::string& reg,
+                                              bool insecure_by_conf) {
+  registry::ClientOptions o;
+  bool insecure = a.tls_verify.has_value() ? !*a.tls_verify : insecure_by_conf;
+  o.tls_verify = !insecure;
+  o.insecure_http = insecure;
+  o.cert_dir = a.cert_dir;
+  if (o.cert_dir.empty()) {
+    std::string d = "/etc/containers/certs.d/" + reg;
+    if (fs::isDir(d)) o.cert_dir = d;
+    else if (fs::isDir("/etc/docker/certs.d/" + reg)) o.cert_dir = "/etc/docker/certs.d/" + reg;
+  }
+  if (!a.creds.empty()) {
+    auto colon = a.creds.find(':');
+    registry::Credentials c;
+    c.username = a.creds.substr(0, colon);
+    if (colon != std::string::npos) c.password = a.creds.substr(colon + 1);
+    if (c.username.empty())
+      return makeError(Code::kInvalidArgument, "invalid --creds {:?}: the username must not be empty", a.creds);
+    o.creds = c;
+  } else {
+    auto env = config::HostEnv::current();
+    auto auth = config::loadAuth(config::authFilePaths(env, a.authfile));
+    if (!auth.ok()) return std::move(auth).error();
+    auto found = TRY(config::lookupCredentials(*auth, reg));
+    if (found) o.creds = registry::Credentials{found->username, found->password, found->identity_token};
+  }
+  return o;
+}
+
+std::string hostArch() { return "amd64"; }
+
+// Picks the manifest for the platform from an index.
+Result<image::Descriptor> choosePlatform(const image::Index& idx, const api::ImagePullRequest& req,
+                                         const std::string& what) {
+  std::string os = req.os.empty() ? "linux" : req.os;
+  std::string arch = req.arch.empty() ? hostArch() : req.arch;
+  for (auto& m : idx.manifests) {
+    if (!m.platform.is_object()) continue;
+    if (m.platform.value("os", "") != os || m.platform.value("architecture", "") != arch) continue;
+    if (!req.variant.empty() && m.platform.value("variant", "") != req.variant) continue;
+    return m;
+  }
+  std::string have;
+  for (auto& m : idx.manifests)
+    if (m.platform.is_object())
+      have += fmt::format(" {}/{}{}", m.platform.value("os", "?"), m.platform.value("architecture", "?"),
+                          m.platform.contains("variant") ? "/" + m.platform.value("variant", "") : "");
+  return makeError(Code::kNotFound, "{}: no image found in manifest list for architecture {:?}, variant {:?}, OS {:?} (available:{})",
+                   what, arch, req.variant, os, have);
+}
+
+std::string repoPath(const image::Reference& r) { return r.path; }
+
+}  // namespace
+
+Result<std::string> LocalImageService::pullOne(const std::string& full_ref, const api::ImagePullRequest& req) {
+  auto env = config::HostEnv::current();
+  auto conf = TRY(config::loadRegistriesConf(config::defaultConfPaths(env)));
+  auto ref = TRY(image::parseNormalizedNamed(full_ref));
+  auto policy_path = TRY(config::defaultPolicyPath(env));
+  if (fs::exists(policy_path)) {
+    auto policy = TRY(config::loadPolicy(policy_path));
+    TRY(config::checkPolicy(policy, "docker", ref));
+  }
+  auto sources = TRY(config::pullSources(conf, ref));
+  std::optional<Error> last;
+  for (auto& src : sources) {
+    auto sref = TRY(image::parseNormalizedNamed(src.reference));
+    auto opts = TRY(clientOptions(req.access, src.registry, src.insecure));
+    registry::RegistryClient client(src.registry, opts);
+    std::string tag_or_digest = !sref.digest.empty() ? sref.digest : (sref.tag.empty() ? "latest" : sref.tag);
+    std::string what = sref.string();
+    auto man = client.getManifest(sref.path, tag_or_digest);
+    if (!man.ok()) {
+      last = std::move(man).error();
+      if (src.mirror) continue;
+      break;
+    }
+    // An index: choose the platform and fetch that manifest.
+    if (image::isIndexMediaType(man->media_type)) {
+      auto idx = TRY(image::parseIndex(man->bytes, what));
+      auto pick = TRY(choosePlatform(idx, req, what));
+      man = client.getManifest(sref.path, pick.digest);
+      if (!man.ok()) return std::move(man).error();
+    }
+    auto m = TRY(image::parseManifest(man->bytes, man->media_type));
+    StoreLock lock = TRY(StoreLock::shared(e_.options().root));
+    e_.content().setDeferSync(true);
+    struct Restore {
+      store::ContentStore& cs;
+      ~Restore() { cs.setDeferSync(false); }
+    } restore{e_.content()};
+    auto emit = [&](api::TransferProgress p) {
+      if (req.progress) req.progress(p);
+    };
+    // Config first: it names the layers' diff IDs.
+    if (!e_.content().has(m.config.digest)) {
+      auto r = TRY(client.openBlob(sref.path, m.config.digest, m.config.size));
+      TRY_CTX(e_.content().write(r, m.config.digest, m.config.size), "copy config {}", m.config.digest);
+    }
+    std::string cfg_bytes = TRY(e_.content().readAll(m.config.digest));
+    auto diff_ids = TRY(image::configDiffIds(cfg_bytes));
+    if (diff_ids.size() != m.layers.size())
+      return makeError(Code::kInvalidArgument, "{}: manifest has {} layers but the config {} diff IDs", what,
+                       m.layers.size(), diff_ids.size());
+    std::vector<std::string> chains;
+    std::string parent;
+    for (auto& d : diff_ids) {
+      parent = store::chainId(parent, d);
+      chains.push_back(parent);
+    }
+    // Layers in parallel: each is downloaded once, hashed, decompressed and
+    // unpacked in one pass while the blob is teed into the content store.
+    std::vector<std::optional<Error>> errors(m.layers.size());
+    std::atomic<size_t> next{0};
+    std::mutex progress_mu;
+    auto worker = [&]() {
+      registry::RegistryClient wc(src.registry, opts);
+      for (;;) {
+        size_t i = next++;
+        if (i >= m.layers.size()) return;
+        auto& l = m.layers[i];
+        bool have_layer = e_.layers().exists(chains[i]);
+        bool have_blob = e_.content().has(l.digest);
+        if (have_layer && have_blob) {
+          std::lock_guard g(progress_mu);
+          emit({api::TransferProgress::kBlobSkipped, l.digest, 0, uint64_t(l.size), ""});
+          continue;
+        }
+        auto run = [&]() -> Status {
+          auto net = TRY(wc.openBlob(sref.path, l.digest, l.size, [&](uint64_t done) {
+            std::lock_guard g(progress_mu);
+            emit({api::TransferProgress::kBlob, l.digest, done, uint64_t(l.size), ""});
+          }));
+          auto writer = TRY(e_.content().beginWrite());
+          store::Reader tee = [&](char* buf, size_t n) -> Result<size_t> {
+            size_t r = TRY(net(buf, n));
+            if (r) TRY(writer.write(buf, r));
+            return r;
+          };
+          std::string parent_chain = i == 0 ? "" : chains[i - 1];
+          if (have_layer) {
+            // Only the blob is missing (kept for push): store it.
+            char buf[65536];
+            for (;;) {
+              size_t r = TRY(tee(buf, sizeof buf));
+              if (r == 0) break;
+            }
+          } else {
+            TRY_CTX(e_.layers().ensure(parent_chain, diff_ids[i], tee), "unpack layer {}", l.digest);
+            // Drain anything after the tar's end so the blob is whole.
+            char buf[65536];
+            for (;;) {
+              size_t r = TRY(tee(buf, sizeof buf));
+              if (r == 0) break;
+            }
+          }
+          TRY(writer.commit(l.digest, l.size));
+          return {};
+        };
+        Status s = run();
+        if (!s.ok()) {
+          errors[i] = std::move(s).error().context(fmt::format("copy blob {}", l.digest));
+          continue;
+        }
+        std::lock_guard g(progress_mu);
+        emit({api::TransferProgress::kBlobDone, l.digest, uint64_t(l.size), uint64_t(l.size), ""});
+      }
+    };
+    size_t nthreads = std::min<size_t>(3, std::max<size_t>(1, m.layers.size()));
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < nthreads; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+    for (auto& e : errors)
+      if (e) return *e;
+    emit({api::TransferProgress::kConfig, m.config.digest, 0, 0, ""});
+    // The manifest as the registry served it, so its digest is the registry's.
+    auto man_blob = TRY(e_.content().writeBytes(man->bytes));
+    std::vector<state::LayerRecord> layers;
+    for (auto& l : m.layers) layers.push_back(state::LayerRecord{l.digest, l.media_type, uint64_t(l.size), "", "", 0});
+    std::vector<std::string> names;
+    // Pulled by digest: no tag name, only a repo digest (as podman).
+    image::Reference named = ref;
+    if (named.digest.empty()) names.push_back(image::withDefaultTag(named).string());
+    emit({api::TransferProgress::kManifest, man_blob.digest, 0, 0, ""});
+    auto rec = TRY(commitImage(m.config.digest, man_blob.digest, m.media_type, std::move(layers), names));
+    // Record the repo digest for name@digest lookups.
+    std::string rd = ref.name() + "@" + man_blob.digest;
+    TRY(e_.db().transaction([&]() -> Status {
+      auto cur = TRY(state::getImage(e_.db(), rec.id));
+      if (!cur) return {};
+      if (std::find(cur->repo_digests.begin(), cur->repo_digests.end(), rd) == cur->repo_digests.end()) {
+        cur->repo_digests.push_back(rd);
+        TRY(state::putImage(e_.db(), *cur));
+      }
+      return {};
+    }));
+    return rec.id;
+  }
+  if (last) return *last;
+  return makeError(Code::kNotFound, "{}: no source to pull from", full_ref);
+}
+
+Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest& req) {
+  auto env = config::HostEnv::current();
+  auto conf = TRY(config::loadRegistriesConf(config::defaultConfPaths(env)));
+  if (req.reference.empty()) return makeError(Code::kInvalidArgument, "no image reference given");
+  if (req.reference.find("://") != std::string::npos && req.reference.rfind("docker://", 0) != 0)
+    return makeError(Code::kUnimplemented, "{}: only the docker:// transport is supported", req.reference);
+  std::string input = req.reference.rfind("docker://", 0) == 0 ? req.reference.substr(9) : req.reference;
+  TRY_CTX(image::parseNormalizedNamed(input), "parsing reference {:?}", input);
+  auto res = TRY(config::resolveShortName(conf, input, req.have_tty));
+  std::vector<image::Reference> candidates = res.candidates;
+  if (!res.description.empty() && req.progress)
+    req.progress({api::TransferProgress::kMessage, "", 0, 0, res.description});
+  if (res.needs_prompt) {
+    if (!req.choose) return makeError(Code::kInvalidArgument, "short-name resolution enforced but cannot prompt without a TTY");
+    std::vector<std::string> names;
+    for (auto& c : candidates) names.push_back(c.string());
+    size_t pick = TRY(req.choose(names));
+    candidates = {candidates.at(pick)};
+  }
+  api::ImagePullReport rep;
+  std::vector<std::string> refs;
+  if (req.all_tags) {
+    auto base = candidates.at(0);
+    if (!base.digest.empty() || (!base.tag.empty() && input.find(':') != std::string::npos && input.rfind(':') > input.rfind('/')))
+      return makeError(Code::kInvalidArgument, "tag can't be used with --all-tags/-a");
+    auto opts = TRY(clientOptions(req.access, base.domain, config::isInsecure(conf, base.domain)));
+    registry::RegistryClient client(base.domain, opts);
+    for (auto& t : TRY(client.listTags(base.path))) {
+      image::Reference r = base;
+      r.tag = t;
+      r.digest.clear();
+      refs.push_back(r.string());
+    }
+  } else {
+    for (auto& c : candidates) refs.push_back(c.string());
+  }
+  std::optional<Error> first;
+  for (auto& r : refs) {
+    if (req.progress && !req.all_tags) req.progress({api::TransferProgress::kStart, "", 0, 0, "Trying to pull " + r + "..."});
+    auto id = pullOne(r, req);
+    if (!id.ok()) {
+      if (!first) first = std::move(id).error();
+      if (req.all_tags) return *first;
+      continue;  // next candidate
+    }
+    rep.ids.push_back(*id);
+    rep.names.push_back(r);
+    if (!req.all_tags) {
+      if (res.needs_prompt) (void)config::recordShortNameAlias(conf.alias_file, res.short_name, image::parseNormalizedNamed(r)->name());
+      break;
+    }
+  }
+  if (rep.ids.empty()) return first ? *first : makeError(Code::kNotFound, "{}: image not known", req.reference);
+  return rep;
+}
+
+// --- push -------------------------------------------------------------------------
+
+namespace {
+
+// gzip-compresses a stored blob into a new blob; returns its info.
+Result<store::BlobInfo> gzipBlob(store::ContentStore& cs, const std::string& digest) {
+  UniqueFd in = TRY(cs.open(digest));
+  auto w = TRY(cs.beginWrite());
+  z_stream zs = {};
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return makeError(Code::kInternal, "deflateInit2 failed");
+  std::vector<char> ibuf(1 << 20), obuf(1 << 20);
+  Status st;
+  for (bool eof = false; !eof;) {
+    ssize_t n = ::read(in.get(), ibuf.data(), ibuf.size());
+    if (n < 0) {
+      st = errnoError("read blob {}", digest);
+      break;
+    }
+    eof = n == 0;
+    zs.next_in = reinterpret_cast<Bytef*>(ibuf.data());
+    zs.avail_in = uInt(n);
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(obuf.data());
+      zs.avail_out = uInt(obuf.size());
+      deflate(&zs, eof ? Z_FINISH : Z_NO_FLUSH);
+      size_t have = obuf.size() - zs.avail_out;
+      if (have) {
+        st = w.write(obuf.data(), have);
+        if (!st.ok()) break;
+      }
+    } while (zs.avail_out == 0);
+    if (!st.ok()) break;
+  }
+  deflateEnd(&zs);
+  if (!st.ok()) return std::move(st).error();
+  return w.commit();
+}
+
+}  // namespace
+
+Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
+  auto ri = TRY(resolve(req.source));
+  std::string dest_in = req.destination.empty() ? (ri.matched_name.empty() ? req.source : ri.matched_name) : req.destination;
+  if (dest_in.rfind("docker://", 0) == 0) dest_in = dest_in.substr(9);
+  auto dest = TRY_CTX(image::parseNormalizedNamed(dest_in), "push destination {:?}", dest_in);
+  if (!dest.digest.empty()) return makeError(Code::kInvalidArgument, "push destination {:?} must not contain a digest", dest_in);
+  dest = image::withDefaultTag(dest);
+  auto env = config::HostEnv::current();
+  auto conf = TRY(config::loadRegistriesConf(config::defaultConfPaths(env)));
+  if (config::isBlocked(conf, dest.domain))
+    return makeError(Code::kPermissionDenied, "registry {} is blocked in registries.conf", dest.domain);
+  auto opts = TRY(clientOptions(req.access, dest.domain, config::isInsecure(conf, dest.domain)));
+  registry::RegistryClient client(dest.domain, opts);
+  auto emit = [&](api::TransferProgress p) {
+    if (req.progress) req.progress(p);
+  };
+  std::string man_bytes = TRY(e_.content().readAll(ri.rec.digest));
+  auto m = TRY(image::parseManifest(man_bytes, ri.rec.manifest_type));
+  bool rewrite = false;
+  // Uncompressed layers are compressed for the registry (podman pushes gzip by default).
+  for (auto& l : m.layers) {
+    bool plain = image::isUncompressedLayer(l.media_type);
+    if (!plain && req.compression_format.empty()) continue;
+    if (req.compression_format == "zstd")
+      return makeError(Code::kUnimplemented, "--compression-format zstd is not supported yet: use gzip");
+    if (!plain) continue;  // already compressed: reuse as is
+    auto gz = TRY(gzipBlob(e_.content(), l.digest));
+    l.digest = gz.digest;
+    l.size = int64_t(gz.size);
+    l.media_type = m.media_type == image::media::kOciManifest ? std::string(image::media::kOciLayerGzip)
+                                                              : std::string(image::media::kDockerLayerGzip);
+    rewrite = true;
+  }
+  if (req.format == "oci" && m.media_type != image::media::kOciManifest) {
+    m = TRY(image::toOciManifest(m));
+    rewrite = true;
+  } else if (req.format == "v2s2" && m.media_type != image::media::kDockerManifest) {
+    m = TRY(image::toDockerManifest(m));
+    rewrite = true;
+  } else if (!req.format.empty() && req.format != "oci" && req.format != "v2s2") {
+    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci or v2s2", req.format);
+  }
+  std::vector<image::Descriptor> blobs = m.layers;
+  blobs.push_back(m.config);
+  for (auto& b : blobs) {
+    bool is_config = b.digest == m.config.digest;
+    if (TRY(client.blobExists(dest.path, b.digest))) {
+      if (is_config) {
+        emit({api::TransferProgress::kConfig, b.digest, 0, 0, ""});
+        continue;
+      }
+      emit({api::TransferProgress::kBlobSkipped, b.digest, 0, uint64_t(b.size), ""});
+      continue;
+    }
+    UniqueFd fd = TRY(e_.content().open(b.digest));
+    TRY_CTX(client.uploadBlob(dest.path, b.digest, uint64_t(b.size), store::fdReader(fd.get()),
+                              [&](uint64_t done) { emit({api::TransferProgress::kBlob, b.digest, done, uint64_t(b.size), ""}); }),
+            "push blob {}", b.digest);
+    if (is_config) emit({api::TransferProgress::kConfig, b.digest, 0, 0, ""});
+    else emit({api::TransferProgress::kBlobDone, b.digest, uint64_t(b.size), uint64_t(b.size), ""});
+  }
+  std::string out_bytes = rewrite ? image::serializeManifest(m) : man_bytes;
+  std::string digest = sha256Digest(out_bytes);
+  emit({api::TransferProgress::kManifest, digest, 0, 0, ""});
+  TRY_CTX(client.putManifest(dest.path, dest.tag, out_bytes, m.media_type), "push manifest to {}", dest.string());
+  if (!req.digestfile.empty()) TRY(fs::writeFileAtomic(req.digestfile, digest));
+  return digest;
+}
+
+}  // namespace berth::engine
