@@ -180,7 +180,22 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
               if (r == 0) break;
             }
           } else {
-            TRY_CTX(e_.layers().ensure(parent_chain, diff_ids[i], tee), "unpack layer {}", l.digest);
+            auto unpacked = e_.layers().ensure(parent_chain, diff_ids[i], tee);
+            if (!unpacked.ok()) {
+              // A corrupted blob usually fails to decompress long before its digest is
+              // checked at the end: read the rest so a digest (or size) mismatch, the real
+              // cause, is what gets reported.
+              char buf[65536];
+              for (;;) {
+                auto r = net(buf, sizeof buf);
+                if (!r.ok()) {
+                  if (r.error().code() == Code::kDataLoss) return std::move(r).error();
+                  break;
+                }
+                if (*r == 0) break;
+              }
+              return std::move(unpacked).error().context(fmt::format("unpack layer {}", l.digest));
+            }
             // Drain anything after the tar's end so the blob is whole.
             char buf[65536];
             for (;;) {

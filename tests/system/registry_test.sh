@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Registry round trips against real docker-registry servers on 127.0.0.1: push/pull of a
+# multi-layer image, pull by digest / -a / -q, manifest lists, corrupted blobs, a registry
+# killed mid-pull, htpasswd auth with login/logout, and error reporting.
+source "$(dirname "$0")/lib.sh"
+START=$SECONDS
+HELPER="$BERTH_SRC/tests/system/registry_helper.py"
+export HOME="$TEST_DIR/home"  # no short-name alias cache or policy from the real home
+mkdir -p "$HOME"
+
+# ---- registries -------------------------------------------------------------------
+declare -A REG_PID REG_PORT
+stop_registries() {
+  local n
+  for n in "${!REG_PID[@]}"; do kill -9 "${REG_PID[$n]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+cleanup_all() {
+  stop_registries
+  cleanup_test_dir
+}
+trap cleanup_all EXIT
+
+# start_registry NAME [EXTRA_YAML]: docker-registry with storage under $TEST_DIR/NAME,
+# on the port it used before or a fresh free one.
+start_registry() {
+  local name=$1 extra=${2:-} dir="$TEST_DIR/$1"
+  mkdir -p "$dir/storage"
+  [[ -n "${REG_PORT[$name]:-}" ]] || REG_PORT[$name]=$(python3 "$HELPER" port)
+  local port=${REG_PORT[$name]}
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: berth-test-secret
+$extra
+EOF
+  # docker-registry reads REGISTRY_* variables as config overrides: hide ours.
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
+  REG_PID[$name]=$!
+  local i
+  for i in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
+    sleep 0.1
+  done
+  echo "registry $name did not start: $(cat "$dir/registry.log")" >&2
+  exit 1
+}
+kill_registry() {
+  kill -9 "${REG_PID[$1]}" 2>/dev/null || true
+  wait "${REG_PID[$1]}" 2>/dev/null || true
+  unset "REG_PID[$1]"
+}
+
+# A berth with its own fresh store: bfresh NAME ARGS...
+bfresh() { "$BERTH" --root "$TEST_DIR/roots/$1" --runroot "$TEST_DIR/runs/$1" "${@:2}"; }
+
+start_registry reg
+P=${REG_PORT[reg]}
+R=127.0.0.1:$P
+export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
+export REGISTRY_AUTH_FILE="$TEST_DIR/auth.json"
+cat >"$CONTAINERS_REGISTRIES_CONF" <<EOF
+[[registry]]
+location = "$R"
+insecure = true
+
+[[registry]]
+prefix = "$R/blocked"
+location = "$R/blocked"
+blocked = true
+EOF
+
+# Registry-side manifest of REPO:REF: "digest mediatype" (HEAD), and the body.
+reg_digest() {
+  curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' \
+    "http://$R/v2/$1/manifests/$2" | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}'
+}
+reg_manifest() {
+  curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$R/v2/$1/manifests/$2"
+}
+blob_path() { local h=${2#sha256:}; echo "$TEST_DIR/$1/storage/docker/registry/v2/blobs/sha256/${h:0:2}/$h/data"; }
+
+# ---- a 3-layer image: push, pull, round trip ---------------------------------------
+img_id=$(python3 "$HELPER" archive "$TEST_DIR/img.tar" localhost/multi:1 amd64 3)
+assert_eq "$(berth load -i "$TEST_DIR/img.tar")" "Loaded image: localhost/multi:1" "load the 3-layer archive"
+assert_eq "$(berth image inspect --format '{{.Id}}' multi:1)" "${img_id#sha256:}" "loaded image ID is the config digest"
+local_layers=$(berth image inspect --format '{{.RootFS.Layers}}' multi:1)
+
+expect_rc 0 berth push --digestfile "$TEST_DIR/pushed.digest" multi:1 "$R/test/multi:1"
+assert_contains "$ERR" "Copying blob" "push progress on stderr"
+pushed_digest=$(cat "$TEST_DIR/pushed.digest")
+assert_eq "$(reg_digest test/multi 1)" "$pushed_digest" "--digestfile is the registry's manifest digest"
+# Pushing again reuses every blob.
+expect_rc 0 berth push multi:1 "$R/test/multi:1"
+assert_contains "$ERR" "skipped: already exists" "second push reuses blobs"
+assert_not_contains "$ERR" " done" "second push uploads no layer"
+
+expect_rc 0 bfresh p1 pull "$R/test/multi:1"
+assert_eq "$OUT" "${img_id#sha256:}" "pull prints the image ID"
+assert_contains "$ERR" "Copying blob" "progress goes to stderr when piped"
+assert_contains "$ERR" "Trying to pull $R/test/multi:1..." "pull names the source"
+assert_eq "$(bfresh p1 image inspect --format '{{.Id}}' "$R/test/multi:1")" "${img_id#sha256:}" "config digest round trips (image ID)"
+assert_eq "$(bfresh p1 image inspect --format '{{.RootFS.Layers}}' "$R/test/multi:1")" "$local_layers" "diff IDs round trip"
+d1=$(bfresh p1 image inspect --format '{{.Digest}}' "$R/test/multi:1")
+assert_eq "$d1" "$pushed_digest" "pulled manifest digest is the registry's"
+expect_rc 0 bfresh p2 pull -q "$R/test/multi:1"
+assert_eq "$OUT" "${img_id#sha256:}" "pull -q prints only the ID"
+assert_eq "$ERR" "" "pull -q prints no progress"
+assert_eq "$(bfresh p2 image inspect --format '{{.Digest}}' "$R/test/multi:1")" "$d1" "second pull gives the same manifest digest"
+# Pulling again into the same store skips every layer.
+expect_rc 0 bfresh p1 pull "$R/test/multi:1"
+assert_eq "$(grep -c 'skipped: already exists' <<<"$ERR")" "3" "re-pull skips all 3 layers"
+# The pulled layers stack: layer 2's file is there, layer 3's whiteout removed layer 1's file.
+out=$(bfresh p1 run --rm "$R/test/multi:1" sh -c 'cat /data/keep.txt /data/layer3.txt; wc -c </data/random.bin; test -e /data/gone.txt && echo gone-present || echo gone-absent')
+assert_eq "$out" "$(printf 'kept from layer 1\nfrom layer 3\n%s\ngone-absent' $((3 * 1024 * 1024)))" "run sees the pulled layers"
+
+# pull by digest.
+repo_digest=$(bfresh p1 image inspect --format '{{index .RepoDigests 0}}' "$R/test/multi:1")
+assert_eq "$repo_digest" "$R/test/multi@$pushed_digest" "RepoDigests names the registry digest"
+expect_rc 0 bfresh p3 pull "$repo_digest"
+assert_eq "$OUT" "${img_id#sha256:}" "pull by digest"
+assert_eq "$(bfresh p3 image inspect --format '{{.Id}}' "$repo_digest")" "${img_id#sha256:}" "inspect by name@digest"
+expect_rc 125 bfresh p3 pull "$R/test/multi@sha256:$(printf '0%.0s' {1..64})"
+assert_contains "$ERR" "manifest unknown" "pull of an unknown digest"
+
+# ---- an arm64 variant, pull -a, manifest list ---------------------------------------
+arm_id=$(python3 "$HELPER" archive "$TEST_DIR/arm.tar" localhost/multi:arm64 arm64 0.01)
+berth load -i "$TEST_DIR/arm.tar" >/dev/null
+assert_eq "$(berth image inspect --format '{{.Architecture}}' multi:arm64)" "arm64" "crafted arm64 image"
+berth push -q multi:1 "$R/test/two:a"
+berth push -q multi:arm64 "$R/test/two:b"
+expect_rc 0 bfresh all pull -a "$R/test/two"
+assert_eq "$(sort <<<"$OUT" | tr '\n' ' ')" "$(printf '%s\n' "${img_id#sha256:}" "${arm_id#sha256:}" | sort | tr '\n' ' ')" "pull -a pulls both tags"
+tags=$(bfresh all images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')
+assert_eq "$tags" "$R/test/two:a $R/test/two:b " "pull -a names both tags"
+expect_rc 125 bfresh all pull -a "$R/test/two:a"
+assert_contains "$ERR" "tag can't be used with --all-tags" "pull -a with a tag"
+
+# search --list-tags
+expect_rc 0 berth search --list-tags "$R/test/two"
+assert_eq "$(tr -s ' ' <<<"$OUT")" "$(printf 'NAME TAG\n%s a\n%s b' "$R/test/two" "$R/test/two")" "search --list-tags lists the tags"
+expect_rc 0 berth search "$R/test"
+assert_contains "$OUT" "$R/test/two" "search lists repositories from the catalog"
+
+# An OCI index with arm64 first, then amd64.
+berth push -q multi:1 "$R/test/list:amd64"
+berth push -q multi:arm64 "$R/test/list:arm64"
+amd_d=$(reg_digest test/list amd64)
+arm_d=$(reg_digest test/list arm64)
+amd_s=$(reg_manifest test/list amd64 | wc -c)
+arm_s=$(reg_manifest test/list arm64 | wc -c)
+mt=$(reg_manifest test/list amd64 | jq -r .mediaType)
+idx_d=$(python3 "$HELPER" index "$TEST_DIR/index.json" "$mt" "$arm_d" "$arm_s" arm64 "$amd_d" "$amd_s" amd64)
+code=$(curl -s -o "$TEST_DIR/put.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
+  --data-binary @"$TEST_DIR/index.json" "http://$R/v2/test/list/manifests/latest")
+assert_eq "$code" "201" "registry accepts the index ($(cat "$TEST_DIR/put.out"))"
+assert_eq "$(reg_digest test/list latest)" "$idx_d" "index stored as is"
+expect_rc 0 bfresh list pull "$R/test/list"
+assert_eq "$OUT" "${img_id#sha256:}" "index: default platform picks linux/amd64"
+assert_eq "$(bfresh list image inspect --format '{{.Architecture}}' "$R/test/list")" "amd64" "index: amd64 image"
+expect_rc 0 bfresh list-arm pull --arch arm64 "$R/test/list"
+assert_eq "$OUT" "${arm_id#sha256:}" "index: --arch arm64 picks the arm64 manifest"
+assert_eq "$(bfresh list-arm image inspect --format '{{.Architecture}}' "$R/test/list")" "arm64" "index: arm64 image"
+expect_rc 0 bfresh list-plat pull --platform linux/arm64 "$R/test/list"
+assert_eq "$OUT" "${arm_id#sha256:}" "index: --platform linux/arm64"
+expect_rc 125 bfresh list-s390 pull --arch s390x "$R/test/list"
+assert_contains "$ERR" "s390x" "index: missing platform named"
+assert_contains "$ERR" "linux/arm64 linux/amd64" "index: available platforms listed"
+assert_eq "$(bfresh list-s390 images -q)" "" "index: nothing stored when no platform matches"
+
+# ---- corruption: a layer's bytes change in the registry ----------------------------
+big_layer=$(reg_manifest test/multi 1 | jq -r '.layers[1].digest')
+f=$(blob_path reg "$big_layer")
+cp "$f" "$TEST_DIR/saved-blob"
+head -c "$(stat -c %s "$f")" /dev/urandom >"$f"
+expect_rc 125 bfresh corrupt pull "$R/test/multi:1"
+assert_contains "$ERR" "digest mismatch for $big_layer" "corrupt blob: digest mismatch named"
+assert_eq "$(bfresh corrupt images -q)" "" "corrupt blob: no image stored"
+expect_rc 1 bfresh corrupt image exists "$R/test/multi:1"
+cp "$TEST_DIR/saved-blob" "$f"
+expect_rc 0 bfresh corrupt pull "$R/test/multi:1"
+assert_eq "$OUT" "${img_id#sha256:}" "pull after restoring the blob"
+out=$(bfresh corrupt run --rm "$R/test/multi:1" sh -c 'wc -c </data/random.bin')
+assert_eq "$out" "$((3 * 1024 * 1024))" "restored pull has the whole layer"
+
+# ---- the registry dies mid-pull -----------------------------------------------------
+big_id=$(python3 "$HELPER" archive "$TEST_DIR/big.tar" localhost/big:1 amd64 60)
+berth load -i "$TEST_DIR/big.tar" >/dev/null
+berth push -q big:1 "$R/test/big:1"
+rm -f "$TEST_DIR/big.tar"
+bfresh killed pull "$R/test/big:1" >"$TEST_DIR/killed.out" 2>"$TEST_DIR/killed.err" &
+pull_pid=$!
+# Kill once the two small layers are stored, while the 60 MB one streams.
+for i in $(seq 500); do
+  [[ $(grep -c ' done$' "$TEST_DIR/killed.err" || true) -ge 2 ]] && break
+  kill -0 "$pull_pid" 2>/dev/null || break
+  sleep 0.01
+done
+kill_registry reg
+set +e
+wait "$pull_pid"
+rc=$?
+set -e
+assert_eq "$rc" "125" "pull fails when the registry dies ($(cat "$TEST_DIR/killed.err"))"
+assert_contains "$(cat "$TEST_DIR/killed.err")" "connection refused" "mid-pull failure names the connection error"
+assert_eq "$(bfresh killed images -q)" "" "no image after the interrupted pull"
+start_registry reg
+expect_rc 0 bfresh killed pull "$R/test/big:1"
+assert_eq "$OUT" "${big_id#sha256:}" "pull after the registry restarts"
+assert_eq "$(grep -c 'skipped: already exists' <<<"$ERR")" "2" "layers stored before the kill are not downloaded again"
+out=$(bfresh killed run --rm "$R/test/big:1" sh -c 'wc -c </data/random.bin; ls /data | wc -l')
+assert_eq "$out" "$(printf '%s\n3' $((60 * 1024 * 1024)))" "resumed image has every layer"
+
+# ---- htpasswd auth, login, logout --------------------------------------------------
+mkdir -p "$TEST_DIR/auth"
+htpasswd -Bbn user pass >"$TEST_DIR/auth/htpasswd"
+start_registry authreg "auth:
+  htpasswd:
+    realm: basic-realm
+    path: $TEST_DIR/auth/htpasswd"
+A=127.0.0.1:${REG_PORT[authreg]}
+cat >>"$CONTAINERS_REGISTRIES_CONF" <<EOF
+
+[[registry]]
+location = "$A"
+insecure = true
