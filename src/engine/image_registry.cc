@@ -110,7 +110,9 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
       break;
     }
     // An index: choose the platform and fetch that manifest.
+    std::string index_digest;
     if (image::isIndexMediaType(man->media_type)) {
+      index_digest = man->digest;
       auto idx = TRY(image::parseIndex(man->bytes, what));
       auto pick = TRY(choosePlatform(idx, req, what));
       man = client.getManifest(sref.path, pick.digest);
@@ -232,15 +234,20 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
     if (named.digest.empty()) names.push_back(image::withDefaultTag(named).string());
     emit({api::TransferProgress::kManifest, man_blob.digest, 0, 0, ""});
     auto rec = TRY(commitImage(m.config.digest, man_blob.digest, m.media_type, std::move(layers), names));
-    // Record the repo digest for name@digest lookups.
-    std::string rd = ref.name() + "@" + man_blob.digest;
+    // Record the repo digests for name@digest lookups: the platform manifest's and, when
+    // it came from an index, the index's too (as podman), so name@index-digest resolves.
+    std::vector<std::string> rds = {ref.name() + "@" + man_blob.digest};
+    if (!index_digest.empty()) rds.push_back(ref.name() + "@" + index_digest);
     TRY(e_.db().transaction([&]() -> Status {
       auto cur = TRY(state::getImage(e_.db(), rec.id));
       if (!cur) return {};
-      if (std::find(cur->repo_digests.begin(), cur->repo_digests.end(), rd) == cur->repo_digests.end()) {
+      bool changed = false;
+      for (auto& rd : rds) {
+        if (std::find(cur->repo_digests.begin(), cur->repo_digests.end(), rd) != cur->repo_digests.end()) continue;
         cur->repo_digests.push_back(rd);
-        TRY(state::putImage(e_.db(), *cur));
+        changed = true;
       }
+      if (changed) TRY(state::putImage(e_.db(), *cur));
       return {};
     }));
     return rec.id;
@@ -309,12 +316,14 @@ Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest
 
 namespace {
 
-// gzip-compresses a stored blob into a new blob; returns its info.
+// gzip-compresses a stored blob into a new blob; returns its info. Level 1 (as
+// pgzip's fast setting): layers are mostly binaries, where higher levels gain a
+// few percent for several times the CPU.
 Result<store::BlobInfo> gzipBlob(store::ContentStore& cs, const std::string& digest) {
   UniqueFd in = TRY(cs.open(digest));
   auto w = TRY(cs.beginWrite());
   z_stream zs = {};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return makeError(Code::kInternal, "deflateInit2 failed");
   std::vector<char> ibuf(1 << 20), obuf(1 << 20);
   Status st;
@@ -355,58 +364,91 @@ Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
   dest = image::withDefaultTag(dest);
   auto env = config::HostEnv::current();
   auto conf = TRY(config::loadRegistriesConf(config::defaultConfPaths(env)));
-  if (config::isBlocked(conf, dest.domain))
-    return makeError(Code::kPermissionDenied, "registry {} is blocked in registries.conf", dest.domain);
-  auto opts = TRY(clientOptions(req.access, dest.domain, config::isInsecure(conf, dest.domain)));
+  // Blocked and insecure are per reference, as for pull: the longest matching prefix decides.
+  const config::Registry* dest_reg = config::findRegistry(conf, dest.name());
+  if (dest_reg && dest_reg->blocked)
+    return makeError(Code::kPermissionDenied, "registry {} is blocked in {}", dest_reg->prefix,
+                     conf.sources_description.empty() ? std::string("registries.conf") : conf.sources_description);
+  auto opts = TRY(clientOptions(req.access, dest.domain, dest_reg && dest_reg->endpoint.insecure));
   registry::RegistryClient client(dest.domain, opts);
   auto emit = [&](api::TransferProgress p) {
     if (req.progress) req.progress(p);
   };
   std::string man_bytes = TRY(e_.content().readAll(ri.rec.digest));
   auto m = TRY(image::parseManifest(man_bytes, ri.rec.manifest_type));
+  if (req.compression_format == "zstd")
+    return makeError(Code::kUnimplemented, "--compression-format zstd is not supported yet: use gzip");
+  if (!req.format.empty() && req.format != "oci" && req.format != "v2s2")
+    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci or v2s2", req.format);
   bool rewrite = false;
-  // Uncompressed layers are compressed for the registry (podman pushes gzip by default).
-  for (auto& l : m.layers) {
-    bool plain = image::isUncompressedLayer(l.media_type);
-    if (!plain && req.compression_format.empty()) continue;
-    if (req.compression_format == "zstd")
-      return makeError(Code::kUnimplemented, "--compression-format zstd is not supported yet: use gzip");
-    if (!plain) continue;  // already compressed: reuse as is
-    auto gz = TRY(gzipBlob(e_.content(), l.digest));
-    l.digest = gz.digest;
-    l.size = int64_t(gz.size);
-    l.media_type = m.media_type == image::media::kOciManifest ? std::string(image::media::kOciLayerGzip)
-                                                              : std::string(image::media::kDockerLayerGzip);
-    rewrite = true;
+  std::mutex mu;
+  // Layers in parallel: compress an uncompressed layer (podman pushes gzip by
+  // default), then skip it if the registry has it, else upload it.
+  std::vector<std::optional<Error>> errors(m.layers.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&]() {
+    registry::RegistryClient wc(dest.domain, opts);
+    for (;;) {
+      size_t i = next++;
+      if (i >= m.layers.size()) return;
+      image::Descriptor l;
+      {
+        std::lock_guard g(mu);
+        l = m.layers[i];
+      }
+      auto run = [&]() -> Status {
+        if (image::isUncompressedLayer(l.media_type)) {
+          auto gz = TRY(gzipBlob(e_.content(), l.digest));
+          l.digest = gz.digest;
+          l.size = int64_t(gz.size);
+          l.media_type = m.media_type == image::media::kOciManifest ? std::string(image::media::kOciLayerGzip)
+                                                                    : std::string(image::media::kDockerLayerGzip);
+          std::lock_guard g(mu);
+          m.layers[i] = l;
+          rewrite = true;
+        }
+        if (TRY(wc.blobExists(dest.path, l.digest))) {
+          std::lock_guard g(mu);
+          emit({api::TransferProgress::kBlobSkipped, l.digest, 0, uint64_t(l.size), ""});
+          return {};
+        }
+        UniqueFd fd = TRY(e_.content().open(l.digest));
+        TRY_CTX(wc.uploadBlob(dest.path, l.digest, uint64_t(l.size), store::fdReader(fd.get()),
+                              [&](uint64_t done) {
+                                std::lock_guard g(mu);
+                                emit({api::TransferProgress::kBlob, l.digest, done, uint64_t(l.size), ""});
+                              }),
+                "push blob {}", l.digest);
+        std::lock_guard g(mu);
+        emit({api::TransferProgress::kBlobDone, l.digest, uint64_t(l.size), uint64_t(l.size), ""});
+        return {};
+      };
+      Status st = run();
+      if (!st.ok()) errors[i] = std::move(st).error();
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    size_t n = std::min<size_t>(3, std::max<size_t>(1, m.layers.size()));
+    for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
   }
+  for (auto& e : errors)
+    if (e) return *e;
   if (req.format == "oci" && m.media_type != image::media::kOciManifest) {
     m = TRY(image::toOciManifest(m));
     rewrite = true;
   } else if (req.format == "v2s2" && m.media_type != image::media::kDockerManifest) {
     m = TRY(image::toDockerManifest(m));
     rewrite = true;
-  } else if (!req.format.empty() && req.format != "oci" && req.format != "v2s2") {
-    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci or v2s2", req.format);
   }
-  std::vector<image::Descriptor> blobs = m.layers;
-  blobs.push_back(m.config);
-  for (auto& b : blobs) {
-    bool is_config = b.digest == m.config.digest;
-    if (TRY(client.blobExists(dest.path, b.digest))) {
-      if (is_config) {
-        emit({api::TransferProgress::kConfig, b.digest, 0, 0, ""});
-        continue;
-      }
-      emit({api::TransferProgress::kBlobSkipped, b.digest, 0, uint64_t(b.size), ""});
-      continue;
-    }
-    UniqueFd fd = TRY(e_.content().open(b.digest));
-    TRY_CTX(client.uploadBlob(dest.path, b.digest, uint64_t(b.size), store::fdReader(fd.get()),
-                              [&](uint64_t done) { emit({api::TransferProgress::kBlob, b.digest, done, uint64_t(b.size), ""}); }),
-            "push blob {}", b.digest);
-    if (is_config) emit({api::TransferProgress::kConfig, b.digest, 0, 0, ""});
-    else emit({api::TransferProgress::kBlobDone, b.digest, uint64_t(b.size), uint64_t(b.size), ""});
+  // The config last, then the manifest that names everything.
+  if (!TRY(client.blobExists(dest.path, m.config.digest))) {
+    UniqueFd fd = TRY(e_.content().open(m.config.digest));
+    TRY_CTX(client.uploadBlob(dest.path, m.config.digest, uint64_t(m.config.size), store::fdReader(fd.get())),
+            "push config {}", m.config.digest);
   }
+  emit({api::TransferProgress::kConfig, m.config.digest, 0, 0, ""});
   std::string out_bytes = rewrite ? image::serializeManifest(m) : man_bytes;
   std::string digest = sha256Digest(out_bytes);
   emit({api::TransferProgress::kManifest, digest, 0, 0, ""});
