@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/format/tabwriter.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "specgen/flags.h"
 #include "engine/container_service.h"
 #include "specgen/specgen.h"
@@ -63,6 +64,8 @@ struct CreateOpts {
   std::vector<std::string> ulimits, annotations, attach, add_host, dns, group_add, devices, security_opt;
   bool stop_timeout_set = false;
   bool entrypoint_set = false;
+  bool tls_verify = true;
+  std::string authfile, creds, cert_dir, arch, os, variant, platform;
 };
 
 void addCreateFlags(Command& c, CreateOpts& o, bool run) {
@@ -111,6 +114,13 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("ipc", 0, &o.ipc, "IPC namespace to use")
       .flag("uts", 0, &o.uts, "UTS namespace to use")
       .flag("quiet", 'q', &o.quiet, "Suppress output information when pulling images")
+      .flag("tls-verify", 0, &o.tls_verify, "Require HTTPS and verify certificates when contacting registries for pulling images")
+      .flag("authfile", 0, &o.authfile, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override")
+      .flag("creds", 0, &o.creds, "`Credentials` (USERNAME:PASSWORD) to use for authenticating to a registry")
+      .flag("cert-dir", 0, &o.cert_dir, "`Pathname` of a directory containing TLS certificates and keys")
+      .flag("arch", 0, &o.arch, "use `ARCH` instead of the architecture of the machine for choosing images")
+      .flag("os", 0, &o.os, "use `OS` instead of the running OS for choosing images")
+      .flag("variant", 0, &o.variant, "Use `VARIANT` instead of the running architecture variant for choosing images")
       .flag("no-healthcheck", 0, &o.no_healthcheck, "Disable healthchecks on container");
   if (run) {
     c.flag("detach", 'd', &o.detach, "Run container in background and print container ID")
@@ -295,6 +305,34 @@ int runCreate(Context& ctx, CreateOpts& o, const std::vector<std::string>& args,
   if (!o.cidfile.empty() && fs::exists(o.cidfile))
     return ctx.fail(makeError(Code::kAlreadyExists, "container id file exists. Ensure another container is not using it or delete {}", o.cidfile));
   auto& svc = (*eng)->containers();
+  // --pull: always pulls; missing and newer pull when the image is not stored; never never does.
+  {
+    auto& images = (*eng)->images();
+    auto have = images.exists(args[0]);
+    if (!have.ok()) return ctx.fail(have.error());
+    bool pull = o.pull == "always" || (!*have && o.pull != "never");
+    if (pull) {
+      ProgressRenderer progress(o.quiet);
+      api::ImagePullRequest pr;
+      pr.reference = args[0];
+      pr.have_tty = ctx.stdinIsTerminal() && ::isatty(2);
+      pr.progress = progress.fn();
+      pr.os = o.os;
+      pr.arch = o.arch;
+      pr.variant = o.variant;
+      pr.access.authfile = o.authfile;
+      if (pr.access.authfile.empty())
+        if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) pr.access.authfile = e;
+      pr.access.creds = o.creds;
+      pr.access.cert_dir = o.cert_dir;
+      if (self.changed("tls-verify")) pr.access.tls_verify = o.tls_verify;
+      auto pulled = images.pull(pr);
+      if (!pulled.ok()) return ctx.fail(pulled.error());
+      if (!pulled->names.empty()) (*spec)["image"] = pulled->names[0];
+    } else if (!*have) {
+      return ctx.fail(makeError(Code::kNotFound, "{}: image not known", args[0]));
+    }
+  }
   auto rep = svc.create(api::ContainerCreateRequest{*spec, o.replace});
   if (!rep.ok()) return ctx.fail(rep.error());
   if (!o.cidfile.empty()) {

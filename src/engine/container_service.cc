@@ -118,8 +118,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   auto resolved = lookupImage(all_images, image_ref);
   if (!resolved.ok()) {
     if (resolved.error().code() == Code::kNotFound)
-      return makeError(Code::kNotFound, "{}: image not known (pulling from registries is not available in this build)",
-                       image_ref);
+      return makeError(Code::kNotFound, "{}: image not known", image_ref);
     return std::move(resolved).error();
   }
   auto& img = resolved->rec;
