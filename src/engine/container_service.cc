@@ -268,7 +268,12 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   auto all_images = TRY(state::listImages(e_.db()));
 
   for (auto& r0 : all) {
-    auto synced = loadSynced(r0.id);
+    // Only containers that may have changed behind our back (a process that
+    // could have exited) need the lock and a sync; the rest are read as listed.
+    std::string st0 = r0.state.value("status", "configured");
+    Result<state::ContainerRecord> synced = r0;
+    if (st0 == "running" || st0 == "paused" || st0 == "created" || fs::exists(paths(r0.id).monitor_pid_file))
+      synced = loadSynced(r0.id);
     if (!synced.ok()) {
       if (synced.error().code() == Code::kNotFound) continue;  // removed meanwhile (e.g. --rm)
       return std::move(synced).error();
