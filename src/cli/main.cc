@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   berth::cli::addSystemCommands(root);
   berth::cli::addContainerCommands(root);
   berth::cli::addRegistryCommands(root);
+  berth::cli::addManifestCommands(root);
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
   std::string prog = "berth";

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/store_lock.h"
 #include "image/reference.h"
+#include "state/manifest_lists.h"
 
 namespace berth::engine {
 
@@ -458,6 +459,8 @@ Status LocalImageService::collectGarbage() {
       blobs.insert(l.digest);
     }
   }
+  // Manifest lists keep their index blob and the blobs of entries copied locally.
+  for (auto& list : TRY(state::listManifestLists(e_.db()))) blobs.insert(list.digest);
   for (auto& layer : TRY(e_.layers().list()))
     if (!chains.count(layer.chain_id)) TRY(e_.layers().remove(layer.chain_id));
   for (auto& b : TRY(e_.content().list()))

@@ -35,6 +35,17 @@ CREATE TABLE containers (
 );
 CREATE INDEX containers_by_image ON containers(image_id);
 )sql",
+      // 2: local manifest lists (`manifest create/add/push`).
+      R"sql(
+CREATE TABLE manifest_lists (
+  name TEXT PRIMARY KEY,          -- fully qualified, e.g. localhost/list:latest
+  id TEXT NOT NULL UNIQUE,        -- 64 hex, fixed when the list is created
+  digest TEXT NOT NULL,           -- digest of index_json
+  created INTEGER NOT NULL,       -- ns
+  index_json TEXT NOT NULL,       -- the index (also kept as a blob in the content store)
+  sources TEXT NOT NULL DEFAULT '{}'  -- JSON: entry digest -> where to copy it from on push
+);
+)sql",
   };
   return kMigrations;
 }
