@@ -39,6 +39,26 @@ api::RegistryAccess access(const AccessFlags& a, const Command& c) {
   return r;
 }
 
+// Credentials for a request to `key` (registry[/repository]): --creds, else the auth
+// files, most specific key first.
+Status addCredentials(const AccessFlags& a, const std::string& key, registry::ClientOptions& opts) {
+  if (!a.creds.empty()) {
+    auto colon = a.creds.find(':');
+    registry::Credentials c;
+    c.username = a.creds.substr(0, colon);
+    if (colon != std::string::npos) c.password = a.creds.substr(colon + 1);
+    if (c.username.empty())
+      return makeError(Code::kInvalidArgument, "invalid --creds {:?}: the username must not be empty", a.creds);
+    opts.creds = c;
+    return {};
+  }
+  auto env = config::HostEnv::current();
+  auto auth = TRY(config::loadAuth(config::authFilePaths(env, a.authfile)));
+  auto found = TRY(config::lookupCredentials(auth, key));
+  if (found) opts.creds = registry::Credentials{found->username, found->password, found->identity_token};
+  return {};
+}
+
 Result<size_t> promptChoice(const std::vector<std::string>& names) {
   std::string text = "? Please select an image:\n";
   for (size_t i = 0; i < names.size(); ++i) text += fmt::format("  {}) {}\n", i + 1, names[i]);
@@ -327,6 +347,7 @@ std::unique_ptr<Command> searchCommand() {
     opts.tls_verify = !insecure;
     opts.insecure_http = insecure;
     opts.cert_dir = o->a.cert_dir;
+    if (auto st = addCredentials(o->a, o->list_tags && what.find_first_of(":@") == std::string::npos ? reg + "/" + what : reg, opts); !st.ok()) return ctx.fail(st.error());
     registry::RegistryClient client(reg, opts);
     std::vector<Json> rows;
     if (o->list_tags) {

@@ -52,7 +52,19 @@ Result<image::Descriptor> choosePlatform(const image::Index& idx, const api::Ima
                    what, arch, req.variant, os, have);
 }
 
-std::string repoPath(const image::Reference& r) { return r.path; }
+// clientOptions finds credentials by registry only; a login scoped to a namespace
+// (berth login host/ns) applies to the repositories under it, most specific key first.
+Result<registry::ClientOptions> repoClientOptions(const api::RegistryAccess& a, const std::string& reg,
+                                                  const std::string& repo, bool insecure_by_conf) {
+  auto o = TRY(clientOptions(a, reg, insecure_by_conf));
+  if (a.creds.empty() && !repo.empty()) {
+    auto env = config::HostEnv::current();
+    auto auth = TRY(config::loadAuth(config::authFilePaths(env, a.authfile)));
+    auto found = TRY(config::lookupCredentials(auth, reg + "/" + repo));
+    if (found) o.creds = registry::Credentials{found->username, found->password, found->identity_token};
+  }
+  return o;
+}
 
 }  // namespace
 
@@ -69,7 +81,7 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
   std::optional<Error> last;
   for (auto& src : sources) {
     auto sref = TRY(image::parseNormalizedNamed(src.reference));
-    auto opts = TRY(clientOptions(req.access, src.registry, src.insecure));
+    auto opts = TRY(repoClientOptions(req.access, src.registry, sref.path, src.insecure));
     registry::RegistryClient client(src.registry, opts);
     std::string tag_or_digest = !sref.digest.empty() ? sref.digest : (sref.tag.empty() ? "latest" : sref.tag);
     std::string what = sref.string();
@@ -251,7 +263,7 @@ Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest
     auto base = candidates.at(0);
     if (!base.digest.empty() || (!base.tag.empty() && input.find(':') != std::string::npos && input.rfind(':') > input.rfind('/')))
       return makeError(Code::kInvalidArgument, "tag can't be used with --all-tags/-a");
-    auto opts = TRY(clientOptions(req.access, base.domain, config::isInsecure(conf, base.domain)));
+    auto opts = TRY(repoClientOptions(req.access, base.domain, base.path, config::isInsecure(conf, base.domain)));
     registry::RegistryClient client(base.domain, opts);
     for (auto& t : TRY(client.listTags(base.path))) {
       image::Reference r = base;
@@ -339,7 +351,7 @@ Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
   if (dest_reg && dest_reg->blocked)
     return makeError(Code::kPermissionDenied, "registry {} is blocked in {}", dest_reg->prefix,
                      conf.sources_description.empty() ? std::string("registries.conf") : conf.sources_description);
-  auto opts = TRY(clientOptions(req.access, dest.domain, dest_reg && dest_reg->endpoint.insecure));
+  auto opts = TRY(repoClientOptions(req.access, dest.domain, dest.path, dest_reg && dest_reg->endpoint.insecure));
   registry::RegistryClient client(dest.domain, opts);
   auto emit = [&](api::TransferProgress p) {
     if (req.progress) req.progress(p);

@@ -88,9 +88,11 @@ Result<ResolvedImage> lookupImage(const std::vector<state::ImageRecord>& all,
   if (!ref->digest.empty()) {
     std::string repo = ref->name();
     for (auto& r : all) {
-      if (r.digest != ref->digest) continue;
-      for (auto& n : r.names)
-        if (repoOf(n) == repo) return ResolvedImage{r, ""};
+      // The image's own manifest under any of its names, or a recorded repo
+      // digest (which may be an index the image was pulled through).
+      if (r.digest == ref->digest)
+        for (auto& n : r.names)
+          if (repoOf(n) == repo) return ResolvedImage{r, ""};
       for (auto& d : r.repo_digests)
         if (d == repo + "@" + ref->digest) return ResolvedImage{r, ""};
     }

@@ -104,7 +104,7 @@ assert_eq "$(reg_digest test/multi 1)" "$pushed_digest" "--digestfile is the reg
 # Pushing again reuses every blob.
 expect_rc 0 berth push multi:1 "$R/test/multi:1"
 assert_contains "$ERR" "skipped: already exists" "second push reuses blobs"
-assert_not_contains "$ERR" " done" "second push uploads no layer"
+assert_eq "$(grep -c '^Copying blob .* done$' <<<"$ERR" || true)" "0" "second push uploads no layer"
 
 expect_rc 0 bfresh p1 pull "$R/test/multi:1"
 assert_eq "$OUT" "${img_id#sha256:}" "pull prints the image ID"
@@ -133,6 +133,12 @@ assert_eq "$OUT" "${img_id#sha256:}" "pull by digest"
 assert_eq "$(bfresh p3 image inspect --format '{{.Id}}' "$repo_digest")" "${img_id#sha256:}" "inspect by name@digest"
 expect_rc 125 bfresh p3 pull "$R/test/multi@sha256:$(printf '0%.0s' {1..64})"
 assert_contains "$ERR" "manifest unknown" "pull of an unknown digest"
+# A pulled image pushed elsewhere keeps its compressed blobs, so its manifest digest.
+expect_rc 0 bfresh p1 push --digestfile "$TEST_DIR/copy.digest" "$R/test/multi:1" "$R/test/copy:1"
+assert_eq "$(cat "$TEST_DIR/copy.digest")" "$pushed_digest" "re-push of a pulled image keeps the manifest digest"
+# --tls-verify=true overrides registries.conf's insecure: the plain-http registry is refused.
+expect_rc 125 bfresh tls pull --tls-verify=true "$R/test/multi:1"
+assert_contains "$ERR" "server gave HTTP response to HTTPS client" "--tls-verify=true against plain http"
 
 # ---- an arm64 variant, pull -a, manifest list ---------------------------------------
 arm_id=$(python3 "$HELPER" archive "$TEST_DIR/arm.tar" localhost/multi:arm64 arm64 0.01)
@@ -149,7 +155,8 @@ assert_contains "$ERR" "tag can't be used with --all-tags" "pull -a with a tag"
 
 # search --list-tags
 expect_rc 0 berth search --list-tags "$R/test/two"
-assert_eq "$(tr -s ' ' <<<"$OUT")" "$(printf 'NAME TAG\n%s a\n%s b' "$R/test/two" "$R/test/two")" "search --list-tags lists the tags"
+assert_eq "$(head -1 <<<"$OUT" | tr -s ' ')" "NAME TAG" "search --list-tags header"
+assert_eq "$(tail -n +2 <<<"$OUT" | tr -s ' ' | sort | tr '\n' ' ')" "$R/test/two a $R/test/two b " "search --list-tags lists the tags"
 expect_rc 0 berth search "$R/test"
 assert_contains "$OUT" "$R/test/two" "search lists repositories from the catalog"
 
@@ -172,6 +179,14 @@ assert_eq "$(bfresh list image inspect --format '{{.Architecture}}' "$R/test/lis
 expect_rc 0 bfresh list-arm pull --arch arm64 "$R/test/list"
 assert_eq "$OUT" "${arm_id#sha256:}" "index: --arch arm64 picks the arm64 manifest"
 assert_eq "$(bfresh list-arm image inspect --format '{{.Architecture}}' "$R/test/list")" "arm64" "index: arm64 image"
+# By the index's digest: the platform's image, findable by the index digest.
+expect_rc 0 bfresh list-dig pull "$R/test/list@$idx_d"
+assert_eq "$OUT" "${img_id#sha256:}" "index by digest picks amd64"
+assert_eq "$(bfresh list-dig image inspect --format '{{.Id}}' "$R/test/list@$idx_d")" "${img_id#sha256:}" "inspect by the index digest"
+rds=$(bfresh list-dig image inspect --format '{{.RepoDigests}}' "${img_id#sha256:}")
+assert_contains "$rds" "$R/test/list@$amd_d" "RepoDigests has the instance digest"
+assert_contains "$rds" "$R/test/list@$idx_d" "RepoDigests has the index digest"
+assert_eq "$(bfresh list image inspect --format '{{.Digest}}' "$R/test/list")" "$amd_d" "index pull records the instance manifest digest"
 expect_rc 0 bfresh list-plat pull --platform linux/arm64 "$R/test/list"
 assert_eq "$OUT" "${arm_id#sha256:}" "index: --platform linux/arm64"
 expect_rc 125 bfresh list-s390 pull --arch s390x "$R/test/list"
@@ -220,7 +235,7 @@ expect_rc 0 bfresh killed pull "$R/test/big:1"
 assert_eq "$OUT" "${big_id#sha256:}" "pull after the registry restarts"
 assert_eq "$(grep -c 'skipped: already exists' <<<"$ERR")" "2" "layers stored before the kill are not downloaded again"
 out=$(bfresh killed run --rm "$R/test/big:1" sh -c 'wc -c </data/random.bin; ls /data | wc -l')
-assert_eq "$out" "$(printf '%s\n3' $((60 * 1024 * 1024)))" "resumed image has every layer"
+assert_eq "$out" "$(printf '%s\n4' $((60 * 1024 * 1024)))" "resumed image has every layer"
 
 # ---- htpasswd auth, login, logout --------------------------------------------------
 mkdir -p "$TEST_DIR/auth"
@@ -235,3 +250,105 @@ cat >>"$CONTAINERS_REGISTRIES_CONF" <<EOF
 [[registry]]
 location = "$A"
 insecure = true
+EOF
+expect_rc 125 berth push multi:1 "$A/secret/img:1"
+assert_contains "$ERR" "berth login $A" "push without login says to log in"
+expect_rc 125 berth login -u user -p wrong "$A"
+assert_contains "$ERR" "$A" "wrong password names the registry"
+assert_contains "$ERR" "invalid username/password" "wrong password says so"
+[[ ! -e "$REGISTRY_AUTH_FILE" ]] && pass || fail "failed login stores nothing"
+expect_rc 0 berth login -u user --password-stdin "$A" <<<"pass"
+assert_contains "$OUT" "Login Succeeded" "login --password-stdin"
+assert_eq "$(stat -c %a "$REGISTRY_AUTH_FILE")" "600" "auth.json is mode 0600"
+assert_eq "$(jq -r --arg k "$A" '.auths | has($k)' "$REGISTRY_AUTH_FILE")" "true" "auth.json has the registry key"
+assert_eq "$(berth login --get-login "$A")" "user" "login --get-login"
+expect_rc 0 berth push multi:1 "$A/secret/img:1"
+expect_rc 0 bfresh authpull pull "$A/secret/img:1"
+assert_eq "$OUT" "${img_id#sha256:}" "pull with stored credentials"
+expect_rc 0 berth search --list-tags "$A/secret/img"
+assert_eq "$(tail -n +2 <<<"$OUT" | tr -s ' ')" "$A/secret/img 1" "search --list-tags with stored credentials"
+expect_rc 0 berth search "$A/secret"
+assert_contains "$OUT" "$A/secret/img" "search of the catalog with stored credentials"
+expect_rc 0 bfresh authcreds pull --creds user:pass --authfile "$TEST_DIR/none.json" "$A/secret/img:1"
+expect_rc 125 bfresh authcreds2 pull --creds user:nope --authfile "$TEST_DIR/none.json" "$A/secret/img:1"
+assert_contains "$ERR" "invalid username/password" "pull with bad --creds"
+expect_rc 0 berth logout "$A"
+assert_contains "$OUT" "Removed login credentials for $A" "logout"
+assert_eq "$(jq -r --arg k "$A" '.auths | has($k)' "$REGISTRY_AUTH_FILE")" "false" "logout removes the key"
+expect_rc 125 berth login --get-login "$A"
+assert_contains "$ERR" "not logged into $A" "get-login after logout"
+expect_rc 125 bfresh authpull2 pull "$A/secret/img:1"
+assert_contains "$ERR" "berth login $A" "pull after logout says to log in"
+berth login -u user -p pass "$A" >/dev/null
+berth login -u user -p pass "$R" >/dev/null
+assert_eq "$(jq -r '.auths | length' "$REGISTRY_AUTH_FILE")" "2" "two logins stored"
+expect_rc 0 berth logout -a
+assert_eq "$(jq -r '.auths | length' "$REGISTRY_AUTH_FILE")" "0" "logout -a removes all"
+# A login scoped to a namespace covers the repositories under it, and only those.
+expect_rc 0 berth login -u user -p pass "$A/secret"
+assert_eq "$(jq -r '.auths | keys | join(",")' "$REGISTRY_AUTH_FILE")" "$A/secret" "namespaced login key"
+expect_rc 0 bfresh authns pull -q "$A/secret/img:1"
+assert_eq "$OUT" "${img_id#sha256:}" "pull with a namespaced login"
+expect_rc 125 berth push multi:1 "$A/other/img:1"
+assert_contains "$ERR" "berth login $A" "namespaced login does not cover other namespaces"
+expect_rc 0 berth logout "$A/secret"
+
+# ---- mirrors: a dead primary served by its mirror ----------------------------------
+cat >"$TEST_DIR/mirror.conf" <<EOF
+[[registry]]
+location = "127.0.0.1:9"
+insecure = true
+[[registry.mirror]]
+location = "$R"
+insecure = true
+EOF
+set +e
+OUT=$(CONTAINERS_REGISTRIES_CONF="$TEST_DIR/mirror.conf" bfresh mirror pull -q 127.0.0.1:9/test/multi:1 2>&1)
+rc=$?
+set -e
+assert_eq "$rc:$OUT" "0:${img_id#sha256:}" "pull through a mirror"
+assert_eq "$(bfresh mirror images --format '{{.Repository}}:{{.Tag}}')" "127.0.0.1:9/test/multi:1" "mirrored image keeps the requested name"
+
+# ---- errors -------------------------------------------------------------------------
+expect_rc 125 berth pull 127.0.0.1:1/test/nothing:1
+assert_contains "$ERR" "127.0.0.1:1" "unknown registry named"
+assert_contains "$ERR" "connection refused" "unknown registry: connection error"
+expect_rc 125 berth login -u user -p pass 127.0.0.1:1
+assert_contains "$ERR" "127.0.0.1:1" "login to an unknown registry names it"
+assert_contains "$ERR" "connection refused" "login to an unknown registry: connection error"
+expect_rc 125 berth pull "$R/blocked/img:1"
+assert_contains "$ERR" "blocked" "blocked registry"
+expect_rc 125 berth push multi:1 "$R/blocked/img:1"
+assert_contains "$ERR" "blocked" "push to a blocked registry"
+expect_rc 125 berth pull "$R/test/nosuch:1"
+assert_contains "$ERR" "manifest unknown" "unknown repository"
+expect_rc 125 berth push nosuchimage "$R/test/x:1"
+assert_contains "$ERR" "nosuchimage" "push of an unknown image names it"
+expect_rc 125 berth logout "$R"
+assert_contains "$ERR" "$R" "logout when not logged in names the registry"
+expect_rc 125 berth pull 'Bad//Ref'
+assert_contains "$ERR" "invalid reference format" "malformed reference"
+cat >"$TEST_DIR/short.conf" <<EOF
+unqualified-search-registries = ["$R", "$A"]
+short-name-mode = "enforcing"
+
+[[registry]]
+location = "$R"
+insecure = true
+EOF
+set +e
+ERR=$(CONTAINERS_REGISTRIES_CONF="$TEST_DIR/short.conf" "${B[@]}" pull shortonly </dev/null 2>&1)
+rc=$?
+set -e
+assert_eq "$rc" "125" "ambiguous short name without a TTY fails"
+assert_contains "$ERR" "short-name resolution" "short-name error says why"
+# One search registry: no prompt needed.
+sed -i "s|unqualified-search-registries = .*|unqualified-search-registries = [\"$R\"]|" "$TEST_DIR/short.conf"
+set +e
+OUT=$(CONTAINERS_REGISTRIES_CONF="$TEST_DIR/short.conf" "${B[@]}" pull -q test/multi:1 </dev/null)
+rc=$?
+set -e
+assert_eq "$rc:$OUT" "0:${img_id#sha256:}" "short name with one search registry"
+
+echo "runtime: $((SECONDS - START))s"
+finish
