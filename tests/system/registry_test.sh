@@ -351,4 +351,16 @@ set -e
 assert_eq "$rc:$OUT" "0:${img_id#sha256:}" "short name with one search registry"
 
 echo "runtime: $((SECONDS - START))s"
+# --compression-format zstd: OCI manifest with zstd layers; the pulled image is the same image.
+expect_rc 0 berth push -q --compression-format zstd multi:1 "$R/test/zstd:1"
+ztypes=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$R/v2/test/zstd/manifests/1" |
+  python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["mediaType"], sorted({l["mediaType"] for l in m["layers"]}))')
+assert_contains "$ztypes" "application/vnd.oci.image.manifest.v1+json" "zstd push writes an OCI manifest"
+assert_contains "$ztypes" "tar+zstd" "zstd push writes zstd layers"
+expect_rc 0 bfresh zstd pull -q "$R/test/zstd:1"
+assert_eq "$(bfresh zstd image inspect --format '{{.Id}}' "$R/test/zstd:1")" "${img_id#sha256:}" "zstd round trip keeps the image ID"
+assert_eq "$(bfresh zstd image inspect --format '{{.RootFS.Layers}}' "$R/test/zstd:1")" "$local_layers" "zstd round trip keeps the diff IDs"
+expect_rc 125 berth push --compression-format lz4 multi:1 "$R/test/zstd:2"
+assert_contains "$ERR" "lz4" "bad compression format named"
+
 finish
