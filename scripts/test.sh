@@ -5,4 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
 bash scripts/build.sh
 cd build
-ctest --output-on-failure -j2 "$@"
+# Unit and integration tests in parallel; system tests one at a time (they
+# time real containers and registries, and share the machine's two cores).
+ctest --output-on-failure -j2 -LE system "$@"
+ctest --output-on-failure -L system "$@"
