@@ -395,6 +395,13 @@ Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
     if (m.media_type != image::media::kOciManifest) m = TRY(image::toOciManifest(m));
   }
   bool rewrite = m.media_type != ri.rec.manifest_type;  // converted for zstd
+  // Repositories on the destination registry that the image was pulled from.
+  std::vector<std::string> mount_sources;
+  for (auto& rd : ri.rec.repo_digests) {
+    auto at = rd.find('@');
+    auto r = image::parseNormalizedNamed(rd.substr(0, at));
+    if (r.ok() && r->domain == dest.domain && r->path != dest.path) mount_sources.push_back(r->path);
+  }
   std::mutex mu;
   // Layers in parallel: compress an uncompressed layer (podman pushes gzip by
   // default), then skip it if the registry has it, else upload it.
@@ -425,6 +432,14 @@ Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
           rewrite = true;
         }
         if (TRY(wc.blobExists(dest.path, l.digest))) {
+          std::lock_guard g(mu);
+          emit({api::TransferProgress::kBlobSkipped, l.digest, 0, uint64_t(l.size), ""});
+          return {};
+        }
+        // A repository of the same registry the image came from has the blob:
+        // mount it across repositories instead of uploading it again.
+        for (auto& rd : mount_sources) {
+          if (!TRY(wc.mountBlob(dest.path, l.digest, rd))) continue;
           std::lock_guard g(mu);
           emit({api::TransferProgress::kBlobSkipped, l.digest, 0, uint64_t(l.size), ""});
           return {};
