@@ -243,7 +243,7 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
 }  // namespace
 
 Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api::ContainerListRequest& req) {
-  auto all = TRY(state::listContainers(e_.db()));
+  auto all = TRY(state::listContainerSummaries(e_.db()));
   std::vector<api::ContainerSummary> out;
   // Filters: key=value, AND across keys, OR within a key.
   std::map<std::string, std::vector<std::string>> filters;

@@ -25,6 +25,20 @@ Result<std::vector<ContainerRecord>> listContainers(Db& db) {
   return out;
 }
 
+Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
+  std::vector<ContainerRecord> out;
+  Stmt s = TRY(db.prepare(
+      "SELECT id, name, image_id, created, json_object("
+      "'image_name', json_extract(config, '$.image_name'), "
+      "'command', json(COALESCE(json_extract(config, '$.command'), '[]')), "
+      "'remove', CASE WHEN json_extract(config, '$.remove') THEN json('true') ELSE json('false') END, "
+      "'spec', json_object('labels', json(COALESCE(json_extract(config, '$.spec.labels'), '{}')), "
+      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''))), "
+      "state FROM containers ORDER BY created"));
+  while (TRY(s.next())) out.push_back(rowToContainer(s));
+  return out;
+}
+
 Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& id) {
   Stmt s = TRY(db.prepare(fmt::format("SELECT {} FROM containers WHERE id = ?", kCols)));
   s.bind(1, id);
