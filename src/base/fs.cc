@@ -85,6 +85,24 @@ Status writeFileAtomic(const std::string& path, std::string_view data, mode_t mo
   return fsyncDir(dirName(path));
 }
 
+Status writeFileReplace(const std::string& path, std::string_view data, mode_t mode) {
+  std::random_device rd;
+  std::string tmp = fmt::format("{}.tmp-{:08x}", path, rd());
+  {
+    UniqueFd fd = TRY(openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
+    if (auto s = writeAll(fd.get(), data); !s) {
+      ::unlink(tmp.c_str());
+      return std::move(s).error().context(fmt::format("write {}", tmp));
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) < 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return sysError(e, fmt::format("rename {} to {}", tmp, path));
+  }
+  return {};
+}
+
 Status mkdirAll(const std::string& path, mode_t mode) {
   if (path.empty()) return {};
   struct stat st;

@@ -16,6 +16,9 @@ Result<std::string> readFile(const std::string& path);
 // Writes `data` to a temp file beside `path`, fsyncs it, renames it over
 // `path` and fsyncs the directory: readers see the old or the new file whole.
 Status writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Like writeFileAtomic (readers see the old or the new file whole) without the
+// fsyncs: for runtime files under the runroot, which need not survive a reboot.
+Status writeFileReplace(const std::string& path, std::string_view data, mode_t mode = 0644);
 // mkdir -p; existing directories are fine.
 Status mkdirAll(const std::string& path, mode_t mode = 0755);
 // rm -rf without following symlinks; a missing path is fine. Does not cross

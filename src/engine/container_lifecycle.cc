@@ -120,13 +120,13 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   const Json& spec = rec.config["spec"];
   std::string hostname = spec.value("hostname", rec.id.substr(0, 12));
   std::string netmode = spec.contains("netns") ? spec["netns"].value("nsmode", "") : "";
-  TRY(fs::writeFileAtomic(p.run_dir + "/hostname", hostname + "\n"));
+  TRY(fs::writeFileReplace(p.run_dir + "/hostname", hostname + "\n"));
   std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
   hosts += fmt::format("127.0.1.1\t{} {}\n", hostname, rec.name);
-  TRY(fs::writeFileAtomic(p.run_dir + "/hosts", hosts));
+  TRY(fs::writeFileReplace(p.run_dir + "/hosts", hosts));
   auto resolv = fs::readFile("/etc/resolv.conf");
-  TRY(fs::writeFileAtomic(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
-  TRY(fs::writeFileAtomic(p.run_dir + "/.containerenv",
+  TRY(fs::writeFileReplace(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
+  TRY(fs::writeFileReplace(p.run_dir + "/.containerenv",
                           fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\n",
                                       "0.1.0", rec.name, rec.id, rec.config.value("image_name", ""), rec.image_id)));
   specgen::SpecInputs in;
@@ -156,7 +156,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.host_hostname = host;
   if (netmode == "host") in.specgen["hostname"] = in.specgen.value("hostname", std::string(host));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
-  TRY(fs::writeFileAtomic(p.config_json, oci.dump(2)));
+  TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
   return {};
 }
@@ -244,7 +244,9 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
   std::string status = rec.state.value("status", "configured");
   if (status == "created" || status == "running" || status == "paused") return {};
   auto rt = TRY(runtimeFor(rec));
-  (void)rt.remove(rec.id, true);  // a leftover from a crashed run
+  // A leftover from a crashed run: only then is a runtime call worth its cost
+  // (runc and crun keep each container's state in <runtime root>/<id>).
+  if (fs::exists(e_.options().runroot + "/runtime/" + rt.config().name + "/" + rec.id)) (void)rt.remove(rec.id, true);
   TRY(mountRootfs(rec));
   Status s = writeBundle(rec);
   if (!s.ok()) {
@@ -473,7 +475,7 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
   auto p = paths(rec.id);
   auto rt = TRY(runtimeFor(rec));
   // Tell the monitor this exit is wanted, so no restart policy applies.
-  TRY(fs::writeFileAtomic(p.exit_file + ".stopping", ""));
+  TRY(fs::writeFileReplace(p.exit_file + ".stopping", ""));
   // The monitor's last record; a "restarting" one is not (the monitor kills the new run
   // itself when it sees the stop request after restarting).
   auto finalExit = [&] {
@@ -552,7 +554,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::kill(const std::vect
       continue;
     }
     // As podman: a container killed by the user is not restarted by its policy.
-    (void)fs::writeFileAtomic(paths(rec->id).exit_file + ".stopping", "");
+    (void)fs::writeFileReplace(paths(rec->id).exit_file + ".stopping", "");
     auto s = rt->kill(rec->id, sig, false);
     if (!s.ok()) results[i].error = std::move(s).error();
   }

@@ -24,7 +24,8 @@ Result<ExitRecord> parseExitRecord(std::string_view text) {
 }
 
 Status writeExitRecord(const std::string& path, const ExitRecord& r) {
-  return fs::writeFileAtomic(path, exitRecordJson(r));
+  // The runroot is volatile: atomic (temp + rename) is what readers need, not durable.
+  return fs::writeFileReplace(path, exitRecordJson(r));
 }
 
 bool shouldRestart(const Options& o, int exit_code, int restarts_done, bool stopping) {

@@ -121,7 +121,7 @@ Status Monitor::setup() {
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(s, SIG_IGN);
 
   if (!o_.monitor_pid_file.empty())
-    TRY(fs::writeFileAtomic(o_.monitor_pid_file, std::to_string(::getpid())));
+    TRY(fs::writeFileReplace(o_.monitor_pid_file, std::to_string(::getpid())));
   log_ = TRY(LogWriter::open(o_.log_driver, o_.log_path, o_.log_max_size));
 
   ep_.reset(::epoll_create1(EPOLL_CLOEXEC));
@@ -442,7 +442,7 @@ int Monitor::run() {
       (void)writeExitRecord(o_.exit_file, rec);
       break;
     }
-    if (auto st = fs::writeFileAtomic(o_.exit_file + ".restarts", std::to_string(restarts + 1)); !st.ok())
+    if (auto st = fs::writeFileReplace(o_.exit_file + ".restarts", std::to_string(restarts + 1)); !st.ok())
       LOG_ERROR("restarts file: {}", st.error().what());
     ::unlink(o_.exit_file.c_str());
     // A stop that came while we restarted found no process to signal: end this run now.
