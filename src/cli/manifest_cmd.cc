@@ -2,36 +2,13 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
 #include "cli/context.h"
 #include "engine/manifest_service.h"
 
 namespace berth::cli {
 
 namespace {
-
-struct AccessFlags {
-  std::string authfile, creds, cert_dir;
-  bool tls_verify = true;
-};
-
-void addAccessFlags(Command& c, AccessFlags& a, bool creds) {
-  c.flag("authfile", 0, &a.authfile,
-         "path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override");
-  c.flag("cert-dir", 0, &a.cert_dir, "use certificates at the specified path to access the registry");
-  if (creds) c.flag("creds", 0, &a.creds, "use `[username[:password]]` for accessing the registry");
-  c.flag("tls-verify", 0, &a.tls_verify, "require HTTPS and verify certificates when accessing the registry");
-}
-
-api::RegistryAccess access(const AccessFlags& a, const Command& c) {
-  api::RegistryAccess r;
-  r.authfile = a.authfile;
-  if (r.authfile.empty())
-    if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) r.authfile = e;
-  r.creds = a.creds;
-  r.cert_dir = a.cert_dir;
-  if (c.changed("tls-verify")) r.tls_verify = a.tls_verify;
-  return r;
-}
 
 Status checkAnnotations(const std::vector<std::string>& annotations) {
   for (auto& a : annotations)

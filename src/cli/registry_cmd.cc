@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "config/auth.h"
@@ -15,29 +16,6 @@
 namespace berth::cli {
 
 namespace {
-
-struct AccessFlags {
-  std::string authfile, creds, cert_dir, tls_verify_text;
-  bool tls_verify = true;
-};
-
-void addAccessFlags(Command& c, AccessFlags& a) {
-  c.flag("authfile", 0, &a.authfile, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override")
-      .flag("creds", 0, &a.creds, "`Credentials` (USERNAME:PASSWORD) to use for authenticating to a registry")
-      .flag("cert-dir", 0, &a.cert_dir, "`Pathname` of a directory containing TLS certificates and keys")
-      .flag("tls-verify", 0, &a.tls_verify, "Require HTTPS and verify certificates when contacting registries");
-}
-
-api::RegistryAccess access(const AccessFlags& a, const Command& c) {
-  api::RegistryAccess r;
-  r.authfile = a.authfile;
-  if (r.authfile.empty())
-    if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) r.authfile = e;
-  r.creds = a.creds;
-  r.cert_dir = a.cert_dir;
-  if (c.changed("tls-verify")) r.tls_verify = a.tls_verify;
-  return r;
-}
 
 // Credentials for a request to `key` (registry[/repository]): --creds, else the auth
 // files, most specific key first.

@@ -588,7 +588,9 @@ Result<std::vector<api::NameResult>> LocalContainerService::restart(const std::v
   return results;
 }
 
-Result<std::vector<api::NameResult>> LocalContainerService::pause(const std::vector<std::string>& names, bool all) {
+Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std::vector<std::string>& names,
+                                                                      bool all, bool pause) {
+  const char* from = pause ? "running" : "paused";
   std::vector<api::NameResult> results;
   auto recs = TRY(select(names, all, results));
   for (size_t i = 0; i < recs.size(); ++i) {
@@ -596,44 +598,20 @@ Result<std::vector<api::NameResult>> LocalContainerService::pause(const std::vec
     auto lock = TRY(ContainerLock::take(e_.options().runroot, recs[i].id));
     auto cur = TRY(state::getContainer(e_.db(), recs[i].id));
     if (!cur) continue;
-    TRY(syncLocked(*cur));
-    if (cur->state.value("status", "") != "running") {
+    if (pause) TRY(syncLocked(*cur));
+    if (cur->state.value("status", "") != from) {
       if (!all)
-        results[i].error = makeError(Code::kFailedPrecondition, "{} is not running, can't pause: container state improper", cur->id);
+        results[i].error = makeError(Code::kFailedPrecondition, "{} is not {}, can't {}: container state improper",
+                                     cur->id, from, pause ? "pause" : "unpause");
       continue;
     }
     auto rt = TRY(runtimeFor(*cur));
-    auto s = rt.pause(cur->id);
+    auto s = pause ? rt.pause(cur->id) : rt.resume(cur->id);
     if (!s.ok()) {
       results[i].error = std::move(s).error();
       continue;
     }
-    cur->state["status"] = "paused";
-    TRY(saveState(*cur));
-  }
-  return results;
-}
-
-Result<std::vector<api::NameResult>> LocalContainerService::unpause(const std::vector<std::string>& names, bool all) {
-  std::vector<api::NameResult> results;
-  auto recs = TRY(select(names, all, results));
-  for (size_t i = 0; i < recs.size(); ++i) {
-    if (results[i].error) continue;
-    auto lock = TRY(ContainerLock::take(e_.options().runroot, recs[i].id));
-    auto cur = TRY(state::getContainer(e_.db(), recs[i].id));
-    if (!cur) continue;
-    if (cur->state.value("status", "") != "paused") {
-      if (!all)
-        results[i].error = makeError(Code::kFailedPrecondition, "{} is not paused, can't unpause: container state improper", cur->id);
-      continue;
-    }
-    auto rt = TRY(runtimeFor(*cur));
-    auto s = rt.resume(cur->id);
-    if (!s.ok()) {
-      results[i].error = std::move(s).error();
-      continue;
-    }
-    cur->state["status"] = "running";
+    cur->state["status"] = pause ? "paused" : "running";
     TRY(saveState(*cur));
   }
   return results;

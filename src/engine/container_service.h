@@ -48,8 +48,12 @@ class LocalContainerService : public api::ContainerService {
                                             const std::string& signal) override;
   Result<std::vector<api::NameResult>> restart(const std::vector<std::string>& names, bool all,
                                                std::optional<int> timeout) override;
-  Result<std::vector<api::NameResult>> pause(const std::vector<std::string>& names, bool all) override;
-  Result<std::vector<api::NameResult>> unpause(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<api::NameResult>> pause(const std::vector<std::string>& names, bool all) override {
+    return setPaused(names, all, true);
+  }
+  Result<std::vector<api::NameResult>> unpause(const std::vector<std::string>& names, bool all) override {
+    return setPaused(names, all, false);
+  }
   Result<std::vector<api::NameResult>> remove(const api::ContainerRemoveRequest& req) override;
   Result<std::vector<api::ContainerSummary>> list(const api::ContainerListRequest& req) override;
   Result<Json> inspect(const std::string& name, bool size) override;
@@ -78,6 +82,8 @@ class LocalContainerService : public api::ContainerService {
   // Reads the current record and syncs it (takes and releases the lock).
   Result<state::ContainerRecord> loadSynced(const std::string& id);
   Status saveState(state::ContainerRecord& rec);
+  // pause/unpause: running <-> paused through the runtime.
+  Result<std::vector<api::NameResult>> setPaused(const std::vector<std::string>& names, bool all, bool pause);
   Status mountRootfs(state::ContainerRecord& rec);
   Status unmountRootfs(state::ContainerRecord& rec);
   Status writeBundle(state::ContainerRecord& rec);
