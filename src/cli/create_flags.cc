@@ -1,0 +1,238 @@
+// The flags of create/run and their translation into a SpecGenerator document.
+#include "cli/create_flags.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "specgen/flags.h"
+#include "specgen/specgen.h"
+
+namespace berth::cli {
+
+void addCreateFlags(Command& c, CreateOpts& o, bool run) {
+  c.flag("interactive", 'i', &o.interactive, "Keep STDIN open even if not attached")
+      .flag("tty", 't', &o.tty, "Allocate a pseudo-TTY for container")
+      .flag("rm", 0, &o.rm, "Remove container (and pod if created) after exit")
+      .flag("name", 0, &o.name, "Assign a name to the container")
+      .flag("env", 'e', &o.env, "Set environment variables in container (default [])")
+      .flag("env-file", 0, &o.env_file, "Read in a file of environment variables")
+      .flag("workdir", 'w', &o.workdir, "Working directory inside the container")
+      .flag("user", 'u', &o.user, "Username or UID (format: <name|uid>[:<group|gid>])")
+      .flag("entrypoint", 0, &o.entrypoint, "Overwrite the default ENTRYPOINT of the image")
+      .flag("volume", 'v', &o.volumes, "Bind mount a volume into the container")
+      .flag("mount", 0, &o.mounts, "Attach a filesystem mount to the container")
+      .flag("tmpfs", 0, &o.tmpfs, "Mount a temporary filesystem (tmpfs) into a container")
+      .flag("label", 'l', &o.labels, "Set metadata on container")
+      .flag("annotation", 0, &o.annotations, "Add annotations to container (key=value)")
+      .flag("hostname", 'h', &o.hostname, "Set container hostname")
+      .flag("restart", 0, &o.restart, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"never\"|\"on-failure\"|\"unless-stopped\")")
+      .flag("runtime", 0, &o.runtime, "Path to the OCI-compatible binary used to run containers")
+      .flag("log-driver", 0, &o.log_driver, "Logging driver for the container")
+      .flag("log-opt", 0, &o.log_opts, "Logging driver options")
+      .flag("cidfile", 0, &o.cidfile, "Write the container ID to the file")
+      .flag("replace", 0, &o.replace, "If a container with the same name exists, replace it")
+      .flag("pull", 0, &o.pull, "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")")
+      .flag("network", 0, &o.network, "Connect a container to a network")
+      .flag("privileged", 0, &o.privileged, "Give extended privileges to container")
+      .flag("read-only", 0, &o.read_only, "Make containers root filesystem read-only")
+      .flag("cap-add", 0, &o.cap_add, "Add capabilities to the container")
+      .flag("cap-drop", 0, &o.cap_drop, "Drop capabilities from the container")
+      .flag("ulimit", 0, &o.ulimits, "Ulimit options")
+      .flag("stop-signal", 0, &o.stop_signal, "Signal to stop a container. Default is SIGTERM")
+      .flag("stop-timeout", 0, &o.stop_timeout, "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.")
+      .flag("shm-size", 0, &o.shm_size, "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))")
+      .flag("init", 0, &o.init, "Run an init binary inside the container that forwards signals and reaps processes")
+      .flag("attach", 'a', &o.attach, "Attach to STDIN, STDOUT or STDERR")
+      .flag("add-host", 0, &o.add_host, "Add a custom host-to-IP mapping (host:ip)")
+      .flag("dns", 0, &o.dns, "Set custom DNS servers")
+      .flag("group-add", 0, &o.group_add, "Add additional groups to the primary container process.")
+      .flag("device", 0, &o.devices, "Add a host device to the container")
+      .flag("security-opt", 0, &o.security_opt, "Security Options")
+      .flag("memory", 'm', &o.memory, "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))")
+      .flag("pids-limit", 0, &o.pids_limit, "Tune container pids limit (set -1 for unlimited)")
+      .flag("umask", 0, &o.umask, "Set umask in container")
+      .flag("pid", 0, &o.pid, "PID namespace to use")
+      .flag("ipc", 0, &o.ipc, "IPC namespace to use")
+      .flag("uts", 0, &o.uts, "UTS namespace to use")
+      .flag("quiet", 'q', &o.quiet, "Suppress output information when pulling images")
+      .flag("tls-verify", 0, &o.tls_verify, "Require HTTPS and verify certificates when contacting registries for pulling images")
+      .flag("authfile", 0, &o.authfile, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override")
+      .flag("creds", 0, &o.creds, "`Credentials` (USERNAME:PASSWORD) to use for authenticating to a registry")
+      .flag("cert-dir", 0, &o.cert_dir, "`Pathname` of a directory containing TLS certificates and keys")
+      .flag("arch", 0, &o.arch, "use `ARCH` instead of the architecture of the machine for choosing images")
+      .flag("os", 0, &o.os, "use `OS` instead of the running OS for choosing images")
+      .flag("variant", 0, &o.variant, "Use `VARIANT` instead of the running architecture variant for choosing images")
+      .flag("no-healthcheck", 0, &o.no_healthcheck, "Disable healthchecks on container");
+  if (run) {
+    c.flag("detach", 'd', &o.detach, "Run container in background and print container ID")
+        .flag("detach-keys", 0, &o.detach_keys, "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-cf`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`")
+        .flag("sig-proxy", 0, &o.sig_proxy, "Proxy received signals to the process");
+  }
+  c.noInterspersed();
+}
+
+Result<int64_t> parseSize(const std::string& s) {
+  if (s.empty()) return makeError(Code::kInvalidArgument, "invalid size: empty");
+  size_t i = 0;
+  while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) i++;
+  if (i == 0) return makeError(Code::kInvalidArgument, "invalid size: {:?}", s);
+  double v = std::atof(s.substr(0, i).c_str());
+  std::string unit = s.substr(i);
+  std::transform(unit.begin(), unit.end(), unit.begin(), ::tolower);
+  double mult = 1;
+  if (unit == "" || unit == "b") mult = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1024;
+  else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1024 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1024.0 * 1024 * 1024;
+  else return makeError(Code::kInvalidArgument, "invalid size: {:?}", s);
+  return int64_t(v * mult);
+}
+
+Result<Json> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
+                       const std::vector<std::string>& raw_argv) {
+  Json s;
+  s["image"] = args[0];
+  s["raw_image_name"] = args[0];
+  if (!o.name.empty()) s["name"] = o.name;
+  if (args.size() > 1) s["command"] = std::vector<std::string>(args.begin() + 1, args.end());
+  if (!o.hostname.empty()) s["hostname"] = o.hostname;
+  if (!o.workdir.empty()) {
+    if (o.workdir[0] != '/')
+      return makeError(Code::kInvalidArgument, "invalid --workdir {:?}: must be an absolute path", o.workdir);
+    s["work_dir"] = o.workdir;
+  }
+  if (!o.user.empty()) s["user"] = TRY(specgen::parseUserFlag(o.user));
+  if (o.tty) s["terminal"] = true;
+  if (o.interactive) s["stdin"] = true;
+  if (o.rm) s["remove"] = true;
+  if (o.privileged) s["privileged"] = true;
+  if (o.read_only) s["read_only_filesystem"] = true;
+  if (o.init) s["init"] = true;
+  if (!o.umask.empty()) s["umask"] = o.umask;
+  if (!o.entrypoint.empty() || o.entrypoint_set) {
+    if (!o.entrypoint.empty() && o.entrypoint[0] == '[') {
+      Json e = Json::parse(o.entrypoint, nullptr, false);
+      if (!e.is_array()) return makeError(Code::kInvalidArgument, "invalid --entrypoint {:?}: malformed JSON array", o.entrypoint);
+      s["entrypoint"] = e;
+    } else {
+      s["entrypoint"] = Json::array({o.entrypoint});
+    }
+  }
+  auto host_env = specgen::currentEnviron();
+  Json env = Json::object();
+  for (auto& f : o.env_file)
+    for (auto& [k, v] : TRY(specgen::parseEnvFile(f, host_env))) env[k] = v;
+  for (auto& e : o.env)
+    for (auto& [k, v] : TRY(specgen::parseEnvArg(e, host_env))) env[k] = v;
+  if (!env.empty()) s["env"] = env;
+  Json labels = Json::object();
+  for (auto& l : o.labels) {
+    auto eq = l.find('=');
+    labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+  }
+  if (!labels.empty()) s["labels"] = labels;
+  Json ann = Json::object();
+  for (auto& a : o.annotations) {
+    auto eq = a.find('=');
+    if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid annotation {:?}: must be key=value", a);
+    ann[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  if (!ann.empty()) s["annotations"] = ann;
+  char cwd[4096];
+  std::string wd = ::getcwd(cwd, sizeof cwd) ? cwd : "/";
+  for (auto& v : o.volumes) TRY(specgen::addVolumeFlag(s, v, wd));
+  for (auto& m : o.mounts) TRY(specgen::addMountFlag(s, m, wd));
+  for (auto& t : o.tmpfs) TRY(specgen::addTmpfsFlag(s, t));
+  if (!o.cap_add.empty()) s["cap_add"] = o.cap_add;
+  if (!o.cap_drop.empty()) s["cap_drop"] = o.cap_drop;
+  if (!o.ulimits.empty()) {
+    Json rl = Json::array();
+    for (auto& u : o.ulimits) rl.push_back(TRY(specgen::parseUlimit(u)));
+    s["rlimits"] = rl;
+  }
+  if (!o.restart.empty()) {
+    std::string policy = o.restart;
+    int tries = 0;
+    if (auto colon = policy.find(':'); colon != std::string::npos) {
+      try {
+        tries = std::stoi(policy.substr(colon + 1));
+      } catch (...) {
+        return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
+      }
+      policy = policy.substr(0, colon);
+      if (tries < 0) return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
+      if (policy != "on-failure")
+        return makeError(Code::kInvalidArgument, "restart policy {:?} does not take a retry count: only on-failure does", policy);
+    }
+    if (policy == "never") policy = "no";
+    static const std::set<std::string> kPolicies = {"no", "always", "on-failure", "unless-stopped"};
+    if (!kPolicies.count(policy))
+      return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: want no, always, on-failure[:N] or unless-stopped", o.restart);
+    if (o.rm && policy != "no")
+      return makeError(Code::kInvalidArgument, "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+    s["restart_policy"] = policy;
+    if (tries) s["restart_tries"] = uint64_t(tries);  // the specgen type is uint
+  }
+  if (!o.runtime.empty()) s["oci_runtime"] = o.runtime;
+  static const std::set<std::string> kDrivers = {"k8s-file", "json-file", "none", "passthrough", "journald"};
+  if (!kDrivers.count(o.log_driver))
+    return makeError(Code::kInvalidArgument, "invalid log driver {:?}: want k8s-file, json-file, journald, none or passthrough", o.log_driver);
+  Json logc = {{"driver", o.log_driver}};
+  Json logopts = Json::object();
+  for (auto& lo : o.log_opts) {
+    auto eq = lo.find('=');
+    if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid log option {:?}: must be key=value", lo);
+    std::string k = lo.substr(0, eq), v = lo.substr(eq + 1);
+    if (k == "max-size") logc["size"] = TRY(parseSize(v));
+    else if (k == "path") logc["path"] = v;
+    else if (k == "tag") logopts["tag"] = v;
+    else return makeError(Code::kInvalidArgument, "invalid log option {:?}: unknown key {:?}", lo, k);
+  }
+  if (!logopts.empty()) logc["options"] = logopts;
+  s["log_configuration"] = logc;
+  std::string net = o.network.empty() ? "none" : o.network;
+  if (net == "none" || net == "host" || net == "private") {
+    s["netns"] = {{"nsmode", net == "private" ? "none" : net}};
+  } else {
+    return makeError(Code::kUnimplemented, "network mode {:?} is not available yet: use --network none or host", net);
+  }
+  for (auto [flag, key] : {std::pair{&o.pid, "pidns"}, {&o.ipc, "ipcns"}, {&o.uts, "utsns"}}) {
+    if (flag->empty()) continue;
+    if (*flag != "host" && *flag != "private")
+      return makeError(Code::kUnimplemented, "namespace mode {:?} for --{} is not available yet", *flag, std::string(key).substr(0, 3));
+    s[key] = {{"nsmode", *flag}};
+  }
+  if (!o.stop_signal.empty()) s["stop_signal"] = TRY(specgen::parseSignal(o.stop_signal));
+  if (o.stop_timeout < 0) return makeError(Code::kInvalidArgument, "invalid --stop-timeout {}: must not be negative", o.stop_timeout);
+  s["stop_timeout"] = uint64_t(o.stop_timeout);
+  if (!o.shm_size.empty()) s["shm_size"] = TRY(parseSize(o.shm_size));
+  Json limits = Json::object();
+  if (!o.memory.empty()) limits["memory"] = {{"limit", TRY(parseSize(o.memory))}};
+  if (o.pids_limit > 0) limits["pids"] = {{"limit", o.pids_limit}};
+  if (!limits.empty()) s["resource_limits"] = limits;
+  if (!o.group_add.empty()) s["groups"] = o.group_add;
+  if (!o.dns.empty()) s["dns_server"] = o.dns;
+  if (!o.add_host.empty()) s["hostadd"] = o.add_host;
+  if (!o.devices.empty()) {
+    Json devs = Json::array();
+    for (auto& d : o.devices) devs.push_back(Json{{"path", d}});
+    s["devices"] = devs;
+  }
+  for (auto& so : o.security_opt) {
+    if (so == "no-new-privileges" || so == "no-new-privileges=true") s["no_new_privileges"] = true;
+    else if (so == "seccomp=unconfined") s["seccomp_profile_path"] = "unconfined";
+    else if (so.rfind("seccomp=", 0) == 0) s["seccomp_profile_path"] = so.substr(8);
+    else if (so.rfind("label=", 0) == 0 || so.rfind("apparmor=", 0) == 0) continue;
+    else return makeError(Code::kInvalidArgument, "invalid --security-opt {:?}", so);
+  }
+  static const std::set<std::string> kPull = {"always", "missing", "never", "newer"};
+  if (!kPull.count(o.pull))
+    return makeError(Code::kInvalidArgument, "invalid pull policy {:?}: want always, missing, never or newer", o.pull);
+  s["containerCreateCommand"] = raw_argv;
+  TRY(specgen::validateSpecGenerator(s));
+  return s;
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,39 @@
+// The flags of create/run and their translation into a SpecGenerator document.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/result.h"
+#include "cli/command.h"
+
+namespace berth::cli {
+
+struct CreateOpts {
+  bool detach = false, interactive = false, tty = false, rm = false, replace = false, privileged = false;
+  bool read_only = false, init = false, sig_proxy = true, quiet = false, no_healthcheck = false;
+  std::string name, workdir, user, entrypoint, hostname, restart, runtime, log_driver = "k8s-file";
+  std::string detach_keys = "ctrl-p,ctrl-q", cidfile, pull = "missing", network, stop_signal, shm_size;
+  std::string pid, ipc, uts, memory, cpus, umask;
+  int stop_timeout = 10, pids_limit = -1;
+  std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, log_opts, cap_add, cap_drop;
+  std::vector<std::string> ulimits, annotations, attach, add_host, dns, group_add, devices, security_opt;
+  bool stop_timeout_set = false;
+  bool entrypoint_set = false;
+  bool tls_verify = true;
+  std::string authfile, creds, cert_dir, arch, os, variant, platform;
+};
+
+// Registers the create flags on `c` (plus detach, detach-keys and sig-proxy for run).
+void addCreateFlags(Command& c, CreateOpts& o, bool run);
+
+// Builds the SpecGenerator document for `args` (IMAGE [COMMAND...]); `raw_argv`
+// is recorded as the container's CreateCommand.
+Result<Json> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
+                       const std::vector<std::string>& raw_argv);
+
+// Parses a size with an optional unit (b, k, m, g; podman's units).
+Result<int64_t> parseSize(const std::string& s);
+
+}  // namespace berth::cli

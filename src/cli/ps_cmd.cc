@@ -1,0 +1,179 @@
+// Container listing and inspection: ps (container list), container inspect.
+#include <algorithm>
+#include <set>
+
+#include "base/timefmt.h"
+#include "cli/container_cmds.h"
+#include "cli/output.h"
+
+namespace berth::cli {
+
+namespace {
+
+using api::ContainerStatus;
+using api::ContainerSummary;
+
+std::string statusText(const ContainerSummary& s) {
+  int64_t now = nowNanos();
+  switch (s.status) {
+    case ContainerStatus::kRunning:
+      return "Up " + humanDuration((now - s.started_at) / 1000000000);
+    case ContainerStatus::kPaused:
+      return "Paused";
+    case ContainerStatus::kExited:
+    case ContainerStatus::kStopped:
+      return fmt::format("Exited ({}) {} ago", s.exit_code, humanDuration((now - s.exited_at) / 1000000000));
+    default:
+      return "Created";
+  }
+}
+
+Json psJson(const ContainerSummary& s) {
+  Json j;
+  j["AutoRemove"] = s.auto_remove;
+  j["Command"] = s.command;
+  j["CreatedAt"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
+  j["Exited"] = s.exited;
+  j["ExitedAt"] = s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800);
+  j["ExitCode"] = s.exit_code;
+  j["Id"] = s.id;
+  j["Image"] = s.image;
+  j["ImageID"] = s.image_id;
+  j["IsInfra"] = false;
+  if (s.labels.empty()) j["Labels"] = nullptr;
+  else
+    for (auto& [k, v] : s.labels) j["Labels"][k] = v;
+  j["Mounts"] = Json::array();
+  j["Names"] = s.names;
+  j["Namespaces"] = Json::object();
+  j["Networks"] = Json::array();
+  j["Pid"] = s.pid;
+  j["Pod"] = "";
+  j["PodName"] = "";
+  j["Ports"] = nullptr;
+  j["Restarts"] = s.restarts;
+  j["Size"] = s.size_rw >= 0 ? Json{{"rwSize", s.size_rw}, {"rootFsSize", s.size_root_fs}} : Json(nullptr);
+  j["StartedAt"] = s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800);
+  j["State"] = std::string(api::statusName(s.status));
+  j["Status"] = statusText(s);
+  j["Created"] = s.created / 1000000000;
+  return j;
+}
+
+}  // namespace
+
+std::unique_ptr<Command> psCommand(std::string use, std::vector<std::string> aliases) {
+  struct O {
+    bool all = false, quiet = false, latest = false, size = false, no_trunc = false, noheading = false, ns = false;
+    int last = -1;
+    std::string format, sort = "created";
+    std::vector<std::string> filters;
+    bool pod = false, external = false;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>(std::move(use), "List containers");
+  c->aliases(std::move(aliases)).args(0, 0)
+      .description("Prints out information about the containers")
+      .flag("all", 'a', &o->all, "Show all the containers, default is only running containers")
+      .flag("external", 0, &o->external, "Show containers in storage not controlled by Podman")
+      .flag("filter", 'f', &o->filters, "Filter output based on conditions given")
+      .flag("format", 0, &o->format, "Pretty-print containers to JSON or using a Go template")
+      .flag("last", 'n', &o->last, "Print the n last created containers (all states)")
+      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+      .flag("namespace", 0, &o->ns, "Display namespace information")
+      .flag("noheading", 0, &o->noheading, "Do not print headers")
+      .flag("no-trunc", 0, &o->no_trunc, "Display the extended information")
+      .flag("pod", 'p', &o->pod, "Print the ID and name of the pod the containers are associated with")
+      .flag("quiet", 'q', &o->quiet, "Print the numeric IDs of the containers only")
+      .flag("size", 's', &o->size, "Display the total file sizes")
+      .flag("sort", 0, &o->sort, "Sort output by: command, created, id, image, names, runningfor, size, status")
+      .run(orFail([o](Context& ctx, const std::vector<std::string>&) -> Result<int> {
+        auto* svc = TRY(containerService(ctx));
+        static const std::set<std::string> kSorts = {"command", "created", "id", "image", "names", "runningfor", "size", "status"};
+        if (!kSorts.count(o->sort))
+          return makeError(Code::kInvalidArgument, "invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status");
+        api::ContainerListRequest req{o->all, o->last, o->latest, o->size, o->filters};
+        auto cs = TRY(svc->list(req));
+        std::stable_sort(cs.begin(), cs.end(), [&](const ContainerSummary& a, const ContainerSummary& b) {
+          if (o->sort == "id") return a.id < b.id;
+          if (o->sort == "image") return a.image < b.image;
+          if (o->sort == "names") return a.names[0] < b.names[0];
+          if (o->sort == "status") return api::statusName(a.status) < api::statusName(b.status);
+          if (o->sort == "size") return a.size_rw < b.size_rw;
+          if (o->sort == "command") return fmt::format("{}", fmt::join(a.command, " ")) < fmt::format("{}", fmt::join(b.command, " "));
+          if (o->sort == "runningfor") return a.started_at > b.started_at;
+          return a.created > b.created;
+        });
+        if (isJsonFormat(o->format)) {
+          Json arr = Json::array();
+          for (auto& s : cs) arr.push_back(psJson(s));
+          ctx.out(Context::jsonIndent(arr, 4) + "\n");
+          return 0;
+        }
+        if (o->quiet && o->format.empty()) {
+          for (auto& s : cs) ctx.out((o->no_trunc ? s.id : shortId(s.id)) + "\n");
+          return 0;
+        }
+        std::vector<Json> rows;
+        for (auto& s : cs) {
+          Json r = psJson(s);
+          r["ID"] = o->no_trunc ? s.id : shortId(s.id);
+          std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
+          if (!o->no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+          r["Command"] = cmd;
+          r["CreatedHuman"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
+          r["CreatedAt"] = formatGoTime(s.created);
+          r["RunningFor"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
+          r["Names"] = s.names[0];
+          r["Ports"] = "";
+          r["Mounts"] = "";
+          r["Networks"] = "";
+          r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
+          r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
+          rows.push_back(r);
+        }
+        std::string def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+        if (o->size) def += "\t{{.Size}}";
+        std::string f = o->quiet ? "{{.ID}}" : o->format;
+        return printRows(ctx, f, def, rows,
+                         {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"CreatedAt", "CREATED AT"},
+                          {"RunningFor", "CREATED"}, {"Names", "NAMES"}},
+                         o->noheading);
+      }));
+  return c;
+}
+
+std::unique_ptr<Command> containerInspectCommand() {
+  struct O {
+    std::string format;
+    bool latest = false, size = false;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>("inspect [options] CONTAINER [CONTAINER...]", "Display the configuration of a container");
+  c->flag("format", 'f', &o->format, "Format the output to a Go template or json")
+      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+      .flag("size", 's', &o->size, "Display total file size")
+      .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        auto [svc, names] = TRY(openTargets(ctx, args, o->latest));
+        if (names.empty()) return makeError(Code::kInvalidArgument, "no names or ids specified");
+        Json arr = Json::array();
+        std::vector<Error> errors;
+        for (auto& n : names) {
+          auto j = svc->inspect(n, o->size);
+          if (!j.ok()) {
+            errors.push_back(j.error().code() == Code::kNotFound ? makeError(Code::kNotFound, "no such container {}", n) : j.error());
+            continue;
+          }
+          arr.push_back(*j);
+        }
+        if (o->format.empty() || isJsonFormat(o->format)) ctx.out(Context::jsonIndent(arr, 5) + "\n");
+        else
+          for (auto& j : arr)
+            if (int r = printTemplate(ctx, o->format, j); r) return r;
+        for (auto& e : errors) ctx.err("Error: " + e.what() + "\n");
+        return errors.empty() ? 0 : 125;
+      }));
+  return c;
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,139 @@
+// create and run: flags -> SpecGenerator (create_flags.cc), pull policy, create, start/attach.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/fs.h"
+#include "cli/commands.h"
+#include "cli/container_cmds.h"
+#include "cli/create_flags.h"
+#include "cli/progress.h"
+#include "engine/container_service.h"
+#include "engine/engine.h"
+
+namespace berth::cli {
+
+namespace {
+
+std::vector<std::string> g_raw_argv;
+
+// --pull: always pulls; missing and newer pull when the image is not stored;
+// never never does. Returns the image name to create from.
+Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::string& image,
+                                const Command& self) {
+  auto& images = TRY(ctx.engine())->images();
+  bool have = TRY(images.exists(image));
+  bool pull = o.pull == "always" || (!have && o.pull != "never");
+  if (!pull) {
+    if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
+    return image;
+  }
+  ProgressRenderer progress(o.quiet);
+  api::ImagePullRequest pr;
+  pr.reference = image;
+  pr.have_tty = ctx.stdinIsTerminal() && ::isatty(2);
+  pr.progress = progress.fn();
+  pr.os = o.os;
+  pr.arch = o.arch;
+  pr.variant = o.variant;
+  pr.access.authfile = o.authfile;
+  if (pr.access.authfile.empty())
+    if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) pr.access.authfile = e;
+  pr.access.creds = o.creds;
+  pr.access.cert_dir = o.cert_dir;
+  if (self.changed("tls-verify")) pr.access.tls_verify = o.tls_verify;
+  auto pulled = TRY(images.pull(pr));
+  return pulled.names.empty() ? image : pulled.names[0];
+}
+
+// The streams `run` attaches: stdin with -i, and --attach's selection.
+Result<api::AttachStreams> runStreams(const CreateOpts& o) {
+  api::AttachStreams streams;
+  streams.in = o.interactive ? 0 : -1;
+  streams.tty = o.tty;
+  streams.detach_keys = o.detach_keys;
+  streams.proxy_signals = o.sig_proxy;
+  if (!o.attach.empty()) {
+    bool in = false, out = false, err = false;
+    for (auto& a : o.attach) {
+      std::string l = a;
+      std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+      if (l == "stdin") in = true;
+      else if (l == "stdout") out = true;
+      else if (l == "stderr") err = true;
+      else
+        return makeError(Code::kInvalidArgument,
+                         "invalid stream {:?} for --attach - must be one of stdin, stdout, or stderr", a);
+    }
+    if (!in) streams.in = -1;
+    if (!out) streams.out = -1;
+    if (!err) streams.err = -1;
+  }
+  TRY(engine::parseDetachKeys(o.detach_keys));
+  return streams;
+}
+
+Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::string>& args, bool run,
+                      const Command& self) {
+  auto* svc = TRY(containerService(ctx));
+  auto spec = TRY(buildSpec(o, args, g_raw_argv));
+  if (!o.cidfile.empty() && fs::exists(o.cidfile))
+    return makeError(Code::kAlreadyExists,
+                     "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
+  spec["image"] = TRY(ensureImage(ctx, o, args[0], self));
+  auto rep = TRY(svc->create(api::ContainerCreateRequest{spec, o.replace}));
+  if (!o.cidfile.empty()) TRY(fs::writeFileAtomic(o.cidfile, rep.id));
+  if (!run) {
+    ctx.out(rep.id + "\n");
+    return 0;
+  }
+  if (o.detach) {
+    auto st = svc->start(rep.id, nullptr);
+    if (!st.ok()) {
+      int code = runExitCode(st.error());
+      ctx.err("Error: " + st.error().what() + "\n");
+      if (o.rm) (void)svc->cleanup(rep.id, true);
+      return code;
+    }
+    ctx.out(rep.id + "\n");
+    return 0;
+  }
+  auto streams = TRY(runStreams(o));
+  auto code = svc->start(rep.id, &streams);
+  if (!code.ok()) {
+    int rc = runExitCode(code.error());
+    ctx.err("Error: " + code.error().what() + "\n");
+    if (o.rm) (void)svc->cleanup(rep.id, true);
+    return rc;
+  }
+  if (*code < 0) return 0;  // detached
+  if (o.rm) {
+    auto s = svc->cleanup(rep.id, true);
+    if (!s.ok()) ctx.err("Error: " + s.error().what() + "\n");
+  }
+  return *code;
+}
+
+}  // namespace
+
+void setRawArgv(std::vector<std::string> argv) { g_raw_argv = std::move(argv); }
+
+std::unique_ptr<Command> createCommand(bool run) {
+  auto o = std::make_shared<CreateOpts>();
+  auto c = std::make_unique<Command>(run ? "run [options] IMAGE [COMMAND [ARG...]]"
+                                         : "create [options] IMAGE [COMMAND [ARG...]]",
+                                     run ? "Run a command in a new container" : "Create but do not start a container");
+  c->args(1, -1).description(run ? "Runs a command in a new container from the given image"
+                                 : "Creates a new container from the given image or storage and prepares it for running the specified command.");
+  addCreateFlags(*c, *o, run);
+  Command* self = c.get();
+  c->run(orFail([o, run, self](Context& ctx, const std::vector<std::string>& args) {
+    o->stop_timeout_set = self->changed("stop-timeout");
+    o->entrypoint_set = self->changed("entrypoint");
+    return runCreate(ctx, *o, args, run, *self);
+  }));
+  return c;
+}
+
+}  // namespace berth::cli
