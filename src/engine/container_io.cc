@@ -18,6 +18,7 @@
 #include "base/timefmt.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
+#include "engine/rootfs_files.h"
 #include "runtime/child_process.h"
 #include "specgen/user.h"
 
@@ -310,42 +311,6 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
 
 // --- exec ---------------------------------------------------------------------------
 
-namespace {
-
-// Finds cmd in the container's PATH inside its mounted root (symlinks resolved in the root).
-bool commandExists(const std::string& rootfs, const std::string& cmd, const std::vector<std::string>& env) {
-  auto existsIn = [&](const std::string& path) {
-    std::string cur = path;
-    for (int depth = 0; depth < 16; ++depth) {
-      struct stat st;
-      std::string host = rootfs + cur;
-      if (::lstat(host.c_str(), &st) < 0) return false;
-      if (!S_ISLNK(st.st_mode)) return S_ISREG(st.st_mode);
-      char buf[4096];
-      ssize_t n = ::readlink(host.c_str(), buf, sizeof buf - 1);
-      if (n <= 0) return false;
-      std::string target(buf, n);
-      cur = target[0] == '/' ? target : cur.substr(0, cur.rfind('/') + 1) + target;
-    }
-    return false;
-  };
-  if (cmd.find('/') != std::string::npos) return existsIn(cmd[0] == '/' ? cmd : "/" + cmd);
-  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (auto& e : env)
-    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t c = path.find(':', i);
-    std::string dir = path.substr(i, c == std::string::npos ? std::string::npos : c - i);
-    if (!dir.empty() && existsIn(dir + "/" + cmd)) return true;
-    if (c == std::string::npos) break;
-    i = c + 1;
-  }
-  return false;
-}
-
-}  // namespace
-
 Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
   auto found = TRY(state::findContainer(e_.db(), req.container));
   auto rec = TRY(loadSynced(found.id));
@@ -359,7 +324,7 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
     if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", std::vector<std::string>{});
   }
   for (auto& e : req.env) env.push_back(e);
-  if (!commandExists(p.merged, req.cmd[0], env))
+  if (!TRY(commandExistsInRoot(p.merged, req.cmd[0], env)))
     return makeError(Code::kCommandNotFound,
                      "{}: executable file `{}` not found in $PATH: No such file or directory: OCI runtime attempted "
                      "to invoke a command that was not found",
@@ -372,7 +337,8 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
   o.cwd = req.workdir;
   if (!req.user.empty()) {
     // runc exec --user takes only uid[:gid]: resolve names in the container's files.
-    auto u = TRY(specgen::resolveUser(req.user, p.merged + "/etc/passwd", p.merged + "/etc/group"));
+    auto files = TRY(readUserFiles(p.merged));
+    auto u = TRY(specgen::resolveUser(req.user, files.passwd, files.group));
     o.user = fmt::format("{}:{}", u.uid, u.gid);
   }
   auto argv = rt.execArgv(rec.id, o);

@@ -16,6 +16,7 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/helper_binaries.h"
+#include "engine/rootfs_files.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "store/layer_store.h"
@@ -135,8 +136,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.image_config = rec.config["image_config"];
   in.rootfs = p.merged;
   in.container_id = rec.id;
-  in.passwd_file = p.merged + "/etc/passwd";
-  in.group_file = p.merged + "/etc/group";
+  auto user_files = TRY_CTX(readUserFiles(p.merged), "resolve the user of {}", rec.id.substr(0, 12));
+  in.passwd = std::move(user_files.passwd);
+  in.group = std::move(user_files.group);
   in.cgroup_parent = "/berth";
   in.cgroup2 = runtime::detectCgroupMode() == runtime::CgroupMode::kUnified;
   in.runtime_name = rec.config.value("runtime", "");

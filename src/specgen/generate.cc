@@ -996,11 +996,11 @@ Result<Json> generateSpec(const SpecInputs& in) {
   }
   std::string user_spec = str(s, "user");
   if (user_spec.empty()) user_spec = img.user;
-  auto user = TRY(resolveUser(user_spec, in.passwd_file, in.group_file));
+  auto user = TRY(resolveUser(user_spec, in.passwd, in.group));
   auto groups = strings(s, "groups");
   bool keep_groups = contains(groups, "keep-groups");
   groups.erase(std::remove(groups.begin(), groups.end(), "keep-groups"), groups.end());
-  for (auto gid : TRY_CTX(resolveGroups(groups, in.group_file), "looking up supplemental groups"))
+  for (auto gid : TRY_CTX(resolveGroups(groups, in.group), "looking up supplemental groups"))
     if (std::find(user.additional_gids.begin(), user.additional_gids.end(), gid) ==
         user.additional_gids.end())
       user.additional_gids.push_back(gid);

@@ -38,17 +38,19 @@ using DeviceLookup = std::function<Result<HostDevice>(const std::string& path)>;
 using DeviceLister = std::function<Result<std::vector<HostDevice>>()>;
 
 // Everything generateSpec needs besides the SpecGenerator. The engine prepares
-// the files named here; generateSpec only reads passwd/group and seccomp JSON.
+// the files named here; generateSpec reads only the seccomp JSON (a host file),
+// never a file of the rootfs.
 struct SpecInputs {
   Json specgen;              // the SpecGenerator object (see parseSpecGenerator)
   Json image_config;         // the image config's "config" object (Env, Cmd, Entrypoint,
                              // WorkingDir, User, StopSignal, Volumes, ...); null if none
   std::string rootfs;        // absolute host path of the mounted root filesystem
   std::string container_id;  // 64 hex
-  // Host paths of the rootfs's /etc/passwd and /etc/group, resolved by the
-  // engine inside the rootfs. Missing or empty means "no entries".
-  std::string passwd_file;
-  std::string group_file;
+  // Contents of the rootfs's /etc/passwd and /etc/group, read by the engine
+  // inside the rootfs (sys::readFileInRoot: regular files, size-capped).
+  // Empty means "no entries".
+  std::string passwd;
+  std::string group;
   // Default cgroup parent when the SpecGenerator has none; "" means
   // "/berth_parent" (cgroupfs) or "machine.slice" (systemd).
   std::string cgroup_parent;

@@ -20,14 +20,12 @@ class SpecTest : public ::testing::Test {
     char tmpl[] = "/tmp/specgen-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     ASSERT_TRUE(fs::mkdirAll(dir_ + "/rootfs/etc").ok());
-    ASSERT_TRUE(fs::writeFileAtomic(dir_ + "/rootfs/etc/passwd",
-                                    "root:x:0:0:root:/root:/bin/sh\n"
-                                    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")
-                    .ok());
+    in_.passwd =
+        "root:x:0:0:root:/root:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
     in_.rootfs = dir_ + "/rootfs";
     in_.container_id = kId;
-    in_.passwd_file = dir_ + "/rootfs/etc/passwd";
-    in_.group_file = dir_ + "/rootfs/etc/group";  // missing
+    // in_.group stays empty: no group file.
     in_.host_rlimit = [](int resource) -> std::optional<HostRlimit> {
       if (resource == RLIMIT_NOFILE) return HostRlimit{1024, 20000};
       if (resource == RLIMIT_NPROC) return HostRlimit{96365, 96365};
@@ -508,7 +506,7 @@ TEST_F(SpecTest, UserNamespace) {
 }
 
 TEST_F(SpecTest, ProcessSettings) {
-  ASSERT_TRUE(fs::writeFileAtomic(in_.group_file, "wheel:x:10:nobody\nstaff:x:50:\n").ok());
+  in_.group = "wheel:x:10:nobody\nstaff:x:50:\n";
   in_.specgen = Json::parse(R"({"command":["x"],"user":"nobody","groups":["staff","7"],
     "work_dir":"/w","umask":"0077","no_new_privileges":true,"oom_score_adj":100,
     "annotations":{"a":"b"},"remove":true,"stop_signal":9,"init":true,

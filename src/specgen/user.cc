@@ -6,8 +6,6 @@
 #include <charconv>
 #include <optional>
 
-#include "base/fs.h"
-
 namespace berth::specgen {
 namespace {
 
@@ -44,24 +42,18 @@ std::optional<uint32_t> parseId(std::string_view s) {
   return v;
 }
 
-// Reads a colon file; a missing file (or no path) is empty.
-Result<std::vector<std::vector<std::string>>> readColonFile(const std::string& path) {
+// Splits a colon file into rows of fields, skipping blank and comment lines.
+std::vector<std::vector<std::string>> parseColonFile(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
-  if (path.empty()) return rows;
-  auto text = fs::readFile(path);
-  if (!text.ok()) {
-    if (text.error().code() == Code::kNotFound) return rows;
-    return std::move(text).error();
-  }
-  for (const auto& line : split(*text, '\n')) {
+  for (const auto& line : split(text, '\n')) {
     if (line.empty() || line[0] == '#') continue;
     rows.push_back(split(line, ':'));
   }
   return rows;
 }
 
-Result<std::vector<PasswdEntry>> readPasswd(const std::string& path) {
-  auto rows = TRY(readColonFile(path));
+std::vector<PasswdEntry> parsePasswd(std::string_view text) {
+  auto rows = parseColonFile(text);
   std::vector<PasswdEntry> out;
   for (auto& r : rows) {
     if (r.size() < 4) continue;
@@ -73,8 +65,8 @@ Result<std::vector<PasswdEntry>> readPasswd(const std::string& path) {
   return out;
 }
 
-Result<std::vector<GroupEntry>> readGroup(const std::string& path) {
-  auto rows = TRY(readColonFile(path));
+std::vector<GroupEntry> parseGroup(std::string_view text) {
+  auto rows = parseColonFile(text);
   std::vector<GroupEntry> out;
   for (auto& r : rows) {
     if (r.size() < 3) continue;
@@ -101,8 +93,8 @@ void addUnique(std::vector<uint32_t>& v, uint32_t id) {
 
 }  // namespace
 
-Result<ExecUser> resolveUser(std::string_view user, const std::string& passwd_file,
-                             const std::string& group_file) {
+Result<ExecUser> resolveUser(std::string_view user, std::string_view passwd_text,
+                             std::string_view group_text) {
   std::string_view user_part = user;
   std::string_view group_part;
   bool explicit_group = false;
@@ -114,7 +106,7 @@ Result<ExecUser> resolveUser(std::string_view user, const std::string& passwd_fi
       return makeError(Code::kInvalidArgument, "invalid user {:?}: expected USER[:GROUP]", user);
   }
 
-  auto passwd = TRY_CTX(readPasswd(passwd_file), "read {}", passwd_file);
+  auto passwd = parsePasswd(passwd_text);
   ExecUser out;
   std::optional<uint32_t> numeric =
       user_part.empty() ? std::optional<uint32_t>(0) : parseId(user_part);
@@ -137,7 +129,7 @@ Result<ExecUser> resolveUser(std::string_view user, const std::string& passwd_fi
                      "unable to find user {}: no matching entries in passwd file", user_part);
   }
 
-  auto groups = TRY_CTX(readGroup(group_file), "read {}", group_file);
+  auto groups = parseGroup(group_text);
   if (explicit_group) {
     out.gid = TRY(lookupGroup(group_part, groups));
     out.additional_gids.push_back(out.gid);
@@ -153,10 +145,10 @@ Result<ExecUser> resolveUser(std::string_view user, const std::string& passwd_fi
 }
 
 Result<std::vector<uint32_t>> resolveGroups(const std::vector<std::string>& names,
-                                            const std::string& group_file) {
+                                            std::string_view group_text) {
   std::vector<uint32_t> out;
   if (names.empty()) return out;
-  auto groups = TRY_CTX(readGroup(group_file), "read {}", group_file);
+  auto groups = parseGroup(group_text);
   for (const auto& n : names) addUnique(out, TRY(lookupGroup(n, groups)));
   return out;
 }

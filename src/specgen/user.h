@@ -19,17 +19,20 @@ struct ExecUser {
 };
 
 // Resolves "", "name", "uid", "name:group", "uid:gid" (podman's --user) as
-// runc's GetExecUser does, reading `passwd_file` and `group_file` (host paths;
-// empty or missing means no entries). "" is uid 0. A numeric uid without an
-// entry is allowed (gid 0, home "/"). Supplementary gids follow podman 4: with
-// an explicit group only that gid; otherwise the primary gid (for uid != 0)
-// plus every group that lists the user's name. kInvalidArgument:
-// "unable to find user NAME: no matching entries in passwd file" (or group).
-Result<ExecUser> resolveUser(std::string_view user, const std::string& passwd_file,
-                             const std::string& group_file);
+// runc's GetExecUser does, against `passwd` and `group`: the contents of the
+// container's /etc/passwd and /etc/group ("" means no entries). This module
+// never opens a file of a container: the caller reads them inside the rootfs
+// (sys::readFileInRoot), because an image's files are hostile. "" is uid 0. A numeric uid without
+// an entry is allowed (gid 0, home "/"). Supplementary gids follow podman 4: with an explicit group
+// only that gid; otherwise the primary gid (for uid != 0) plus every group that lists the user's
+// name. kInvalidArgument: "unable to find user NAME: no matching entries in passwd file" (or
+// group).
+Result<ExecUser> resolveUser(std::string_view user, std::string_view passwd,
+                             std::string_view group);
 
-// Resolves --group-add entries (names or numbers) to gids.
+// Resolves --group-add entries (names or numbers) to gids against the
+// contents of a group file.
 Result<std::vector<uint32_t>> resolveGroups(const std::vector<std::string>& groups,
-                                            const std::string& group_file);
+                                            std::string_view group);
 
 }  // namespace berth::specgen

@@ -1,38 +1,26 @@
-// Tests for user and group resolution against passwd/group files.
+// Tests for user and group resolution against passwd/group contents.
 #include "specgen/user.h"
 
 #include <gtest/gtest.h>
-
-#include <cstdlib>
-
-#include "base/fs.h"
 
 namespace berth::specgen {
 namespace {
 
 class UserTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/specgen-user-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    passwd_ = dir_ + "/passwd";
-    group_ = dir_ + "/group";
-    ASSERT_TRUE(fs::writeFileAtomic(passwd_,
-                                    "root:x:0:0:root:/root:/bin/sh\n"
-                                    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
-                                    "bob:x:1000:50::/home/bob:/bin/sh\n")
-                    .ok());
-    ASSERT_TRUE(fs::writeFileAtomic(group_,
-                                    "root:x:0:root\n"
-                                    "bin:x:1:root,bin,daemon\n"
-                                    "wheel:x:10:root,nobody\n"
-                                    "tty:x:5:\n"
-                                    "nogroup:x:65534:\n"
-                                    "staff:x:50:\n")
-                    .ok());
-  }
-  void TearDown() override { (void)fs::removeAll(dir_); }
-  std::string dir_, passwd_, group_;
+  std::string passwd_ =
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+      "# a comment\n"
+      "\n"
+      "bob:x:1000:50::/home/bob:/bin/sh\n";
+  std::string group_ =
+      "root:x:0:root\n"
+      "bin:x:1:root,bin,daemon\n"
+      "wheel:x:10:root,nobody\n"
+      "tty:x:5:\n"
+      "nogroup:x:65534:\n"
+      "staff:x:50:\n";
 };
 
 using Gids = std::vector<uint32_t>;
@@ -79,7 +67,7 @@ TEST_F(UserTest, MissingNamesAreInvalidArgument) {
 }
 
 TEST_F(UserTest, MissingFilesMeanNoEntries) {
-  auto root = resolveUser("", dir_ + "/none", dir_ + "/none");
+  auto root = resolveUser("", "", "");
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(root->uid, 0u);
   EXPECT_TRUE(root->additional_gids.empty());  // podman: no additionalGids
@@ -89,6 +77,17 @@ TEST_F(UserTest, MissingFilesMeanNoEntries) {
   EXPECT_EQ(n->uid, 123u);
   EXPECT_EQ(n->gid, 456u);
   EXPECT_FALSE(resolveUser("bob", "", "").ok());
+}
+
+TEST_F(UserTest, MalformedLinesAreSkipped) {
+  std::string passwd = "root:x:0\nbad:x:notanumber:0::/x:\n::::::\nok:x:7:8::/ok:\n" +
+                       std::string(3, '\0') + ":x:9:9\n";
+  auto u = resolveUser("ok", passwd, "g:x:99999999999:ok\n:\n");
+  ASSERT_TRUE(u.ok()) << u.error().what();
+  EXPECT_EQ(u->uid, 7u);
+  EXPECT_EQ(u->home, "/ok");
+  EXPECT_EQ(u->additional_gids, (Gids{8}));
+  EXPECT_FALSE(resolveUser("bad", passwd, "").ok());
 }
 
 TEST_F(UserTest, Groups) {

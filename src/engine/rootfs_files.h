@@ -1,0 +1,30 @@
+// Reads of a container's own files (passwd, group, the exec PATH lookup), always inside its rootfs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace berth::engine {
+
+// The container's /etc/passwd and /etc/group, read inside `rootfs` with
+// sys::readFileInRoot (symlinks resolve inside the rootfs, regular files of at
+// most sys::kMaxRootConfigFile bytes). A missing file is "". Errors name the
+// file: kInvalidArgument for a FIFO, device, directory or oversized file.
+struct UserFiles {
+  std::string passwd;
+  std::string group;
+};
+Result<UserFiles> readUserFiles(const std::string& rootfs);
+
+// Whether `cmd` can be found as the OCI runtime would look it up in the
+// container: a name with a slash must exist (the runtime reports what is
+// wrong with it); a bare name must be a regular file with an execute bit in
+// one of the directories of the last PATH= of `env` (the default PATH
+// otherwise), as Go's exec.LookPath does. Every lookup is inside `rootfs`.
+// Errors: only a rootfs that cannot be opened.
+Result<bool> commandExistsInRoot(const std::string& rootfs, const std::string& cmd,
+                                 const std::vector<std::string>& env);
+
+}  // namespace berth::engine
