@@ -25,8 +25,19 @@ Result<Level> parseLevel(std::string_view s) {
 }
 
 void write(Level l, std::string_view msg) {
+  // logrus quotes the message Go-style: inner quotes and backslashes escaped.
+  std::string quoted;
+  quoted.reserve(msg.size());
+  for (char c : msg) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    if (c == '\n') {
+      quoted += "\\n";
+      continue;
+    }
+    quoted.push_back(c);
+  }
   std::string line = fmt::format("time=\"{}\" level={} msg=\"{}\"\n", formatRfc3339Nano(nowNanos()),
-                                 kNames[int(l)], msg);
+                                 kNames[int(l)], quoted);
   (void)!::write(2, line.data(), line.size());
 }
 

@@ -17,5 +17,7 @@ void addManifestCommands(Command& root);
 // The command line as typed, recorded as the container's CreateCommand.
 void setRawArgv(std::vector<std::string> argv);
 std::unique_ptr<Command> topLevelInspect();
+// `system service` (service_cmd.cc).
+std::unique_ptr<Command> serviceCommand();
 
 }  // namespace berth::cli

@@ -123,6 +123,7 @@ void addSystemCommands(Command& root) {
   root.add(infoCommand("info [options]"));
   auto sys = std::make_unique<Command>("system", "Manage podman");
   sys->add(infoCommand("info [options]"));
+  sys->add(serviceCommand());
   root.add(std::move(sys));
 }
 

@@ -1,0 +1,272 @@
+// Server: accept loop, connection threads, dispatch, idle timeout, graceful shutdown.
+#include "api/server/server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <exception>
+#include <thread>
+
+#include "api/server/call.h"
+#include "api/server/errors.h"
+#include "base/log.h"
+#include "engine/system_service.h"
+
+namespace berth::api::server {
+
+namespace {
+
+std::atomic<int> g_wake_fd{-1};
+
+void onStopSignal(int) {
+  int fd = g_wake_fd.load();
+  if (fd >= 0) {
+    char c = 1;
+    (void)!::write(fd, &c, 1);
+  }
+}
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A response for a request that could not be parsed; the connection closes after it.
+void answerAndClose(int fd, int status, const std::string& why, const CommonHeaders& common) {
+  Request r;
+  r.keep_alive = false;
+  Limits limits;
+  limits.write_timeout_ms = 2000;
+  Response res(fd, r, common, limits);
+  (void)res.json(status, Json{{"cause", why}, {"message", why}, {"response", status}});
+}
+
+}  // namespace
+
+void installStopSignals(Server* server) {
+  struct sigaction sa = {};
+  sa.sa_handler = onStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+}
+
+Server::Server(ServiceOptions opts, engine::Options engine_opts) : pool_(std::move(engine_opts)) {
+  state_.opts = std::move(opts);
+  if (state_.opts.spool_dir.empty())
+    state_.opts.spool_dir = (pool_.options().tmpdir.empty() ? pool_.options().runroot + "/tmp" : pool_.options().tmpdir);
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+    wake_r_.reset(p[0]);
+    wake_w_.reset(p[1]);
+    g_wake_fd.store(p[1]);
+  }
+  std::string v = engine::VersionInfo::kApiVersion;
+  common_.text = "Api-Version: 1.41\r\nLibpod-Api-Version: " + v + "\r\nServer: Libpod/" + v + " (linux)\r\n";
+  if (!state_.opts.cors.empty()) {
+    common_.text += "Access-Control-Allow-Origin: " + state_.opts.cors + "\r\n";
+    common_.text +=
+        "Access-Control-Allow-Headers: Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth, Connection, "
+        "Upgrade, X-Registry-Config\r\n";
+    common_.text += "Access-Control-Allow-Methods: HEAD, GET, POST, DELETE, PUT, OPTIONS\r\n";
+  }
+}
+
+Server::~Server() {
+  int expected = wake_w_.get();
+  g_wake_fd.compare_exchange_strong(expected, -1);
+}
+
+void Server::requestStop() {
+  char c = 1;
+  (void)!::write(wake_w_.get(), &c, 1);
+}
+
+void Server::touch() { last_activity_ms_.store(nowMs()); }
+
+Status Server::run() {
+  for (auto& l : listeners_) {
+    int fl = ::fcntl(l.get(), F_GETFL);
+    ::fcntl(l.get(), F_SETFL, fl | O_NONBLOCK);
+  }
+  touch();
+  const int64_t idle_ms = int64_t(state_.opts.idle_timeout_s) * 1000;
+  for (;;) {
+    std::vector<struct pollfd> fds;
+    for (auto& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
+    fds.push_back({wake_r_.get(), POLLIN, 0});
+    int timeout = 1000;
+    if (idle_ms > 0 && busy_.load() == 0) {
+      int64_t left = idle_ms - (nowMs() - last_activity_ms_.load());
+      timeout = int(std::max<int64_t>(0, std::min<int64_t>(left, 1000)));
+    }
+    int n = ::poll(fds.data(), fds.size(), timeout);
+    if (n < 0 && errno != EINTR) return errnoError("poll listeners");
+    if (n > 0 && (fds.back().revents & POLLIN)) {
+      LOG_DEBUG("API service shutting down on request");
+      break;
+    }
+    for (size_t i = 0; n > 0 && i < listeners_.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      for (int k = 0; k < 64; ++k) {
+        int cfd = ::accept4(listeners_[i].get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (cfd < 0) break;
+        UniqueFd fd(cfd);
+        touch();
+        auto* c = new Conn;
+        c->fd = cfd;
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          if (conns_.size() >= size_t(state_.opts.max_connections)) {
+            delete c;
+            answerAndClose(cfd, 503, "too many connections", common_);
+            continue;
+          }
+          conns_.insert(c);
+        }
+        std::thread([this, c, f = std::move(fd)]() mutable {
+          serveConnection(std::move(f), c);
+          std::lock_guard<std::mutex> g(mu_);
+          conns_.erase(c);
+          delete c;
+          cv_.notify_all();
+        }).detach();
+      }
+    }
+    if (idle_ms > 0 && busy_.load() == 0 && nowMs() - last_activity_ms_.load() >= idle_ms) {
+      LOG_DEBUG("API service(s) shutting down, idle for {}s", state_.opts.idle_timeout_s);
+      break;
+    }
+  }
+  // Stop accepting; idle keep-alive connections and streams end now, requests in
+  // flight get the grace period.
+  state_.stopping.store(true);
+  listeners_.clear();
+  for (auto& p : unlink_paths_) ::unlink(p.c_str());
+  std::unique_lock<std::mutex> lk(mu_);
+  for (auto* c : conns_)
+    if (c->phase.load() != 1) ::shutdown(c->fd, SHUT_RDWR);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(state_.opts.shutdown_grace_ms);
+  while (!conns_.empty()) {
+    if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
+      LOG_WARN("API service stopping with {} request(s) still in flight", conns_.size());
+      for (auto* c : conns_) ::shutdown(c->fd, SHUT_RDWR);
+      cv_.wait_for(lk, std::chrono::seconds(1), [&] { return conns_.empty(); });
+      break;
+    }
+    for (auto* c : conns_)
+      if (c->phase.load() != 1) ::shutdown(c->fd, SHUT_RDWR);
+  }
+  return {};
+}
+
+void Server::serveConnection(UniqueFd fd, Conn* self) {
+  std::atomic<int>& phase = self->phase;
+  auto conn = std::make_unique<HttpConnection>(std::move(fd), state_.opts.limits);
+  for (;;) {
+    Request req;
+    std::string why;
+    auto st = conn->readHeader(req, state_.stopping, why);
+    if (st == HttpConnection::ReadStatus::kClosed) break;
+    if (st != HttpConnection::ReadStatus::kOk) {
+      int status = st == HttpConnection::ReadStatus::kTimeout    ? 408
+                   : st == HttpConnection::ReadStatus::kTooLarge ? 431
+                                                                 : 400;
+      LOG_INFO("Failed Request: ({}:{}) {}", status, statusText(status), why);
+      answerAndClose(conn->fd(), status, why, common_);
+      break;
+    }
+    phase.store(1);
+    busy_.fetch_add(1);
+    touch();
+    Response res(conn->fd(), req, common_, state_.opts.limits);
+    res.setConnection(conn.get());
+    res.setPhase(&phase);
+    dispatch(*conn, req, res);
+    if (!req.body_file.empty()) ::unlink(req.body_file.c_str());
+    busy_.fetch_sub(1);
+    phase.store(0);
+    touch();
+    if (!res.keepAlive() || state_.stopping.load()) break;
+  }
+  // The registry must stop naming the fd before it is closed (run() calls shutdown on it).
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    self->fd = -1;
+  }
+}
+
+void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
+  LOG_DEBUG("API request {} {}", req.method, req.target);
+  RouteMatch m = router_.match(req.method, req.path);
+  auto reject = [&](int status, const std::string& msg) {
+    Error e(status == 404 ? Code::kNotFound : Code::kInvalidArgument, msg);
+    LOG_INFO("Failed Request: ({}:{}) for {}:'{}'", status, statusText(status), req.method, req.target);
+    if (req.has_body && !conn.skipBody(req, 1 << 20)) req.keep_alive = false;
+    (void)res.json(status, errorBody(m.tree, status, e));
+  };
+  if (!m.bad_request.empty()) return reject(400, m.bad_request);
+  const auto& lim = state_.opts.limits;
+  bool over_cap = req.content_length && *req.content_length > lim.max_json_body;
+  if (!m.route && over_cap) {
+    req.keep_alive = false;
+    return reject(413, fmt::format("{}: {} bytes, the limit is {}", kTooLargeMarker, *req.content_length,
+                                   lim.max_json_body));
+  }
+  if (!m.route) {
+    if (req.method == "OPTIONS" && !state_.opts.cors.empty()) {
+      if (req.has_body && !conn.skipBody(req, 1 << 20)) req.keep_alive = false;
+      (void)res.empty(200);
+      return;
+    }
+    if (m.method_mismatch) return reject(405, fmt::format("method {} not allowed for {}", req.method, req.path));
+    return reject(404, fmt::format("no such route: {} {}", req.method, req.path));
+  }
+  if (!m.version.empty()) {
+    int ma = 0, mi = 0, pa = 0;
+    bool ok = parseVersion(m.version, ma, mi, pa);
+    if (m.tree == Tree::kLibpod && (!ok || ma < 4 || ma > 5))
+      return reject(400, fmt::format("unsupported libpod API version {:?}: this service speaks 4.x and 5.x", m.version));
+    if (m.tree == Tree::kCompat && (!ok || ma != 1 || mi < 24))
+      return reject(400, fmt::format("client version {} is too old. Minimum supported API version is 1.24, please "
+                                     "upgrade your client to a newer version",
+                                     m.version));
+  }
+  if (req.has_body) {
+    uint64_t cap = m.route->body == BodyMode::kBuffer ? lim.max_json_body : lim.max_upload_body;
+    Status s = conn.readBody(req, m.route->body, cap, state_.opts.spool_dir);
+    if (!s.ok()) {
+      req.keep_alive = false;
+      Error e = std::move(s).error();
+      int status = e.message().rfind(kTooLargeMarker, 0) == 0 ? 413
+                   : e.code() == Code::kDeadlineExceeded     ? 408
+                   : e.code() == Code::kCancelled            ? 0
+                                                             : 400;
+      if (status == 0) return;  // the client is gone
+      LOG_INFO("Failed Request: ({}:{}) for {}:'{}': {}", status, statusText(status), req.method, req.target,
+               e.message());
+      (void)res.json(status, errorBody(m.tree, status, e));
+      return;
+    }
+  }
+  Call call(req, res, m, pool_, state_);
+  try {
+    Status s = m.route->handler(call);
+    if (!s.ok()) {
+      LOG_INFO("Request Failed({}): {}", statusText(httpStatus(s.error().code())), s.error().what());
+      (void)call.fail(s.error());
+    }
+    if (!res.started()) (void)call.fail(Error(Code::kInternal, "handler gave no response"));
+  } catch (const std::exception& ex) {
+    LOG_ERROR("API handler for {} {} failed: {}", req.method, req.path, ex.what());
+    if (!res.started()) (void)call.fail(Error(Code::kInternal, std::string("internal error: ") + ex.what()));
+    else req.keep_alive = false;
+  }
+}
+
+}  // namespace berth::api::server
