@@ -19,6 +19,8 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/rootfs_files.h"
+#include "base/log.h"
+#include "runtime/attach_protocol.h"
 #include "runtime/child_process.h"
 #include "specgen/user.h"
 
@@ -126,46 +128,73 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
     sa.sa_handler = onProxySignal;
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
   }
+  // stdin is relayed with back-pressure: one pending packet at a time, sent
+  // when the socket takes it (the monitor stops reading while the
+  // container's stdin is full), and output is read all the while, so a
+  // container that echoes its input cannot deadlock with us.
   bool stdin_open = s.in >= 0;
+  bool stdin_eof = false;  // read EOF: shut down our side once `pending` is sent
   size_t matched = 0;
-  std::string held;  // detach-key prefix typed so far
-  std::vector<char> buf(65536 + 1);
+  std::string held;     // detach-key prefix typed so far
+  std::string pending;  // input not yet sent, in packets of at most kAttachMaxInPacket
+  std::vector<char> buf(std::max(runtime::kAttachMaxInPacket, runtime::kAttachMaxOutPacket) + 1);
   bool detached = false;
   for (;;) {
     if (g_pending_signal) {
       int sig = g_pending_signal;
       g_pending_signal = 0;
-      if (auto rt = runtimeFor(rec); rt.ok()) (void)rt->kill(rec.id, sig, false);
+      if (auto rt = runtimeFor(rec); rt.ok()) {
+        if (auto k = rt->kill(rec.id, sig, false); !k.ok())
+          LOG_DEBUG("forward signal {} to {}: {}", sig, rec.id.substr(0, 12), k.error().what());
+      }
     }
     if (g_winch) {
       g_winch = 0;
       sendWinsize(p.ctl, s.in);
     }
-    struct pollfd fds[2] = {{sock.get(), POLLIN, 0}, {stdin_open ? s.in : -1, POLLIN, 0}};
+    if (stdin_eof && pending.empty()) {
+      stdin_eof = false;
+      if (::shutdown(sock.get(), SHUT_WR) < 0 && errno != ENOTCONN)
+        return errnoError("close the container's stdin");
+    }
+    short sock_events = POLLIN | (pending.empty() ? 0 : POLLOUT);
+    bool want_stdin = stdin_open && pending.empty();
+    struct pollfd fds[2] = {{sock.get(), sock_events, 0}, {want_stdin ? s.in : -1, POLLIN, 0}};
     int n = ::poll(fds, 2, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoError("poll");
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t r = ::recv(sock.get(), buf.data(), buf.size(), 0);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;  // the monitor closed: the container is done
+      ssize_t r = ::recv(sock.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) break;  // the container is done
       if (r > 1) {
-        int out = buf[0] == 3 && !s.tty ? s.err : s.out;
+        int out = buf[0] == runtime::kAttachStderr && !s.tty ? s.err : s.out;
         if (out >= 0) (void)fs::writeAll(out, std::string_view(buf.data() + 1, r - 1));
       }
     }
-    if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t r = ::read(s.in, buf.data(), 65536);
-      if (r < 0 && errno == EINTR) continue;
+    if (!pending.empty() && (fds[0].revents & POLLOUT)) {
+      size_t len = std::min(pending.size(), runtime::kAttachMaxInPacket);
+      ssize_t w = ::send(sock.get(), pending.data(), len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w >= 0) {
+        pending.erase(0, len);
+      } else if (errno != EINTR && errno != EAGAIN) {
+        if (errno != EPIPE && errno != ECONNRESET) return errnoError("write to container stdin");
+        // The monitor is gone: its EOF comes on the next recv.
+        stdin_open = stdin_eof = false;
+        pending.clear();
+      }
+    }
+    if (want_stdin && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = ::read(s.in, buf.data(), runtime::kAttachMaxInPacket);
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (r <= 0) {
         stdin_open = false;
-        if (!held.empty()) (void)!::send(sock.get(), held.data(), held.size(), MSG_NOSIGNAL);
-        ::shutdown(sock.get(), SHUT_WR);
+        pending = std::move(held);
+        held.clear();
+        stdin_eof = true;
         continue;
       }
-      std::string data;
       for (ssize_t i = 0; i < r; ++i) {
         char c = buf[i];
         if (!keys.empty() && s.tty && c == keys[matched]) {
@@ -177,15 +206,13 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
           continue;
         }
         if (!held.empty()) {
-          data += held;
+          pending += held;
           held.clear();
           matched = 0;
         }
-        data.push_back(c);
+        pending.push_back(c);
       }
       if (detached) break;
-      if (!data.empty() && ::send(sock.get(), data.data(), data.size(), MSG_NOSIGNAL) < 0 && errno != EPIPE)
-        return errnoError("write to container stdin");
     }
   }
   raw.reset();

@@ -6,7 +6,7 @@
 //   optional  --runtime-arg ARG... (global runtime args; always pass --root DIR)
 //             --runtime-log PATH (runtime --log, JSON; default <bundle>/oci-log)
 //             --log-driver k8s-file|json-file|none|passthrough  --log-max-size BYTES
-//             --socket-path PATH (attach, SOCK_SEQPACKET, < 108 bytes)
+//             --socket-path PATH (attach, SOCK_SEQPACKET, < 108 bytes; runtime/attach_protocol.h)
 //             --ctl-path PATH (fifo: "1 ROWS COLS\n" resize, "2\n" or "2 0 0\n" reopen log)
 //             --monitor-pid-file PATH  --sync-fd N  --tty  --stdin  --leave-stdin-open
 //             --restart-policy no|always|on-failure[:N]|unless-stopped  --restart-max N

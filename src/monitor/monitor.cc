@@ -2,6 +2,7 @@
 #include "monitor/monitor.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -15,7 +16,10 @@
 
 #include <charconv>
 #include <cstring>
+#include <ctime>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include "base/fs.h"
 #include "base/json.h"
@@ -24,6 +28,8 @@
 #include "monitor/exit_record.h"
 #include "monitor/log_writer.h"
 #include "monitor/sockets.h"
+#include "monitor/stdin_buffer.h"
+#include "runtime/attach_protocol.h"
 #include "runtime/child_process.h"
 #include "runtime/oci_runtime.h"
 
@@ -35,7 +41,24 @@ using runtime::ChildProcess;
 using runtime::OciRuntime;
 
 // epoll tags (high 32 bits of epoll_event.data.u64; the fd is the low 32).
-enum Tag : uint32_t { kSignal = 1, kStdout, kStderr, kPty, kListen, kClient, kCtl };
+enum Tag : uint32_t { kSignal = 1, kStdout, kStderr, kPty, kStdin, kListen, kClient, kCtl };
+
+// Output back-pressure: while a client has more than kClientHighWater bytes
+// queued the container's output is not read (the container blocks in
+// write), until every client is below kClientLowWater. A client that takes
+// nothing for kClientStallMs while holding output back is dropped, so a
+// stopped client cannot stall the container (and its log) for ever.
+constexpr size_t kClientHighWater = 1 << 20;
+constexpr size_t kClientLowWater = 256 << 10;
+constexpr int64_t kClientStallMs = 30000;
+// At exit, queued output gets this long per client without progress.
+constexpr int64_t kFinalFlushStallMs = 5000;
+
+int64_t monotonicMs() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 uint64_t key(Tag t, int fd) { return (uint64_t(t) << 32) | uint32_t(fd); }
 
@@ -92,11 +115,23 @@ class Monitor {
   void onSignal();
   void onAccept();
   void onClient(int fd, uint32_t events);
+  void readClientInput(AttachClients::Client& c);
+  void onStdinWritable();
   void onCtl();
   void drainOutput();
+  int stdinFd() const { return run_.pty ? run_.pty.get() : run_.in.get(); }
   void closeStdin();
+  void closeOutput(UniqueFd& fd);
   void epollAdd(int fd, Tag t, uint32_t events = EPOLLIN);
   void epollDel(int fd);
+  // Registers `fd` for exactly `events` (0: not registered), skipping
+  // epoll_ctl when nothing changed.
+  void arm(int fd, Tag t, uint32_t events);
+  // Recomputes what every fd waits for (input paused while stdin is full,
+  // output paused while a client lags) and drops stalled or finished clients.
+  void rearm();
+  int epollTimeoutMs() const;
+  void flushClientsAtExit();
   void finish();
 
   const Options& o_;
@@ -105,6 +140,11 @@ class Monitor {
   UniqueFd ep_, sigfd_, listen_, ctl_;
   std::string ctl_buf_;
   AttachClients clients_;
+  StdinBuffer stdin_;
+  bool stdin_eof_ = false;      // a client ended its input: close stdin once drained
+  bool output_paused_ = false;  // a client lags: leave the container's output unread
+  std::vector<char> recv_buf_;  // client packets; allocated on the first one
+  std::unordered_map<int, uint32_t> armed_;  // events registered per fd (not clients)
   Run run_;
 };
 
@@ -150,7 +190,29 @@ void Monitor::epollAdd(int fd, Tag t, uint32_t events) {
     LOG_WARN("epoll add fd {}: {}", fd, std::strerror(errno));
 }
 
-void Monitor::epollDel(int fd) { ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+void Monitor::epollDel(int fd) {
+  ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  armed_.erase(fd);
+}
+
+void Monitor::arm(int fd, Tag t, uint32_t events) {
+  auto it = armed_.find(fd);
+  uint32_t cur = it == armed_.end() ? 0 : it->second;
+  if (it != armed_.end() && cur == events) return;
+  if (events == 0) {
+    epollDel(fd);
+    return;
+  }
+  struct epoll_event ev {};
+  ev.events = events;
+  ev.data.u64 = key(t, fd);
+  int op = it == armed_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (::epoll_ctl(ep_.get(), op, fd, &ev) < 0) {
+    LOG_WARN("epoll fd {}: {}", fd, std::strerror(errno));
+    return;
+  }
+  armed_[fd] = events;
+}
 
 std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
                                                const std::vector<std::string>& argv, int in,
@@ -217,7 +279,7 @@ std::optional<LaunchError> Monitor::launch(bool start) {
     auto master = acceptConsole(console.get(), 5000);
     if (!master.ok()) return LaunchError{master.error().what(), 1};
     run_.pty = std::move(*master);
-    (void)setNonblock(run_.pty.get());
+    if (auto st = setNonblock(run_.pty.get()); !st.ok()) return LaunchError{st.error().what(), 1};
   }
   auto pid_text = fs::readFile(o_.pid_file);
   if (!pid_text.ok()) return LaunchError{pid_text.error().what(), 1};
@@ -228,11 +290,15 @@ std::optional<LaunchError> Monitor::launch(bool start) {
   run_.out = std::move(out.r);
   run_.err = std::move(err.r);
   run_.in = std::move(in.w);
-  for (int fd : {run_.out.get(), run_.err.get()})
-    if (fd >= 0) (void)setNonblock(fd);
-  if (run_.out) epollAdd(run_.out.get(), kStdout);
-  if (run_.err) epollAdd(run_.err.get(), kStderr);
-  if (run_.pty) epollAdd(run_.pty.get(), kPty);
+  // Every fd the loop touches is non-blocking: a full stdin pipe or a slow
+  // reader must never stop the loop.
+  for (int fd : {run_.out.get(), run_.err.get(), run_.in.get()}) {
+    if (fd < 0) continue;
+    if (auto st = setNonblock(fd); !st.ok()) return LaunchError{st.error().what(), 1};
+  }
+  stdin_.clear();
+  stdin_eof_ = false;
+  rearm();
 
   if (start && !o_.exec) {
     if (auto f = runRuntime("start", rt_.startArgv(o_.id), -1, -1, -1)) return f;
@@ -246,28 +312,40 @@ void Monitor::reportSync(const std::string& line) {
 }
 
 void Monitor::closeStdin() {
-  if (run_.in) run_.in.reset();
+  stdin_.clear();
+  stdin_eof_ = false;
+  if (run_.in) {
+    epollDel(run_.in.get());
+    run_.in.reset();
+  }
+}
+
+void Monitor::closeOutput(UniqueFd& fd) {
+  epollDel(fd.get());
+  fd.reset();
 }
 
 void Monitor::onOutput(Stream s, int fd) {
-  char buf[8192];
+  char buf[runtime::kAttachMaxOutPacket - 1];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n > 0) {
       if (auto st = log_.write(s, std::string_view(buf, n), nowNanos()); !st.ok())
         LOG_WARN("log: {}", st.error().what());
-      for (int dropped : clients_.broadcast(char(s), buf, size_t(n))) epollDel(dropped);
+      clients_.broadcast(char(s), buf, size_t(n), monotonicMs());
       // One read per wakeup keeps the loop fair; drainOutput() loops.
       if (!run_.exited) return;
       continue;
     }
     if (n < 0 && errno == EAGAIN) return;
     // EOF, or EIO on a pty master once every slave fd is closed.
-    epollDel(fd);
-    if (run_.out.get() == fd) run_.out.reset();
-    if (run_.err.get() == fd) run_.err.reset();
-    if (run_.pty.get() == fd) run_.pty.reset();
+    if (run_.out.get() == fd) closeOutput(run_.out);
+    if (run_.err.get() == fd) closeOutput(run_.err);
+    if (run_.pty.get() == fd) {
+      stdin_.clear();
+      closeOutput(run_.pty);
+    }
     return;
   }
 }
@@ -299,35 +377,128 @@ void Monitor::onAccept() {
     int fd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) return;
     clients_.add(UniqueFd(fd));
-    epollAdd(fd, kClient);
+  }
+}
+
+// Writes what the container's stdin takes now; at a client's EOF closes the
+// stdin pipe once everything before the EOF is written.
+void Monitor::onStdinWritable() {
+  int fd = stdinFd();
+  if (fd < 0) {
+    stdin_.clear();
+    return;
+  }
+  if (stdin_.flush(fd) == StdinBuffer::Flush::kBroken) {
+    // The container closed its stdin (EPIPE) or its terminal (EIO): nothing
+    // more can be delivered; later input is read and discarded.
+    if (run_.in) closeStdin();
+    return;
+  }
+  if (stdin_eof_ && stdin_.pending() == 0 && run_.in) closeStdin();
+}
+
+void Monitor::readClientInput(AttachClients::Client& c) {
+  if (recv_buf_.empty()) recv_buf_.resize(runtime::kAttachRecvBuffer);
+  while (!c.read_closed && stdin_.hasRoom()) {
+    struct iovec iov = {recv_buf_.data(), recv_buf_.size()};
+    struct msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    ssize_t n = ::recvmsg(c.fd.get(), &msg, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n > 0 && (msg.msg_flags & MSG_TRUNC)) {
+      // A packet larger than the protocol allows lost its tail: the stream
+      // is corrupt. Stop taking input from this client (its EOF still counts).
+      LOG_ERROR("attach client sent a packet over {} bytes; its input is refused",
+                runtime::kAttachMaxInPacket);
+      n = 0;
+    }
+    if (n > 0) {
+      if (stdinFd() >= 0) stdin_.append(std::string_view(recv_buf_.data(), size_t(n)));
+      onStdinWritable();
+      continue;
+    }
+    // EOF (or an error) from the client: its stdin is done. Keep it for
+    // output until it hangs up. The container's stdin pipe closes once the
+    // input before the EOF is written, unless told to leave it open (a pty
+    // has no separate stdin to close: as conmon, the terminal stays).
+    c.read_closed = true;
+    if (!o_.leave_stdin_open) {
+      stdin_eof_ = true;
+      onStdinWritable();
+    }
   }
 }
 
 void Monitor::onClient(int fd, uint32_t events) {
   auto* c = clients_.find(fd);
   if (!c) return;
-  if ((events & EPOLLIN) && !c->read_closed) {
-    char buf[8192];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      int dst = run_.pty ? run_.pty.get() : run_.in.get();
-      if (dst >= 0) (void)fs::writeAll(dst, std::string_view(buf, n));
-      return;
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) clients_.flush(*c, monotonicMs());
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readClientInput(*c);
+  // A client that is gone for output keeps its unread input: it is read
+  // (as space allows) before the client is removed in rearm().
+  if ((events & (EPOLLHUP | EPOLLERR)) && c->read_closed) c->hung_up = true;
+}
+
+int Monitor::epollTimeoutMs() const {
+  if (!output_paused_) return -1;
+  int64_t now = monotonicMs(), next = -1;
+  for (auto& c : clients_.all()) {
+    if (c.out_bytes <= kClientLowWater) continue;
+    int64_t left = std::max<int64_t>(0, c.last_progress_ms + kClientStallMs - now);
+    if (next < 0 || left < next) next = left;
+  }
+  return int(next < 0 ? -1 : next + 1);
+}
+
+void Monitor::rearm() {
+  int64_t now = monotonicMs();
+  auto& list = clients_.all();
+  for (auto it = list.begin(); it != list.end();) {
+    auto& c = *it;
+    bool stalled = output_paused_ && c.out_bytes > kClientLowWater &&
+                   now - c.last_progress_ms >= kClientStallMs;
+    if (stalled && !c.hung_up) {
+      LOG_WARN("attach client took no output for {} s: dropped", kClientStallMs / 1000);
+      c.hung_up = true;
+      c.out.clear();
+      c.out_bytes = 0;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    // EOF from the client: its stdin is done. Keep it for output until it
-    // hangs up. Close the container's stdin pipe unless told to leave it
-    // open (a pty has no separate stdin to close).
-    c->read_closed = true;
-    struct epoll_event ev {};
-    ev.data.u64 = key(kClient, fd);
-    ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev);
-    if (!o_.leave_stdin_open) closeStdin();
+    // Done: takes no output and has no input left (or the input cannot be
+    // read because the client vanished without EOF).
+    if (c.hung_up && c.read_closed) {
+      it = list.erase(it);  // closes the fd, which leaves epoll
+      continue;
+    }
+    ++it;
   }
-  if (events & (EPOLLHUP | EPOLLERR)) {
-    epollDel(fd);
-    clients_.remove(fd);
+  size_t backlog = clients_.backlog();
+  if (backlog > kClientHighWater) output_paused_ = true;
+  else if (backlog <= kClientLowWater) output_paused_ = false;
+
+  bool want_in = stdin_.hasRoom();
+  for (auto& c : list) {
+    uint32_t ev = 0;
+    if (!c.read_closed && want_in) ev |= EPOLLIN;
+    if (!c.out.empty() && !c.hung_up) ev |= EPOLLOUT;
+    // A hung-up client with input left but no room for it stays out of
+    // epoll: its EPOLLHUP would fire on every pass.
+    if (c.armed == ev) continue;
+    struct epoll_event e {};
+    e.events = ev;
+    e.data.u64 = key(kClient, c.fd.get());
+    int op = c.armed == 0 ? EPOLL_CTL_ADD : ev == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    if (::epoll_ctl(ep_.get(), op, c.fd.get(), &e) < 0 && op != EPOLL_CTL_DEL)
+      LOG_WARN("epoll attach client: {}", std::strerror(errno));
+    c.armed = ev;
   }
+  uint32_t out_ev = output_paused_ ? 0u : uint32_t(EPOLLIN);
+  uint32_t in_ev = stdin_.pending() > 0 ? uint32_t(EPOLLOUT) : 0u;
+  if (run_.out) arm(run_.out.get(), kStdout, out_ev);
+  if (run_.err) arm(run_.err.get(), kStderr, out_ev);
+  if (run_.in) arm(run_.in.get(), kStdin, in_ev);
+  if (run_.pty) arm(run_.pty.get(), kPty, out_ev | in_ev);
 }
 
 void Monitor::onCtl() {
@@ -357,7 +528,8 @@ Status Monitor::loop() {
   onSignal();  // the container may have exited before the loop began
   struct epoll_event evs[16];
   while (!run_.exited) {
-    int n = ::epoll_wait(ep_.get(), evs, 16, -1);
+    rearm();
+    int n = ::epoll_wait(ep_.get(), evs, 16, epollTimeoutMs());
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoError("epoll_wait");
@@ -365,29 +537,68 @@ Status Monitor::loop() {
     for (int i = 0; i < n; ++i) {
       Tag t = Tag(evs[i].data.u64 >> 32);
       int fd = int(uint32_t(evs[i].data.u64));
+      uint32_t e = evs[i].events;
       switch (t) {
         case kSignal: onSignal(); break;
-        case kStdout: onOutput(Stream::kStdout, fd); break;
-        case kStderr: onOutput(Stream::kStderr, fd); break;
-        case kPty: onOutput(Stream::kStdout, fd); break;
+        case kStdout:
+          if (run_.out.get() == fd) onOutput(Stream::kStdout, fd);
+          break;
+        case kStderr:
+          if (run_.err.get() == fd) onOutput(Stream::kStderr, fd);
+          break;
+        case kStdin:
+          if (run_.in.get() != fd) break;
+          // EPOLLERR on a pipe's write end: the container closed its stdin.
+          if (e & (EPOLLERR | EPOLLHUP)) closeStdin();
+          else onStdinWritable();
+          break;
+        case kPty:
+          if (run_.pty.get() != fd) break;
+          if (e & EPOLLOUT) onStdinWritable();
+          if (run_.pty && (e & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !output_paused_)
+            onOutput(Stream::kStdout, fd);
+          else if (run_.pty && (e & (EPOLLHUP | EPOLLERR))) stdin_.clear();
+          break;
         case kListen: onAccept(); break;
-        case kClient: onClient(fd, evs[i].events); break;
+        case kClient: onClient(fd, e); break;
         case kCtl: onCtl(); break;
       }
     }
   }
   // Whatever the container wrote before dying is still in the pipes.
   drainOutput();
-  for (int fd : {run_.out.get(), run_.err.get(), run_.pty.get()})
-    if (fd >= 0) epollDel(fd);
-  run_.out.reset();
-  run_.err.reset();
-  run_.pty.reset();
-  run_.in.reset();
+  for (UniqueFd* fd : {&run_.out, &run_.err, &run_.pty})
+    if (*fd) closeOutput(*fd);
+  closeStdin();
+  rearm();
   return {};
 }
 
+// Sends what the clients still have queued, waiting for slow ones (but not
+// for ever): the attach client must see all output before its EOF.
+void Monitor::flushClientsAtExit() {
+  for (;;) {
+    int64_t now = monotonicMs();
+    std::vector<struct pollfd> pfds;
+    for (auto& c : clients_.all()) {
+      if (c.hung_up || c.out.empty()) continue;
+      if (now - c.last_progress_ms >= kFinalFlushStallMs) {
+        c.hung_up = true;
+        c.out.clear();
+        c.out_bytes = 0;
+        continue;
+      }
+      pfds.push_back({c.fd.get(), POLLOUT, 0});
+    }
+    if (pfds.empty()) return;
+    if (::poll(pfds.data(), pfds.size(), 100) < 0 && errno != EINTR) return;
+    now = monotonicMs();
+    for (auto& c : clients_.all()) clients_.flush(c, now);
+  }
+}
+
 void Monitor::finish() {
+  flushClientsAtExit();
   clients_.clear();  // attach clients see EOF
   if (listen_) {
     listen_.reset();

@@ -103,7 +103,7 @@ class MonitorTest : public ::testing::Test {
     auto bb = fs::readFile("/bin/busybox");
     ASSERT_TRUE(bb.ok());
     ASSERT_TRUE(fs::writeFileAtomic(bundle_ + "/rootfs/bin/busybox", *bb, 0755).ok());
-    for (const char* tool : {"sh", "echo", "cat", "sleep", "true", "false", "ls"})
+    for (const char* tool : {"sh", "echo", "cat", "sleep", "true", "false", "ls", "wc", "head", "stty"})
       ASSERT_EQ(::symlink("busybox", (bundle_ + "/rootfs/bin/" + tool).c_str()), 0);
     for (const char* d : {"proc", "dev", "sys", "tmp"})
       ASSERT_TRUE(fs::mkdirAll(bundle_ + "/rootfs/" + d).ok());
@@ -231,9 +231,50 @@ class MonitorTest : public ::testing::Test {
     return got;
   }
 
+  // Plays an attach client: sends `input` in protocol-sized packets without
+  // blocking while it reads output (stream bytes stripped), then shuts its
+  // side down when `eof`. Returns the output once it contains `want` or the
+  // monitor closes the socket (or after `timeout`).
+  std::string pump(int fd, const std::string& input, bool eof, const std::string& want,
+                   std::chrono::seconds timeout = 60s) {
+    std::string got;
+    size_t off = 0;
+    bool shut = false;
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (off == input.size() && eof && !shut) {
+        ::shutdown(fd, SHUT_WR);
+        shut = true;
+      }
+      if (!want.empty() && got.find(want) != std::string::npos) break;
+      struct pollfd p = {fd, short(POLLIN | (off < input.size() ? POLLOUT : 0)), 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      if (p.revents & (POLLIN | POLLHUP)) {
+        char buf[9000];
+        ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0) break;
+        if (n > 1) got.append(buf + 1, n - 1);
+      }
+      if ((p.revents & POLLOUT) && off < input.size()) {
+        size_t len = std::min<size_t>(32768, input.size() - off);
+        ssize_t n = ::send(fd, input.data() + off, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) off += size_t(n);
+      }
+    }
+    return got;
+  }
+
   std::string runc_, dir_, runroot_, bundle_, id_;
   pid_t monitor_pid_ = -1;
 };
+
+std::string patternData(size_t n) {
+  std::string s;
+  s.reserve(n + 16);
+  for (size_t i = 0; s.size() < n; ++i) s += std::to_string(i * 2654435761u) + "\n";
+  s.resize(n);
+  return s;
+}
 
 TEST_F(MonitorTest, EchoWritesK8sLogAndExitZero) {
   writeConfig({"echo", "hello"});
@@ -294,6 +335,70 @@ TEST_F(MonitorTest, AttachStdinReachesContainer) {
   EXPECT_EQ(readAttachUntil(fd, "ping\n"), "ping\n");
   // EOF on the client's side closes the container's stdin: cat exits 0.
   ::shutdown(fd, SHUT_WR);
+  EXPECT_EQ(waitExit().exit_code, 0);
+  ::close(fd);
+}
+
+// Issue 7 bug 2: stdin larger than any buffer on the way arrives whole and in
+// order (cat echoes it back through the same monitor), with the container's
+// stdin pipe full most of the time.
+TEST_F(MonitorTest, LargeStdinIsLosslessBothWays) {
+  writeConfig({"cat"});
+  Json sync = startMonitor({"--stdin"});
+  ASSERT_TRUE(sync.contains("pid")) << sync.dump();
+  int fd = connectAttach();
+  runcStart();
+  std::string input = patternData(8 << 20);
+  std::string got = pump(fd, input, true, "");
+  EXPECT_EQ(got.size(), input.size());
+  EXPECT_TRUE(got == input) << "echoed data differs";
+  EXPECT_EQ(waitExit().exit_code, 0);
+  ::close(fd);
+}
+
+// A container that never reads its stdin: the client's input backs up
+// (container pipe, monitor buffer, socket), yet the monitor keeps logging
+// output, serves a second client and records the exit when the container is
+// killed.
+TEST_F(MonitorTest, UnreadStdinDoesNotStallTheMonitor) {
+  writeConfig({"sh", "-c", "i=0; while :; do echo tick$i; i=$((i+1)); sleep 0.05; done"});
+  Json sync = startMonitor({"--stdin"});
+  ASSERT_TRUE(sync.contains("pid")) << sync.dump();
+  int fd = connectAttach();
+  runcStart();
+  // Far more than the pipe, the monitor's buffer and the socket hold.
+  std::string input = patternData(4 << 20);
+  pump(fd, input, false, "", 2s);
+  auto size0 = fs::readFile(logPath());
+  ASSERT_TRUE(size0.ok());
+  std::this_thread::sleep_for(1s);
+  auto size1 = fs::readFile(logPath());
+  EXPECT_GT(size1->size(), size0->size() + 100) << "the log stopped growing";
+  int fd2 = connectAttach();
+  EXPECT_NE(readAttachUntil(fd2, "tick").find("tick"), std::string::npos);
+  auto t0 = std::chrono::steady_clock::now();
+  ::kill(sync["pid"].get<int>(), SIGKILL);
+  EXPECT_EQ(waitExit().exit_code, 137);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  ::close(fd);
+  ::close(fd2);
+}
+
+// stdin through the pty master: partial writes (the line discipline takes
+// 4 KiB at a time) are retried, nothing is lost. The container puts its
+// terminal in raw mode first, as a binary-safe reader of a tty must.
+TEST_F(MonitorTest, TtyStdinPartialWritesAreRetried) {
+  size_t n = 2 << 20;
+  writeConfig({"sh", "-c", fmt::format("stty raw -echo; echo READY; head -c {} | wc -c", n)}, true);
+  Json sync = startMonitor({"--tty", "--stdin"});
+  ASSERT_TRUE(sync.contains("pid")) << sync.dump();
+  int fd = connectAttach();
+  runcStart();
+  ASSERT_NE(readAttachUntil(fd, "READY").find("READY"), std::string::npos);
+  std::string input(n, '\0');
+  for (size_t i = 0; i < n; ++i) input[i] = char(i * 7 + (i >> 9));
+  std::string got = pump(fd, input, false, std::to_string(n));
+  EXPECT_NE(got.find(std::to_string(n)), std::string::npos) << got;
   EXPECT_EQ(waitExit().exit_code, 0);
   ::close(fd);
 }

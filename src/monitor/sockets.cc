@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace berth::monitor {
@@ -64,6 +65,12 @@ Result<UniqueFd> acceptConsole(int listener, int timeout_ms) {
   return receiveFd(conn.get());
 }
 
+AttachClients::Client& AttachClients::add(UniqueFd fd) {
+  clients_.push_back(Client{});
+  clients_.back().fd = std::move(fd);
+  return clients_.back();
+}
+
 AttachClients::Client* AttachClients::find(int fd) {
   for (auto& c : clients_)
     if (c.fd.get() == fd) return &c;
@@ -71,40 +78,47 @@ AttachClients::Client* AttachClients::find(int fd) {
 }
 
 void AttachClients::remove(int fd) {
-  for (auto it = clients_.begin(); it != clients_.end(); ++it)
-    if (it->fd.get() == fd) {
-      clients_.erase(it);
-      return;
-    }
+  clients_.remove_if([fd](const Client& c) { return c.fd.get() == fd; });
 }
 
-static bool sendPacket(int fd, const struct iovec* iov, int n) {
-  struct msghdr msg {};
-  msg.msg_iov = const_cast<struct iovec*>(iov);
-  msg.msg_iovlen = n;
-  for (int tries = 0; tries < 10;) {
-    if (::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) return true;
+size_t AttachClients::backlog() const {
+  size_t m = 0;
+  for (auto& c : clients_) m = std::max(m, c.out_bytes);
+  return m;
+}
+
+void AttachClients::flush(Client& c, int64_t now_ms) {
+  while (!c.out.empty() && !c.hung_up) {
+    const std::string& p = c.out.front();
+    ssize_t n = ::send(c.fd.get(), p.data(), p.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+      c.out_bytes -= p.size();
+      c.out.pop_front();
+      c.last_progress_ms = now_ms;
+      continue;
+    }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) return false;
-    struct pollfd p = {fd, POLLOUT, 0};
-    ::poll(&p, 1, 100);
-    ++tries;
+    if (errno == EAGAIN) return;
+    c.hung_up = true;
   }
-  return false;
+  if (c.hung_up) {
+    c.out.clear();
+    c.out_bytes = 0;
+  }
 }
 
-std::vector<int> AttachClients::broadcast(char stream_id, const char* data, size_t len) {
-  std::vector<int> dropped;
-  struct iovec iov[2] = {{&stream_id, 1}, {const_cast<char*>(data), len}};
-  for (auto it = clients_.begin(); it != clients_.end();) {
-    if (sendPacket(it->fd.get(), iov, 2)) {
-      ++it;
-    } else {
-      dropped.push_back(it->fd.get());
-      it = clients_.erase(it);
-    }
+void AttachClients::broadcast(char stream_id, const char* data, size_t len, int64_t now_ms) {
+  std::string packet;
+  packet.reserve(len + 1);
+  packet.push_back(stream_id);
+  packet.append(data, len);
+  for (auto& c : clients_) {
+    if (c.hung_up) continue;
+    if (c.out.empty()) c.last_progress_ms = now_ms;
+    c.out_bytes += packet.size();
+    c.out.push_back(packet);
+    flush(c, now_ms);
   }
-  return dropped;
 }
 
 }  // namespace berth::monitor

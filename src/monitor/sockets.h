@@ -1,8 +1,10 @@
 // Unix sockets of the monitor: the attach server and the console socket.
 #pragma once
 
+#include <cstdint>
+#include <deque>
+#include <list>
 #include <string>
-#include <vector>
 
 #include "base/fd.h"
 #include "base/result.h"
@@ -21,26 +23,40 @@ Result<UniqueFd> receiveFd(int conn);
 // receives the pty master from it.
 Result<UniqueFd> acceptConsole(int listener, int timeout_ms);
 
-// Attach clients of one container. Each packet sent to a client is one
-// stream-id byte (2 stdout, 3 stderr) followed by the data (conmon's
-// protocol); what a client sends is data for the container's stdin.
+// Attach clients of one container (protocol: runtime/attach_protocol.h).
+// Output is queued per client and sent without blocking: a client that
+// cannot take a packet now keeps it queued until its socket is writable.
+// The monitor watches backlog() to stop reading the container's output
+// while a client lags (back-pressure instead of loss).
 class AttachClients {
  public:
   struct Client {
     UniqueFd fd;
     bool read_closed = false;  // the client sent EOF (shutdown(SHUT_WR) or close)
+    bool hung_up = false;      // sending failed: the client takes no more output
+    std::deque<std::string> out;  // queued packets, oldest first
+    size_t out_bytes = 0;
+    int64_t last_progress_ms = 0;  // monotonic: last send, or when the queue began
+    uint32_t armed = 0;            // epoll events registered for fd (the monitor's)
   };
-  // Sends to every client; a client that cannot take the packet within
-  // ~1 s, or is gone, is dropped. Returns the fds dropped (for epoll).
-  std::vector<int> broadcast(char stream_id, const char* data, size_t len);
-  void add(UniqueFd fd) { clients_.push_back({std::move(fd), false}); }
+  // Queues one packet (stream id + data) for every client that takes output
+  // and sends what the sockets accept now.
+  void broadcast(char stream_id, const char* data, size_t len, int64_t now_ms);
+  // Sends queued packets until the socket is full. A send error marks the
+  // client hung up and drops its queue.
+  void flush(Client& c, int64_t now_ms);
+  Client& add(UniqueFd fd);
   Client* find(int fd);
   void remove(int fd);
   void clear() { clients_.clear(); }
   size_t size() const { return clients_.size(); }
+  std::list<Client>& all() { return clients_; }
+  const std::list<Client>& all() const { return clients_; }
+  // The largest queued byte count of any client.
+  size_t backlog() const;
 
  private:
-  std::vector<Client> clients_;
+  std::list<Client> clients_;  // list: Client& stays valid while others come and go
 };
 
 }  // namespace berth::monitor
