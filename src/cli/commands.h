@@ -14,6 +14,7 @@ void addSystemCommands(Command& root);
 void addContainerCommands(Command& root);
 void addRegistryCommands(Command& root);
 void addManifestCommands(Command& root);
+void addNetworkCommands(Command& root);
 // The command line as typed, recorded as the container's CreateCommand.
 void setRawArgv(std::vector<std::string> argv);
 std::unique_ptr<Command> topLevelInspect();

@@ -27,7 +27,7 @@ Context::Context() {
   add("events-backend", 0, &opts.events_backend, "Events backend to use (file, journald, none)");
   add("cgroup-manager", 0, &cgroup_manager_, "Cgroup manager to use (\"cgroupfs\"|\"systemd\")");
   add("conmon", 0, &conmon_, "Path of the conmon binary");
-  add("network-config-dir", 0, &network_config_dir_, "Path of the configuration directory for networks");
+  add("network-config-dir", 0, &opts.network_config_dir, "Path of the configuration directory for networks");
   add("volumepath", 0, &volumepath_, "Path to the volume directory in which volume data is stored");
   add("hooks-dir", 0, &hooks_dir_, "Set the OCI hooks directory path");
   add("syslog", 0, &syslog_flag_, "Output logging information to syslog as well as the console");
@@ -46,6 +46,7 @@ Status Context::applyGlobals() {
   auto lvl = log::parseLevel(log_level);
   if (!lvl.ok()) return std::move(lvl).error();
   log::setLevel(*lvl);
+  opts.log_level = log_level;
   if (opts.events_backend != "file" && opts.events_backend != "journald" && opts.events_backend != "none")
     return makeError(Code::kInvalidArgument, "invalid events backend {:?}: want file, journald or none",
                      opts.events_backend);

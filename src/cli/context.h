@@ -44,7 +44,7 @@ class Context {
  private:
   std::vector<Flag> globals_;
   std::unique_ptr<engine::Engine> engine_;
-  std::string syslog_, cgroup_manager_, conmon_, network_config_dir_, volumepath_, hooks_dir_;
+  std::string syslog_, cgroup_manager_, conmon_, volumepath_, hooks_dir_;
   std::string url_, connection_, identity_, namespace_, runtime_flag_;
   std::vector<std::string> storage_opts_;
   bool remote_ = false, noout_ = false, syslog_flag_ = false;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   berth::cli::addContainerCommands(root);
   berth::cli::addRegistryCommands(root);
   berth::cli::addManifestCommands(root);
+  berth::cli::addNetworkCommands(root);
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
   std::string prog = "berth";

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "engine/container_service.h"
 #include "engine/image_service.h"
+#include "engine/network_service.h"
 #include "engine/system_service.h"
 
 namespace berth::engine {
@@ -71,6 +72,22 @@ api::ImageService& Engine::images() {
 api::ContainerService& Engine::containers() {
   if (!containers_) containers_ = std::make_unique<LocalContainerService>(*this);
   return *containers_;
+}
+
+api::NetworkService& Engine::networks() {
+  if (!networks_) networks_ = std::make_unique<LocalNetworkService>(*this);
+  return *networks_;
+}
+
+network::Store& Engine::networkStore() {
+  if (!network_store_) {
+    network::StoreOptions o;
+    o.config_dir = opts_.network_config_dir.empty() ? opts_.root + "/networks" : opts_.network_config_dir;
+    o.run_dir = opts_.runroot + "/networks";
+    o.log_level = opts_.log_level;
+    network_store_ = std::make_unique<network::Store>(o);
+  }
+  return *network_store_;
 }
 
 api::SystemService& Engine::system() {

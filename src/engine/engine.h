@@ -6,8 +6,10 @@
 
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
+#include "berth/api/networks.h"
 #include "berth/api/system.h"
 #include "base/result.h"
+#include "network/store.h"
 #include "state/db.h"
 #include "store/content_store.h"
 #include "store/layer_store.h"
@@ -22,6 +24,7 @@ struct Options {
   std::string runtime;          // OCI runtime name or path
   std::string events_backend = "file";
   std::string log_level = "warn";
+  std::string network_config_dir;  // network definitions; default <root>/networks
 };
 
 // Owns the state DB, the content store and the layer store of one root.
@@ -40,6 +43,10 @@ class Engine {
   api::ImageService& images();
   api::ContainerService& containers();
   api::SystemService& system();
+  api::NetworkService& networks();
+  // Network definitions (<root>/networks or --network-config-dir), IPAM and
+  // netavark state (<runroot>/networks).
+  network::Store& networkStore();
 
  private:
   Engine() = default;
@@ -51,6 +58,8 @@ class Engine {
   std::unique_ptr<api::ImageService> images_;
   std::unique_ptr<api::ContainerService> containers_;
   std::unique_ptr<api::SystemService> system_;
+  std::unique_ptr<api::NetworkService> networks_;
+  std::unique_ptr<network::Store> network_store_;
 };
 
 }  // namespace berth::engine
