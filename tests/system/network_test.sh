@@ -150,7 +150,8 @@ sed "s/\"$n2\"/\"renamed\"/" "$ROOT/networks/$n2.json" >"$ROOT/networks/mismatch
 expect_rc 0 timeout 10 "${B[@]}" network ls -q
 assert_eq "$(tr '\n' ' ' <<<"$OUT")" "$n1 $n2 $n3 podman " "bad files skipped"
 assert_contains "$ERR" "junk.json" "warning names the bad file"
-assert_contains "$ERR" 'does not match file name "mismatch.json"' "name mismatch warned"
+assert_contains "$ERR" 'does not match file name' "name mismatch warned"
+assert_contains "$ERR" 'mismatch.json' "name mismatch warning names the file"
 rm -f "$ROOT/networks"/{junk,link,fifo,huge,mismatch}.json
 
 # --- rm / exists / prune ---------------------------------------------------------------
