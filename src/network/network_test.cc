@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "network/create.h"
+#include "network/etc_files.h"
 #include "network/host.h"
 #include "network/ip.h"
 #include "network/ipam.h"
@@ -434,6 +435,57 @@ TEST(Host, ProcRoutes) {
   EXPECT_EQ(routes[0].str(), "192.0.2.0/24");
   EXPECT_EQ(routes[1].str(), "10.88.0.0/16");
   EXPECT_EQ(routes[2].str(), "fd00::/64");
+}
+
+TEST(EtcFiles, HostsLikePodman) {
+  HostsParams p;
+  p.extra_hosts = {"foo:1.2.3.4"};
+  p.base = "127.0.0.1 localhost\n127.0.0.1 runsc # comment\n127.0.0.1 vm\n# only a comment\n10.0.0.9\n";
+  p.host_containers_internal_ip = "10.250.99.1";
+  p.container_entries = {{"10.250.99.2", {"c88170824770", "web1"}}};
+  auto hosts = buildHosts(p);
+  ASSERT_TRUE(hosts.ok());
+  // What podman 4.3.1 writes for `run --add-host foo:1.2.3.4 --network NET --name web1`.
+  EXPECT_EQ(*hosts,
+            "1.2.3.4\tfoo\n127.0.0.1\tlocalhost\n127.0.0.1\trunsc\n127.0.0.1\tvm\n"
+            "10.250.99.1\thost.containers.internal\n10.250.99.2\tc88170824770 web1\n");
+  HostsParams empty;
+  empty.container_entries = {{"127.0.0.1", {"abc", "name"}}};
+  EXPECT_EQ(*buildHosts(empty), "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.0.1\tabc name\n");
+  HostsParams bad;
+  bad.extra_hosts = {"nocolon"};
+  EXPECT_EQ(buildHosts(bad).error().message(), "unable to parse host entry \"nocolon\": incorrect format");
+  bad.extra_hosts = {":1.2.3.4"};
+  EXPECT_EQ(buildHosts(bad).error().message(), "hostname in host entry \":1.2.3.4\" is empty");
+}
+
+TEST(EtcFiles, ResolvConfLikePodman) {
+  std::string host = "# generated\nnameserver 10.255.255.53\nsearch a.example b.example\noptions ndots:2\n";
+  ResolvParams net;  // a container on a DNS-enabled network: aardvark first, host servers kept
+  net.keep_host_servers = true;
+  net.nameservers = {"10.250.99.1"};
+  net.searches = {"dns.podman"};
+  EXPECT_EQ(buildResolvConf(net, host),
+            "search dns.podman a.example b.example\nnameserver 10.250.99.1\nnameserver 10.255.255.53\n"
+            "options ndots:2\n");
+  ResolvParams custom;  // --dns / --dns-search / --dns-option replace the host's
+  custom.nameservers = {"1.1.1.1"};
+  custom.searches = {"example.com"};
+  custom.options = {"timeout:1"};
+  EXPECT_EQ(buildResolvConf(custom, host), "search example.com\nnameserver 1.1.1.1\noptions timeout:1\n");
+  ResolvParams unset;  // --dns-search . drops the search line
+  unset.searches = {"."};
+  EXPECT_EQ(buildResolvConf(unset, host), "nameserver 10.255.255.53\noptions ndots:2\n");
+  // In a private netns localhost resolvers are useless: fall back to public servers.
+  std::string local = "nameserver 127.0.0.53\nnameserver ::1\nnameserver fd00::1\n";
+  EXPECT_EQ(buildResolvConf(ResolvParams{}, local), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  ResolvParams v6;
+  v6.ipv6 = true;
+  EXPECT_EQ(buildResolvConf(v6, local), "nameserver fd00::1\n");
+  ResolvParams hostns;
+  hostns.host_netns = true;
+  EXPECT_EQ(buildResolvConf(hostns, local), "nameserver 127.0.0.53\nnameserver ::1\nnameserver fd00::1\n");
+  EXPECT_EQ(resolvNameservers("nameserver x\nnameserver 1.2.3.4 # c\n"), std::vector<std::string>{"1.2.3.4"});
 }
 
 class StoreTest : public ::testing::Test {
