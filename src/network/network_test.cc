@@ -10,6 +10,7 @@
 #include "network/host.h"
 #include "network/ip.h"
 #include "network/ipam.h"
+#include "network/ports.h"
 #include "network/store.h"
 #include "network/types.h"
 
@@ -486,6 +487,45 @@ TEST(EtcFiles, ResolvConfLikePodman) {
   hostns.host_netns = true;
   EXPECT_EQ(buildResolvConf(hostns, local), "nameserver 127.0.0.53\nnameserver ::1\nnameserver fd00::1\n");
   EXPECT_EQ(resolvNameservers("nameserver x\nnameserver 1.2.3.4 # c\n"), std::vector<std::string>{"1.2.3.4"});
+}
+
+TEST(Ports, PublishLikePodman) {
+  auto p = parsePublish("127.0.0.1:8080:80");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_ip, "127.0.0.1");
+  EXPECT_EQ(p->host_port, 8080);
+  EXPECT_EQ(p->container_port, 80);
+  EXPECT_EQ(p->range, 1);
+  EXPECT_EQ(p->protocol, "");
+  p = parsePublish("39200-39201:90-91/udp");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_port, 39200);
+  EXPECT_EQ(p->container_port, 90);
+  EXPECT_EQ(p->range, 2);
+  EXPECT_EQ(p->protocol, "udp");
+  p = parsePublish("80");
+  EXPECT_EQ(p->host_port, 0);
+  p = parsePublish("0.0.0.0::80");
+  EXPECT_EQ(p->host_ip, "");
+  EXPECT_EQ(p->host_port, 0);
+  p = parsePublish("[::1]:8080:80/tcp,udp");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_ip, "::1");
+  EXPECT_EQ(p->protocol, "tcp,udp");
+  auto err = [](const char* s) {
+    auto r = parsePublish(s);
+    return r.ok() ? std::string("ok") : r.error().message();
+  };
+  EXPECT_EQ(err("80/tcp/udp"), "invalid port format - protocol can only be specified once");
+  EXPECT_EQ(err("1:2:3:4"), "invalid port format - format is [[hostIP:]hostPort:]containerPort");
+  EXPECT_EQ(err("8080-8081:80"), "host and container port ranges have different lengths: 2 vs 1");
+  EXPECT_EQ(err("70000"), "parsing container port: port numbers must be between 1 and 65535 (inclusive), got 70000");
+  EXPECT_EQ(err("90-80"),
+            "parsing container port: the end port of a range must be higher than the start port - 80 is not higher than 90");
+  EXPECT_EQ(err("x:80:80"), "cannot parse \"x\" as an IP address");
+  EXPECT_EQ(err("80/"), "must provide a non-empty protocol to publish");
+  EXPECT_EQ(err("[::1]80"), "invalid port format - IPv6 address must be followed by a colon (':')");
+  EXPECT_EQ(err("8080:"), "must provide a non-empty container port to publish");
 }
 
 class StoreTest : public ::testing::Test {
