@@ -69,7 +69,6 @@ def read_response(s, head_only=False):
 
 
 def main():
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     cmd = sys.argv[1]
     if cmd == "port":
         s = socket.socket()
@@ -149,4 +148,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # stdout closed early (| head -1)
+        pass

@@ -458,4 +458,18 @@ bool HttpConnection::skipBody(Request& req, uint64_t cap) {
 
 std::string HttpConnection::takeBuffered() { return std::exchange(in_, {}); }
 
+void HttpConnection::lingeringClose(int max_ms) {
+  ::shutdown(fd_.get(), SHUT_WR);
+  int64_t deadline = nowMs() + max_ms;
+  uint64_t drained = 0;
+  while (drained < (64u << 20)) {
+    int left = int(deadline - nowMs());
+    if (left <= 0) break;
+    in_.clear();
+    int n = readSome(left);
+    if (n <= 0) break;
+    drained += uint64_t(n);
+  }
+}
+
 }  // namespace berth::api::server

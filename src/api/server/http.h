@@ -40,6 +40,7 @@ struct Request {
   std::optional<uint64_t> content_length;
   std::string body;          // BodyMode::kBuffer
   std::string body_file;     // BodyMode::kSpool: a temp file, removed after the handler
+  bool unread_body = false;  // refused before its body was read: drain before closing
 
   // The first value of a header (name in lower case); "" when absent.
   std::string header(std::string_view lower_name) const;
@@ -156,6 +157,10 @@ class HttpConnection {
   bool skipBody(Request& req, uint64_t cap);
   // Bytes read beyond the current request.
   std::string takeBuffered();
+  // Closes our side for writing and discards what the client still sends (at most
+  // `max_ms`), so that a refusal sent before its body was read reaches the client
+  // instead of being lost to a TCP reset.
+  void lingeringClose(int max_ms);
 
  private:
   struct Parser;

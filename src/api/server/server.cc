@@ -192,7 +192,10 @@ void Server::serveConnection(UniqueFd fd, Conn* self) {
     busy_.fetch_sub(1);
     phase.store(0);
     touch();
-    if (!res.keepAlive() || state_.stopping.load()) break;
+    if (!res.keepAlive() || state_.stopping.load()) {
+      if (req.unread_body) conn->lingeringClose(2000);
+      break;
+    }
   }
   // The registry must stop naming the fd before it is closed (run() calls shutdown on it).
   {
@@ -207,7 +210,10 @@ void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
   auto reject = [&](int status, const std::string& msg) {
     Error e(status == 404 ? Code::kNotFound : Code::kInvalidArgument, msg);
     LOG_INFO("Failed Request: ({}:{}) for {}:'{}'", status, statusText(status), req.method, req.target);
-    if (req.has_body && !conn.skipBody(req, 1 << 20)) req.keep_alive = false;
+    if (req.has_body && !conn.skipBody(req, 1 << 20)) {
+      req.keep_alive = false;
+      req.unread_body = true;
+    }
     (void)res.json(status, errorBody(m.tree, status, e));
   };
   if (!m.bad_request.empty()) return reject(400, m.bad_request);
@@ -215,6 +221,7 @@ void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
   bool over_cap = req.content_length && *req.content_length > lim.max_json_body;
   if (!m.route && over_cap) {
     req.keep_alive = false;
+    req.unread_body = true;
     return reject(413, fmt::format("{}: {} bytes, the limit is {}", kTooLargeMarker, *req.content_length,
                                    lim.max_json_body));
   }
@@ -242,6 +249,7 @@ void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
     Status s = conn.readBody(req, m.route->body, cap, state_.opts.spool_dir);
     if (!s.ok()) {
       req.keep_alive = false;
+      req.unread_body = true;
       Error e = std::move(s).error();
       int status = e.message().rfind(kTooLargeMarker, 0) == 0 ? 413
                    : e.code() == Code::kDeadlineExceeded     ? 408
