@@ -188,6 +188,7 @@ void registerSystemRoutes(Router& r) {
 
 void registerAllRoutes(Router& r) {
   registerSystemRoutes(r);
+  registerImageRoutes(r);
 }
 
 }  // namespace berth::api::server
