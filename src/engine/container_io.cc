@@ -159,18 +159,29 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
     }
     short sock_events = POLLIN | (pending.empty() ? 0 : POLLOUT);
     bool want_stdin = stdin_open && pending.empty();
-    struct pollfd fds[2] = {{sock.get(), sock_events, 0}, {want_stdin ? s.in : -1, POLLIN, 0}};
-    int n = ::poll(fds, 2, -1);
+    struct pollfd fds[3] = {{sock.get(), sock_events, 0}, {want_stdin ? s.in : -1, POLLIN, 0}, {s.hangup_fd, 0, 0}};
+    int n = ::poll(fds, 3, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoError("poll");
+    }
+    if (fds[2].revents & (POLLHUP | POLLERR)) {  // the API client is gone
+      detached = true;
+      break;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t r = ::recv(sock.get(), buf.data(), buf.size(), MSG_DONTWAIT);
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) break;  // the container is done
       if (r > 1) {
-        int out = buf[0] == runtime::kAttachStderr && !s.tty ? s.err : s.out;
-        if (out >= 0) (void)fs::writeAll(out, std::string_view(buf.data() + 1, r - 1));
+        bool is_err = buf[0] == runtime::kAttachStderr && !s.tty;
+        if (s.output) {
+          if (!s.output(is_err ? 2 : 1, std::string_view(buf.data() + 1, r - 1))) {
+            detached = true;
+            break;
+          }
+        } else if (int out = is_err ? s.err : s.out; out >= 0) {
+          (void)fs::writeAll(out, std::string_view(buf.data() + 1, r - 1));
+        }
       }
     }
     if (!pending.empty() && (fds[0].revents & POLLOUT)) {
@@ -327,6 +338,7 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
         if (chunk.empty()) break;
         continue;
       }
+      if (req.cancelled && req.cancelled()) break;
       if (chunk.empty()) {
         (void)loadSynced(found.id);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -338,9 +350,8 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
 
 // --- exec ---------------------------------------------------------------------------
 
-Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
-  auto found = TRY(state::findContainer(e_.db(), req.container));
-  auto rec = TRY(loadSynced(found.id));
+Result<std::vector<std::string>> LocalContainerService::execArgv(const state::ContainerRecord& rec,
+                                                                  const api::ExecRequest& req) {
   if (rec.state.value("status", "") != "running")
     return makeError(Code::kFailedPrecondition, "can only create exec sessions on running containers: container state improper");
   if (req.cmd.empty()) return makeError(Code::kInvalidArgument, "must provide a non-empty command to start an exec session");
@@ -378,6 +389,13 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
     argv.insert(argv.end() - 1, caps.begin(), caps.end());
   }
   for (auto& a : req.cmd) argv.push_back(a);
+  return argv;
+}
+
+Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
+  auto found = TRY(state::findContainer(e_.db(), req.container));
+  auto rec = TRY(loadSynced(found.id));
+  auto argv = TRY(execArgv(rec, req));
   runtime::SpawnSpec spec{argv, req.interactive || req.tty ? 0 : -1, 1, 2, {}};
   if (!(req.interactive || req.tty)) {
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

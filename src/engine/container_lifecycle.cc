@@ -346,7 +346,7 @@ Result<int> LocalContainerService::attach(const std::string& name, const api::At
   auto found = TRY(state::findContainer(e_.db(), name));
   auto rec = TRY(loadSynced(found.id));
   std::string status = rec.state.value("status", "configured");
-  if (status != "running")
+  if (status != "running" && !(streams.allow_created && status == "created"))
     return makeError(Code::kFailedPrecondition, "you can only attach to running containers: container state improper");
   UniqueFd sock = TRY(connectAttach(paths(rec.id).socket));
   return attachStreams(rec, std::move(sock), streams);
@@ -634,6 +634,8 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   }
   auto p = paths(rec.id);
   TRY(unmountRootfs(rec));
+  // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
+  if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));
   TRY(e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }));
   // The record is gone: the rest is garbage that a crash may leave and the next rm of nothing ignores.
   (void)fs::removeAll(p.static_dir);
@@ -648,22 +650,44 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
 Result<int> LocalContainerService::wait(const std::string& name, const std::vector<std::string>& conditions,
                                         int64_t interval_ms) {
   auto found = TRY(state::findContainer(e_.db(), name));
-  std::vector<std::string> want = conditions;
-  if (want.empty()) want = {"stopped", "exited"};
+  std::vector<std::string> want;
+  // Docker's conditions: "next-exit" (an exit after this call) and "removed" (the
+  // record is gone; the exit code is the retained one).
+  bool next_exit = false, removed = false;
+  for (auto& c : conditions) {
+    if (c == "next-exit") next_exit = true;
+    else if (c == "removed") removed = true;
+    else want.push_back(c);
+  }
+  if (want.empty() && !next_exit && !removed) want = {"stopped", "exited"};
   for (auto& c : want) {
     static const std::set<std::string> kValid = {"configured", "created", "running", "stopped", "paused", "exited", "removing", "stopping"};
     if (!kValid.count(c)) return makeError(Code::kInvalidArgument, "{:?} is not a valid container state", c);
   }
   if (interval_ms <= 0) interval_ms = 250;
   int64_t fast = std::min<int64_t>(interval_ms, 20);
+  std::optional<int64_t> first_finished;
+  std::optional<int> last_code;
   for (;;) {
     auto rec = loadSynced(found.id);
     if (!rec.ok()) {
-      if (rec.error().code() == Code::kNotFound)
+      if (rec.error().code() == Code::kNotFound) {
+        if (removed || next_exit) {
+          if (auto code = retainedExitCode(found.id)) return *code;
+          if (last_code) return *last_code;
+        }
         return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+      }
       return std::move(rec).error();
     }
     std::string st = rec->state.value("status", "configured");
+    int64_t finished = rec->state.value("finished_at", int64_t(0));
+    bool down = st == "exited" || st == "stopped";
+    if (down) last_code = rec->state.value("exit_code", 0);
+    if (next_exit) {
+      if (!first_finished) first_finished = down ? finished : -1;
+      else if (down && finished != *first_finished) return rec->state.value("exit_code", 0);
+    }
     for (auto& c : want)
       if (c == st || (c == "stopped" && st == "exited") || (c == "created" && st == "configured"))
         return rec->state.value("exit_code", 0);

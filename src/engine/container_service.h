@@ -72,6 +72,12 @@ class LocalContainerService : public api::ContainerService {
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
 
+  Status resize(const std::string& name, int height, int width) override;
+  Result<std::string> execCreate(const api::ExecRequest& req) override;
+  Result<int> execStart(const std::string& session_id, const api::AttachStreams* streams) override;
+  Result<api::ExecSessionInfo> execInspect(const std::string& session_id) override;
+  Status execResize(const std::string& session_id, int height, int width) override;
+
   ContainerPaths paths(const std::string& id) const;
 
  private:
@@ -100,6 +106,11 @@ class LocalContainerService : public api::ContainerService {
   // exits (returns its exit code) or the detach keys are typed (returns -1).
   Result<int> attachStreams(const state::ContainerRecord& rec, UniqueFd sock, const api::AttachStreams& s);
   Result<std::optional<Json>> readExitFile(const std::string& id) const;
+  // The runtime exec argv for `req` in running container `rec` (state, command and user checked).
+  Result<std::vector<std::string>> execArgv(const state::ContainerRecord& rec, const api::ExecRequest& req);
+  // Exit codes of removed containers, kept a few minutes under <runroot>/exits.
+  void retainExitCode(const std::string& id, int code);
+  std::optional<int> retainedExitCode(const std::string& id) const;
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,17 @@ struct AttachStreams {
   bool tty = false;
   std::string detach_keys = "ctrl-p,ctrl-q";
   bool proxy_signals = true;
+  // When set, output goes here instead of out/err (the API server frames it):
+  // stream 1 stdout, 2 stderr. Returning false (the reader is gone) ends the
+  // attach as a detach.
+  std::function<bool(int stream, std::string_view data)> output;
+  // An fd whose hangup ends the attach as a detach (an API client's connection).
+  int hangup_fd = -1;
+  // Attach also to a created, not yet started container (the API attaches
+  // before it starts, as podman's compat attach does after an init).
+  bool allow_created = false;
 };
+
 
 struct ContainerStopRequest {
   std::vector<std::string> names;
@@ -94,6 +105,8 @@ struct LogsRequest {
   int64_t since = 0;  // unix ns, 0 = none
   int64_t until = 0;
   bool names_prefix = false;  // several containers: prefix lines with the name
+  // Polled while following: true ends the stream (the API client went away).
+  std::function<bool()> cancelled;
 };
 
 struct ExecRequest {
@@ -103,6 +116,18 @@ struct ExecRequest {
   std::string user, workdir;
   bool interactive = false, tty = false, detach = false, privileged = false;
   std::string detach_keys = "ctrl-p,ctrl-q";
+};
+
+// An exec session (the API's exec instances: create, start, inspect, resize).
+struct ExecSessionInfo {
+  std::string id;
+  std::string container_id;
+  ExecRequest config;
+  bool running = false;
+  bool exited = false;
+  int exit_code = 0;
+  int pid = 0;
+  bool can_remove = false;
 };
 
 class ContainerService {
@@ -139,6 +164,17 @@ class ContainerService {
   // Resolves a name, ID or ID prefix; "latest" resolution is the caller's.
   virtual Result<std::string> resolveId(const std::string& name) = 0;
   virtual Result<std::string> latestId() = 0;
+
+  // The terminal size of a container started with a tty.
+  virtual Status resize(const std::string& name, int height, int width) = 0;
+  // Exec sessions as objects (the REST API's exec instances). A session lives as
+  // long as the process that created it (the API service). create checks that the
+  // container runs; start runs the command with `streams` (nullptr: detached) and
+  // returns its exit code.
+  virtual Result<std::string> execCreate(const ExecRequest& req) = 0;
+  virtual Result<int> execStart(const std::string& session_id, const AttachStreams* streams) = 0;
+  virtual Result<ExecSessionInfo> execInspect(const std::string& session_id) = 0;
+  virtual Status execResize(const std::string& session_id, int height, int width) = 0;
 };
 
 }  // namespace berth::api

@@ -189,6 +189,8 @@ void registerSystemRoutes(Router& r) {
 void registerAllRoutes(Router& r) {
   registerSystemRoutes(r);
   registerImageRoutes(r);
+  registerContainerRoutes(r);
+  registerExecRoutes(r);
 }
 
 }  // namespace berth::api::server

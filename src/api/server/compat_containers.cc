@@ -1,0 +1,557 @@
+// Container shapes and the Docker create conversion.
+#include "api/server/compat_containers.h"
+
+#include <charconv>
+
+#include "api/server/call.h"
+#include "base/timefmt.h"
+#include "specgen/specgen.h"
+
+namespace berth::api::server {
+
+namespace {
+
+Error bad(std::string_view field, std::string_view why) {
+  return makeError(Code::kInvalidArgument, "invalid {}: {}", field, why);
+}
+
+// Go's time.Duration in a Docker body: integer nanoseconds.
+Status getDuration(const Json& obj, std::string_view field, std::string_view path, std::chrono::nanoseconds& out) {
+  int64_t v = 0;
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return {};
+  TRY_CTX(getInt(obj, field, v), "{}", path);
+  out = std::chrono::nanoseconds(v);
+  return {};
+}
+
+Result<uint16_t> parsePort(std::string_view s, std::string_view field) {
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > 65535) return bad(field, fmt::format("port {:?}", std::string(s)));
+  return uint16_t(v);
+}
+
+// "80/tcp" -> (80, "tcp").
+Result<std::pair<uint16_t, std::string>> parsePortProto(std::string_view key, std::string_view field) {
+  auto slash = key.find('/');
+  std::string proto = slash == std::string_view::npos ? "tcp" : std::string(key.substr(slash + 1));
+  auto port = TRY(parsePort(key.substr(0, slash), field));
+  if (proto != "tcp" && proto != "udp" && proto != "sctp") return bad(field, fmt::format("protocol {:?}", proto));
+  return std::make_pair(port, proto);
+}
+
+Status applyNamespace(const std::string& mode, std::string_view field, Namespace& ns, bool network) {
+  if (mode.empty() || mode == "default" || (network && mode == "bridge")) return {};
+  if (mode == "host") ns.nsmode = NamespaceMode::kHost;
+  else if (mode == "private") ns.nsmode = NamespaceMode::kPrivate;
+  else if (mode == "shareable") ns.nsmode = NamespaceMode::kShareable;
+  else if (mode == "none") ns.nsmode = NamespaceMode::kNone;
+  else if (mode.rfind("container:", 0) == 0) {
+    ns.nsmode = NamespaceMode::kContainer;
+    ns.value = mode.substr(10);
+  } else if (network) {
+    return makeError(Code::kInvalidArgument, "invalid {}: network {:?}: networks are not supported yet", field, mode);
+  } else {
+    return bad(field, fmt::format("mode {:?}", mode));
+  }
+  return {};
+}
+
+// "src:dst[:opts]" of HostConfig.Binds.
+Status addBind(const std::string& bind, SpecGenerator& s) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= bind.size()) {
+    size_t c = bind.find(':', i);
+    parts.push_back(bind.substr(i, c == std::string::npos ? std::string::npos : c - i));
+    if (c == std::string::npos) break;
+    i = c + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+    return bad("HostConfig.Binds", fmt::format("{:?}: want SOURCE:TARGET[:OPTIONS]", bind));
+  if (parts[0][0] != '/')
+    return makeError(Code::kInvalidArgument, "invalid HostConfig.Binds: {:?}: named volumes are not supported yet", bind);
+  if (parts[1][0] != '/') return bad("HostConfig.Binds", fmt::format("{:?}: the target must be absolute", bind));
+  Mount m;
+  m.type = "bind";
+  m.source = parts[0];
+  m.destination = parts[1];
+  m.options = {"rbind"};
+  if (parts.size() == 3) {
+    size_t j = 0;
+    const std::string& o = parts[2];
+    while (j <= o.size()) {
+      size_t c = o.find(',', j);
+      std::string opt = o.substr(j, c == std::string::npos ? std::string::npos : c - j);
+      if (!opt.empty()) m.options.push_back(opt == "Z" || opt == "z" ? "z" : opt);
+      if (c == std::string::npos) break;
+      j = c + 1;
+    }
+    std::erase(m.options, std::string("z"));
+  }
+  s.mounts.push_back(std::move(m));
+  return {};
+}
+
+Status convertConfig(const Json& cfg, SpecGenerator& s, std::vector<std::string>& warnings) {
+  TRY(getString(cfg, "Image", s.image));
+  TRY_CTX(getStringOrStrings(cfg, "Cmd", s.command), "Config");
+  TRY_CTX(getStringOrStrings(cfg, "Entrypoint", s.entrypoint), "Config");
+  std::vector<std::string> env;
+  TRY_CTX(getStrings(cfg, "Env", env), "Config");
+  for (auto& e : env) {
+    auto eq = e.find('=');
+    if (eq == 0) return bad("Config.Env", fmt::format("{:?}", e));
+    if (eq == std::string::npos) s.env[e] = "";
+    else s.env[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  bool b = false;
+  if (cfg.contains("Tty")) {
+    TRY_CTX(getBool(cfg, "Tty", b), "Config");
+    if (b) s.terminal = true;
+  }
+  b = false;
+  if (cfg.contains("OpenStdin")) {
+    TRY_CTX(getBool(cfg, "OpenStdin", b), "Config");
+    if (b) s.stdin = true;
+  }
+  TRY_CTX(getString(cfg, "User", s.user), "Config");
+  TRY_CTX(getString(cfg, "WorkingDir", s.work_dir), "Config");
+  TRY_CTX(getString(cfg, "Hostname", s.hostname), "Config");
+  TRY_CTX(getStringMap(cfg, "Labels", s.labels), "Config");
+  std::string sig;
+  TRY_CTX(getString(cfg, "StopSignal", sig), "Config");
+  if (!sig.empty()) {
+    auto n = specgen::parseSignal(sig);
+    if (!n.ok()) return bad("Config.StopSignal", n.error().message());
+    s.stop_signal = *n;
+  }
+  if (cfg.contains("StopTimeout") && !cfg["StopTimeout"].is_null()) {
+    int64_t t = 0;
+    TRY_CTX(getInt(cfg, "StopTimeout", t), "Config");
+    if (t >= 0) s.stop_timeout = uint64_t(t);
+  }
+  auto exposed = TRY_CTX(getObject(cfg, "ExposedPorts"), "Config");
+  if (exposed)
+    for (auto& [k, v] : exposed->items()) {
+      auto [port, proto] = TRY(parsePortProto(k, "Config.ExposedPorts"));
+      auto& cur = s.expose[port];
+      cur = cur.empty() ? proto : (cur.find(proto) == std::string::npos ? cur + "," + proto : cur);
+    }
+  auto hc = TRY_CTX(getObject(cfg, "Healthcheck"), "Config");
+  if (hc) {
+    Schema2HealthConfig h;
+    TRY_CTX(getStrings(*hc, "Test", h.test), "Config.Healthcheck");
+    TRY(getDuration(*hc, "Interval", "Config.Healthcheck", h.interval));
+    TRY(getDuration(*hc, "Timeout", "Config.Healthcheck", h.timeout));
+    TRY(getDuration(*hc, "StartPeriod", "Config.Healthcheck", h.start_period));
+    TRY_CTX(getInt(*hc, "Retries", h.retries), "Config.Healthcheck");
+    if (!h.test.empty()) s.healthconfig = h;
+  }
+  auto vols = TRY_CTX(getObject(cfg, "Volumes"), "Config");
+  if (vols && !vols->empty())
+    warnings.push_back("Config.Volumes ignored: anonymous volumes are not supported yet");
+  return {};
+}
+
+Status convertHostConfig(const Json& hc, SpecGenerator& s, std::vector<std::string>& warnings) {
+  std::vector<std::string> binds;
+  TRY_CTX(getStrings(hc, "Binds", binds), "HostConfig");
+  for (auto& bnd : binds) TRY(addBind(bnd, s));
+  bool b = false;
+  TRY_CTX(getBool(hc, "AutoRemove", b), "HostConfig");
+  if (b) s.remove = true;
+  b = false;
+  TRY_CTX(getBool(hc, "Privileged", b), "HostConfig");
+  if (b) s.privileged = true;
+  b = false;
+  TRY_CTX(getBool(hc, "ReadonlyRootfs", b), "HostConfig");
+  if (b) s.read_only_filesystem = true;
+  if (hc.contains("Init") && hc["Init"].is_boolean() && hc["Init"].get<bool>()) s.init = true;
+  else if (hc.contains("Init") && !hc["Init"].is_null() && !hc["Init"].is_boolean())
+    return bad("HostConfig.Init", "want a boolean");
+  TRY_CTX(getStrings(hc, "CapAdd", s.cap_add), "HostConfig");
+  TRY_CTX(getStrings(hc, "CapDrop", s.cap_drop), "HostConfig");
+  int64_t shm = 0;
+  TRY_CTX(getInt(hc, "ShmSize", shm), "HostConfig");
+  if (shm > 0) s.shm_size = shm;
+  auto rp = TRY_CTX(getObject(hc, "RestartPolicy"), "HostConfig");
+  if (rp) {
+    std::string name;
+    TRY_CTX(getString(*rp, "Name", name), "HostConfig.RestartPolicy");
+    int64_t tries = 0;
+    TRY_CTX(getInt(*rp, "MaximumRetryCount", tries), "HostConfig.RestartPolicy");
+    if (!name.empty() && name != "no") {
+      if (name != "always" && name != "on-failure" && name != "unless-stopped")
+        return bad("HostConfig.RestartPolicy.Name", fmt::format("{:?}", name));
+      s.restart_policy = name;
+      if (name == "on-failure" && tries > 0) s.restart_tries = uint64_t(tries);
+    }
+  }
+  auto lc = TRY_CTX(getObject(hc, "LogConfig"), "HostConfig");
+  if (lc) {
+    LogConfig l;
+    TRY_CTX(getString(*lc, "Type", l.driver), "HostConfig.LogConfig");
+    TRY_CTX(getStringMap(*lc, "Config", l.options), "HostConfig.LogConfig");
+    if (l.driver == "json-file") l.driver = "k8s-file";  // what podman writes for it
+    if (!l.driver.empty() || !l.options.empty()) s.log_configuration = l;
+  }
+  std::string mode;
+  TRY_CTX(getString(hc, "NetworkMode", mode), "HostConfig");
+  TRY(applyNamespace(mode, "HostConfig.NetworkMode", s.netns, true));
+  for (auto [key, ns] : {std::pair<const char*, Namespace*>{"PidMode", &s.pidns}, {"IpcMode", &s.ipcns},
+                         {"UTSMode", &s.utsns}, {"UsernsMode", &s.userns}, {"CgroupnsMode", &s.cgroupns}}) {
+    std::string m;
+    TRY_CTX(getString(hc, key, m), "HostConfig");
+    TRY(applyNamespace(m, std::string("HostConfig.") + key, *ns, false));
+  }
+  auto pb = TRY_CTX(getObject(hc, "PortBindings"), "HostConfig");
+  if (pb)
+    for (auto& [k, v] : pb->items()) {
+      auto [port, proto] = TRY(parsePortProto(k, "HostConfig.PortBindings"));
+      if (v.is_null()) continue;
+      if (!v.is_array()) return bad("HostConfig.PortBindings", "want a list of bindings");
+      for (auto& binding : v) {
+        if (!binding.is_object()) return bad("HostConfig.PortBindings", "want a list of bindings");
+        PortMapping pm;
+        pm.container_port = port;
+        pm.protocol = proto;
+        TRY_CTX(getString(binding, "HostIp", pm.host_ip), "HostConfig.PortBindings");
+        std::string hp;
+        TRY_CTX(getString(binding, "HostPort", hp), "HostConfig.PortBindings");
+        if (!hp.empty()) pm.host_port = TRY(parsePort(hp, "HostConfig.PortBindings"));
+        s.portmappings.push_back(pm);
+      }
+    }
+  TRY_CTX(getStrings(hc, "Dns", s.dns_server), "HostConfig");
+  TRY_CTX(getStrings(hc, "DnsSearch", s.dns_search), "HostConfig");
+  TRY_CTX(getStrings(hc, "DnsOptions", s.dns_option), "HostConfig");
+  std::vector<std::string> hosts;
+  TRY_CTX(getStrings(hc, "ExtraHosts", hosts), "HostConfig");
+  for (auto& h : hosts) s.hostadd.push_back(h);
+  TRY_CTX(getStringMap(hc, "Sysctls", s.sysctl), "HostConfig");
+  std::map<std::string, std::string> tmpfs;
+  TRY_CTX(getStringMap(hc, "Tmpfs", tmpfs), "HostConfig");
+  for (auto& [dst, opts] : tmpfs) {
+    Mount m;
+    m.type = "tmpfs";
+    m.source = "tmpfs";
+    m.destination = dst;
+    size_t j = 0;
+    while (j < opts.size()) {
+      size_t c = opts.find(',', j);
+      std::string o = opts.substr(j, c == std::string::npos ? std::string::npos : c - j);
+      if (!o.empty()) m.options.push_back(o);
+      if (c == std::string::npos) break;
+      j = c + 1;
+    }
+    s.mounts.push_back(std::move(m));
+  }
+  if (auto it = hc.find("Mounts"); it != hc.end() && !it->is_null()) {
+    if (!it->is_array()) return bad("HostConfig.Mounts", "want a list");
+    for (auto& mj : *it) {
+      if (!mj.is_object()) return bad("HostConfig.Mounts", "want a list of objects");
+      std::string type, src, dst;
+      bool ro = false;
+      TRY_CTX(getString(mj, "Type", type), "HostConfig.Mounts");
+      TRY_CTX(getString(mj, "Source", src), "HostConfig.Mounts");
+      TRY_CTX(getString(mj, "Target", dst), "HostConfig.Mounts");
+      TRY_CTX(getBool(mj, "ReadOnly", ro), "HostConfig.Mounts");
+      if (dst.empty() || dst[0] != '/') return bad("HostConfig.Mounts", "Target must be an absolute path");
+      Mount m;
+      m.destination = dst;
+      if (type == "bind") {
+        if (src.empty() || src[0] != '/') return bad("HostConfig.Mounts", "a bind Source must be an absolute path");
+        m.type = "bind";
+        m.source = src;
+        m.options = {"rbind"};
+      } else if (type == "tmpfs") {
+        m.type = "tmpfs";
+        m.source = "tmpfs";
+      } else {
+        return makeError(Code::kInvalidArgument, "invalid HostConfig.Mounts: mount type {:?} is not supported yet", type);
+      }
+      if (ro) m.options.push_back("ro");
+      s.mounts.push_back(std::move(m));
+    }
+  }
+  if (auto it = hc.find("Ulimits"); it != hc.end() && !it->is_null()) {
+    if (!it->is_array()) return bad("HostConfig.Ulimits", "want a list");
+    for (auto& u : *it) {
+      if (!u.is_object()) return bad("HostConfig.Ulimits", "want a list of objects");
+      POSIXRlimit r;
+      std::string name;
+      int64_t soft = 0, hard = 0;
+      TRY_CTX(getString(u, "Name", name), "HostConfig.Ulimits");
+      TRY_CTX(getInt(u, "Soft", soft), "HostConfig.Ulimits");
+      TRY_CTX(getInt(u, "Hard", hard), "HostConfig.Ulimits");
+      if (name.empty() || soft < 0 || hard < 0) return bad("HostConfig.Ulimits", "want Name, Soft and Hard");
+      r.type = name.rfind("RLIMIT_", 0) == 0 ? name : "RLIMIT_" + [&] {
+        std::string up = name;
+        for (auto& ch : up) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+        return up;
+      }();
+      r.soft = uint64_t(soft);
+      r.hard = uint64_t(hard);
+      s.r_limits.push_back(r);
+    }
+  }
+  // Resources.
+  int64_t memory = 0, swap = 0, reservation = 0, nano_cpus = 0, shares = 0, period = 0, quota = 0, pids = 0;
+  TRY_CTX(getInt(hc, "Memory", memory), "HostConfig");
+  TRY_CTX(getInt(hc, "MemorySwap", swap), "HostConfig");
+  TRY_CTX(getInt(hc, "MemoryReservation", reservation), "HostConfig");
+  TRY_CTX(getInt(hc, "NanoCpus", nano_cpus), "HostConfig");
+  TRY_CTX(getInt(hc, "CpuShares", shares), "HostConfig");
+  TRY_CTX(getInt(hc, "CpuPeriod", period), "HostConfig");
+  TRY_CTX(getInt(hc, "CpuQuota", quota), "HostConfig");
+  TRY_CTX(getInt(hc, "PidsLimit", pids), "HostConfig");
+  std::string cpuset;
+  TRY_CTX(getString(hc, "CpusetCpus", cpuset), "HostConfig");
+  if (memory < 0 || reservation < 0 || nano_cpus < 0 || shares < 0 || period < 0)
+    return bad("HostConfig", "resource limits must not be negative");
+  if (memory || swap || reservation || nano_cpus || shares || period || quota || pids > 0 || !cpuset.empty()) {
+    LinuxResources r;
+    if (memory || swap || reservation) {
+      LinuxMemory m;
+      if (memory) m.limit = memory;
+      if (swap) m.swap = swap;
+      if (reservation) m.reservation = reservation;
+      r.memory = m;
+    }
+    if (nano_cpus || shares || period || quota || !cpuset.empty()) {
+      LinuxCPU c;
+      if (nano_cpus) {
+        c.period = 100000;
+        c.quota = nano_cpus / 10000;
+      }
+      if (period) c.period = uint64_t(period);
+      if (quota) c.quota = quota;
+      if (shares) c.shares = uint64_t(shares);
+      c.cpus = cpuset;
+      r.cpu = c;
+    }
+    if (pids > 0) r.pids = LinuxPids{pids};
+    s.resource_limits = r;
+  }
+  (void)warnings;
+  return {};
+}
+
+std::string humanDuration(int64_t secs) {
+  // Docker's units.HumanDuration.
+  if (secs < 1) return "Less than a second";
+  if (secs == 1) return "1 second";
+  if (secs < 60) return fmt::format("{} seconds", secs);
+  int64_t mins = secs / 60;
+  if (mins == 1) return "About a minute";
+  if (mins < 60) return fmt::format("{} minutes", mins);
+  int64_t hours = (secs + 1800) / 3600;
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return fmt::format("{} hours", hours);
+  if (hours < 24 * 7 * 2) return fmt::format("{} days", hours / 24);
+  if (hours < 24 * 30 * 2) return fmt::format("{} weeks", hours / 24 / 7);
+  if (hours < 24 * 365 * 2) return fmt::format("{} months", hours / 24 / 30);
+  return fmt::format("{} years", hours / 24 / 365);
+}
+
+std::string joinCommand(const std::vector<std::string>& c) {
+  std::string out;
+  for (auto& a : c) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& name,
+                                           std::vector<std::string>& warnings) {
+  if (!body.is_object()) return makeError(Code::kInvalidArgument, "decode request body: want a JSON object");
+  SpecGenerator s;
+  s.name = name;
+  // The body is Config with HostConfig and NetworkingConfig beside its fields.
+  TRY(convertConfig(body, s, warnings));
+  auto hc = TRY(getObject(body, "HostConfig"));
+  if (hc) TRY(convertHostConfig(*hc, s, warnings));
+  if (s.image.empty()) return makeError(Code::kInvalidArgument, "no image specified: Config.Image is required");
+  auto nc = TRY(getObject(body, "NetworkingConfig"));
+  if (nc) {
+    auto eps = TRY_CTX(getObject(*nc, "EndpointsConfig"), "NetworkingConfig");
+    if (eps)
+      for (auto& [net, cfg] : eps->items())
+        if (net != "default" && net != "bridge" && net != s.netns.value) {
+          warnings.push_back("NetworkingConfig ignored: networks are not supported yet");
+          break;
+        }
+  }
+  return s;
+}
+
+std::string dockerState(std::string_view st) {
+  if (st == "configured" || st == "created") return "created";
+  if (st == "stopped" || st == "exited") return "exited";
+  if (st == "stopping") return "running";
+  return std::string(st);
+}
+
+std::string dockerStatusText(const ContainerSummary& s, int64_t now_ns) {
+  switch (s.status) {
+    case ContainerStatus::kRunning:
+      return "Up " + humanDuration((now_ns - s.started_at) / 1000000000);
+    case ContainerStatus::kPaused:
+      return "Up " + humanDuration((now_ns - s.started_at) / 1000000000) + " (Paused)";
+    case ContainerStatus::kExited:
+    case ContainerStatus::kStopped:
+      return fmt::format("Exited ({}) {} ago", s.exit_code, humanDuration((now_ns - s.exited_at) / 1000000000));
+    case ContainerStatus::kRemoving:
+      return "Removal In Progress";
+    default:
+      return "Created";
+  }
+}
+
+Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns) {
+  Json j;
+  j["AutoRemove"] = s.auto_remove;
+  j["Command"] = s.command.empty() ? Json(nullptr) : Json(s.command);
+  j["Created"] = formatRfc3339Nano(s.created);
+  j["CreatedAt"] = "";
+  j["Exited"] = s.exited;
+  j["ExitedAt"] = s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800);
+  j["ExitCode"] = s.exit_code;
+  j["Id"] = s.id;
+  j["Image"] = s.image;
+  j["ImageID"] = s.image_id;
+  j["IsInfra"] = false;
+  j["Labels"] = s.labels.empty() ? Json(nullptr) : Json(s.labels);
+  j["Mounts"] = Json::array();
+  j["Names"] = s.names;
+  j["Namespaces"] = Json::object();
+  j["Networks"] = Json::array();
+  j["Pid"] = s.pid;
+  j["Pod"] = "";
+  j["PodName"] = "";
+  j["Ports"] = nullptr;
+  j["Restarts"] = s.restarts;
+  j["Size"] = s.size_rw >= 0 ? Json{{"rwSize", s.size_rw}, {"rootFsSize", s.size_root_fs}} : Json(nullptr);
+  j["StartedAt"] = s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800);
+  j["State"] = std::string(statusName(s.status));
+  j["Status"] = "";
+  return j;
+}
+
+Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
+  Json names = Json::array();
+  for (auto& n : s.names) names.push_back("/" + n);
+  Json j;
+  j["Id"] = s.id;
+  j["Names"] = names;
+  j["Image"] = s.image;
+  j["ImageID"] = s.image_id.rfind("sha256:", 0) == 0 ? s.image_id : "sha256:" + s.image_id;
+  j["Command"] = joinCommand(s.command);
+  j["Created"] = s.created / 1000000000;
+  j["Ports"] = Json::array();
+  if (s.size_rw >= 0) {
+    j["SizeRw"] = s.size_rw;
+    j["SizeRootFs"] = s.size_root_fs;
+  }
+  j["Labels"] = s.labels.empty() ? Json::object() : Json(s.labels);
+  j["State"] = dockerState(statusName(s.status));
+  j["Status"] = dockerStatusText(s, now_ns);
+  j["HostConfig"] = {{"NetworkMode", "default"}};
+  j["NetworkSettings"] = {{"Networks", Json::object()}};
+  j["Mounts"] = Json::array();
+  return j;
+}
+
+Json dockerContainerInspect(const Json& p) {
+  Json j = Json::object();
+  auto copy = [&](const char* k) {
+    if (p.contains(k)) j[k] = p[k];
+  };
+  copy("Id");
+  copy("Created");
+  copy("Path");
+  copy("Args");
+  Json state = p.value("State", Json::object());
+  if (state.is_object()) {
+    std::string st = state.value("Status", "");
+    state["Status"] = dockerState(st);
+    Json out = Json::object();
+    for (auto k : {"Status", "Running", "Paused", "Restarting", "OOMKilled", "Dead", "Pid", "ExitCode", "Error",
+                   "StartedAt", "FinishedAt"})
+      if (state.contains(k)) out[k] = state[k];
+    j["State"] = out;
+  }
+  std::string image = p.value("Image", "");
+  j["Image"] = image.empty() || image.rfind("sha256:", 0) == 0 ? image : "sha256:" + image;
+  copy("ResolvConfPath");
+  copy("HostnamePath");
+  copy("HostsPath");
+  j["LogPath"] = "";
+  std::string name = p.value("Name", "");
+  j["Name"] = "/" + name;
+  copy("RestartCount");
+  copy("Driver");
+  j["Platform"] = "linux";
+  copy("MountLabel");
+  copy("ProcessLabel");
+  copy("AppArmorProfile");
+  j["ExecIDs"] = p.contains("ExecIDs") && p["ExecIDs"].is_array() && !p["ExecIDs"].empty() ? p["ExecIDs"] : Json(nullptr);
+  Json hc = p.value("HostConfig", Json::object());
+  if (hc.is_object() && hc.contains("LogConfig") && hc["LogConfig"].is_object()) {
+    std::string t = hc["LogConfig"].value("Type", "");
+    if (t == "k8s-file" || t.empty()) t = "json-file";
+    hc["LogConfig"] = {{"Type", t}, {"Config", hc["LogConfig"].value("Config", Json(nullptr))}};
+    if (hc["LogConfig"]["Config"].is_null()) hc["LogConfig"]["Config"] = Json::object();
+  }
+  if (hc.is_object()) {
+    Json rp = hc.value("RestartPolicy", Json::object());
+    if (rp.is_object() && rp.value("Name", "") == "") rp["Name"] = "no";
+    hc["RestartPolicy"] = rp;
+    hc.erase("CgroupManager");
+    hc.erase("CgroupMode");
+    if (hc.value("NetworkMode", "") == "bridge" || hc.value("NetworkMode", "") == "") hc["NetworkMode"] = "default";
+  }
+  j["HostConfig"] = hc;
+  copy("GraphDriver");
+  if (p.contains("SizeRw")) j["SizeRw"] = p["SizeRw"];
+  if (p.contains("SizeRootFs")) j["SizeRootFs"] = p["SizeRootFs"];
+  Json mounts = Json::array();
+  if (p.contains("Mounts") && p["Mounts"].is_array())
+    for (auto& m : p["Mounts"])
+      mounts.push_back(Json{{"Type", m.value("Type", "bind")},
+                            {"Source", m.value("Source", "")},
+                            {"Destination", m.value("Destination", "")},
+                            {"Mode", m.value("Mode", "")},
+                            {"RW", m.value("RW", true)},
+                            {"Propagation", m.value("Propagation", "")}});
+  j["Mounts"] = mounts;
+  Json cfg = p.value("Config", Json::object());
+  if (cfg.is_object()) {
+    Json out = Json::object();
+    for (auto k : {"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts",
+                   "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck", "Image", "Volumes", "WorkingDir",
+                   "Entrypoint", "OnBuild", "Labels"})
+      if (cfg.contains(k)) out[k] = cfg[k];
+    if (out.contains("Entrypoint") && out["Entrypoint"].is_string()) {
+      std::string e = out["Entrypoint"].get<std::string>();
+      out["Entrypoint"] = e.empty() ? Json(nullptr) : Json::array({e});
+    }
+    if (cfg.contains("StopSignal")) {
+      auto& sg = cfg["StopSignal"];
+      out["StopSignal"] = sg.is_number() ? Json(fmt::format("{}", sg.get<int>())) : sg;
+    }
+    if (cfg.contains("StopTimeout")) out["StopTimeout"] = cfg["StopTimeout"];
+    j["Config"] = out;
+  }
+  Json ns = p.value("NetworkSettings", Json::object());
+  if (ns.is_object() && !ns.contains("Networks")) ns["Networks"] = Json::object();
+  j["NetworkSettings"] = ns;
+  return j;
+}
+
+}  // namespace berth::api::server
