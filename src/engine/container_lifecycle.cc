@@ -111,7 +111,13 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
 
 Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
-  for (int i = 0; i < 8 && sys::isMountPoint(p.merged); ++i) TRY(sys::unmount(p.merged, i > 2));
+  // Mounts may be stacked (a mount repeated after a crash): unmount until none is left.
+  for (int i = 0; sys::isMountPoint(p.merged); ++i) {
+    if (i == 8)
+      return makeError(Code::kUnavailable, "unmount rootfs of {}: {} is still mounted", rec.id.substr(0, 12),
+                       p.merged);
+    TRY_CTX(sys::unmount(p.merged, i > 2), "unmount rootfs of {}", rec.id.substr(0, 12));
+  }
   return {};
 }
 
@@ -637,9 +643,12 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
   if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));
   TRY(e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }));
-  // The record is gone: the rest is garbage that a crash may leave and the next rm of nothing ignores.
-  (void)fs::removeAll(p.static_dir);
-  (void)fs::removeAll(p.run_dir);
+  // The record is gone, so the container is: its directories are garbage from now on.
+  // They are removed without ever deleting through a mount; what cannot be removed is
+  // reported and left to sweepOrphans.
+  for (const std::string* dir : {&p.static_dir, &p.run_dir})
+    if (auto s = sys::removeAllOnOneMount(*dir); !s.ok())
+      LOG_WARN("removed container {}, but not its files: {}", rec.id, s.error().what());
   ::unlink(p.socket.c_str());
   ::unlink((e_.options().runroot + "/locks/" + rec.id).c_str());
   return {};

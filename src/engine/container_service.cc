@@ -10,6 +10,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
 #include "engine/image_service.h"
@@ -196,8 +197,11 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     return {};
   }();
   if (!dirs.ok()) {
-    (void)e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); });
-    (void)fs::removeAll(p.static_dir);
+    // Undo the record; a leftover directory is garbage for sweepOrphans, never a container.
+    if (auto s = e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }); !s.ok())
+      LOG_WARN("create {}: undo the record: {}", rec.id, s.error().what());
+    else if (auto s2 = sys::removeAllOnOneMount(p.static_dir); !s2.ok())
+      LOG_WARN("create {}: {}", rec.id, s2.error().what());
     return std::move(dirs).error();
   }
   return api::ContainerCreateReport{rec.id, {}};
@@ -546,9 +550,13 @@ void LocalContainerService::sweepOrphans() {
     if (ids.count(id)) continue;
     if (d.rfind(o.runroot, 0) == 0 && !o.runroot.empty()) {
       std::string merged = d + "/merged";
-      for (int i = 0; i < 4 && sys::isMountPoint(merged); ++i) (void)sys::unmount(merged, i > 0);
+      for (int i = 0; i < 4 && sys::isMountPoint(merged); ++i)
+        if (auto s = sys::unmount(merged, i > 0); !s.ok()) LOG_WARN("orphan container files: {}", s.error().what());
     }
-    (void)fs::removeAll(d);
+    if (auto s = sys::removeAllOnOneMount(d); !s.ok()) {
+      LOG_WARN("orphan container files: {}", s.error().what());
+      continue;
+    }
     ::unlink((o.runroot + "/locks/" + id).c_str());
   }
 }
@@ -577,6 +585,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prun
     if (!res.empty() && res[0].error) return *res[0].error;
     out.emplace_back(c.id, size);
   }
+  // Directories (and mounts) of containers whose record is gone are garbage too.
+  sweepOrphans();
   return out;
 }
 

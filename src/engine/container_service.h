@@ -96,8 +96,9 @@ class LocalContainerService : public api::ContainerService {
   // Runtime delete, unmount, state exited; removes the container if auto-remove and `allow_rm`.
   Status finalizeLocked(state::ContainerRecord& rec, bool allow_rm);
   Status removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout);
-  // Removes container directories that have no record (left by a CLI killed inside
-  // create or rm). Best effort; run by `rm --all`.
+  // Removes container directories (and their rootfs mounts) that have no record, left
+  // by a CLI killed inside create or rm. Never deletes through a mount; what it cannot
+  // remove is logged. Run by `rm --all` and `container prune`.
   void sweepOrphans();
   Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only);
   Result<int> startMonitor(state::ContainerRecord& rec, bool detached);

@@ -1,10 +1,13 @@
-// Store-wide ingest/GC lock.
+// Store-wide ingest/GC lock; the crash-garbage sweep that runs under it.
 #include "engine/store_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
 
 #include "base/fs.h"
+#include "base/log.h"
+#include "store/content_store.h"
+#include "store/layer_store.h"
 
 namespace berth::engine {
 
@@ -14,10 +17,22 @@ Result<StoreLock> StoreLock::take(const std::string& root, int op) {
   while (::flock(fd.get(), op) < 0) {
     if (errno != EINTR) return errnoError("lock {}", path);
   }
-  return StoreLock(std::move(fd));
+  StoreLock lock(std::move(fd));
+  if (auto s = collectCrashGarbage(root); !s.ok())
+    LOG_WARN("leftovers of interrupted writes remain in {}: {}", root, s.error().what());
+  return lock;
 }
 
 Result<StoreLock> StoreLock::shared(const std::string& root) { return take(root, LOCK_SH); }
 Result<StoreLock> StoreLock::exclusive(const std::string& root) { return take(root, LOCK_EX); }
+
+Status collectCrashGarbage(const std::string& root) {
+  TRY(store::ContentStore(root).cleanIngest());
+  for (auto [dir, driver] : {std::pair{"overlay", store::Driver::kOverlay}, std::pair{"vfs", store::Driver::kVfs}}) {
+    std::string layers = root + "/" + dir;
+    if (fs::isDir(layers)) TRY(store::LayerStore(layers, driver).cleanup());
+  }
+  return {};
+}
 
 }  // namespace berth::engine

@@ -12,6 +12,9 @@ namespace berth::engine {
 
 class StoreLock {
  public:
+  // Both also collect what killed writers left (ingest files, tmp-* layer dirs):
+  // each such item is flock-ed by its live writer, so the sweep is safe under the
+  // shared lock too. A failed sweep is logged, never fatal to the caller.
   static Result<StoreLock> shared(const std::string& root);
   static Result<StoreLock> exclusive(const std::string& root);
 
@@ -20,5 +23,9 @@ class StoreLock {
   static Result<StoreLock> take(const std::string& root, int op);
   UniqueFd fd_;
 };
+
+// Removes the leftovers of interrupted store writes under `root` (both layer
+// drivers' directories). Safe while other processes write.
+Status collectCrashGarbage(const std::string& root);
 
 }  // namespace berth::engine

@@ -2,6 +2,7 @@
 #include "store/content_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,9 +78,10 @@ Result<BlobInfo> BlobWriter::commit(std::string_view expected_digest, int64_t ex
     return makeError(Code::kDataLoss, "size mismatch for {}: expected {} bytes, got {}", digest, expected_size,
                      total_);
   if (!cs_->defer_sync_ && ::fsync(fd_.get()) < 0) return errnoError("fsync {}", tmp_);
-  fd_.reset();
   std::string dst = cs_->path(digest);
+  // Renamed while still locked: cleanIngest() must not take the file for a dead write.
   if (::rename(tmp_.c_str(), dst.c_str()) < 0) return errnoError("store blob {}", digest);
+  fd_.reset();
   done_ = true;
   if (!cs_->defer_sync_) TRY(fs::fsyncDir(cs_->root_ + "/blobs/sha256"));
   return BlobInfo{digest, total_};
@@ -90,9 +92,15 @@ Result<BlobWriter> ContentStore::beginWrite() {
   TRY(fs::mkdirAll(ingest, 0700));
   TRY(fs::mkdirAll(root_ + "/blobs/sha256", 0755));
   std::random_device rd;
-  std::string tmp = fmt::format("{}/{:08x}{:08x}", ingest, rd(), rd());
-  UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
-  return BlobWriter(this, tmp, std::move(fd));
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string tmp = fmt::format("{}/{:08x}{:08x}", ingest, rd(), rd());
+    UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644));
+    if (::flock(fd.get(), LOCK_EX) < 0) return errnoError("lock {}", tmp);
+    // cleanIngest() may have removed it between the create and the lock.
+    struct stat st;
+    if (::fstat(fd.get(), &st) == 0 && st.st_nlink > 0) return BlobWriter(this, tmp, std::move(fd));
+  }
+  return makeError(Code::kUnavailable, "cannot create an ingest file in {}", ingest);
 }
 
 Result<BlobInfo> ContentStore::write(const Reader& in, std::string_view expected_digest,
@@ -152,6 +160,27 @@ Status ContentStore::syncAll() const {
   return {};
 }
 
-void ContentStore::cleanIngest() { (void)fs::removeAll(root_ + "/blobs/ingest"); }
+Status ContentStore::cleanIngest() {
+  std::string ingest = root_ + "/blobs/ingest";
+  auto names = fs::listDir(ingest);
+  if (!names.ok()) {
+    if (names.error().code() == Code::kNotFound) return {};
+    return std::move(names).error().context("clean interrupted blob writes");
+  }
+  for (const std::string& name : *names) {
+    std::string path = ingest + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
+      if (errno == ENOENT) continue;  // committed or removed meanwhile
+      if (errno != ELOOP) return errnoError("clean interrupted blob write {}", path);
+    } else if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+      if (errno == EWOULDBLOCK) continue;  // its writer is alive
+      return errnoError("lock {}", path);
+    }
+    // Only writers' files belong here (a symlink or directory is removed as such, never followed).
+    TRY_CTX(fs::removeAll(path), "clean interrupted blob write");
+  }
+  return {};
+}
 
 }  // namespace berth::store

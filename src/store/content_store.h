@@ -52,6 +52,8 @@ class BlobWriter {
 // Layout: <root>/blobs/sha256/<hex>; writes go to <root>/blobs/ingest/ and are
 // renamed into place after the digest and size are verified and fsynced, so a
 // blob that exists is always complete and correct (containerd's content store).
+// An ingest file is flock-ed by its writer until it is renamed or removed, so
+// cleanIngest() in another process tells a live write from a dead one.
 class ContentStore {
  public:
   explicit ContentStore(std::string root);
@@ -73,8 +75,10 @@ class ContentStore {
   Status remove(std::string_view digest);
   // Lists the digests of all stored blobs.
   Result<std::vector<std::string>> list() const;
-  // Removes leftovers of interrupted writes.
-  void cleanIngest();
+  // Removes what interrupted writes left in ingest/ (their writer died). Safe while
+  // other processes write: an ingest file is flock-ed by its live writer and skipped.
+  // Errors: only when ingest/ cannot be listed; files that vanish meanwhile are fine.
+  Status cleanIngest();
   // With deferred sync, write() skips the per-blob fsync; the caller must
   // call syncAll() before any record refers to the blobs. Bulk ingest (load)
   // uses it so writeback overlaps unpacking instead of stalling each blob.

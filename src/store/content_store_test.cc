@@ -2,6 +2,7 @@
 #include "store/content_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "base/digest.h"
 #include "base/fs.h"
@@ -44,6 +45,27 @@ TEST_F(ContentStoreTest, ListAndRemove) {
   EXPECT_FALSE(cs.has(a.digest));
   EXPECT_TRUE(cs.has(b.digest));
   EXPECT_FALSE(cs.has("sha256:../../etc/passwd"));
+}
+
+TEST_F(ContentStoreTest, CleanIngestKeepsLiveWrites) {
+  ContentStore cs(dir_);
+  EXPECT_TRUE(cs.cleanIngest().ok()) << "no ingest dir yet";
+  // A write in progress (its writer alive) and the leftover of a killed one.
+  auto live = cs.beginWrite();
+  ASSERT_TRUE(live.ok()) << live.error().what();
+  ASSERT_TRUE(live->write("part", 4).ok());
+  ASSERT_TRUE(fs::writeFileAtomic(dir_ + "/blobs/ingest/0123456789abcdef", "dead").ok());
+  ASSERT_EQ(::symlink("/etc/passwd", (dir_ + "/blobs/ingest/link").c_str()), 0);
+  ASSERT_EQ(fs::listDir(dir_ + "/blobs/ingest")->size(), 3u);
+  ASSERT_TRUE(cs.cleanIngest().ok());
+  EXPECT_EQ(fs::listDir(dir_ + "/blobs/ingest")->size(), 1u);
+  EXPECT_TRUE(fs::exists("/etc/passwd"));
+  // The live write still commits after the sweep.
+  ASSERT_TRUE(live->write("ial", 3).ok());
+  auto info = live->commit(sha256Digest("partial"));
+  ASSERT_TRUE(info.ok()) << info.error().what();
+  EXPECT_EQ(*cs.readAll(info->digest), "partial");
+  EXPECT_TRUE(fs::listDir(dir_ + "/blobs/ingest")->empty());
 }
 
 }  // namespace

@@ -391,24 +391,33 @@ Status LayerStore::remove(const std::string& chain_id) {
   return fs::removeAll(doomed);
 }
 
-void LayerStore::cleanup() {
+Status LayerStore::cleanup() {
   auto names = fs::listDir(root_);
-  if (!names.ok()) return;
+  if (!names.ok()) {
+    if (names.error().code() == Code::kNotFound) return {};
+    return std::move(names).error().context("clean interrupted layer builds");
+  }
   for (const std::string& name : *names) {
     if (!name.starts_with("tmp-")) continue;
     std::string path = root_ + "/" + name;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) continue;
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) continue;  // its owner is alive
-    (void)fs::removeAll(path);
+    if (!fd) {
+      if (errno == ENOENT) continue;  // finished or removed meanwhile
+      if (errno != ELOOP && errno != ENOTDIR) return errnoError("clean interrupted layer build {}", path);
+    } else if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+      if (errno == EWOULDBLOCK) continue;  // its owner is alive
+      return errnoError("lock {}", path);
+    }
+    TRY_CTX(fs::removeAll(path), "clean interrupted layer build");
   }
   auto links = fs::listDir(root_ + "/l");
-  if (!links.ok()) return;
+  if (!links.ok()) return {};
   for (const std::string& name : *links) {
     std::string path = root_ + "/l/" + name;
     struct stat st;
     if (::stat(path.c_str(), &st) < 0 && errno == ENOENT) ::unlink(path.c_str());
   }
+  return {};
 }
 
 Result<MountSpec> LayerStore::mountSpec(const std::vector<std::string>& top_first,
@@ -426,6 +435,12 @@ Result<MountSpec> LayerStore::mountSpec(const std::vector<std::string>& top_firs
   }
 
   if (driver_ == Driver::kVfs) {
+    // Copies cut short by a crash (the caller serialises mountSpec per container).
+    std::string parent = upper.substr(0, upper.rfind('/'));
+    std::string prefix = upper.substr(upper.rfind('/') + 1) + ".tmp-";
+    if (auto names = fs::listDir(parent); names.ok())
+      for (const std::string& n : *names)
+        if (n.starts_with(prefix)) TRY_CTX(fs::removeAll(parent + "/" + n), "remove an interrupted copy");
     if (fs::isDir(upper)) {
       if (!TRY(fs::listDir(upper)).empty()) return MountSpec{"bind", upper, "bind", ""};
       if (::rmdir(upper.c_str()) < 0) return errnoError("rmdir {}", upper);

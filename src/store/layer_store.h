@@ -79,14 +79,16 @@ class LayerStore {
   // chdir = root; an empty chain mounts an empty lower dir. kInvalidArgument if
   // the data would not fit in a page (4096 bytes) or the chain is out of order.
   // Vfs: `upper` becomes a copy of the top layer (made once, via a temp dir
-  // and rename; an existing non-empty `upper` is kept) and is bind-mounted;
-  // `work` is unused.
+  // and rename; an existing non-empty `upper` is kept; temp dirs of a copy cut
+  // short are removed first, so callers serialise calls per `upper`) and is
+  // bind-mounted; `work` is unused.
   Result<MountSpec> mountSpec(const std::vector<std::string>& top_first, const std::string& upper,
                               const std::string& work);
 
   // Removes what interrupted builds and removals left behind (unlocked tmp-*
   // directories, dangling l/ links). Safe while other processes use the store.
-  void cleanup();
+  // Errors: a leftover that cannot be removed (or the store listed).
+  Status cleanup();
 
   const std::string& root() const { return root_; }
   Driver driver() const { return driver_; }

@@ -23,6 +23,22 @@ wait_status() {
 expect_rc 0 berth run --rm busybox echo hello
 assert_eq "$OUT" "hello" "run --rm prints"
 assert_eq "$(berth ps -a -q)" "" "run --rm leaves no container"
+# vfs bind-mounts the rootfs from the same filesystem: it must be detected and unmounted too.
+assert_eq "$(grep -c " $TEST_DIR" /proc/self/mountinfo || true)" "0" "run --rm leaves no mount"
+assert_eq "$(ls -A "$RUNROOT/containers" "$ROOT/containers" 2>/dev/null | grep -v '^/\|^$' || true)" "" \
+  "run --rm leaves no container dirs"
+
+# Removal never deletes through a mount: a mount left inside a container's directory
+# (here a bind of a host directory) is refused, and the host files survive.
+berth create --name mnt busybox true >/dev/null
+mnt_id=$(berth inspect --format '{{.Id}}' mnt)
+mkdir -p "$TEST_DIR/precious" "$RUNROOT/containers/$mnt_id/extra"
+echo keep >"$TEST_DIR/precious/file"
+mount --bind "$TEST_DIR/precious" "$RUNROOT/containers/$mnt_id/extra"
+expect_rc 0 berth rm mnt
+assert_contains "$ERR" "mount point" "rm reports the mount it did not remove"
+assert_eq "$(cat "$TEST_DIR/precious/file")" "keep" "rm did not delete through a mount"
+umount "$RUNROOT/containers/$mnt_id/extra"
 
 expect_rc 3 berth run --name ex3 busybox sh -c 'exit 3'
 assert_eq "$(inspect ex3 '{{.State.Status}} {{.State.ExitCode}}')" "exited 3" "exit code recorded"
@@ -209,7 +225,16 @@ expect_rc 1 berth rm nosuch
 assert_contains "$ERR" "nosuch" "rm unknown named"
 expect_rc 0 berth rm -i nosuch
 expect_rc 0 berth rm lab
+# Garbage of a CLI killed inside create or rm: directories without a record, one with its
+# rootfs still mounted. prune collects them (unmounting first).
+orphan=$(printf 'f%.0s' $(seq 64))
+mkdir -p "$ROOT/containers/$orphan/upper" "$RUNROOT/containers/$orphan/merged" "$TEST_DIR/orphan-src"
+echo keep >"$TEST_DIR/orphan-src/file"
+mount --bind "$TEST_DIR/orphan-src" "$RUNROOT/containers/$orphan/merged"
 expect_rc 0 berth container prune -f
+assert_eq "$(grep -c " $RUNROOT/containers/$orphan" /proc/self/mountinfo || true)" "0" "prune unmounts an orphan rootfs"
+[[ ! -e "$ROOT/containers/$orphan" && ! -e "$RUNROOT/containers/$orphan" ]] && pass || fail "prune removes orphan dirs"
+assert_eq "$(cat "$TEST_DIR/orphan-src/file")" "keep" "orphan sweep unmounts before removing"
 n=$(wc -l <<<"$OUT")
 (( n >= 6 )) && pass || fail "prune lists removed IDs: $OUT"
 assert_eq "$(berth ps -a --format '{{.Names}}')" "pz2" "prune keeps running containers"

@@ -6,6 +6,9 @@ TEST_DIR=$(mktemp -d /tmp/berth-test.XXXXXX)
 ROOT="$TEST_DIR/root"
 RUNROOT="$TEST_DIR/run"
 B=("$BERTH" --root "$ROOT" --runroot "$RUNROOT")
+# BERTH_STORAGE_DRIVER=vfs runs a suite on the vfs driver (ctest's *.vfs entries).
+STORAGE_DRIVER=${BERTH_STORAGE_DRIVER:-}
+if [[ -n "$STORAGE_DRIVER" ]]; then B+=(--storage-driver "$STORAGE_DRIVER"); fi
 FAILS=0
 PASSES=0
 cleanup_test_dir() {
