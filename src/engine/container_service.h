@@ -62,6 +62,7 @@ class LocalContainerService : public api::ContainerService {
   Status logs(const api::LogsRequest& req,
               const std::function<void(int stream, std::string_view line)>& sink) override;
   Result<int> exec(const api::ExecRequest& req) override;
+  Result<std::string> execDetached(const api::ExecRequest& req) override;
   Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                     const std::vector<std::string>& descriptors) override;
   Status rename(const std::string& name, const std::string& new_name) override;
@@ -100,6 +101,15 @@ class LocalContainerService : public api::ContainerService {
   // exits (returns its exit code) or the detach keys are typed (returns -1).
   Result<int> attachStreams(const state::ContainerRecord& rec, UniqueFd sock, const api::AttachStreams& s);
   Result<std::optional<Json>> readExitFile(const std::string& id) const;
+  // What an exec needs, checked: the running container, its OCI process,
+  // the runtime exec options and the resolved -u user (uid, gid).
+  struct ExecPlan {
+    state::ContainerRecord rec;
+    Json process;
+    runtime::ExecOptions opts;
+    std::optional<std::pair<uint32_t, uint32_t>> user;
+  };
+  Result<ExecPlan> planExec(const api::ExecRequest& req);
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
 
