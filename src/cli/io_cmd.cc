@@ -110,6 +110,12 @@ std::unique_ptr<Command> execCommand() {
         req.tty = o->tty;
         req.detach = o->detach;
         req.privileged = o->privileged;
+        if (req.detach) {  // podman prints the exec session's ID
+          auto session = svc->execDetached(req);
+          if (!session.ok()) return failWith(ctx, session.error(), runExitCode(session.error()));
+          ctx.out(*session + "\n");
+          return 0;
+        }
         auto code = svc->exec(req);
         if (!code.ok()) return failWith(ctx, code.error(), runExitCode(code.error()));
         return *code;

@@ -15,9 +15,13 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "base/scope_exit.h"
 #include "base/timefmt.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
+#include "engine/helper_binaries.h"
+#include "engine/monitor_launch.h"
+#include "engine/names.h"
 #include "engine/rootfs_files.h"
 #include "base/log.h"
 #include "runtime/attach_protocol.h"
@@ -350,8 +354,67 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
 
 // --- exec ---------------------------------------------------------------------------
 
-Result<std::vector<std::string>> LocalContainerService::execArgv(const state::ContainerRecord& rec,
-                                                                  const api::ExecRequest& req) {
+namespace {
+
+constexpr const char* kPrivilegedExecCaps[] = {
+    "CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH", "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO", "CAP_MKNOD",     "CAP_NET_RAW",    "CAP_AUDIT_WRITE",     "CAP_SYS_TIME"};
+
+// The runtime-spec "process" of an exec session, as `runc exec` derives it
+// from the container's own process and its flags: args replaced, env
+// entries set (a given key replaces the container's), cwd and uid:gid
+// overridden, terminal as asked, --privileged capabilities added.
+Json execProcess(const Json& base, const api::ExecRequest& req, const runtime::ExecOptions& o,
+                 std::optional<std::pair<uint32_t, uint32_t>> user) {
+  Json proc = base.is_object() ? base : Json::object();
+  proc["args"] = req.cmd;
+  proc["terminal"] = req.tty;
+  Json env = proc.contains("env") && proc["env"].is_array() ? proc["env"] : Json::array();
+  for (auto& e : o.env) {
+    std::string key = e.substr(0, e.find('='));
+    bool replaced = false;
+    for (auto& cur : env) {
+      if (!cur.is_string()) continue;
+      const std::string& c = cur.get_ref<const std::string&>();
+      if (c.substr(0, c.find('=')) == key) {
+        cur = e;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) env.push_back(e);
+  }
+  proc["env"] = env;
+  if (!o.cwd.empty()) proc["cwd"] = o.cwd;
+  if (user) {
+    if (!proc.contains("user") || !proc["user"].is_object()) proc["user"] = Json::object();
+    proc["user"]["uid"] = user->first;
+    proc["user"]["gid"] = user->second;
+  }
+  if (req.privileged && proc.contains("capabilities") && proc["capabilities"].is_object()) {
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      Json& caps = proc["capabilities"][set];
+      if (!caps.is_array()) caps = Json::array();
+      for (const char* c : kPrivilegedExecCaps)
+        if (std::find(caps.begin(), caps.end(), Json(c)) == caps.end()) caps.push_back(c);
+    }
+  }
+  proc.erase("consoleSize");
+  return proc;
+}
+
+}  // namespace
+
+Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(const api::ExecRequest& req) {
+  auto found = TRY(state::findContainer(e_.db(), req.container));
+  return planExec(TRY(loadSynced(found.id)), req);
+}
+
+Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::ContainerRecord record,
+                                                                       const api::ExecRequest& req) {
+  ExecPlan plan;
+  plan.rec = std::move(record);
+  auto& rec = plan.rec;
   if (rec.state.value("status", "") != "running")
     return makeError(Code::kFailedPrecondition, "can only create exec sessions on running containers: container state improper");
   if (req.cmd.empty()) return makeError(Code::kInvalidArgument, "must provide a non-empty command to start an exec session");
@@ -359,7 +422,10 @@ Result<std::vector<std::string>> LocalContainerService::execArgv(const state::Co
   std::vector<std::string> env;
   if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
     Json oci = Json::parse(*cfg, nullptr, false);
-    if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", std::vector<std::string>{});
+    if (oci.is_object() && oci.contains("process")) {
+      plan.process = oci["process"];
+      env = oci["process"].value("env", std::vector<std::string>{});
+    }
   }
   for (auto& e : req.env) env.push_back(e);
   if (!TRY(commandExistsInRoot(p.merged, req.cmd[0], env)))
@@ -367,10 +433,8 @@ Result<std::vector<std::string>> LocalContainerService::execArgv(const state::Co
                      "{}: executable file `{}` not found in $PATH: No such file or directory: OCI runtime attempted "
                      "to invoke a command that was not found",
                      rec.config.value("runtime", "runtime"), req.cmd[0]);
-  auto rt = TRY(runtimeFor(rec));
-  runtime::ExecOptions o;
+  auto& o = plan.opts;
   o.tty = req.tty;
-  o.detach = req.detach;
   o.env = req.env;
   o.cwd = req.workdir;
   if (!req.user.empty()) {
@@ -378,14 +442,20 @@ Result<std::vector<std::string>> LocalContainerService::execArgv(const state::Co
     auto files = TRY(readUserFiles(p.merged));
     auto u = TRY(specgen::resolveUser(req.user, files.passwd, files.group));
     o.user = fmt::format("{}:{}", u.uid, u.gid);
+    plan.user = std::make_pair(u.uid, u.gid);
   }
-  auto argv = rt.execArgv(rec.id, o);
+  return plan;
+}
+
+Result<std::vector<std::string>> LocalContainerService::execArgv(const state::ContainerRecord& rec,
+                                                                  const api::ExecRequest& req) {
+  auto plan = TRY(planExec(rec, req));
+  auto rt = TRY(runtimeFor(plan.rec));
+  auto argv = rt.execArgv(plan.rec.id, plan.opts);
   if (req.privileged) {
     // runc exec --cap adds capabilities to the exec'd process.
     std::vector<std::string> caps;
-    for (auto& c : {"CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH", "CAP_SYS_MODULE",
-                    "CAP_SYS_RAWIO", "CAP_MKNOD", "CAP_NET_RAW", "CAP_AUDIT_WRITE", "CAP_SYS_TIME"})
-      caps.insert(caps.end(), {"--cap", c});
+    for (const char* c : kPrivilegedExecCaps) caps.insert(caps.end(), {"--cap", c});
     argv.insert(argv.end() - 1, caps.begin(), caps.end());
   }
   for (auto& a : req.cmd) argv.push_back(a);
@@ -393,17 +463,48 @@ Result<std::vector<std::string>> LocalContainerService::execArgv(const state::Co
 }
 
 Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
-  auto found = TRY(state::findContainer(e_.db(), req.container));
-  auto rec = TRY(loadSynced(found.id));
-  auto argv = TRY(execArgv(rec, req));
-  runtime::SpawnSpec spec{argv, req.interactive || req.tty ? 0 : -1, 1, 2, {}};
-  if (!(req.interactive || req.tty)) {
-    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    spec.stdin_fd = devnull;
+  if (req.detach) {
+    TRY(execDetached(req));
+    return 0;
   }
+  auto found = TRY(state::findContainer(e_.db(), req.container));
+  auto argv = TRY(execArgv(TRY(loadSynced(found.id)), req));
+  // The runtime runs in the foreground with our stdio (it relays a tty itself).
+  runtime::SpawnSpec spec;
+  spec.argv = std::move(argv);
+  spec.stdin_fd = req.interactive || req.tty ? STDIN_FILENO : -1;
+  spec.stdout_fd = STDOUT_FILENO;
+  spec.stderr_fd = STDERR_FILENO;
   auto child = TRY(runtime::ChildProcess::spawn(spec));
   int status = TRY(child.wait());
   return runtime::exitCodeFromStatus(status);
+}
+
+// A detached exec session runs under its own berth-monitor, as podman's under
+// conmon: in a new session, with none of the caller's fds (its output goes to
+// the "none" log driver, as podman 4.3 does for exec sessions), its exit
+// recorded in <run dir>/exec/<session id>/exit.
+Result<std::string> LocalContainerService::execDetached(const api::ExecRequest& req) {
+  auto plan = TRY(planExec(req));
+  auto& rec = plan.rec;
+  auto rt = TRY(runtimeFor(rec));
+  auto p = paths(rec.id);
+  std::string session = randomId();
+  std::string dir = p.run_dir + "/exec/" + session;
+  TRY(fs::mkdirAll(dir, 0700));
+  auto undo = ScopeExit([&] { (void)fs::removeAll(dir); });
+  TRY(fs::writeFileReplace(dir + "/process.json", execProcess(plan.process, req, plan.opts, plan.user).dump()));
+  std::string monitor = TRY(helperBinary("berth-monitor"));
+  std::vector<std::string> argv = {monitor, "--id", rec.id, "--bundle", dir, "--runtime", rt.config().path};
+  for (auto& a : rt.config().global_args) argv.insert(argv.end(), {"--runtime-arg", a});
+  argv.insert(argv.end(), {"--exit-file", dir + "/exit", "--pid-file", dir + "/pid", "--monitor-pid-file",
+                           dir + "/monitor.pid", "--log-driver", "none", "--exec", "--exec-process-json",
+                           dir + "/process.json"});
+  if (req.tty) argv.push_back("--tty");
+  TRY(launchMonitor(std::move(argv), fmt::format("exec session {} of container {}", session.substr(0, 12),
+                                                 rec.id.substr(0, 12))));
+  undo.cancel();
+  return session;
 }
 
 // --- top ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/helper_binaries.h"
+#include "engine/monitor_launch.h"
 #include "engine/rootfs_files.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
@@ -64,15 +65,15 @@ LiveMonitor liveMonitor(const std::string& path, const std::string& id) {
 
 void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-// Maps a runtime failure to podman's 126/127 classes where it says so.
-Error classifyRuntimeError(Error e) {
-  const std::string& m = e.message();
-  if (m.find("executable file not found") != std::string::npos ||
-      (m.find("no such file or directory") != std::string::npos && m.find("exec") != std::string::npos))
-    return Error(Code::kCommandNotFound, m + ": OCI runtime attempted to invoke a command that was not found");
-  if (m.find("permission denied") != std::string::npos && m.find("exec") != std::string::npos)
-    return Error(Code::kCannotInvoke, m + ": OCI permission denied");
-  return e;
+// The error of a failed start, with whatever also failed while undoing it:
+// nothing is dropped, a half-undone container needs the user to know.
+Error withUndoFailures(Error primary, std::initializer_list<std::pair<const Status*, const char*>> undo) {
+  std::string text;
+  for (auto& [st, step] : undo)
+    if (!st->ok()) text += fmt::format("; also failed to {}: {}", step, st->error().what());
+  if (text.empty()) return primary;
+  LOG_ERROR("{}{}", primary.what(), text);
+  return Error(primary.code(), primary.what() + text);
 }
 
 }  // namespace
@@ -178,9 +179,14 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   std::string cleanup = TRY(helperBinary("berth-cleanup"));
   TRY(fs::mkdirAll(e_.options().runroot + "/s", 0700));
   TRY(fs::mkdirAll(e_.options().runroot + "/runtime/" + rt.config().name, 0700));
-  for (auto* f : {&p.exit_file, &p.pid_file, &p.socket, &p.ctl}) ::unlink(f->c_str());
-  ::unlink((p.exit_file + ".stopping").c_str());
-  ::unlink((p.exit_file + ".restarts").c_str());
+  // Records of the last run: a stale exit file would end the new run at once,
+  // a stale ".stopping" veto its restart policy.
+  for (const std::string& f : {p.exit_file, p.pid_file, p.socket, p.ctl, p.exit_file + ".stopping",
+                               p.exit_file + ".restarts"})
+    if (::unlink(f.c_str()) < 0 && errno != ENOENT) return errnoError("remove {}", f);
+  // Exec sessions of the last run ended with it.
+  if (auto st = fs::removeAll(p.run_dir + "/exec"); !st.ok())
+    LOG_WARN("remove old exec sessions of {}: {}", rec.id.substr(0, 12), st.error().what());
   rec.state["restarts"] = 0;  // a start by the user counts afresh, as podman does
   const Json& spec = rec.config["spec"];
   std::string log_driver = "k8s-file";
@@ -194,14 +200,11 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
     if (opts.contains("max-size") && opts["max-size"].is_string()) max_size = std::atoll(opts["max-size"].get<std::string>().c_str());
     max_size = spec["log_configuration"].value("size", max_size);
   }
-  int sync[2];
-  if (::pipe2(sync, O_CLOEXEC) < 0) return errnoError("pipe");
-  UniqueFd sync_r(sync[0]), sync_w(sync[1]);
   std::vector<std::string> argv = {monitor, "--id", rec.id, "--bundle", p.run_dir, "--runtime", rt.config().path};
   for (auto& a : rt.config().global_args) argv.insert(argv.end(), {"--runtime-arg", a});
   argv.insert(argv.end(), {"--exit-file", p.exit_file, "--log-path", p.log, "--log-driver", log_driver,
                            "--socket-path", p.socket, "--ctl-path", p.ctl, "--pid-file", p.pid_file,
-                           "--monitor-pid-file", p.monitor_pid_file, "--sync-fd", "3"});
+                           "--monitor-pid-file", p.monitor_pid_file});
   if (max_size > 0) argv.insert(argv.end(), {"--log-max-size", std::to_string(max_size)});
   if (rec.config.value("tty", false)) argv.push_back("--tty");
   if (rec.config.value("stdin", false)) argv.push_back("--stdin");
@@ -216,36 +219,7 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
     argv.insert(argv.end(), {"--exit-command-arg", a});
   if (detached) argv.push_back("--start");
 
-  pid_t pid = ::fork();
-  if (pid < 0) return errnoError("fork berth-monitor");
-  if (pid == 0) {
-    ::dup2(sync_w.get(), 3);  // dup2 clears FD_CLOEXEC on the copy
-    int devnull = ::open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      ::dup2(devnull, 0);
-      ::dup2(devnull, 1);
-    }
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    ::execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  sync_w.reset();
-  // The monitor daemonizes: the direct child exits quickly.
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  auto line = TRY(fs::readAll(sync_r.get()));
-  Json msg = Json::parse(line.substr(0, line.find('\n')), nullptr, false);
-  if (!msg.is_object())
-    return makeError(Code::kInternal, "berth-monitor for {} gave no start report (exit status {})",
-                     rec.id.substr(0, 12), WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-  if (msg.contains("error")) {
-    std::string text = msg["error"].get<std::string>();
-    return classifyRuntimeError(Error(runtime::codeFromRuntimeMessage(text), text));
-  }
-  return msg.value("pid", 0);
+  return launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12));
 }
 
 Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
@@ -301,14 +275,15 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
       if (!pid.ok()) {
-        (void)unmountRootfs(rec);
+        Status unmounted = unmountRootfs(rec);
         rec.state["status"] = "exited";
         rec.state["finished_at"] = nowNanos();
         rec.state["error"] = pid.error().what();
         Code c = pid.error().code();
         rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
-        (void)saveState(rec);
-        return std::move(pid).error();
+        Status saved = saveState(rec);
+        return withUndoFailures(std::move(pid).error(),
+                                {{&unmounted, "unmount the rootfs"}, {&saved, "record the failed start"}});
       }
       auto rt = TRY(runtimeFor(rec));
       if (attach != nullptr || was_created) {
@@ -320,13 +295,16 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         auto st = rt.start(rec.id);
         if (!st.ok()) {
           Error e = classifyRuntimeError(std::move(st).error());
-          (void)rt.remove(rec.id, true);
-          (void)unmountRootfs(rec);
+          Status deleted = rt.remove(rec.id, true);
+          if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
+          Status unmounted = unmountRootfs(rec);
           rec.state["status"] = "exited";
           rec.state["finished_at"] = nowNanos();
           rec.state["error"] = e.what();
-          (void)saveState(rec);
-          return e;
+          Status saved = saveState(rec);
+          return withUndoFailures(std::move(e), {{&deleted, "delete the container in the runtime"},
+                                                 {&unmounted, "unmount the rootfs"},
+                                                 {&saved, "record the failed start"}});
         }
       }
       rec.state["status"] = "running";
@@ -562,7 +540,12 @@ Result<std::vector<api::NameResult>> LocalContainerService::kill(const std::vect
       continue;
     }
     // As podman: a container killed by the user is not restarted by its policy.
-    (void)fs::writeFileReplace(paths(rec->id).exit_file + ".stopping", "");
+    // Without the marker the policy would revive it: then do not kill.
+    if (auto m = fs::writeFileReplace(paths(rec->id).exit_file + ".stopping", ""); !m.ok()) {
+      results[i].error = std::move(m).error().context(
+          fmt::format("record that container {} is being killed", rec->id.substr(0, 12)));
+      continue;
+    }
     auto s = rt->kill(rec->id, sig, false);
     if (!s.ok()) results[i].error = std::move(s).error();
   }

@@ -62,6 +62,7 @@ class LocalContainerService : public api::ContainerService {
   Status logs(const api::LogsRequest& req,
               const std::function<void(int stream, std::string_view line)>& sink) override;
   Result<int> exec(const api::ExecRequest& req) override;
+  Result<std::string> execDetached(const api::ExecRequest& req) override;
   Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                     const std::vector<std::string>& descriptors) override;
   Status rename(const std::string& name, const std::string& new_name) override;
@@ -112,6 +113,16 @@ class LocalContainerService : public api::ContainerService {
   // Exit codes of removed containers, kept a few minutes under <runroot>/exits.
   void retainExitCode(const std::string& id, int code);
   std::optional<int> retainedExitCode(const std::string& id) const;
+  // What an exec needs, checked: the running container, its OCI process,
+  // the runtime exec options and the resolved -u user (uid, gid).
+  struct ExecPlan {
+    state::ContainerRecord rec;
+    Json process;
+    runtime::ExecOptions opts;
+    std::optional<std::pair<uint32_t, uint32_t>> user;
+  };
+  Result<ExecPlan> planExec(const api::ExecRequest& req);
+  Result<ExecPlan> planExec(state::ContainerRecord rec, const api::ExecRequest& req);
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
 

@@ -218,7 +218,12 @@ std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
                                                const std::vector<std::string>& argv, int in,
                                                int out, int err) {
   off_t off = rt_.logOffset();
-  auto child = ChildProcess::spawn({argv, in, out, err, {}});
+  runtime::SpawnSpec spec;
+  spec.argv = argv;
+  spec.stdin_fd = in;
+  spec.stdout_fd = out;
+  spec.stderr_fd = err;
+  auto child = ChildProcess::spawn(spec);
   if (!child.ok()) return LaunchError{child.error().what(), 127};
   auto st = child->wait();
   if (!st.ok()) return LaunchError{st.error().what(), 1};

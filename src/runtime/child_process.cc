@@ -4,12 +4,22 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 extern char** environ;
+
+// close_range(2) flag (Linux 5.11); older kernels fail the call and spawn
+// falls back to one fcntl per fd.
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+constexpr unsigned kCloseRangeCloexec = 1u << 2;
 
 namespace berth::runtime {
 
@@ -49,9 +59,10 @@ int exitCodeFromStatus(int st) {
   return 255;
 }
 
-// Moves fd above 2 so that dup2 onto 0..2 in the child never clobbers
-// another source fd. Returns -1 for "use /dev/null".
-static Result<UniqueFd> stdioSource(int fd, int flags) {
+// A copy of `fd` at `min_fd` or above (O_CLOEXEC), so that the child's
+// dup2() onto its target numbers never clobbers another source fd. A
+// negative fd stands for /dev/null.
+static Result<UniqueFd> highCopy(int fd, int flags, int min_fd) {
   int src = fd;
   UniqueFd null_fd;
   if (src < 0) {
@@ -59,19 +70,33 @@ static Result<UniqueFd> stdioSource(int fd, int flags) {
     if (src < 0) return errnoError("open /dev/null");
     null_fd.reset(src);
   }
-  int high = ::fcntl(src, F_DUPFD_CLOEXEC, 3);
+  int high = ::fcntl(src, F_DUPFD_CLOEXEC, min_fd);
   if (high < 0) return errnoError("dup fd {}", src);
   return UniqueFd(high);
 }
 
 Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
   if (spec.argv.empty()) return makeError(Code::kInvalidArgument, "spawn: empty argv");
-  UniqueFd in = TRY(stdioSource(spec.stdin_fd, O_RDONLY));
-  UniqueFd out = TRY(stdioSource(spec.stdout_fd, O_WRONLY));
-  UniqueFd err = TRY(stdioSource(spec.stderr_fd, O_WRONLY));
-
-  // Everything the child touches is prepared before fork: after fork only
-  // async-signal-safe calls are allowed.
+  int min_fd = 3;
+  for (auto& [target, src] : spec.extra_fds) {
+    if (target < 3 || src < 0)
+      return makeError(Code::kInvalidArgument, "spawn: extra fd {} <- {} is invalid", target, src);
+    min_fd = std::max(min_fd, target + 1);
+  }
+  // Sources and targets, all prepared before fork: after fork only
+  // async-signal-safe calls are allowed (no allocation).
+  std::vector<UniqueFd> srcs;
+  std::vector<int> targets;
+  srcs.push_back(TRY(highCopy(spec.stdin_fd, O_RDONLY, min_fd)));
+  srcs.push_back(TRY(highCopy(spec.stdout_fd, O_WRONLY, min_fd)));
+  srcs.push_back(TRY(highCopy(spec.stderr_fd, O_WRONLY, min_fd)));
+  targets = {0, 1, 2};
+  for (auto& [target, src] : spec.extra_fds) {
+    srcs.push_back(TRY(highCopy(src, O_RDWR, min_fd)));
+    targets.push_back(target);
+  }
+  std::vector<int> src_fds;
+  for (auto& f : srcs) src_fds.push_back(f.get());
   std::vector<char*> argv;
   for (auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -83,17 +108,42 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
   int errpipe[2];
   if (::pipe2(errpipe, O_CLOEXEC) < 0) return errnoError("pipe");
   UniqueFd err_r(errpipe[0]), err_w(errpipe[1]);
+  // The error pipe's write end must not be a target either.
+  if (err_w.get() < min_fd) {
+    int high = ::fcntl(err_w.get(), F_DUPFD_CLOEXEC, min_fd);
+    if (high < 0) return errnoError("dup error pipe");
+    err_w.reset(high);
+  }
+  const size_t nfds = src_fds.size();
+  const bool new_session = spec.new_session;
 
   pid_t pid = ::fork();
   if (pid < 0) return errnoError("fork");
   if (pid == 0) {
-    sigset_t all;
-    sigemptyset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
-    int srcs[3] = {in.get(), out.get(), err.get()};
-    for (int i = 0; i < 3; ++i)
-      if (::dup2(srcs[i], i) < 0) goto fail;
+    // Signal state as a fresh process has it: dispositions first (a handler
+    // must not run between unblocking and resetting), then an empty mask.
+    for (int s = 1; s < NSIG; ++s) {
+      struct sigaction sa;
+      std::memset(&sa, 0, sizeof sa);
+      sa.sa_handler = SIG_DFL;
+      ::sigaction(s, &sa, nullptr);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (new_session && ::setsid() < 0) goto fail;
+    // Our own fds are all O_CLOEXEC, but the caller's process may have
+    // inherited some that are not: mark every fd from 3 up close-on-exec,
+    // then dup2 (which clears FD_CLOEXEC on the target) makes exactly the
+    // targets survive exec.
+    if (::syscall(SYS_close_range, 3u, ~0u, kCloseRangeCloexec) < 0) {
+      struct rlimit rl;
+      rlim_t top = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+      if (top > (1u << 20)) top = 1u << 20;
+      for (int fd = 3; fd < int(top); ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    for (size_t i = 0; i < nfds; ++i)
+      if (::dup2(src_fds[i], targets[i]) < 0) goto fail;
     ::execve(argv[0], argv.data(), envp.data());
   fail:
     int e = errno;
@@ -119,7 +169,11 @@ Result<CommandOutput> runCaptured(const std::vector<std::string>& argv, int stdi
   UniqueFd out_r(p_out[0]), out_w(p_out[1]);
   if (::pipe2(p_err, O_CLOEXEC) < 0) return errnoError("pipe");
   UniqueFd err_r(p_err[0]), err_w(p_err[1]);
-  SpawnSpec spec{argv, stdin_fd, out_w.get(), err_w.get(), {}};
+  SpawnSpec spec;
+  spec.argv = argv;
+  spec.stdin_fd = stdin_fd;
+  spec.stdout_fd = out_w.get();
+  spec.stderr_fd = err_w.get();
   ChildProcess child = TRY(ChildProcess::spawn(spec));
   out_w.reset();
   err_w.reset();

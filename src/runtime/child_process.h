@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/fd.h"
@@ -20,6 +21,12 @@ struct SpawnSpec {
   int stderr_fd = -1;
   // Extra environment entries ("K=V") appended to the caller's environment.
   std::vector<std::string> extra_env;
+  // Further fds the child gets: {fd number in the child (>= 3), caller's fd}.
+  // Every other fd of the caller stays out (all are O_CLOEXEC).
+  std::vector<std::pair<int, int>> extra_fds;
+  // The child calls setsid(): it leaves the caller's session and process
+  // group, so the terminal's signals (^C) and job control do not reach it.
+  bool new_session = false;
 };
 
 // A spawned child. The child starts with all signals at their default

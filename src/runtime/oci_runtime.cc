@@ -131,7 +131,11 @@ Status OciRuntime::runSimple(std::string_view verb, std::vector<std::string> arg
 Status OciRuntime::create(const std::string& id, const CreateOptions& o, int stdin_fd,
                           int stdout_fd, int stderr_fd) const {
   off_t off = logOffset();
-  SpawnSpec spec{createArgv(id, o), stdin_fd, stdout_fd, stderr_fd, {}};
+  SpawnSpec spec;
+  spec.argv = createArgv(id, o);
+  spec.stdin_fd = stdin_fd;
+  spec.stdout_fd = stdout_fd;
+  spec.stderr_fd = stderr_fd;
   ChildProcess child = TRY_CTX(ChildProcess::spawn(spec), "{} create", cfg_.name);
   int code = exitCodeFromStatus(TRY(child.wait()));
   if (code != 0) return failure("create", code, "", off);

@@ -1,5 +1,7 @@
 // Unit tests for the OCI runtime adapter: argv, error extraction, lookup.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,6 +107,46 @@ TEST_F(TempDir, SpawnMissingBinary) {
   EXPECT_EQ(ok->exit_code, 3);
   EXPECT_EQ(ok->out, "out\n");
   EXPECT_EQ(ok->err, "err\n");
+}
+
+// Extra fds land at their numbers (even over a source's number), nothing
+// else leaks, the session is new, and the signal state is a fresh process's
+// although the caller blocks and ignores signals.
+TEST_F(TempDir, SpawnMapsFdsNewSessionCleanSignals) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd r(p[0]), w(p[1]);
+  int leak = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC: must not reach the child either way
+  ASSERT_GE(leak, 0);
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  ASSERT_EQ(::sigprocmask(SIG_BLOCK, &block, &old), 0);
+  auto old_int = ::signal(SIGINT, SIG_IGN);
+  // The child reports on fd 3 (and 4, mapped from the same pipe): its session
+  // id, its blocked and ignored signal masks and its open fds.
+  SpawnSpec spec;
+  spec.argv = {"/bin/sh", "-c",
+               "echo sid=$(cut -d' ' -f6 /proc/self/stat) >&3; grep -E '^Sig(Blk|Ign)' /proc/self/status >&4;"
+               " ls /proc/self/fd | tr '\\n' ' ' >&3"};
+  spec.extra_fds = {{3, w.get()}, {4, w.get()}};
+  spec.new_session = true;
+  auto child = ChildProcess::spawn(spec);
+  ::signal(SIGINT, old_int);
+  ASSERT_EQ(::sigprocmask(SIG_SETMASK, &old, nullptr), 0);
+  ::close(leak);
+  ASSERT_TRUE(child.ok()) << child.error().what();
+  pid_t pid = child->pid();
+  ASSERT_EQ(child->wait().valueOr(-1), 0);
+  w.reset();
+  auto out = fs::readAll(r.get());
+  ASSERT_TRUE(out.ok());
+  EXPECT_NE(out->find(fmt::format("sid={}\n", pid)), std::string::npos) << *out;
+  EXPECT_NE(out->find("SigBlk:\t0000000000000000"), std::string::npos) << *out;
+  EXPECT_NE(out->find("SigIgn:\t0000000000000000"), std::string::npos) << *out;
+  // 0-4, and 5: the one ls opens for the directory. Not the inherited
+  // `leak` nor whatever the test's own parent passed down.
+  EXPECT_TRUE(out->size() >= 12 && out->substr(out->size() - 12) == "0 1 2 3 4 5 ") << *out;
 }
 
 TEST_F(TempDir, FindAndChoose) {

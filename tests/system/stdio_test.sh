@@ -88,4 +88,44 @@ kill -0 "$attach_pid" 2>/dev/null && fail "attach did not return after stop" || 
 wait "$attach_pid" 2>/dev/null || true
 assert_contains "$(cat "$TEST_DIR/noread.out")" "tick" "attach printed the container's output"
 
+# --- the monitor starts clean (issue 7 bug 9) -------------------------------------------------
+# It was forked by hand: it inherited the caller's fds (not O_CLOEXEC) and ignored signals.
+(trap '' USR1; exec 7>"$TEST_DIR/fd7"; berth run -d --name clean busybox sleep 1000 >/dev/null)
+mpid=$(berth inspect -f '{{.State.ConmonPid}}' clean)
+[[ "$mpid" =~ ^[0-9]+$ && "$mpid" != 0 ]] && pass || fail "monitor pid: [$mpid]"
+fds=$(ls -l /proc/"$mpid"/fd 2>/dev/null || true)
+assert_not_contains "$fds" "$TEST_DIR/fd7" "the monitor holds none of the caller's fds"
+ign=$(awk '/^SigIgn:/ {print $2}' /proc/"$mpid"/status)
+(((16#$ign & (1 << 9)) == 0)) && pass || fail "the monitor inherited an ignored SIGUSR1 (SigIgn $ign)"
+berth rm -f -t 0 clean >/dev/null
+
+# --- exec -d (issue 7 bug 8) -----------------------------------------------------------------
+# It held the caller's stdout, so $(...) waited for the exec'd process; now it runs under its own
+# monitor in its own session, with none of the caller's fds, and prints the session ID (podman).
+berth run -d --name ex busybox sleep 1000 >/dev/null
+start=$(date +%s%N)
+sid=$(timeout 20 "${B[@]}" exec -d ex sh -c 'echo to-nowhere; sleep 10' 5>"$TEST_DIR/fd5")
+ms=$((($(date +%s%N) - start) / 1000000))
+((ms < 5000)) && pass || fail "x=\$(exec -d ... sleep 10) took ${ms} ms"
+[[ "$sid" =~ ^[0-9a-f]{64}$ ]] && pass || fail "exec -d prints a 64-hex session ID: [$sid]"
+exdir="$RUNROOT/containers/$(berth inspect -f '{{.Id}}' ex)/exec"
+pid=$(cat "$exdir/$sid/pid" 2>/dev/null || true)  # the runtime's pid file of the session
+if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+  assert_eq "$(readlink /proc/$pid/fd/0)" "/dev/null" "detached exec's stdin is /dev/null"
+  [[ ! -e /proc/$pid/fd/5 ]] && pass || fail "detached exec inherited the caller's fd 5"
+  [[ "$(ps -o sid= -p "$pid" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]] && pass || fail "detached exec is in the caller's session"
+else
+  fail "the detached exec's process is not running"
+fi
+assert_not_contains "$(berth logs ex)" "to-nowhere" "podman 4.3 keeps no output of exec sessions"
+sid=$(berth exec -d ex sh -c 'exit 3')
+for _ in $(seq 50); do [[ -s "$exdir/$sid/exit" ]] && break; sleep 0.1; done
+assert_contains "$(cat "$exdir/$sid/exit" 2>/dev/null)" '"exit_code":3' "the exec session's exit code is recorded"
+berth exec -d -u nobody -e FOO=bar -w /tmp ex sh -c 'echo $(id -u) $FOO $(pwd) >/tmp/o' >/dev/null
+for _ in $(seq 50); do berth exec ex test -s /tmp/o && break; sleep 0.1; done
+assert_eq "$(berth exec ex cat /tmp/o)" "65534 bar /tmp" "exec -d -u -e -w"
+expect_rc 127 berth exec -d ex nosuchcmd
+assert_contains "$ERR" "nosuchcmd" "exec -d of a missing command fails at once"
+berth rm -f -t 0 ex >/dev/null
+
 finish

@@ -153,7 +153,12 @@ class ContainerService {
   virtual Result<int> wait(const std::string& name, const std::vector<std::string>& conditions,
                            int64_t interval_ms) = 0;
   virtual Status logs(const LogsRequest& req, const std::function<void(int stream, std::string_view line)>& sink) = 0;
+  // Runs req.cmd in the running container and returns its exit code; with
+  // req.detach it starts the session as execDetached() does and returns 0.
   virtual Result<int> exec(const ExecRequest& req) = 0;
+  // Starts req.cmd as a detached exec session (its own session, none of the
+  // caller's fds, output not kept) and returns the session ID.
+  virtual Result<std::string> execDetached(const ExecRequest& req) = 0;
   virtual Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                             const std::vector<std::string>& descriptors) = 0;
   virtual Status rename(const std::string& name, const std::string& new_name) = 0;

@@ -1,0 +1,51 @@
+// launchMonitor: spawn berth-monitor through ChildProcess and read its sync report.
+#include "engine/monitor_launch.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/json.h"
+#include "runtime/child_process.h"
+#include "runtime/oci_runtime.h"
+
+namespace berth::engine {
+
+Error classifyRuntimeError(Error e) {
+  const std::string& m = e.message();
+  if (m.find("executable file not found") != std::string::npos ||
+      (m.find("no such file or directory") != std::string::npos && m.find("exec") != std::string::npos))
+    return Error(Code::kCommandNotFound, m + ": OCI runtime attempted to invoke a command that was not found");
+  if (m.find("permission denied") != std::string::npos && m.find("exec") != std::string::npos)
+    return Error(Code::kCannotInvoke, m + ": OCI permission denied");
+  return e;
+}
+
+Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what) {
+  int sync[2];
+  if (::pipe2(sync, O_CLOEXEC) < 0) return errnoError("pipe");
+  UniqueFd sync_r(sync[0]), sync_w(sync[1]);
+  argv.insert(argv.end(), {"--sync-fd", "3"});
+  runtime::SpawnSpec spec;
+  spec.argv = std::move(argv);
+  spec.stderr_fd = STDERR_FILENO;  // the monitor's own errors before it daemonizes
+  spec.extra_fds = {{3, sync_w.get()}};
+  auto child = TRY_CTX(runtime::ChildProcess::spawn(spec), "start berth-monitor for {}", what);
+  sync_w.reset();
+  // The monitor daemonizes: its first process exits at once.
+  int wstatus = TRY(child.wait());
+  auto line = TRY_CTX(fs::readAll(sync_r.get()), "read the start report of berth-monitor for {}", what);
+  Json msg = Json::parse(line.substr(0, line.find('\n')), nullptr, false);
+  if (!msg.is_object())
+    return makeError(Code::kInternal, "berth-monitor for {} gave no start report (exit status {})", what,
+                     runtime::exitCodeFromStatus(wstatus));
+  if (msg.contains("error")) {
+    std::string text = msg["error"].is_string() ? msg["error"].get<std::string>() : msg["error"].dump();
+    return classifyRuntimeError(Error(runtime::codeFromRuntimeMessage(text), text));
+  }
+  if (!msg.contains("pid") || !msg["pid"].is_number_integer())
+    return makeError(Code::kInternal, "berth-monitor for {} reported no pid: {}", what, msg.dump());
+  return msg["pid"].get<int>();
+}
+
+}  // namespace berth::engine
