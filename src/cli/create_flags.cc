@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <set>
+#include <tuple>
 
 #include "specgen/flags.h"
 #include "specgen/specgen.h"
@@ -90,148 +93,143 @@ Result<int64_t> parseSize(const std::string& s) {
   return int64_t(v * mult);
 }
 
-Result<Json> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
-                       const std::vector<std::string>& raw_argv) {
-  Json s;
-  s["image"] = args[0];
-  s["raw_image_name"] = args[0];
-  if (!o.name.empty()) s["name"] = o.name;
-  if (args.size() > 1) s["command"] = std::vector<std::string>(args.begin() + 1, args.end());
-  if (!o.hostname.empty()) s["hostname"] = o.hostname;
-  if (!o.workdir.empty()) {
-    if (o.workdir[0] != '/')
-      return makeError(Code::kInvalidArgument, "invalid --workdir {:?}: must be an absolute path", o.workdir);
-    s["work_dir"] = o.workdir;
+Result<int64_t> parseDecimalSize(const std::string& s) {
+  // go-units FromHumanSize: a decimal number, an optional space, then k, m, g, t or p (powers
+  // of 1000), optionally followed by i and b, in any case.
+  size_t i = 0;
+  while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) i++;
+  if (i == 0 || !isdigit(static_cast<unsigned char>(s[0])))
+    return makeError(Code::kInvalidArgument, "invalid size: {:?}", s);
+  double v = std::atof(s.substr(0, i).c_str());
+  std::string unit = s.substr(i);
+  if (!unit.empty() && unit[0] == ' ') unit.erase(0, 1);
+  std::transform(unit.begin(), unit.end(), unit.begin(), ::tolower);
+  double mult = 1;
+  if (!unit.empty() && std::string_view("kmgtp").find(unit[0]) != std::string_view::npos) {
+    mult = std::pow(1000.0, double(std::string_view("kmgtp").find(unit[0]) + 1));
+    unit.erase(0, 1);
   }
-  if (!o.user.empty()) s["user"] = TRY(specgen::parseUserFlag(o.user));
-  if (o.tty) s["terminal"] = true;
-  if (o.interactive) s["stdin"] = true;
-  if (o.rm) s["remove"] = true;
-  if (o.privileged) s["privileged"] = true;
-  if (o.read_only) s["read_only_filesystem"] = true;
-  if (o.init) s["init"] = true;
-  if (!o.umask.empty()) s["umask"] = o.umask;
+  if (unit != "" && unit != "b" && unit != "ib" && unit != "i")
+    return makeError(Code::kInvalidArgument, "invalid size: {:?}", s);
+  return int64_t(v * mult);
+}
+
+Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
+                                     const std::vector<std::string>& raw_argv) {
+  api::SpecGenerator s;
+  s.image = args[0];
+  s.raw_image_name = args[0];
+  s.name = o.name;
+  s.command.assign(args.begin() + 1, args.end());
+  s.hostname = o.hostname;
+  s.work_dir = o.workdir;
+  if (!o.user.empty()) s.user = TRY(specgen::parseUserFlag(o.user));
+  if (o.tty) s.terminal = true;
+  if (o.interactive) s.stdin = true;
+  if (o.rm) s.remove = true;
+  if (o.privileged) s.privileged = true;
+  if (o.read_only) s.read_only_filesystem = true;
+  if (o.init) s.init = true;
+  s.umask = o.umask;
   if (!o.entrypoint.empty() || o.entrypoint_set) {
     if (!o.entrypoint.empty() && o.entrypoint[0] == '[') {
       Json e = Json::parse(o.entrypoint, nullptr, false);
-      if (!e.is_array()) return makeError(Code::kInvalidArgument, "invalid --entrypoint {:?}: malformed JSON array", o.entrypoint);
-      s["entrypoint"] = e;
+      bool ok = e.is_array() && std::all_of(e.begin(), e.end(), [](const Json& v) { return v.is_string(); });
+      if (!ok) return makeError(Code::kInvalidArgument, "invalid --entrypoint {:?}: malformed JSON array", o.entrypoint);
+      for (auto& v : e) s.entrypoint.push_back(v.get<std::string>());
     } else {
-      s["entrypoint"] = Json::array({o.entrypoint});
+      s.entrypoint = {o.entrypoint};
     }
   }
   auto host_env = specgen::currentEnviron();
-  Json env = Json::object();
   for (auto& f : o.env_file)
-    for (auto& [k, v] : TRY(specgen::parseEnvFile(f, host_env))) env[k] = v;
+    for (auto& [k, v] : TRY(specgen::parseEnvFile(f, host_env))) s.env[k] = v;
   for (auto& e : o.env)
-    for (auto& [k, v] : TRY(specgen::parseEnvArg(e, host_env))) env[k] = v;
-  if (!env.empty()) s["env"] = env;
-  Json labels = Json::object();
+    for (auto& [k, v] : TRY(specgen::parseEnvArg(e, host_env))) s.env[k] = v;
   for (auto& l : o.labels) {
     auto eq = l.find('=');
-    labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+    s.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
   }
-  if (!labels.empty()) s["labels"] = labels;
-  Json ann = Json::object();
   for (auto& a : o.annotations) {
     auto eq = a.find('=');
     if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid annotation {:?}: must be key=value", a);
-    ann[a.substr(0, eq)] = a.substr(eq + 1);
+    s.annotations[a.substr(0, eq)] = a.substr(eq + 1);
   }
-  if (!ann.empty()) s["annotations"] = ann;
   char cwd[4096];
   std::string wd = ::getcwd(cwd, sizeof cwd) ? cwd : "/";
   for (auto& v : o.volumes) TRY(specgen::addVolumeFlag(s, v, wd));
   for (auto& m : o.mounts) TRY(specgen::addMountFlag(s, m, wd));
   for (auto& t : o.tmpfs) TRY(specgen::addTmpfsFlag(s, t));
-  if (!o.cap_add.empty()) s["cap_add"] = o.cap_add;
-  if (!o.cap_drop.empty()) s["cap_drop"] = o.cap_drop;
-  if (!o.ulimits.empty()) {
-    Json rl = Json::array();
-    for (auto& u : o.ulimits) rl.push_back(TRY(specgen::parseUlimit(u)));
-    s["rlimits"] = rl;
-  }
+  s.cap_add = o.cap_add;
+  s.cap_drop = o.cap_drop;
+  for (auto& u : o.ulimits) s.r_limits.push_back(TRY(specgen::parseUlimit(u)));
   if (!o.restart.empty()) {
-    std::string policy = o.restart;
-    int tries = 0;
-    if (auto colon = policy.find(':'); colon != std::string::npos) {
-      try {
-        tries = std::stoi(policy.substr(colon + 1));
-      } catch (...) {
-        return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
-      }
-      policy = policy.substr(0, colon);
-      if (tries < 0) return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: bad retry count", o.restart);
-      if (policy != "on-failure")
-        return makeError(Code::kInvalidArgument, "restart policy {:?} does not take a retry count: only on-failure does", policy);
+    // POLICY[:RETRIES]; the engine checks the policy and where retries are allowed.
+    auto colon = o.restart.find(':');
+    s.restart_policy = o.restart.substr(0, colon);
+    if (colon != std::string::npos) {
+      std::string n = o.restart.substr(colon + 1);
+      if (n.find(':') != std::string::npos)
+        return makeError(Code::kInvalidArgument, "invalid restart policy: may specify retries at most once");
+      int64_t tries = 0;
+      auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), tries);
+      if (n.empty() || ec != std::errc() || end != n.data() + n.size())
+        return makeError(Code::kInvalidArgument, "parsing restart policy retry count: invalid number {:?}", n);
+      if (tries < 0)
+        return makeError(Code::kInvalidArgument, "must specify restart policy retry count as a number greater than 0");
+      s.restart_tries = uint64_t(tries);
     }
-    if (policy == "never") policy = "no";
-    static const std::set<std::string> kPolicies = {"no", "always", "on-failure", "unless-stopped"};
-    if (!kPolicies.count(policy))
-      return makeError(Code::kInvalidArgument, "invalid restart policy {:?}: want no, always, on-failure[:N] or unless-stopped", o.restart);
-    if (o.rm && policy != "no")
-      return makeError(Code::kInvalidArgument, "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
-    s["restart_policy"] = policy;
-    if (tries) s["restart_tries"] = uint64_t(tries);  // the specgen type is uint
   }
-  if (!o.runtime.empty()) s["oci_runtime"] = o.runtime;
-  static const std::set<std::string> kDrivers = {"k8s-file", "json-file", "none", "passthrough", "journald"};
-  if (!kDrivers.count(o.log_driver))
-    return makeError(Code::kInvalidArgument, "invalid log driver {:?}: want k8s-file, json-file, journald, none or passthrough", o.log_driver);
-  Json logc = {{"driver", o.log_driver}};
-  Json logopts = Json::object();
+  s.oci_runtime = o.runtime;
+  api::LogConfig log;
+  log.driver = o.log_driver;
   for (auto& lo : o.log_opts) {
     auto eq = lo.find('=');
-    if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid log option {:?}: must be key=value", lo);
+    if (eq == std::string::npos) return makeError(Code::kInvalidArgument, "invalid log option {:?}", lo);
     std::string k = lo.substr(0, eq), v = lo.substr(eq + 1);
-    if (k == "max-size") logc["size"] = TRY(parseSize(v));
-    else if (k == "path") logc["path"] = v;
-    else if (k == "tag") logopts["tag"] = v;
-    else return makeError(Code::kInvalidArgument, "invalid log option {:?}: unknown key {:?}", lo, k);
+    std::string lk = k;
+    std::transform(lk.begin(), lk.end(), lk.begin(), ::tolower);
+    if (lk == "driver") log.driver = v;
+    else if (lk == "path") log.path = v;
+    else if (lk == "max-size") log.size = TRY_CTX(parseDecimalSize(v), "--log-opt {}", lo);
+    else log.options[k] = v;
   }
-  if (!logopts.empty()) logc["options"] = logopts;
-  s["log_configuration"] = logc;
+  s.log_configuration = std::move(log);
   std::string net = o.network.empty() ? "none" : o.network;
   if (net == "none" || net == "host" || net == "private") {
-    s["netns"] = {{"nsmode", net == "private" ? "none" : net}};
+    s.netns.nsmode = net == "host" ? api::NamespaceMode::kHost : api::NamespaceMode::kNone;
   } else {
     return makeError(Code::kUnimplemented, "network mode {:?} is not available yet: use --network none or host", net);
   }
-  for (auto [flag, key] : {std::pair{&o.pid, "pidns"}, {&o.ipc, "ipcns"}, {&o.uts, "utsns"}}) {
+  for (auto [flag, ns, name] : {std::tuple{&o.pid, &s.pidns, "pid"}, {&o.ipc, &s.ipcns, "ipc"}, {&o.uts, &s.utsns, "uts"}}) {
     if (flag->empty()) continue;
     if (*flag != "host" && *flag != "private")
-      return makeError(Code::kUnimplemented, "namespace mode {:?} for --{} is not available yet", *flag, std::string(key).substr(0, 3));
-    s[key] = {{"nsmode", *flag}};
+      return makeError(Code::kUnimplemented, "namespace mode {:?} for --{} is not available yet", *flag, name);
+    ns->nsmode = *flag == "host" ? api::NamespaceMode::kHost : api::NamespaceMode::kPrivate;
   }
-  if (!o.stop_signal.empty()) s["stop_signal"] = TRY(specgen::parseSignal(o.stop_signal));
+  if (!o.stop_signal.empty()) s.stop_signal = TRY(specgen::parseSignal(o.stop_signal));
   if (o.stop_timeout < 0) return makeError(Code::kInvalidArgument, "invalid --stop-timeout {}: must not be negative", o.stop_timeout);
-  s["stop_timeout"] = uint64_t(o.stop_timeout);
-  if (!o.shm_size.empty()) s["shm_size"] = TRY(parseSize(o.shm_size));
-  Json limits = Json::object();
-  if (!o.memory.empty()) limits["memory"] = {{"limit", TRY(parseSize(o.memory))}};
-  if (o.pids_limit > 0) limits["pids"] = {{"limit", o.pids_limit}};
-  if (!limits.empty()) s["resource_limits"] = limits;
-  if (!o.group_add.empty()) s["groups"] = o.group_add;
-  if (!o.dns.empty()) s["dns_server"] = o.dns;
-  if (!o.add_host.empty()) s["hostadd"] = o.add_host;
-  if (!o.devices.empty()) {
-    Json devs = Json::array();
-    for (auto& d : o.devices) devs.push_back(Json{{"path", d}});
-    s["devices"] = devs;
-  }
+  s.stop_timeout = uint64_t(o.stop_timeout);
+  if (!o.shm_size.empty()) s.shm_size = TRY(parseSize(o.shm_size));
+  api::LinuxResources limits;
+  if (!o.memory.empty()) limits.memory = api::LinuxMemory{.limit = TRY(parseSize(o.memory))};
+  if (o.pids_limit > 0) limits.pids = api::LinuxPids{o.pids_limit};
+  if (limits != api::LinuxResources{}) s.resource_limits = std::move(limits);
+  s.groups = o.group_add;
+  s.dns_server = o.dns;
+  s.hostadd = o.add_host;
+  for (auto& d : o.devices) s.devices.push_back(api::LinuxDevice{.path = d});
   for (auto& so : o.security_opt) {
-    if (so == "no-new-privileges" || so == "no-new-privileges=true") s["no_new_privileges"] = true;
-    else if (so == "seccomp=unconfined") s["seccomp_profile_path"] = "unconfined";
-    else if (so.rfind("seccomp=", 0) == 0) s["seccomp_profile_path"] = so.substr(8);
+    if (so == "no-new-privileges" || so == "no-new-privileges=true") s.no_new_privileges = true;
+    else if (so == "seccomp=unconfined") s.seccomp_profile_path = "unconfined";
+    else if (so.rfind("seccomp=", 0) == 0) s.seccomp_profile_path = so.substr(8);
     else if (so.rfind("label=", 0) == 0 || so.rfind("apparmor=", 0) == 0) continue;
     else return makeError(Code::kInvalidArgument, "invalid --security-opt {:?}", so);
   }
   static const std::set<std::string> kPull = {"always", "missing", "never", "newer"};
   if (!kPull.count(o.pull))
     return makeError(Code::kInvalidArgument, "invalid pull policy {:?}: want always, missing, never or newer", o.pull);
-  s["containerCreateCommand"] = raw_argv;
-  TRY(specgen::validateSpecGenerator(s));
+  s.container_create_command = raw_argv;
   return s;
 }
 

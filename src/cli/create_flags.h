@@ -1,4 +1,4 @@
-// The flags of create/run and their translation into a SpecGenerator document.
+// The flags of create/run and their translation into a SpecGenerator.
 #pragma once
 
 #include <string>
@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/specgen.h"
 #include "cli/command.h"
 
 namespace berth::cli {
@@ -28,12 +29,16 @@ struct CreateOpts {
 // Registers the create flags on `c` (plus detach, detach-keys and sig-proxy for run).
 void addCreateFlags(Command& c, CreateOpts& o, bool run);
 
-// Builds the SpecGenerator document for `args` (IMAGE [COMMAND...]); `raw_argv`
-// is recorded as the container's CreateCommand.
-Result<Json> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
-                       const std::vector<std::string>& raw_argv);
+// Builds the SpecGenerator for `args` (IMAGE [COMMAND...]); `raw_argv` is recorded as the
+// container's CreateCommand. Only the flags' syntax is checked here: the engine's create
+// checks the document (specgen::validateSpec), whichever front end built it.
+Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
+                                     const std::vector<std::string>& raw_argv);
 
-// Parses a size with an optional unit (b, k, m, g; podman's units).
+// Parses a size with an optional unit (b, k, m, g: powers of 1024, podman's RAMInBytes).
 Result<int64_t> parseSize(const std::string& s);
+// Parses a size with an optional decimal unit (k, m, g, t, p: powers of 1000; podman's
+// FromHumanSize, used by --log-opt max-size).
+Result<int64_t> parseDecimalSize(const std::string& s);
 
 }  // namespace berth::cli

@@ -81,7 +81,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   if (!o.cidfile.empty() && fs::exists(o.cidfile))
     return makeError(Code::kAlreadyExists,
                      "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
-  spec["image"] = TRY(ensureImage(ctx, o, args[0], self));
+  spec.image = TRY(ensureImage(ctx, o, args[0], self));
   auto rep = TRY(svc->create(api::ContainerCreateRequest{spec, o.replace}));
   if (!o.cidfile.empty()) TRY(fs::writeFileAtomic(o.cidfile, rep.id));
   if (!run) {

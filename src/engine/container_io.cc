@@ -285,6 +285,9 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
                                    const std::function<void(int, std::string_view)>& sink) {
   for (auto& name : req.names) {
     auto found = TRY(state::findContainer(e_.db(), name));
+    if (auto log = storedSpec(found.config).log_configuration; log && log->driver == "none")
+      return makeError(Code::kFailedPrecondition,
+                       "this container is using the 'none' log driver, cannot read logs");
     auto p = paths(found.id);
     std::string prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";
     off_t offset = 0;

@@ -125,9 +125,14 @@ Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
 Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(p.run_dir, 0700));
-  const Json& spec = rec.config["spec"];
-  std::string hostname = spec.value("hostname", rec.id.substr(0, 12));
-  std::string netmode = spec.contains("netns") ? spec["netns"].value("nsmode", "") : "";
+  api::SpecGenerator spec = storedSpec(rec.config);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  // podman: a container in the host's network namespace is named like the host.
+  bool host_net = spec.netns.is(api::NamespaceMode::kHost);
+  bool own_uts = spec.utsns.isDefault() || spec.utsns.is(api::NamespaceMode::kPrivate);
+  std::string hostname = spec.hostname;
+  if (hostname.empty()) hostname = host_net ? std::string(host) : rec.id.substr(0, 12);
   TRY(fs::writeFileReplace(p.run_dir + "/hostname", hostname + "\n"));
   std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
   hosts += fmt::format("127.0.1.1\t{} {}\n", hostname, rec.name);
@@ -139,7 +144,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
                                       "0.1.0", rec.name, rec.id, rec.config.value("image_name", ""), rec.image_id)));
   specgen::SpecInputs in;
   in.specgen = spec;
-  if (!in.specgen.contains("hostname")) in.specgen["hostname"] = hostname;
+  if (own_uts) in.specgen.hostname = hostname;
   in.image_config = rec.config["image_config"];
   in.rootfs = p.merged;
   in.container_id = rec.id;
@@ -160,10 +165,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.hostname_path = p.run_dir + "/hostname";
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
   in.host_hostname = host;
-  if (netmode == "host") in.specgen["hostname"] = in.specgen.value("hostname", std::string(host));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
   TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
@@ -188,17 +190,15 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   if (auto st = fs::removeAll(p.run_dir + "/exec"); !st.ok())
     LOG_WARN("remove old exec sessions of {}: {}", rec.id.substr(0, 12), st.error().what());
   rec.state["restarts"] = 0;  // a start by the user counts afresh, as podman does
-  const Json& spec = rec.config["spec"];
+  const api::SpecGenerator spec = storedSpec(rec.config);
   std::string log_driver = "k8s-file";
   int64_t max_size = 0;
-  if (spec.contains("log_configuration") && spec["log_configuration"].is_object()) {
-    log_driver = spec["log_configuration"].value("driver", "k8s-file");
+  if (spec.log_configuration) {
+    if (!spec.log_configuration->driver.empty()) log_driver = spec.log_configuration->driver;
     // podman writes json-file (an alias kept for scripts) and journald (not built here) as k8s-file,
     // the one format `logs` reads.
     if (log_driver == "journald" || log_driver == "json-file") log_driver = "k8s-file";
-    auto opts = spec["log_configuration"].value("options", Json::object());
-    if (opts.contains("max-size") && opts["max-size"].is_string()) max_size = std::atoll(opts["max-size"].get<std::string>().c_str());
-    max_size = spec["log_configuration"].value("size", max_size);
+    max_size = spec.log_configuration->size;
   }
   std::vector<std::string> argv = {monitor, "--id", rec.id, "--bundle", p.run_dir, "--runtime", rt.config().path};
   for (auto& a : rt.config().global_args) argv.insert(argv.end(), {"--runtime-arg", a});
@@ -208,10 +208,11 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   if (max_size > 0) argv.insert(argv.end(), {"--log-max-size", std::to_string(max_size)});
   if (rec.config.value("tty", false)) argv.push_back("--tty");
   if (rec.config.value("stdin", false)) argv.push_back("--stdin");
-  std::string policy = spec.value("restart_policy", "");
+  const std::string& policy = spec.restart_policy;
   if (!policy.empty() && policy != "no") {
     argv.insert(argv.end(), {"--restart-policy", policy});
-    if (spec.value("restart_tries", 0) > 0) argv.insert(argv.end(), {"--restart-max", std::to_string(spec.value("restart_tries", 0))});
+    if (spec.restart_tries.value_or(0) > 0)
+      argv.insert(argv.end(), {"--restart-max", std::to_string(*spec.restart_tries)});
   }
   argv.insert(argv.end(), {"--exit-command", cleanup});
   for (auto& a : std::vector<std::string>{"--root", e_.options().root, "--runroot", e_.options().runroot,
@@ -391,7 +392,7 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
   }
   // A restart policy may have run the container again: the monitor counts the runs
   // in "<exit>.restarts" once the new run is up.
-  if (std::string policy = rec.config["spec"].value("restart_policy", ""); !policy.empty() && policy != "no") {
+  if (std::string policy = storedSpec(rec.config).restart_policy; !policy.empty() && policy != "no") {
     int restarts = readPidFile(p.exit_file + ".restarts");
     if (restarts > rec.state.value("restarts", 0)) {
       rec.state["restarts"] = restarts;

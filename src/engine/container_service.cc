@@ -110,10 +110,30 @@ bool validName(const std::string& n) {
 
 }  // namespace
 
+api::SpecGenerator storedSpec(const Json& config) {
+  api::SpecGenerator s;
+  auto it = config.find("spec");
+  if (it == config.end() || !it->is_object()) return s;
+  const Json& doc = *it;
+  if (!doc.contains("rlimits") && api::decodeSpecGeneratorInto(doc, s).ok()) return s;
+  // Key by key, so one bad or renamed key costs only itself.
+  s = api::SpecGenerator{};
+  for (auto kv = doc.begin(); kv != doc.end(); ++kv) {
+    std::string key = kv.key() == "rlimits" && !doc.contains("r_limits") ? "r_limits" : kv.key();
+    Json one = Json::object();
+    one[key] = kv.value();
+    if (auto st = api::decodeSpecGeneratorInto(one, s); !st.ok())
+      LOG_WARN("stored container spec: ignoring {}", st.error().what());
+  }
+  return s;
+}
+
 Result<api::ContainerCreateReport> LocalContainerService::create(const api::ContainerCreateRequest& req) {
-  Json spec = req.spec;
-  TRY(specgen::validateSpecGenerator(spec));
-  std::string image_ref = spec.value("image", "");
+  api::SpecGenerator spec = req.spec;
+  TRY(specgen::validateSpec(spec));
+  if (spec.image.empty() && !spec.rootfs.empty())
+    return makeError(Code::kUnimplemented, "--rootfs is not supported yet: create from an image");
+  std::string image_ref = spec.image;
   if (image_ref.empty()) return makeError(Code::kInvalidArgument, "no image specified: an image is required");
   auto all_images = TRY(state::listImages(e_.db()));
   auto resolved = lookupImage(all_images, image_ref);
@@ -129,7 +149,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   Json image_config = image_cfg_doc.contains("config") && image_cfg_doc["config"].is_object()
                           ? image_cfg_doc["config"] : Json::object();
 
-  std::string name = spec.value("name", "");
+  std::string name = spec.name;
   if (!name.empty() && !validName(name))
     return makeError(Code::kInvalidArgument,
                      "container name {:?} is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
@@ -150,7 +170,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
         if (r.error) return *r.error;
     }
   }
-  auto [rt_name, rt_path] = TRY(chooseRuntime(spec.value("oci_runtime", e_.options().runtime)));
+  auto [rt_name, rt_path] =
+      TRY(chooseRuntime(spec.oci_runtime.empty() ? e_.options().runtime : spec.oci_runtime));
   auto command = TRY(specgen::makeCommand(spec, image_config));
   if (command.empty())
     return makeError(Code::kInvalidArgument, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
@@ -160,27 +181,26 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   rec.name = name;
   rec.image_id = img.id;
   rec.created = nowNanos();
-  spec["name"] = name;
+  spec.name = name;
   Json c;
-  c["spec"] = spec;
+  c["spec"] = api::encodeSpecGenerator(spec);
   c["image_name"] = image_name;
   c["image_digest"] = img.digest;
   c["image_config"] = image_config;
   c["runtime"] = rt_name;
   c["runtime_path"] = rt_path;
   c["command"] = command;
-  c["tty"] = spec.value("terminal", false);
-  c["stdin"] = spec.value("stdin", false);
-  c["remove"] = spec.value("remove", false);
+  c["tty"] = spec.terminal.value_or(false);
+  c["stdin"] = spec.stdin.value_or(false);
+  c["remove"] = spec.remove.value_or(false);
   c["top_layer"] = img.top_layer;
   Json layers = Json::array();
   for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) layers.push_back(it->chain_id);
   c["layers_top_first"] = layers;
-  std::string stop_signal = spec.contains("stop_signal") && spec["stop_signal"].is_number()
-                                ? std::to_string(spec["stop_signal"].get<int>())
-                                : image_config.value("StopSignal", "SIGTERM");
+  std::string stop_signal = spec.stop_signal ? std::to_string(*spec.stop_signal)
+                                             : image_config.value("StopSignal", "SIGTERM");
   c["stop_signal"] = TRY(specgen::parseSignal(stop_signal));
-  c["stop_timeout"] = spec.value("stop_timeout", 10);
+  c["stop_timeout"] = spec.stop_timeout.value_or(10);
   rec.config = c;
   rec.state = Json{{"status", "configured"}, {"pid", 0}, {"started_at", 0}, {"finished_at", 0},
                    {"exit_code", 0}, {"restarts", 0}, {"error", ""}};
@@ -237,10 +257,11 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
   s.pid = r.state.value("pid", 0);
   s.auto_remove = r.config.value("remove", false);
   s.restarts = r.state.value("restarts", 0);
-  const Json& labels = r.config["spec"].contains("labels") ? r.config["spec"]["labels"] : Json();
-  if (labels.is_object())
-    for (auto& [k, v] : labels.items())
-      if (v.is_string()) s.labels[k] = v.get<std::string>();
+  // Listing reads only the labels (the SQL summary extracts them), not the whole spec.
+  if (auto sp = r.config.find("spec"); sp != r.config.end() && sp->is_object())
+    if (auto labels = sp->find("labels"); labels != sp->end() && labels->is_object())
+      for (auto& [k, v] : labels->items())
+        if (v.is_string()) s.labels[k] = v.get<std::string>();
   return s;
 }
 
@@ -306,7 +327,7 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
           any |= (m.ok() && m->rec.id == r.image_id) || s.image == v || r.image_id.rfind(v, 0) == 0;
         } else if (k == "before") any |= r.created < ref_created[v];
         else if (k == "since") any |= r.created > ref_created[v];
-        else if (k == "restart-policy") any |= r.config["spec"].value("restart_policy", "") == v;
+        else if (k == "restart-policy") any |= storedSpec(r.config).restart_policy == v;
       }
       ok &= any;
     }
@@ -327,6 +348,18 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
 std::string_view api_statusName(api::ContainerStatus s) { return api::statusName(s); }
 
 namespace {
+// go-units HumanSize: 4 significant digits, decimal units ("1.234MB", "0B").
+std::string humanSize(int64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  double v = double(bytes < 0 ? 0 : bytes);
+  size_t i = 0;
+  while (v >= 1000 && i + 1 < std::size(kUnits)) {
+    v /= 1000;
+    ++i;
+  }
+  return fmt::format("{:.4g}{}", v, kUnits[i]);
+}
+
 std::string goTime(int64_t ns) {
   return ns == 0 ? std::string("0001-01-01T00:00:00Z") : formatRfc3339Nano(ns);
 }
@@ -336,7 +369,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   auto found = TRY(state::findContainer(e_.db(), name));
   auto r = TRY(loadSynced(found.id));
   auto p = paths(r.id);
-  const Json& spec = r.config["spec"];
+  const api::SpecGenerator spec = storedSpec(r.config);
   const Json& st = r.state;
   std::string status = st.value("status", "configured");
   std::vector<std::string> cmd = r.config.value("command", std::vector<std::string>{});
@@ -397,19 +430,22 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   }
   j["GraphDriver"] = {{"Name", e_.driver()}, {"Data", gd}};
   Json mounts = Json::array();
-  if (spec.contains("mounts") && spec["mounts"].is_array())
-    for (auto& m : spec["mounts"])
-      mounts.push_back(Json{{"Type", m.value("type", "bind")},
-                            {"Source", m.value("source", "")},
-                            {"Destination", m.value("destination", "")},
-                            {"Driver", ""},
-                            {"Mode", ""},
-                            {"Options", m.value("options", Json::array())},
-                            {"RW", true},
-                            {"Propagation", "rprivate"}});
+  for (const auto& m : spec.mounts) {
+    Json options = Json::array();
+    for (const auto& o : m.options) options.push_back(o);
+    mounts.push_back(Json{{"Type", m.type.empty() ? "bind" : m.type},
+                          {"Source", m.source},
+                          {"Destination", m.destination},
+                          {"Driver", ""},
+                          {"Mode", ""},
+                          {"Options", options},
+                          {"RW", true},
+                          {"Propagation", "rprivate"}});
+  }
   j["Mounts"] = mounts;
   j["Dependencies"] = Json::array();
-  std::string netmode = spec.contains("netns") ? spec["netns"].value("nsmode", "none") : "none";
+  std::string netmode =
+      spec.netns.isDefault() ? "none" : std::string(api::namespaceModeName(spec.netns.nsmode));
   j["NetworkSettings"] = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
                          {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
                          {"MacAddress", ""}, {"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false},
@@ -424,11 +460,15 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
     Json oci = Json::parse(*cfg, nullptr, false);
     if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", Json::array());
   }
-  if (env.empty()) env = spec.value("env", Json::object()).is_object() ? Json::array() : Json::array();
-  Json labels = spec.contains("labels") && spec["labels"].is_object() && !spec["labels"].empty() ? spec["labels"] : Json(nullptr);
-  j["Config"] = {{"Hostname", spec.value("hostname", r.id.substr(0, 12))},
+  Json labels = spec.labels.empty() ? Json(nullptr) : Json(spec.labels);
+  auto strings = [](const std::vector<std::string>& v) {
+    Json a = Json::array();
+    for (const auto& s : v) a.push_back(s);
+    return a;
+  };
+  j["Config"] = {{"Hostname", spec.hostname.empty() ? r.id.substr(0, 12) : spec.hostname},
                  {"Domainname", ""},
-                 {"User", spec.value("user", ic.value("User", ""))},
+                 {"User", spec.user.empty() ? ic.value("User", "") : spec.user},
                  {"AttachStdin", false},
                  {"AttachStdout", false},
                  {"AttachStderr", false},
@@ -436,39 +476,44 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                  {"OpenStdin", r.config.value("stdin", false)},
                  {"StdinOnce", false},
                  {"Env", env},
-                 {"Cmd", spec.contains("command") ? spec["command"] : ic.value("Cmd", Json(nullptr))},
+                 {"Cmd", !spec.command.empty() ? strings(spec.command) : ic.value("Cmd", Json(nullptr))},
                  {"Image", r.config.value("image_name", "")},
                  {"Volumes", nullptr},
-                 {"WorkingDir", spec.value("work_dir", ic.value("WorkingDir", std::string("/")))},
-                 {"Entrypoint", spec.contains("entrypoint") ? spec["entrypoint"] : ic.value("Entrypoint", Json(""))},
+                 {"WorkingDir", !spec.work_dir.empty() ? spec.work_dir : ic.value("WorkingDir", std::string("/"))},
+                 {"Entrypoint", !spec.entrypoint.empty() ? strings(spec.entrypoint) : ic.value("Entrypoint", Json(""))},
                  {"OnBuild", nullptr},
                  {"Labels", labels},
-                 {"Annotations", spec.value("annotations", Json::object())},
+                 {"Annotations", Json(spec.annotations)},
                  {"StopSignal", r.config.value("stop_signal", 15)},
-                 {"CreateCommand", spec.value("containerCreateCommand", Json::array())},
-                 {"Umask", spec.value("umask", "0022")},
+                 {"CreateCommand", strings(spec.container_create_command)},
+                 {"Umask", spec.umask.empty() ? "0022" : spec.umask},
                  {"Timeout", 0},
                  {"StopTimeout", r.config.value("stop_timeout", 10)}};
   if (j["Config"]["WorkingDir"] == "") j["Config"]["WorkingDir"] = "/";
+  std::string log_driver = spec.log_configuration && !spec.log_configuration->driver.empty()
+                               ? spec.log_configuration->driver
+                               : "k8s-file";
   Json binds = Json::array();
   for (auto& m : mounts) binds.push_back(m["Source"].get<std::string>() + ":" + m["Destination"].get<std::string>());
   j["HostConfig"] = {{"Binds", binds},
                      {"CgroupManager", "cgroupfs"},
                      {"CgroupMode", "private"},
                      {"ContainerIDFile", ""},
-                     {"LogConfig", {{"Type", spec.contains("log_configuration") ? spec["log_configuration"].value("driver", "k8s-file") : "k8s-file"},
-                                    {"Config", nullptr}, {"Path", p.log}, {"Tag", ""}, {"Size", "0B"}}},
+                     {"LogConfig", {{"Type", log_driver},
+                                    // podman has no log file for these drivers
+                                    {"Config", nullptr}, {"Path", log_driver == "none" || log_driver == "journald" ? "" : p.log}, {"Tag", ""},
+                                    {"Size", humanSize(spec.log_configuration ? spec.log_configuration->size : 0)}}},
                      {"NetworkMode", netmode},
                      {"PortBindings", Json::object()},
-                     {"RestartPolicy", {{"Name", spec.value("restart_policy", "")},
-                                        {"MaximumRetryCount", spec.value("restart_tries", 0)}}},
+                     {"RestartPolicy", {{"Name", spec.restart_policy},
+                                        {"MaximumRetryCount", spec.restart_tries.value_or(0)}}},
                      {"AutoRemove", r.config.value("remove", false)},
-                     {"CapAdd", spec.value("cap_add", Json::array())},
-                     {"CapDrop", spec.value("cap_drop", Json::array())},
-                     {"Privileged", spec.value("privileged", false)},
-                     {"ReadonlyRootfs", spec.value("read_only_filesystem", false)},
+                     {"CapAdd", strings(spec.cap_add)},
+                     {"CapDrop", strings(spec.cap_drop)},
+                     {"Privileged", spec.privileged.value_or(false)},
+                     {"ReadonlyRootfs", spec.read_only_filesystem.value_or(false)},
                      {"Runtime", "oci"},
-                     {"ShmSize", spec.value("shm_size", int64_t(65536000))}};
+                     {"ShmSize", spec.shm_size.value_or(int64_t(65536000))}};
   if (size) {
     j["SizeRw"] = int64_t(fs::dirSize(p.upper));
     auto img = state::getImage(e_.db(), r.image_id);

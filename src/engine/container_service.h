@@ -32,6 +32,11 @@ class ContainerLock {
   UniqueFd fd_;
 };
 
+// The SpecGenerator a container was created with (config "spec", its JSON encoding).
+// Records older than the typed SpecGenerator stay readable: "rlimits" is read as
+// "r_limits", and a key that no longer decodes is dropped with a warning.
+api::SpecGenerator storedSpec(const Json& config);
+
 // Connects to a container's attach socket (SOCK_SEQPACKET).
 Result<UniqueFd> connectAttach(const std::string& path);
 // Parses podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); "" disables detaching.

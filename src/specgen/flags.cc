@@ -88,18 +88,6 @@ Status checkDest(std::string_view dst, std::string_view arg) {
   return okStatus();
 }
 
-void append(Json& specgen, const char* key, Json value) {
-  if (!specgen.is_object()) specgen = Json::object();
-  if (!specgen.contains(key) || !specgen[key].is_array()) specgen[key] = Json::array();
-  specgen[key].push_back(std::move(value));
-}
-
-Json stringArray(const std::vector<std::string>& v) {
-  Json a = Json::array();
-  for (const auto& s : v) a.push_back(s);
-  return a;
-}
-
 Result<uint64_t> parseLimitValue(std::string_view v, std::string_view arg) {
   if (v == "-1" || v == "unlimited") return std::numeric_limits<uint64_t>::max();
   uint64_t n = 0;
@@ -156,7 +144,7 @@ Result<std::string> normalizeRlimitName(std::string_view name) {
   return "RLIMIT_" + up;
 }
 
-Result<Json> parseUlimit(std::string_view arg) {
+Result<api::POSIXRlimit> parseUlimit(std::string_view arg) {
   auto eq = arg.find('=');
   if (eq == std::string_view::npos || eq == 0)
     return makeError(Code::kInvalidArgument, "invalid ulimit {:?}: expected NAME=SOFT[:HARD]", arg);
@@ -169,11 +157,7 @@ Result<Json> parseUlimit(std::string_view arg) {
   if (soft > hard)
     return makeError(Code::kInvalidArgument,
                      "ulimit soft limit must be less than or equal to hard limit: {:?}", arg);
-  Json out = Json::object();
-  out["type"] = type;
-  out["hard"] = hard;
-  out["soft"] = soft;
-  return out;
+  return api::POSIXRlimit{type, hard, soft};
 }
 
 std::vector<std::string> currentEnviron() {
@@ -224,19 +208,14 @@ Result<EnvList> parseEnvFile(const std::string& path,
   return out;
 }
 
-Status addVolumeFlag(Json& specgen, std::string_view arg, std::string_view cwd) {
+Status addVolumeFlag(api::SpecGenerator& specgen, std::string_view arg, std::string_view cwd) {
   if (arg.empty()) return makeError(Code::kInvalidArgument, "invalid volume \"\": empty");
   auto parts = splitOn(arg, ':');
   if (parts.size() > 3)
     return makeError(Code::kInvalidArgument, "invalid volume {:?}: expected SRC:DST[:OPTS]", arg);
   if (parts.size() == 1) {  // anonymous volume
     TRY(checkDest(parts[0], arg));
-    Json v = Json::object();
-    v["Name"] = "";
-    v["Dest"] = parts[0];
-    v["Options"] = Json::array();
-    v["IsAnonymous"] = true;
-    append(specgen, "volumes", std::move(v));
+    specgen.volumes.push_back(api::NamedVolume{"", parts[0], {}, true, ""});
     return okStatus();
   }
   std::vector<std::string> opts;
@@ -249,23 +228,14 @@ Status addVolumeFlag(Json& specgen, std::string_view arg, std::string_view cwd) 
   const std::string& src = parts[0];
   if (src.empty()) return invalid("empty source in volume", arg);
   if (src[0] == '/' || src[0] == '.') {
-    Json m = Json::object();
-    m["destination"] = parts[1];
-    m["type"] = "bind";
-    m["source"] = TRY(hostPath(src, cwd, arg));
-    m["options"] = stringArray(opts);
-    append(specgen, "mounts", std::move(m));
+    specgen.mounts.push_back(api::Mount{parts[1], "bind", TRY(hostPath(src, cwd, arg)), opts});
   } else {
-    Json v = Json::object();
-    v["Name"] = src;
-    v["Dest"] = parts[1];
-    v["Options"] = stringArray(opts);
-    append(specgen, "volumes", std::move(v));
+    specgen.volumes.push_back(api::NamedVolume{src, parts[1], opts, false, ""});
   }
   return okStatus();
 }
 
-Status addTmpfsFlag(Json& specgen, std::string_view arg) {
+Status addTmpfsFlag(api::SpecGenerator& specgen, std::string_view arg) {
   auto colon = arg.find(':');
   std::string_view dst = arg.substr(0, colon);
   TRY(checkDest(dst, arg));
@@ -274,16 +244,11 @@ Status addTmpfsFlag(Json& specgen, std::string_view arg) {
     if (colon + 1 == arg.size()) return invalid("empty options in tmpfs", arg);
     opts = splitOn(arg.substr(colon + 1), ',');
   }
-  Json m = Json::object();
-  m["destination"] = std::string(dst);
-  m["type"] = "tmpfs";
-  m["source"] = "tmpfs";
-  m["options"] = stringArray(opts);
-  append(specgen, "mounts", std::move(m));
+  specgen.mounts.push_back(api::Mount{std::string(dst), "tmpfs", "tmpfs", opts});
   return okStatus();
 }
 
-Status addMountFlag(Json& specgen, std::string_view arg, std::string_view cwd) {
+Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::string_view cwd) {
   std::string type, src, dst;
   std::vector<std::string> opts;
   bool readonly_set = false;
@@ -366,28 +331,13 @@ Status addMountFlag(Json& specgen, std::string_view arg, std::string_view cwd) {
   if (type == "bind") {
     if (src.empty())
       return makeError(Code::kInvalidArgument, "--mount {:?}: bind mounts need a source", arg);
-    Json m = Json::object();
-    m["destination"] = dst;
-    m["type"] = "bind";
-    m["source"] = TRY(hostPath(src, cwd, arg));
-    m["options"] = stringArray(opts);
-    append(specgen, "mounts", std::move(m));
+    specgen.mounts.push_back(api::Mount{dst, "bind", TRY(hostPath(src, cwd, arg)), opts});
   } else if (type == "volume") {
-    Json v = Json::object();
-    v["Name"] = src;
-    v["Dest"] = dst;
-    v["Options"] = stringArray(opts);
-    if (src.empty()) v["IsAnonymous"] = true;
-    append(specgen, "volumes", std::move(v));
+    specgen.volumes.push_back(api::NamedVolume{src, dst, opts, src.empty(), ""});
   } else if (type == "tmpfs" || type == "ramfs" || type == "devpts") {
     if (!src.empty())
       return makeError(Code::kInvalidArgument, "--mount {:?}: {} mounts take no source", arg, type);
-    Json m = Json::object();
-    m["destination"] = dst;
-    m["type"] = type;
-    m["source"] = type;
-    m["options"] = stringArray(opts);
-    append(specgen, "mounts", std::move(m));
+    specgen.mounts.push_back(api::Mount{dst, type, type, opts});
   } else {
     return makeError(Code::kInvalidArgument, "--mount {:?}: unsupported mount type {:?}", arg,
                      type);

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "base/json.h"
 #include "base/result.h"
+#include "berth/api/specgen.h"
 
 namespace berth::specgen {
 
@@ -18,8 +18,8 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;
 // -u USER[:GROUP]: checks the form; the value goes to specgen "user".
 Result<std::string> parseUserFlag(std::string_view arg);
 
-// --ulimit NAME=SOFT[:HARD] (-1 = unlimited) -> {"type":"RLIMIT_X","hard","soft"}.
-Result<Json> parseUlimit(std::string_view arg);
+// --ulimit NAME=SOFT[:HARD] (-1 = unlimited) -> {type "RLIMIT_X", hard, soft}.
+Result<api::POSIXRlimit> parseUlimit(std::string_view arg);
 // "nofile", "RLIMIT_NOFILE" -> "RLIMIT_NOFILE"; kInvalidArgument if unknown.
 Result<std::string> normalizeRlimitName(std::string_view name);
 
@@ -33,11 +33,11 @@ std::vector<std::string> currentEnviron();
 
 // -v SRC:DST[:OPTS] | -v DST (anonymous volume). SRC starting with "/" or "."
 // is a host path (relative ones resolved against `cwd`), otherwise a volume
-// name. Appends a bind to specgen "mounts" or a NamedVolume to "volumes".
-Status addVolumeFlag(Json& specgen, std::string_view arg, std::string_view cwd = {});
+// name. Appends a bind to specgen.mounts or a NamedVolume to specgen.volumes.
+Status addVolumeFlag(api::SpecGenerator& specgen, std::string_view arg, std::string_view cwd = {});
 // --mount type=bind|volume|tmpfs|devpts,... appended likewise.
-Status addMountFlag(Json& specgen, std::string_view arg, std::string_view cwd = {});
-// --tmpfs DST[:OPTS] appended to "mounts".
-Status addTmpfsFlag(Json& specgen, std::string_view arg);
+Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::string_view cwd = {});
+// --tmpfs DST[:OPTS] appended to specgen.mounts.
+Status addTmpfsFlag(api::SpecGenerator& specgen, std::string_view arg);
 
 }  // namespace berth::specgen

@@ -25,17 +25,17 @@ void expectInvalid(const Result<T>& r, std::string_view needle) {
 TEST(FlagsTest, Ulimit) {
   auto a = parseUlimit("nofile=1024:2048");
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(*a, Json::parse(R"({"type":"RLIMIT_NOFILE","hard":2048,"soft":1024})"));
+  EXPECT_EQ(*a, (api::POSIXRlimit{"RLIMIT_NOFILE", 2048, 1024}));
   auto b = parseUlimit("nproc=100");
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ((*b)["hard"], 100);
-  EXPECT_EQ((*b)["soft"], 100);
+  EXPECT_EQ(b->hard, 100u);
+  EXPECT_EQ(b->soft, 100u);
   auto c = parseUlimit("core=-1");
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ((*c)["soft"].get<uint64_t>(), UINT64_MAX);
+  EXPECT_EQ(c->soft, UINT64_MAX);
   auto d = parseUlimit("RLIMIT_STACK=8192:unlimited");
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ((*d)["type"], "RLIMIT_STACK");
+  EXPECT_EQ(d->type, "RLIMIT_STACK");
   expectInvalid(parseUlimit("bogus=1"), "bogus");
   expectInvalid(parseUlimit("nofile=2:1"), "soft limit");
   expectInvalid(parseUlimit("nofile=x"), "\"x\"");
@@ -90,21 +90,19 @@ TEST(FlagsTest, EnvFile) {
 }
 
 TEST(FlagsTest, Volumes) {
-  Json s = Json::object();
+  api::SpecGenerator s;
   ASSERT_TRUE(addVolumeFlag(s, "/src:/dst").ok());
   ASSERT_TRUE(addVolumeFlag(s, "/src:/ro:ro,z").ok());
   ASSERT_TRUE(addVolumeFlag(s, "./rel:/rel", "/home/me").ok());
   ASSERT_TRUE(addVolumeFlag(s, "data:/data:noexec").ok());
   ASSERT_TRUE(addVolumeFlag(s, "/anon").ok());
-  EXPECT_EQ(s["mounts"], Json::parse(R"([
-    {"destination":"/dst","type":"bind","source":"/src","options":[]},
-    {"destination":"/ro","type":"bind","source":"/src","options":["ro","z"]},
-    {"destination":"/rel","type":"bind","source":"/home/me/rel","options":[]}])"));
-  EXPECT_EQ(s["volumes"], Json::parse(R"([
-    {"Name":"data","Dest":"/data","Options":["noexec"]},
-    {"Name":"","Dest":"/anon","Options":[],"IsAnonymous":true}])"));
+  EXPECT_EQ(s.mounts, (std::vector<api::Mount>{{"/dst", "bind", "/src", {}},
+                                               {"/ro", "bind", "/src", {"ro", "z"}},
+                                               {"/rel", "bind", "/home/me/rel", {}}}));
+  EXPECT_EQ(s.volumes, (std::vector<api::NamedVolume>{{"data", "/data", {"noexec"}, false, ""},
+                                                      {"", "/anon", {}, true, ""}}));
 
-  Json e;
+  api::SpecGenerator e;
   expectInvalid(addVolumeFlag(e, "/src:rel"), "must be an absolute path");
   expectInvalid(addVolumeFlag(e, "/src:/d:bogus"), "\"bogus\"");
   expectInvalid(addVolumeFlag(e, "/src:/d:ro,rw"), "more than once");
@@ -117,21 +115,19 @@ TEST(FlagsTest, Volumes) {
 }
 
 TEST(FlagsTest, Mounts) {
-  Json s = Json::object();
+  api::SpecGenerator s;
   ASSERT_TRUE(addMountFlag(s, "type=bind,src=/h,dst=/c,readonly,bind-propagation=rshared").ok());
   ASSERT_TRUE(addMountFlag(s, "type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=1777").ok());
   ASSERT_TRUE(addMountFlag(s, "type=volume,source=v,target=/v,ro=false").ok());
   ASSERT_TRUE(addMountFlag(s, "type=volume,target=/anon").ok());
   ASSERT_TRUE(addTmpfsFlag(s, "/run:rw,size=10m").ok());
-  EXPECT_EQ(s["mounts"], Json::parse(R"([
-    {"destination":"/c","type":"bind","source":"/h","options":["ro","rshared"]},
-    {"destination":"/t","type":"tmpfs","source":"tmpfs","options":["size=1m","mode=1777"]},
-    {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["rw","size=10m"]}])"));
-  EXPECT_EQ(s["volumes"], Json::parse(R"([
-    {"Name":"v","Dest":"/v","Options":["rw"]},
-    {"Name":"","Dest":"/anon","Options":[],"IsAnonymous":true}])"));
+  EXPECT_EQ(s.mounts, (std::vector<api::Mount>{{"/c", "bind", "/h", {"ro", "rshared"}},
+                                               {"/t", "tmpfs", "tmpfs", {"size=1m", "mode=1777"}},
+                                               {"/run", "tmpfs", "tmpfs", {"rw", "size=10m"}}}));
+  EXPECT_EQ(s.volumes, (std::vector<api::NamedVolume>{{"v", "/v", {"rw"}, false, ""},
+                                                      {"", "/anon", {}, true, ""}}));
 
-  Json e;
+  api::SpecGenerator e;
   expectInvalid(addMountFlag(e, "src=/h,dst=/c"), "type must be specified");
   expectInvalid(addMountFlag(e, "type=bind,dst=/c"), "need a source");
   expectInvalid(addMountFlag(e, "type=bind,src=/h"), "destination");

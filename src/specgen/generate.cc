@@ -14,6 +14,7 @@
 #include "specgen/caps.h"
 #include "specgen/devices.h"
 #include "specgen/flags.h"
+#include "specgen/internal.h"
 #include "specgen/seccomp.h"
 #include "specgen/specgen.h"
 #include "specgen/user.h"
@@ -46,32 +47,15 @@ const std::vector<std::string>& defaultReadonlyPaths() {
   return k;
 }
 
-// ---- reading fields ------------------------------------------------------
+// ---- helpers ------------------------------------------------------------------
+
+using api::NamespaceMode;
 
 const Json& field(const Json& obj, std::string_view key) {
   static const Json kNull;
   if (!obj.is_object()) return kNull;
   auto it = obj.find(key);
   return it == obj.end() ? kNull : *it;
-}
-
-std::string str(const Json& obj, std::string_view key) {
-  const Json& v = field(obj, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-bool flag(const Json& obj, std::string_view key, bool dflt = false) {
-  const Json& v = field(obj, key);
-  return v.is_boolean() ? v.get<bool>() : dflt;
-}
-
-std::vector<std::string> strings(const Json& obj, std::string_view key) {
-  std::vector<std::string> out;
-  const Json& v = field(obj, key);
-  if (v.is_array())
-    for (const auto& e : v)
-      if (e.is_string()) out.push_back(e.get<std::string>());
-  return out;
 }
 
 bool contains(const std::vector<std::string>& v, std::string_view s) {
@@ -178,26 +162,24 @@ bool isProxyVar(std::string_view k) {
 // podman's CompleteSpec env order: containers.conf defaults (PATH, TERM) and
 // container=podman, the image's Env, the host's (env_host) or proxy
 // variables (httpproxy, default on), then the SpecGenerator's env.
-Json buildEnv(const Json& s, const ImageConfig& img, const SpecInputs& in, const ExecUser& user,
-              const std::string& hostname) {
+Json buildEnv(const api::SpecGenerator& s, const ImageConfig& img, const SpecInputs& in,
+              const ExecUser& user, const std::string& hostname) {
   EnvBuilder env;
-  bool unset_all = flag(s, "unsetenvall");
+  bool unset_all = s.unset_env_all.value_or(false);
   if (!unset_all) {
     env.set("PATH", std::string(kDefaultPath));
     env.set("TERM", "xterm");
     env.set("container", "podman");
     for (const auto& e : img.env) env.setEntry(e);
   }
-  for (const auto& k : strings(s, "unsetenv")) env.unset(k);
-  bool env_host = flag(s, "env_host");
+  for (const auto& k : s.unset_env) env.unset(k);
+  bool env_host = s.env_host.value_or(false);
   for (const auto& kv : in.host_environ) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
-    if (env_host || (flag(s, "httpproxy", true) && isProxyVar(kv.substr(0, eq)))) env.setEntry(kv);
+    if (env_host || (s.http_proxy.value_or(true) && isProxyVar(kv.substr(0, eq)))) env.setEntry(kv);
   }
-  const Json& spec_env = field(s, "env");
-  if (spec_env.is_object())
-    for (const auto& [k, v] : spec_env.items()) env.set(k, v.get<std::string>());
+  for (const auto& [k, v] : s.env) env.set(k, v);
   if (!env.has("HOME")) env.set("HOME", user.home);
   if (!env.has("HOSTNAME") && !hostname.empty()) env.set("HOSTNAME", hostname);
   return env.toJson();
@@ -206,10 +188,12 @@ Json buildEnv(const Json& s, const ImageConfig& img, const SpecInputs& in, const
 // ---- namespaces ----------------------------------------------------------------
 
 struct NsChoice {
-  std::string mode;  // normalized: "host", "private", "path", "container", "pod", ...
+  NamespaceMode mode;  // never kUnset or kDefault: see effectiveMode
   std::string value;
-  bool isHost() const { return mode == "host"; }
-  bool joinsOther() const { return mode == "container" || mode == "pod"; }
+  bool isHost() const { return mode == NamespaceMode::kHost; }
+  bool joinsOther() const {
+    return mode == NamespaceMode::kContainer || mode == NamespaceMode::kPod;
+  }
 };
 
 struct NamespacePlan {
@@ -218,21 +202,8 @@ struct NamespacePlan {
   bool new_userns = false;
 };
 
-Result<NsChoice> readNs(const Json& s, const char* key, std::string_view dflt) {
-  NsChoice ns;
-  const Json& v = field(s, key);
-  ns.mode = str(v, "nsmode");
-  ns.value = str(v, "value");
-  if (ns.mode.empty() || ns.mode == "default") ns.mode = dflt;
-  static const std::set<std::string, std::less<>> kModes = {
-      "host",   "path",        "container", "pod",  "private", "shareable", "none",
-      "bridge", "slirp4netns", "pasta",     "auto", "keep-id", "nomap",     "no-map"};
-  if (!kModes.count(ns.mode))
-    return makeError(Code::kInvalidArgument, "invalid namespace mode {:?} for {}", ns.mode, key);
-  if (ns.mode == "path" && (ns.value.empty() || ns.value[0] != '/'))
-    return makeError(Code::kInvalidArgument, "{}: namespace path {:?} must be absolute", key,
-                     ns.value);
-  return ns;
+NsChoice choose(const api::Namespace& ns, NsKind kind, const SpecInputs& in) {
+  return NsChoice{effectiveMode(ns, kind, in.cgroup2), ns.value};
 }
 
 // Adds the OCI namespace `type` for `ns` unless it is the host's.
@@ -242,26 +213,26 @@ Status addNamespace(NamespacePlan& plan, const char* type, const char* key, cons
   Json entry = Json::object();
   entry["type"] = type;
   auto given = in.namespace_paths.find(type);
-  if (ns.mode == "path") {
+  if (ns.mode == NamespaceMode::kPath) {
     entry["path"] = ns.value;
   } else if (given != in.namespace_paths.end() && !given->second.empty()) {
     entry["path"] = given->second;
   } else if (ns.joinsOther()) {
     return makeError(Code::kFailedPrecondition, "{}: {} namespace of {} {:?} has no path", key,
-                     type, ns.mode, ns.value);
+                     type, api::namespaceModeName(ns.mode), ns.value);
   }
   plan.list.push_back(std::move(entry));
   return okStatus();
 }
 
-Result<NamespacePlan> planNamespaces(const Json& s, const SpecInputs& in) {
+Result<NamespacePlan> planNamespaces(const api::SpecGenerator& s, const SpecInputs& in) {
   NamespacePlan p;
-  p.pid = TRY(readNs(s, "pidns", "private"));
-  p.net = TRY(readNs(s, "netns", "bridge"));
-  p.ipc = TRY(readNs(s, "ipcns", "shareable"));
-  p.uts = TRY(readNs(s, "utsns", "private"));
-  p.cgroup = TRY(readNs(s, "cgroupns", in.cgroup2 ? "private" : "host"));
-  p.user = TRY(readNs(s, "userns", "host"));
+  p.pid = choose(s.pidns, NsKind::kPid, in);
+  p.net = choose(s.netns, NsKind::kNet, in);
+  p.ipc = choose(s.ipcns, NsKind::kIpc, in);
+  p.uts = choose(s.utsns, NsKind::kUts, in);
+  p.cgroup = choose(s.cgroupns, NsKind::kCgroup, in);
+  p.user = choose(s.userns, NsKind::kUser, in);
   TRY(addNamespace(p, "pid", "pidns", p.pid, in));
   TRY(addNamespace(p, "network", "netns", p.net, in));
   TRY(addNamespace(p, "ipc", "ipcns", p.ipc, in));
@@ -274,19 +245,15 @@ Result<NamespacePlan> planNamespaces(const Json& s, const SpecInputs& in) {
 }
 
 // linux.uidMappings/gidMappings from specgen idmappings.{UIDMap,GIDMap}.
-Result<Json> idMappings(const Json& s, const char* key) {
+Result<Json> idMappings(const std::vector<api::IDMap>& maps, const char* key) {
   Json out = Json::array();
-  const Json& m = field(field(s, "idmappings"), key);
-  if (m.is_null()) return out;
-  if (!m.is_array())
-    return makeError(Code::kInvalidArgument, "idmappings.{} must be an array", key);
-  for (const auto& e : m) {
-    if (!e.is_object() || !field(e, "container_id").is_number_unsigned() ||
-        !field(e, "host_id").is_number_unsigned() || !field(e, "size").is_number_unsigned())
+  for (const auto& m : maps) {
+    if (m.container_id < 0 || m.host_id < 0 || m.size < 0 || m.container_id > UINT32_MAX ||
+        m.host_id > UINT32_MAX || m.size > UINT32_MAX)
       return makeError(Code::kInvalidArgument,
-                       "idmappings.{} entries need container_id, host_id and size", key);
-    out.push_back(
-        Json{{"containerID", e["container_id"]}, {"hostID", e["host_id"]}, {"size", e["size"]}});
+                       "idmappings.{}: {}:{}:{} is out of the range of 32-bit IDs", key,
+                       m.container_id, m.host_id, m.size);
+    out.push_back(Json{{"containerID", m.container_id}, {"hostID", m.host_id}, {"size", m.size}});
   }
   return out;
 }
@@ -299,23 +266,18 @@ std::optional<HostRlimit> getHostRlimit(int resource) {
   return HostRlimit{r.rlim_cur, r.rlim_max};
 }
 
-Result<Json> buildRlimits(const Json& s, const SpecInputs& in) {
+Result<Json> buildRlimits(const api::SpecGenerator& s, const SpecInputs& in) {
   Json out = Json::array();
   bool nofile = false;
   bool nproc = false;
-  const Json& user = field(s, "r_limits").is_null() ? field(s, "rlimits") : field(s, "r_limits");
-  if (user.is_array()) {
-    for (const auto& r : user) {
-      std::string type = TRY_CTX(normalizeRlimitName(str(r, "type")), "r_limits");
-      nofile |= type == "RLIMIT_NOFILE";
-      nproc |= type == "RLIMIT_NPROC";
-      uint64_t hard = field(r, "hard").is_number_unsigned() ? r["hard"].get<uint64_t>() : 0;
-      uint64_t soft = field(r, "soft").is_number_unsigned() ? r["soft"].get<uint64_t>() : 0;
-      if (soft > hard)
-        return makeError(Code::kInvalidArgument,
-                         "r_limits {}: soft limit {} is above hard limit {}", type, soft, hard);
-      out.push_back(Json{{"type", type}, {"hard", hard}, {"soft", soft}});
-    }
+  for (const auto& r : s.r_limits) {
+    std::string type = TRY_CTX(normalizeRlimitName(r.type), "r_limits");
+    nofile |= type == "RLIMIT_NOFILE";
+    nproc |= type == "RLIMIT_NPROC";
+    if (r.soft > r.hard)
+      return makeError(Code::kInvalidArgument, "r_limits {}: soft limit {} is above hard limit {}",
+                       type, r.soft, r.hard);
+    out.push_back(Json{{"type", type}, {"hard", r.hard}, {"soft", r.soft}});
   }
   // podman raises both to its defaults; a container cannot exceed the hard
   // limit of its creator, so clamp to it (this host: nofile 20000).
@@ -348,9 +310,8 @@ bool isPropagation(std::string_view o) {
   return std::find(kProp.begin(), kProp.end(), o) != kProp.end();
 }
 
-// podman's util.ProcessOptions: keeps the caller's options (minus the ones
-// only the engine acts on), then adds what is missing: rw, rprivate,
-// nosuid/nodev (volumes, tmpfs), tmpcopyup (tmpfs), rbind (binds).
+}  // namespace
+
 Result<std::vector<std::string>> processOptions(const std::vector<std::string>& in,
                                                 const std::string& type, bool is_volume,
                                                 const std::string& dest) {
@@ -399,67 +360,32 @@ Result<std::vector<std::string>> processOptions(const std::vector<std::string>& 
   return out;
 }
 
-bool hasDotDot(std::string_view p) {
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find('/', start);
-    if (end == std::string_view::npos) end = p.size();
-    if (p.substr(start, end - start) == "..") return true;
-    start = end + 1;
-  }
-  return false;
-}
+namespace {
 
 // The caller's mounts and volumes, normalized, parents first.
-Result<std::vector<Json>> userMounts(const Json& s, const SpecInputs& in) {
+Result<std::vector<Json>> userMounts(const api::SpecGenerator& s, const SpecInputs& in) {
   std::vector<Json> out;
-  std::set<std::string> dests;
-  auto addDest = [&](const std::string& d) -> Status {
-    if (d.empty() || d[0] != '/')
-      return makeError(Code::kInvalidArgument, "mount destination {:?} must be absolute", d);
-    std::string clean = d.size() > 1 && d.back() == '/' ? d.substr(0, d.size() - 1) : d;
-    if (!dests.insert(clean).second)
-      return makeError(Code::kInvalidArgument, "duplicate mount destination {}", clean);
-    return okStatus();
-  };
-  const Json& mounts = field(s, "mounts");
-  if (mounts.is_array()) {
-    for (const auto& m : mounts) {
-      std::string dest = str(m, "destination");
-      TRY(addDest(dest));
-      std::string type = str(m, "type");
-      if (type.empty()) type = "bind";
-      std::string source = str(m, "source");
-      if (type == "bind" && (source.empty() || source[0] != '/'))
-        return makeError(Code::kInvalidArgument, "bind mount {}: source {:?} must be absolute",
-                         dest, source);
-      if (source.empty()) source = type;
-      auto opts = TRY(processOptions(strings(m, "options"), type, false, dest));
-      out.push_back(mount(dest, type, source, opts));
-    }
+  for (const auto& m : s.mounts) {
+    std::string type = m.type.empty() ? "bind" : m.type;
+    std::string source = m.source.empty() ? type : m.source;
+    auto opts = TRY(processOptions(m.options, type, false, m.destination));
+    out.push_back(mount(m.destination, type, source, opts));
   }
-  const Json& volumes = field(s, "volumes");
-  if (volumes.is_array()) {
-    for (const auto& v : volumes) {
-      std::string dest = str(v, "Dest");
-      TRY(addDest(dest));
-      std::string name = str(v, "Name");
-      if (name.empty())
-        return makeError(Code::kInvalidArgument,
-                         "anonymous volume at {} has no name: create it before generating", dest);
-      auto it = in.volume_paths.find(name);
-      if (it == in.volume_paths.end()) return makeError(Code::kNotFound, "no such volume {}", name);
-      std::string source = it->second;
-      std::string sub = str(v, "SubPath");
-      if (!sub.empty()) {
-        if (hasDotDot(sub))
-          return makeError(Code::kInvalidArgument, "volume {} subpath {:?} must not contain ..",
-                           name, sub);
-        source = fs::joinPath(source, sub);
-      }
-      auto opts = TRY(processOptions(strings(v, "Options"), "bind", true, dest));
-      out.push_back(mount(dest, "bind", source, opts));
+  for (const auto& v : s.volumes) {
+    if (v.name.empty())
+      return makeError(Code::kInvalidArgument,
+                       "anonymous volume at {} has no name: create it before generating", v.dest);
+    auto it = in.volume_paths.find(v.name);
+    if (it == in.volume_paths.end()) return makeError(Code::kNotFound, "no such volume {}", v.name);
+    std::string source = it->second;
+    if (!v.sub_path.empty()) {
+      if (hasDotDot(v.sub_path))  // validateSpec refuses it too; this guards the join
+        return makeError(Code::kInvalidArgument, "volume {} subpath {:?} must not contain ..",
+                         v.name, v.sub_path);
+      source = fs::joinPath(source, v.sub_path);
     }
+    auto opts = TRY(processOptions(v.options, "bind", true, v.dest));
+    out.push_back(mount(v.dest, "bind", source, opts));
   }
   auto depth = [](const Json& m) {
     const auto& d = m["destination"].get_ref<const std::string&>();
@@ -493,18 +419,18 @@ bool unmasked(const std::string& path, const std::vector<std::string>& unmask) {
 }
 
 struct MountPlan {
-  const Json& s;
+  const api::SpecGenerator& s;
   const SpecInputs& in;
   const NamespacePlan& ns;
   bool privileged;
 };
 
 Result<Json> buildMounts(const MountPlan& p) {
-  const Json& s = p.s;
+  const api::SpecGenerator& s = p.s;
   const SpecInputs& in = p.in;
   std::vector<Json> sys;
   std::vector<std::string> proc_opts = {"nosuid", "noexec", "nodev"};
-  if (field(s, "procfs_opts").is_array()) proc_opts = strings(s, "procfs_opts");
+  if (!s.procfs_opts.empty()) proc_opts = s.procfs_opts;
   if (p.ns.new_userns && p.ns.pid.isHost())
     sys.push_back(mount("/proc", "bind", "/proc", {"rbind", "nosuid", "noexec", "nodev"}));
   else
@@ -516,7 +442,7 @@ Result<Json> buildMounts(const MountPlan& p) {
   bool can_mount_sys = !(p.ns.net.isHost() && p.ns.new_userns);
   bool cgroup_rw = p.privileged;
   if (in.cgroup2) {
-    auto unmask = strings(s, "unmask");
+    const auto& unmask = s.unmask;
     if ((!unmask.empty() && unmask[0] == "ALL") || contains(unmask, "/sys/fs/cgroup"))
       cgroup_rw = true;
   }
@@ -534,15 +460,10 @@ Result<Json> buildMounts(const MountPlan& p) {
 
   // gid=5 (tty) only if gid 5 exists in the container's user namespace.
   bool gid5 = true;
-  const Json& gidmap = field(field(s, "idmappings"), "GIDMap");
-  if (p.ns.new_userns && gidmap.is_array() && !gidmap.empty()) {
+  if (p.ns.new_userns && s.idmappings && !s.idmappings->gid_map.empty()) {
     gid5 = false;
-    for (const auto& r : gidmap) {
-      uint64_t c =
-          field(r, "container_id").is_number_unsigned() ? r["container_id"].get<uint64_t>() : 0;
-      uint64_t n = field(r, "size").is_number_unsigned() ? r["size"].get<uint64_t>() : 0;
-      if (c <= 5 && 5 < c + n) gid5 = true;
-    }
+    for (const auto& r : s.idmappings->gid_map)
+      if (r.container_id <= 5 && 5 < r.container_id + r.size) gid5 = true;
   }
   std::vector<std::string> pts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
   if (gid5) pts.push_back("gid=5");
@@ -559,10 +480,9 @@ Result<Json> buildMounts(const MountPlan& p) {
     sys.push_back(mount("/dev/shm", "bind", in.shm_path, shm_bind));
   } else if (p.ns.ipc.isHost()) {
     sys.push_back(mount("/dev/shm", "bind", "/dev/shm", shm_bind));
-  } else if (p.ns.ipc.mode != "none") {
+  } else if (p.ns.ipc.mode != NamespaceMode::kNone) {
     int64_t size = kDefaultShmSize;
-    const Json& v = field(s, "shm_size");
-    if (v.is_number_integer() && v.get<int64_t>() > 0) size = v.get<int64_t>();
+    if (s.shm_size && *s.shm_size > 0) size = *s.shm_size;
     sys.push_back(mount("/dev/shm", "tmpfs", "shm",
                         {"nosuid", "noexec", "nodev", "mode=1777", shmSizeOption(size)}));
   }
@@ -583,14 +503,14 @@ Result<Json> buildMounts(const MountPlan& p) {
     sys.push_back(mount("/etc/hostname", "bind", in.hostname_path, bind));
   if (!in.containerenv_path.empty())
     sys.push_back(mount("/run/.containerenv", "bind", in.containerenv_path, bind));
-  if (flag(s, "init")) {
-    std::string init = str(s, "init_path");
+  if (s.init.value_or(false)) {
+    std::string init = s.init_path;
     if (init.empty()) init = in.init_path;
     sys.push_back(mount(std::string(kInitPath), "bind", init, {"bind", "ro", "rprivate"}));
   }
 
   auto user = TRY(userMounts(s, in));
-  if (flag(s, "read_only_filesystem") && flag(s, "read_write_tmpfs", true)) {
+  if (s.read_only_filesystem.value_or(false) && s.read_write_tmpfs.value_or(true)) {
     for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
       bool taken = std::any_of(user.begin(), user.end(),
                                [&](const Json& m) { return m["destination"] == d; });
@@ -654,7 +574,7 @@ struct DevicePlan {
   Json rules = Json::array();    // linux.resources.devices
 };
 
-Result<DevicePlan> planDevices(const Json& s, const SpecInputs& in, bool privileged,
+Result<DevicePlan> planDevices(const api::SpecGenerator& s, const SpecInputs& in, bool privileged,
                                bool in_userns) {
   DevicePlan p;
   DeviceLookup lookup = in.device_lookup ? in.device_lookup : DeviceLookup(statDevice);
@@ -668,140 +588,95 @@ Result<DevicePlan> planDevices(const Json& s, const SpecInputs& in, bool privile
     p.rules.push_back(deviceRule(false, "", std::nullopt, std::nullopt, "rwm"));
     addDefaultDeviceRules(p.rules);
   }
-  const Json& devs = field(s, "devices");
-  if (devs.is_array()) {
-    for (const auto& d : devs) {
-      // podman's CLI puts "SRC[:DST][:PERMS]" in path.
-      std::string spec = str(d, "path");
-      std::vector<std::string> parts;
-      size_t start = 0;
-      while (true) {
-        size_t c = spec.find(':', start);
-        parts.push_back(spec.substr(start, c == std::string::npos ? c : c - start));
-        if (c == std::string::npos) break;
-        start = c + 1;
-      }
-      std::string src = parts[0], dst = parts[0], perms = "rwm";
-      if (parts.size() > 3) return makeError(Code::kInvalidArgument, "invalid device {:?}", spec);
-      if (parts.size() >= 2) {
-        if (!parts[1].empty() && parts[1][0] == '/')
-          dst = parts[1];
-        else
-          perms = parts[1];
-      }
-      if (parts.size() == 3) perms = parts[2];
-      if (src.empty() || src[0] != '/' || dst.empty() || dst[0] != '/' || perms.empty() ||
-          perms.find_first_not_of("rwm") != std::string::npos)
-        return makeError(Code::kInvalidArgument, "invalid device {:?}", spec);
-      HostDevice hd;
-      if (field(d, "major").is_number_integer() && field(d, "type").is_string() &&
-          str(d, "type").size() == 1) {
-        hd.type = str(d, "type")[0];
-        hd.major = d["major"].get<int64_t>();
-        hd.minor = field(d, "minor").is_number_integer() ? d["minor"].get<int64_t>() : 0;
-        hd.file_mode =
-            field(d, "fileMode").is_number_unsigned() ? d["fileMode"].get<uint32_t>() : 0666;
-        hd.uid = field(d, "uid").is_number_unsigned() ? d["uid"].get<uint32_t>() : 0;
-        hd.gid = field(d, "gid").is_number_unsigned() ? d["gid"].get<uint32_t>() : 0;
-      } else {
-        hd = TRY_CTX(lookup(src), "device {}", spec);
-      }
-      p.devices.push_back(linuxDevice(hd, dst));
-      if (!in_userns)
-        p.rules.push_back(deviceRule(true, std::string(1, hd.type), hd.major, hd.minor, perms));
+  for (const auto& d : s.devices) {
+    // podman's CLI puts "SRC[:DST][:PERMS]" in path and leaves the rest zero.
+    auto spec = TRY(parseDeviceSpec(d.path));
+    HostDevice hd;
+    if (d.type.size() == 1) {
+      hd.type = d.type[0];
+      hd.major = d.major;
+      hd.minor = d.minor;
+      hd.file_mode = d.file_mode.value_or(0666);
+      hd.uid = d.uid.value_or(0);
+      hd.gid = d.gid.value_or(0);
+    } else {
+      hd = TRY_CTX(lookup(spec.src), "device {}", d.path);
     }
+    p.devices.push_back(linuxDevice(hd, spec.dst));
+    if (!in_userns)
+      p.rules.push_back(deviceRule(true, std::string(1, hd.type), hd.major, hd.minor, spec.perms));
   }
-  const Json& cg_rules = field(s, "device_cgroup_rule");
-  if (cg_rules.is_array() && !in_userns) {
-    for (const auto& r : cg_rules) {
-      std::optional<int64_t> ma, mi;
-      if (field(r, "major").is_number_integer()) ma = r["major"].get<int64_t>();
-      if (field(r, "minor").is_number_integer()) mi = r["minor"].get<int64_t>();
-      p.rules.push_back(deviceRule(flag(r, "allow", true), str(r, "type"), ma, mi,
-                                   str(r, "access").empty() ? "rwm" : str(r, "access")));
-    }
-  }
+  if (!in_userns)
+    for (const auto& r : s.device_cgroup_rule)
+      p.rules.push_back(
+          deviceRule(r.allow, r.type, r.major, r.minor, r.access.empty() ? "rwm" : r.access));
   return p;
 }
 
 // resource_limits + blkio device maps + unified -> linux.resources.
-Result<Json> buildResources(const Json& s, const SpecInputs& in, DevicePlan& devices) {
-  Json limits = field(s, "resource_limits");
-  if (!limits.is_object()) limits = Json::object();
+Result<Json> buildResources(const api::SpecGenerator& s, const SpecInputs& in,
+                            DevicePlan& devices) {
+  Json limits = s.resource_limits ? api::toJson(*s.resource_limits) : Json::object();
   Json out = Json::object();
   Json rules = std::move(devices.rules);
   if (limits.contains("devices"))
     for (const auto& r : limits["devices"]) rules.push_back(r);
   if (!rules.empty()) out["devices"] = std::move(rules);
   for (const char* k : {"memory", "cpu"})
-    if (limits.contains(k) && !limits[k].is_null()) out[k] = limits[k];
-  Json pids = field(limits, "pids").is_object() ? limits["pids"] : Json::object();
-  if (!pids.contains("limit")) pids["limit"] = kDefaultPidsLimit;
-  if (pids["limit"].is_number_integer() && pids["limit"].get<int64_t>() != 0)
-    out["pids"] = std::move(pids);
-  Json blkio = field(limits, "blockIO").is_object() ? limits["blockIO"] : Json::object();
+    if (limits.contains(k)) out[k] = limits[k];
+  // podman 4.3.1's top-level cpu_period/cpu_quota, when resource_limits has none.
+  if (s.cpu_period && !field(field(out, "cpu"), "period").is_number())
+    out["cpu"]["period"] = s.cpu_period;
+  if (s.cpu_quota && !field(field(out, "cpu"), "quota").is_number())
+    out["cpu"]["quota"] = s.cpu_quota;
+  int64_t pids_limit = kDefaultPidsLimit;
+  if (s.resource_limits && s.resource_limits->pids && s.resource_limits->pids->limit)
+    pids_limit = *s.resource_limits->pids->limit;
+  if (pids_limit != 0) out["pids"] = Json{{"limit", pids_limit}};
+  Json blkio = limits.contains("blockIO") ? limits["blockIO"] : Json::object();
   DeviceLookup lookup = in.device_lookup ? in.device_lookup : DeviceLookup(statDevice);
-  auto deviceMap = [&](const char* spec_key, const char* oci_key, bool weight) -> Status {
-    const Json& m = field(s, spec_key);
-    if (!m.is_object() || m.empty()) return okStatus();
+  auto deviceMap = [&](const auto& m, const char* key, auto fill) -> Status {
+    if (m.empty()) return okStatus();
     Json list = Json::array();
-    for (const auto& [path, v] : m.items()) {
-      auto d = TRY_CTX(lookup(path), "{} {}", spec_key, path);
+    for (const auto& [path, v] : m) {
+      auto d = TRY_CTX(lookup(path), "{} {}", key, path);
       Json e = Json::object();
       e["major"] = d.major;
       e["minor"] = d.minor;
-      if (weight) {
-        if (field(v, "weight").is_number_unsigned()) e["weight"] = v["weight"];
-        if (field(v, "leafWeight").is_number_unsigned()) e["leafWeight"] = v["leafWeight"];
-      } else {
-        if (!field(v, "rate").is_number_unsigned())
-          return makeError(Code::kInvalidArgument, "{} {}: rate must be a non-negative integer",
-                           spec_key, path);
-        e["rate"] = v["rate"];
-      }
+      fill(e, v);
       list.push_back(std::move(e));
     }
-    blkio[oci_key] = std::move(list);
+    blkio[key] = std::move(list);
     return okStatus();
   };
-  TRY(deviceMap("weightDevice", "weightDevice", true));
-  TRY(deviceMap("throttleReadBpsDevice", "throttleReadBpsDevice", false));
-  TRY(deviceMap("throttleWriteBpsDevice", "throttleWriteBpsDevice", false));
-  TRY(deviceMap("throttleReadIOPSDevice", "throttleReadIOPSDevice", false));
-  TRY(deviceMap("throttleWriteIOPSDevice", "throttleWriteIOPSDevice", false));
+  auto weight = [](Json& e, const api::LinuxWeightDevice& v) {
+    if (v.weight) e["weight"] = *v.weight;
+    if (v.leaf_weight) e["leafWeight"] = *v.leaf_weight;
+  };
+  auto rate = [](Json& e, const api::LinuxThrottleDevice& v) { e["rate"] = v.rate; };
+  TRY(deviceMap(s.weight_device, "weightDevice", weight));
+  TRY(deviceMap(s.throttle_read_bps_device, "throttleReadBpsDevice", rate));
+  TRY(deviceMap(s.throttle_write_bps_device, "throttleWriteBpsDevice", rate));
+  TRY(deviceMap(s.throttle_read_iops_device, "throttleReadIOPSDevice", rate));
+  TRY(deviceMap(s.throttle_write_iops_device, "throttleWriteIOPSDevice", rate));
   if (!blkio.empty()) out["blockIO"] = std::move(blkio);
   for (const char* k : {"hugepageLimits", "network", "rdma"})
-    if (limits.contains(k) && !limits[k].is_null()) out[k] = limits[k];
-  Json unified = field(limits, "unified").is_object() ? limits["unified"] : Json::object();
-  if (field(s, "unified").is_object())
-    for (const auto& [k, v] : s["unified"].items()) unified[k] = v;
+    if (limits.contains(k)) out[k] = limits[k];
+  Json unified = limits.contains("unified") ? limits["unified"] : Json::object();
+  for (const auto& [k, v] : s.unified) unified[k] = v;
   if (!unified.empty()) out["unified"] = std::move(unified);
   return out;
 }
 
 // ---- sysctls, capabilities, annotations ------------------------------------------------
 
-Result<Json> buildSysctl(const Json& s, const NamespacePlan& ns) {
+// containers.conf's default_sysctls plus the caller's (validateSpec refused the ones a host
+// namespace owns).
+Json buildSysctl(const api::SpecGenerator& s, const NamespacePlan& ns) {
   std::map<std::string, std::string> out;
   bool no_net = ns.net.isHost() || ns.net.joinsOther();
-  if (!no_net) out["net.ipv4.ping_group_range"] = "0 0";  // containers.conf default_sysctls
-  const Json& user = field(s, "sysctl");
-  if (user.is_object()) {
-    for (const auto& [k, v] : user.items()) {
-      const std::string& val = v.get_ref<const std::string&>();
-      if (ns.ipc.isHost() && k.rfind("fs.mqueue.", 0) == 0)
-        return makeError(Code::kInvalidArgument,
-                         "sysctl {}={} can't be set since IPC Namespace set to host", k, val);
-      if (ns.net.isHost() && k.rfind("net.", 0) == 0)
-        return makeError(Code::kInvalidArgument,
-                         "sysctl {}={} can't be set since Network Namespace set to host", k, val);
-      if (ns.uts.isHost() &&
-          (k.rfind("kernel.domainname", 0) == 0 || k.rfind("kernel.hostname", 0) == 0))
-        return makeError(Code::kInvalidArgument,
-                         "sysctl {}={} can't be set since UTS Namespace set to host", k, val);
-      out[k] = val;
-    }
-  }
+  if (!no_net) out["net.ipv4.ping_group_range"] = "0 0";
+  for (const auto& [k, v] : s.sysctl) out[k] = v;
   Json j = Json::object();
   for (auto& [k, v] : out) j[k] = v;
   return j;
@@ -811,12 +686,13 @@ struct CapSets {
   std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
 };
 
-Result<CapSets> buildCaps(const Json& s, const SpecInputs& in, bool privileged, uint32_t uid) {
+Result<CapSets> buildCaps(const api::SpecGenerator& s, const SpecInputs& in, bool privileged,
+                          uint32_t uid) {
   CapSets c;
   auto all = in.bounding_set;
   if (all.empty()) all = TRY(currentBoundingSet());
-  auto adds = strings(s, "cap_add");
-  auto drops = strings(s, "cap_drop");
+  const auto& adds = s.cap_add;
+  const auto& drops = s.cap_drop;
   if (privileged) {
     c.bounding = all;
   } else {
@@ -847,15 +723,14 @@ Json capsJson(const CapSets& c, bool root) {
   return j;
 }
 
-Result<int> stopSignal(const Json& s, const ImageConfig& img) {
-  const Json& v = field(s, "stop_signal");
-  if (v.is_number_integer() && v.get<int64_t>() > 0) return static_cast<int>(v.get<int64_t>());
+Result<int> stopSignal(const api::SpecGenerator& s, const ImageConfig& img) {
+  if (s.stop_signal && *s.stop_signal > 0) return static_cast<int>(*s.stop_signal);
   if (!img.stop_signal.empty()) return TRY_CTX(parseSignal(img.stop_signal), "image StopSignal");
   return 15;
 }
 
-Result<uint32_t> umask(const Json& s) {
-  std::string u = str(s, "umask");
+Result<uint32_t> umask(const api::SpecGenerator& s) {
+  const std::string& u = s.umask;
   if (u.empty()) return kDefaultUmask;
   uint32_t v = 0;
   auto [p, ec] = std::from_chars(u.data(), u.data() + u.size(), v, 8);
@@ -865,9 +740,9 @@ Result<uint32_t> umask(const Json& s) {
 }
 
 // The seccomp profile to apply, or null.
-Result<Json> buildSeccomp(const Json& s, const SpecInputs& in, bool privileged,
+Result<Json> buildSeccomp(const api::SpecGenerator& s, const SpecInputs& in, bool privileged,
                           const std::vector<std::string>& bounding) {
-  std::string path = str(s, "seccomp_profile_path");
+  const std::string& path = s.seccomp_profile_path;
   std::string arch = in.arch.empty() ? std::string(nativeGoArch()) : in.arch;
   if (path == "unconfined") return Json();
   if (path.empty() || path == in.seccomp_json_path) {
@@ -878,8 +753,8 @@ Result<Json> buildSeccomp(const Json& s, const SpecInputs& in, bool privileged,
   return loadSeccompProfile(path, bounding, arch);
 }
 
-std::string cgroupsPath(const Json& s, const SpecInputs& in) {
-  std::string parent = str(s, "cgroup_parent");
+std::string cgroupsPath(const api::SpecGenerator& s, const SpecInputs& in) {
+  std::string parent = s.cgroup_parent;
   if (parent.empty()) parent = in.cgroup_parent;
   if (in.systemd_cgroup) {
     if (parent.empty()) parent = "machine.slice";
@@ -927,18 +802,17 @@ Result<int> parseSignal(std::string_view sig) {
   return v;
 }
 
-Result<std::vector<std::string>> makeCommand(const Json& s, const Json& image_config) {
+Result<std::vector<std::string>> makeCommand(const api::SpecGenerator& s,
+                                             const Json& image_config) {
   auto img = TRY(readImageConfig(image_config));
-  const Json& spec_ep = field(s, "entrypoint");
-  std::vector<std::string> entrypoint =
-      spec_ep.is_null() ? img.entrypoint : strings(s, "entrypoint");
+  const std::vector<std::string>& entrypoint = s.entrypoint.empty() ? img.entrypoint : s.entrypoint;
   std::vector<std::string> out;
   // podman's makeCommand: [""] clears the entrypoint.
   if (!(entrypoint.size() == 1 && entrypoint[0].empty()))
     out.insert(out.end(), entrypoint.begin(), entrypoint.end());
-  std::vector<std::string> command = strings(s, "command");
   // The image's Cmd only goes with the image's entrypoint.
-  if (command.empty() && strings(s, "entrypoint").empty()) command = img.cmd;
+  const std::vector<std::string>& command =
+      s.command.empty() && s.entrypoint.empty() ? img.cmd : s.command;
   out.insert(out.end(), command.begin(), command.end());
   if (out.empty())
     return makeError(Code::kInvalidArgument,
@@ -946,15 +820,14 @@ Result<std::vector<std::string>> makeCommand(const Json& s, const Json& image_co
   return out;
 }
 
-std::vector<std::string> imageVolumeDestinations(const Json& s, const Json& image_config) {
+std::vector<std::string> imageVolumeDestinations(const api::SpecGenerator& s,
+                                                 const Json& image_config) {
   std::vector<std::string> out;
   const Json& vols = field(image_config, "Volumes");
   if (!vols.is_object()) return out;
   std::set<std::string> taken;
-  for (const auto& m : field(s, "mounts").is_array() ? s["mounts"] : Json::array())
-    taken.insert(str(m, "destination"));
-  for (const auto& v : field(s, "volumes").is_array() ? s["volumes"] : Json::array())
-    taken.insert(str(v, "Dest"));
+  for (const auto& m : s.mounts) taken.insert(m.destination);
+  for (const auto& v : s.volumes) taken.insert(v.dest);
   for (const auto& [dest, _] : vols.items()) {
     std::string d = dest;
     if (d.size() > 1 && d.back() == '/') d.pop_back();
@@ -964,55 +837,50 @@ std::vector<std::string> imageVolumeDestinations(const Json& s, const Json& imag
 }
 
 Result<Json> generateSpec(const SpecInputs& in) {
-  const Json& s = in.specgen;
-  TRY(validateSpecGenerator(s));
+  const api::SpecGenerator& s = in.specgen;
+  TRY(validateSpec(s));
   if (in.rootfs.empty() || in.rootfs[0] != '/')
     return makeError(Code::kInvalidArgument, "rootfs {:?} must be an absolute path", in.rootfs);
   if (in.container_id.empty())
     return makeError(Code::kInvalidArgument, "container id must not be empty");
   auto img = TRY(readImageConfig(in.image_config));
-  bool privileged = flag(s, "privileged");
+  bool privileged = s.privileged.value_or(false);
 
   // Namespaces and hostname.
   auto ns = TRY(planNamespaces(s, in));
-  if (ns.new_userns && ns.user.mode != "path" && !in.namespace_paths.count("user") &&
-      !field(field(s, "idmappings"), "UIDMap").is_array())
-    return makeError(Code::kInvalidArgument, "userns mode {:?} needs idmappings", ns.user.mode);
-  std::string hostname = str(s, "hostname");
-  if (ns.uts.isHost() && !hostname.empty())
-    return makeError(Code::kInvalidArgument,
-                     "cannot set hostname when running in the host UTS namespace");
-  bool set_hostname = !ns.uts.isHost() && !ns.uts.joinsOther() && ns.uts.mode != "path";
+  if (ns.new_userns && ns.user.mode != NamespaceMode::kPath && !in.namespace_paths.count("user") &&
+      !(s.idmappings && !s.idmappings->uid_map.empty()))
+    return makeError(Code::kInvalidArgument, "userns mode {:?} needs idmappings",
+                     api::namespaceModeName(ns.user.mode));
+  std::string hostname = s.hostname;
+  bool set_hostname =
+      !ns.uts.isHost() && !ns.uts.joinsOther() && ns.uts.mode != NamespaceMode::kPath;
   if (set_hostname && hostname.empty()) hostname = in.container_id.substr(0, 12);
   std::string env_hostname = ns.uts.isHost() ? in.host_hostname : hostname;
 
   // Process.
   auto args = TRY(makeCommand(s, in.image_config));
-  if (flag(s, "init")) {
-    if (ns.pid.isHost())
-      return makeError(Code::kInvalidArgument,
-                       "cannot add init binary as PID 1 (PID namespace isn't private)");
-    args.insert(args.begin(), {std::string(kInitPath), "--"});
-  }
-  std::string user_spec = str(s, "user");
+  if (s.init.value_or(false)) args.insert(args.begin(), {std::string(kInitPath), "--"});
+  std::string user_spec = s.user;
   if (user_spec.empty()) user_spec = img.user;
   auto user = TRY(resolveUser(user_spec, in.passwd, in.group));
-  auto groups = strings(s, "groups");
+  auto groups = s.groups;
   bool keep_groups = contains(groups, "keep-groups");
   groups.erase(std::remove(groups.begin(), groups.end(), "keep-groups"), groups.end());
   for (auto gid : TRY_CTX(resolveGroups(groups, in.group), "looking up supplemental groups"))
     if (std::find(user.additional_gids.begin(), user.additional_gids.end(), gid) ==
         user.additional_gids.end())
       user.additional_gids.push_back(gid);
-  std::string cwd = str(s, "work_dir");
+  std::string cwd = s.work_dir;
   if (cwd.empty()) cwd = img.workdir;
   if (cwd.empty()) cwd = "/";
   if (cwd[0] != '/')
     return makeError(Code::kInvalidArgument, "workdir {:?} must be an absolute path", cwd);
   auto caps = TRY(buildCaps(s, in, privileged, user.uid));
 
+  bool terminal = s.terminal.value_or(false);
   Json process = Json::object();
-  if (flag(s, "terminal")) process["terminal"] = true;
+  if (terminal) process["terminal"] = true;
   Json juser = Json::object();
   juser["uid"] = user.uid;
   juser["gid"] = user.gid;
@@ -1024,25 +892,23 @@ Result<Json> generateSpec(const SpecInputs& in) {
   process["cwd"] = cwd;
   process["capabilities"] = capsJson(caps, user.uid == 0);
   process["rlimits"] = TRY(buildRlimits(s, in));
-  if (flag(s, "no_new_privileges")) process["noNewPrivileges"] = true;
-  if (field(s, "oom_score_adj").is_number_integer()) process["oomScoreAdj"] = s["oom_score_adj"];
+  if (s.no_new_privileges.value_or(false)) process["noNewPrivileges"] = true;
+  if (s.oom_score_adj) process["oomScoreAdj"] = *s.oom_score_adj;
 
   // Root, mounts, annotations.
   Json root = Json::object();
   root["path"] = in.rootfs;
-  if (flag(s, "read_only_filesystem")) root["readonly"] = true;
+  if (s.read_only_filesystem.value_or(false)) root["readonly"] = true;
   Json mounts = TRY(buildMounts(MountPlan{s, in, ns, privileged}));
 
-  std::map<std::string, std::string> ann;
-  if (field(s, "annotations").is_object())
-    for (const auto& [k, v] : s["annotations"].items()) ann[k] = v.get<std::string>();
+  std::map<std::string, std::string> ann(s.annotations.begin(), s.annotations.end());
   auto tf = [](bool b) { return b ? std::string("TRUE") : std::string("FALSE"); };
   ann["io.container.manager"] = "libpod";  // what podman-aware tools look for
-  ann["io.kubernetes.cri-o.TTY"] = flag(s, "terminal") ? "true" : "false";
-  ann["io.podman.annotations.autoremove"] = tf(flag(s, "remove"));
-  ann["io.podman.annotations.init"] = tf(flag(s, "init"));
+  ann["io.kubernetes.cri-o.TTY"] = terminal ? "true" : "false";
+  ann["io.podman.annotations.autoremove"] = tf(s.remove.value_or(false));
+  ann["io.podman.annotations.init"] = tf(s.init.value_or(false));
   ann["io.podman.annotations.privileged"] = tf(privileged);
-  ann["io.podman.annotations.publish-all"] = tf(flag(s, "publish_image_ports"));
+  ann["io.podman.annotations.publish-all"] = tf(s.publish_image_ports.value_or(false));
   ann["org.opencontainers.image.stopSignal"] = std::to_string(TRY(stopSignal(s, img)));
   if (keep_groups) ann["run.oci.keep_original_groups"] = "1";
   Json annotations = Json::object();
@@ -1050,15 +916,15 @@ Result<Json> generateSpec(const SpecInputs& in) {
 
   // Linux.
   Json linux = Json::object();
-  if (ns.new_userns) {
-    auto uids = TRY(idMappings(s, "UIDMap"));
-    auto gids = TRY(idMappings(s, "GIDMap"));
+  if (ns.new_userns && s.idmappings) {
+    auto uids = TRY(idMappings(s.idmappings->uid_map, "UIDMap"));
+    auto gids = TRY(idMappings(s.idmappings->gid_map, "GIDMap"));
     if (!uids.empty()) linux["uidMappings"] = std::move(uids);
     if (!gids.empty()) linux["gidMappings"] = std::move(gids);
   }
-  auto sysctl = TRY(buildSysctl(s, ns));
+  auto sysctl = buildSysctl(s, ns);
   if (!sysctl.empty()) linux["sysctl"] = std::move(sysctl);
-  bool cgroups = str(s, "cgroups_mode") != "disabled";
+  bool cgroups = s.cgroups_mode != "disabled";
   auto devices = TRY(planDevices(s, in, privileged, ns.new_userns));
   if (cgroups) {
     linux["resources"] = TRY(buildResources(s, in, devices));
@@ -1068,23 +934,19 @@ Result<Json> generateSpec(const SpecInputs& in) {
   if (!devices.devices.empty()) linux["devices"] = std::move(devices.devices);
   auto seccomp = TRY(buildSeccomp(s, in, privileged, caps.bounding));
   if (!seccomp.is_null()) linux["seccomp"] = std::move(seccomp);
-  if (str(s, "rootfs_propagation").size()) linux["rootfsPropagation"] = s["rootfs_propagation"];
+  if (!s.rootfs_propagation.empty()) linux["rootfsPropagation"] = s.rootfs_propagation;
   std::vector<std::string> masked, readonly;
   if (!privileged) {
-    auto unmask = strings(s, "unmask");
     for (const auto& p : defaultMaskedPaths())
-      if (!unmasked(p, unmask)) masked.push_back(p);
+      if (!unmasked(p, s.unmask)) masked.push_back(p);
     for (const auto& p : defaultReadonlyPaths())
-      if (!unmasked(p, unmask)) readonly.push_back(p);
+      if (!unmasked(p, s.unmask)) readonly.push_back(p);
   }
-  for (const auto& p : strings(s, "mask")) {
-    if (p.empty() || p[0] != '/')
-      return makeError(Code::kInvalidArgument, "mask path {:?} must be absolute", p);
+  for (const auto& p : s.mask)
     if (!contains(masked, p)) masked.push_back(p);
-  }
   if (!masked.empty()) linux["maskedPaths"] = toJson(masked);
   if (!readonly.empty()) linux["readonlyPaths"] = toJson(readonly);
-  if (field(s, "personality").is_object()) linux["personality"] = s["personality"];
+  if (s.personality) linux["personality"] = api::toJson(*s.personality);
 
   Json spec = Json::object();
   spec["ociVersion"] = "1.0.2-dev";

@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/specgen.h"
 
 namespace berth::specgen {
 
@@ -41,11 +42,11 @@ using DeviceLister = std::function<Result<std::vector<HostDevice>>()>;
 // the files named here; generateSpec reads only the seccomp JSON (a host file),
 // never a file of the rootfs.
 struct SpecInputs {
-  Json specgen;              // the SpecGenerator object (see parseSpecGenerator)
-  Json image_config;         // the image config's "config" object (Env, Cmd, Entrypoint,
-                             // WorkingDir, User, StopSignal, Volumes, ...); null if none
-  std::string rootfs;        // absolute host path of the mounted root filesystem
-  std::string container_id;  // 64 hex
+  api::SpecGenerator specgen;  // checked by validateSpec before anything is generated
+  Json image_config;           // the image config's "config" object (Env, Cmd, Entrypoint,
+                               // WorkingDir, User, StopSignal, Volumes, ...); null if none
+  std::string rootfs;          // absolute host path of the mounted root filesystem
+  std::string container_id;    // 64 hex
   // Contents of the rootfs's /etc/passwd and /etc/group, read by the engine
   // inside the rootfs (sys::readFileInRoot: regular files, size-capped).
   // Empty means "no entries".
@@ -94,23 +95,29 @@ struct SpecInputs {
 // The path where the init binary is mounted ("init": true), as podman does.
 inline constexpr std::string_view kInitPath = "/run/podman-init";
 
-// Parses and validates a SpecGenerator document: an object whose known fields
-// have podman's JSON types. Unknown keys are kept (Go ignores them).
-// kInvalidArgument naming the field on a wrong type.
-Result<Json> parseSpecGenerator(std::string_view json);
-// The same checks on an already parsed document.
-Status validateSpecGenerator(const Json& specgen);
+// The semantic checks podman applies to a SpecGenerator before it creates a container
+// (specgen Validate, libpod's create options and container validation, and the CLI checks
+// that only look at the document), so every front end gets them: value vocabularies
+// (restart policy, log driver, namespace modes, systemd, sdnotify, image volume mode, cgroups
+// mode, protocols), combinations podman refuses (hostname with a non-private UTS namespace,
+// --rm with a restart policy, restart_tries without on-failure, shm_size with a host IPC
+// namespace, init with the host PID namespace, sysctls owned by a host namespace, ...) and
+// well-formed paths, rlimits, devices, ports and umask. kInvalidArgument with podman's
+// message where podman has one (its tests compare some of them), else one naming the field.
+// Namespaces left at "default" are checked as the defaults generateSpec gives them.
+Status validateSpec(const api::SpecGenerator& s);
 
-// Builds the OCI config.json. kInvalidArgument for bad values (unknown
-// capability, missing user, bad mount), kNotFound for a missing named volume
+// Builds the OCI config.json. Runs validateSpec first. kInvalidArgument for bad
+// values (unknown capability, missing user), kNotFound for a missing named volume
 // or seccomp profile, kFailedPrecondition when a container:/pod: namespace has
 // no path in inputs.namespace_paths.
 Result<Json> generateSpec(const SpecInputs& inputs);
 
 // The resolved process arguments: entrypoint + command with podman's rules
-// (specgen entrypoint, even [""], replaces the image's and drops the image
-// Cmd; specgen command replaces the image Cmd). kInvalidArgument when empty.
-Result<std::vector<std::string>> makeCommand(const Json& specgen, const Json& image_config);
+// (a non-empty specgen entrypoint, even [""], replaces the image's and drops the
+// image Cmd; a non-empty specgen command replaces the image Cmd). kInvalidArgument when empty.
+Result<std::vector<std::string>> makeCommand(const api::SpecGenerator& specgen,
+                                             const Json& image_config);
 
 // Signal name ("SIGTERM", "TERM", "term", "RTMIN+3") or number -> number.
 Result<int> parseSignal(std::string_view s);
@@ -118,6 +125,7 @@ Result<int> parseSignal(std::string_view s);
 // Destinations of the image's declared volumes (config.Volumes) not already
 // covered by specgen mounts/volumes: the engine creates anonymous volumes
 // for them, as podman's image_volume_mode "anonymous" does.
-std::vector<std::string> imageVolumeDestinations(const Json& specgen, const Json& image_config);
+std::vector<std::string> imageVolumeDestinations(const api::SpecGenerator& specgen,
+                                                 const Json& image_config);
 
 }  // namespace berth::specgen

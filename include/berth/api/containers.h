@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/specgen.h"
 
 namespace berth::api {
 
@@ -46,7 +47,7 @@ struct ContainerListRequest {
 };
 
 struct ContainerCreateRequest {
-  Json spec;  // podman's SpecGenerator document
+  SpecGenerator spec;  // podman's create document; the engine checks it (validateSpec)
   bool replace = false;
 };
 

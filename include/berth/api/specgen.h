@@ -558,6 +558,10 @@ Result<SpecGenerator> decodeSpecGenerator(const Json& doc);
 // Parses JSON text (syntax errors are kInvalidArgument) and decodes it.
 Result<SpecGenerator> parseSpecGenerator(std::string_view text);
 
+// The runtime-spec JSON of shapes that config.json shares (same keys as in the SpecGenerator).
+Json toJson(const LinuxResources& r);
+Json toJson(const LinuxPersonality& p);
+
 // Encodes with podman's keys and omitempty rules (fields added after 4.3.1 are written only
 // when set, so podman 4.3.1 servers see what its own client sends).
 Json encodeSpecGenerator(const SpecGenerator& spec);

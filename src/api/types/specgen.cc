@@ -452,6 +452,9 @@ Result<SpecGenerator> parseSpecGenerator(std::string_view text) {
   return decodeSpecGenerator(doc);
 }
 
+Json toJson(const LinuxResources& r) { return codec::Codec<LinuxResources>::encode(r); }
+Json toJson(const LinuxPersonality& p) { return codec::Codec<LinuxPersonality>::encode(p); }
+
 Json encodeSpecGenerator(const SpecGenerator& spec) {
   return codec::Codec<SpecGenerator>::encode(spec);
 }
