@@ -7,6 +7,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/exit_codes.h"
 #include "engine/engine.h"
 
 int main(int argc, char** argv) {
@@ -21,18 +22,18 @@ int main(int argc, char** argv) {
   }
   if (id.empty()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup: no container ID given");
-    return 125;
+    return berth::cli::kExitEngineError;
   }
   auto eng = berth::engine::Engine::open(opts);
   if (!eng.ok()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + eng.error().what());
-    return 125;
+    return berth::cli::kExitEngineError;
   }
   // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
   auto s = (*eng)->containers().cleanup(id, false);
   if (!s.ok()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + s.error().what());
-    return 125;
+    return berth::cli::kExitEngineError;
   }
   return 0;
 }

@@ -2,6 +2,9 @@
 #include "cli/command.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
 
 #include "cli/context.h"
 
@@ -13,29 +16,41 @@ const std::string& Command::name() const {
   return n;
 }
 
-Command& Command::flag(std::string name, char sh, bool* v, std::string help) {
-  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, *v ? "true" : ""});
+Command& Command::addFlag(Flag f) {
+  // Two flags with one name or shorthand are a programming error that pflag
+  // would panic on: fail loudly on the first run instead of parsing the wrong one.
+  for (auto& g : flags_)
+    if (g.name == f.name || (f.shorthand && g.shorthand == f.shorthand)) {
+      std::fprintf(stderr, "berth: command %s defines flag --%s/-%c twice\n", name().c_str(), f.name.c_str(),
+                   f.shorthand ? f.shorthand : ' ');
+      std::abort();
+    }
+  flags_.push_back(std::move(f));
   return *this;
+}
+
+Command& Command::flag(std::string name, char sh, bool* v, std::string help) {
+  return addFlag(Flag{std::move(name), sh, std::move(help), v, *v ? "true" : ""});
 }
 Command& Command::flag(std::string name, char sh, std::string* v, std::string help) {
-  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, v->empty() ? "" : "\"" + *v + "\""});
-  return *this;
+  return addFlag(Flag{std::move(name), sh, std::move(help), v, v->empty() ? "" : "\"" + *v + "\""});
 }
 Command& Command::flag(std::string name, char sh, std::vector<std::string>* v, std::string help) {
-  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, ""});
-  return *this;
+  return addFlag(Flag{std::move(name), sh, std::move(help), v, ""});
+}
+Command& Command::sliceFlag(std::string name, char sh, std::vector<std::string>* v, std::string help) {
+  Flag f{std::move(name), sh, std::move(help), v, ""};
+  f.split_commas = true;
+  return addFlag(std::move(f));
 }
 Command& Command::flag(std::string name, char sh, int* v, std::string help) {
-  flags_.push_back(Flag{std::move(name), sh, std::move(help), v, std::to_string(*v)});
-  return *this;
+  return addFlag(Flag{std::move(name), sh, std::move(help), v, std::to_string(*v)});
 }
 Command& Command::hiddenFlag(std::string name, bool* v) {
-  flags_.push_back(Flag{std::move(name), 0, "", v, "", true});
-  return *this;
+  return addFlag(Flag{std::move(name), 0, "", v, "", true});
 }
 Command& Command::hiddenFlag(std::string name, std::string* v) {
-  flags_.push_back(Flag{std::move(name), 0, "", v, "", true});
-  return *this;
+  return addFlag(Flag{std::move(name), 0, "", v, "", true});
 }
 
 bool Command::changed(std::string_view name) const {
@@ -58,22 +73,79 @@ Command* Command::find(std::string_view n) {
   return nullptr;
 }
 
+Result<std::vector<std::string>> splitCsv(const std::string& value) {
+  std::vector<std::string> out;
+  if (value.empty()) return out;
+  size_t i = 0;
+  // Go's encoding/csv (no LazyQuotes): a field is bare or wholly quoted; "" in a quoted field is ".
+  while (true) {
+    std::string field;
+    if (i < value.size() && value[i] == '"') {
+      size_t start = i++;
+      while (true) {
+        if (i >= value.size())
+          return makeError(Code::kInvalidArgument, "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
+                           start + 1);
+        if (value[i] == '"') {
+          if (i + 1 < value.size() && value[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += value[i++];
+      }
+      if (i < value.size() && value[i] != ',')
+        return makeError(Code::kInvalidArgument, "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
+                         i + 1);
+    } else {
+      while (i < value.size() && value[i] != ',') {
+        if (value[i] == '"')
+          return makeError(Code::kInvalidArgument, "parse error on line 1, column {}: bare \" in non-quoted-field", i + 1);
+        field += value[i++];
+      }
+    }
+    out.push_back(std::move(field));
+    if (i >= value.size()) break;
+    ++i;  // the comma
+  }
+  return out;
+}
+
+// pflag's name of a flag in errors: "-n, --last" or "--last".
+static std::string flagDisplayName(const Flag& f) {
+  return f.shorthand ? fmt::format("-{}, --{}", f.shorthand, f.name) : "--" + f.name;
+}
+
 Status setFlag(Flag& f, const std::string& value, bool has_value) {
   f.changed = true;
   return std::visit(
       [&](auto* p) -> Status {
         using T = std::remove_pointer_t<decltype(p)>;
         if constexpr (std::is_same_v<T, bool>) {
-          if (!has_value || value == "true" || value == "1") *p = true;
-          else if (value == "false" || value == "0") *p = false;
+          // Go's strconv.ParseBool.
+          static const std::set<std::string_view> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+          static const std::set<std::string_view> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+          if (!has_value || kTrue.count(value)) *p = true;
+          else if (kFalse.count(value)) *p = false;
           else
             return makeError(Code::kInvalidArgument,
-                             "invalid argument {:?} for \"--{}\" flag: strconv.ParseBool: parsing {:?}: invalid syntax",
-                             value, f.name, value);
+                             "invalid argument {:?} for {:?} flag: strconv.ParseBool: parsing {:?}: invalid syntax",
+                             value, flagDisplayName(f), value);
         } else if constexpr (std::is_same_v<T, std::string>) {
           *p = value;
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-          p->push_back(value);
+          if (!f.split_commas) {
+            p->push_back(value);
+          } else {
+            auto parts = splitCsv(value);
+            if (!parts.ok())
+              return makeError(Code::kInvalidArgument, "invalid argument {:?} for {:?} flag: {}", value,
+                               flagDisplayName(f), parts.error().what());
+            p->insert(p->end(), parts->begin(), parts->end());
+          }
         } else {
           try {
             size_t used = 0;
@@ -82,8 +154,8 @@ Status setFlag(Flag& f, const std::string& value, bool has_value) {
             *p = T(n);
           } catch (...) {
             return makeError(Code::kInvalidArgument,
-                             "invalid argument {:?} for \"--{}\" flag: strconv.ParseInt: parsing {:?}: invalid syntax",
-                             value, f.name, value);
+                             "invalid argument {:?} for {:?} flag: strconv.ParseInt: parsing {:?}: invalid syntax",
+                             value, flagDisplayName(f), value);
           }
         }
         return {};
@@ -196,7 +268,7 @@ static std::string flagLines(const std::vector<Flag>& flags) {
     if (f.hidden) continue;
     std::string left = f.shorthand ? fmt::format("  -{}, --{}", f.shorthand, f.name) : fmt::format("      --{}", f.name);
     if (std::holds_alternative<std::string*>(f.target)) left += " string";
-    else if (std::holds_alternative<std::vector<std::string>*>(f.target)) left += " stringArray";
+    else if (std::holds_alternative<std::vector<std::string>*>(f.target)) left += f.split_commas ? " strings" : " stringArray";
     else if (std::holds_alternative<int*>(f.target) || std::holds_alternative<int64_t*>(f.target)) left += " int";
     std::string right = f.help;
     if (!f.default_text.empty() && !std::holds_alternative<bool*>(f.target))
@@ -263,7 +335,7 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
   bool help_requested = false;
   if (auto s = parse(argv, globals, positional, help_requested); !s.ok()) {
     ctx.err(fmt::format("Error: {}\nSee '{} --help'\n", s.error().what(), path));
-    return 125;
+    return kExitEngineError;
   }
   if (help_requested) {
     ctx.out(help(path, globals));
@@ -274,14 +346,14 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
     if (!positional.empty()) {
       ctx.err(fmt::format("Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",
                           path, positional[0], path));
-      return 125;
+      return kExitEngineError;
     }
     if (ctx.version_requested && path.find(' ') == std::string::npos) {
       ctx.out(fmt::format("{} version {}\n", path, ctx.version()));
       return 0;
     }
     ctx.out(help(path, globals));
-    return path.find(' ') == std::string::npos ? 0 : 125;
+    return path.find(' ') == std::string::npos ? 0 : kExitEngineError;
   }
   if (int(positional.size()) < min_args_ || (max_args_ >= 0 && int(positional.size()) > max_args_)) {
     std::string want;
@@ -290,7 +362,7 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
     else want = fmt::format("accepts between {} and {} arg(s), received {}", min_args_, max_args_, positional.size());
     if (min_args_ == 1 && max_args_ < 0 && positional.empty()) want = "requires at least 1 arg(s), only received 0";
     ctx.err(fmt::format("Error: {}\n", want));
-    return 125;
+    return kExitEngineError;
   }
   return run_(ctx, positional);
 }

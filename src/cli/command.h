@@ -24,6 +24,9 @@ struct Flag {
   std::string default_text;  // shown in --help
   bool hidden = false;
   bool changed = false;
+  // A list flag whose every value is split on commas (pflag's StringSlice, CSV
+  // quoting); other list flags take each value whole (StringArray).
+  bool split_commas = false;
 };
 
 class Command {
@@ -67,7 +70,10 @@ class Command {
 
   Command& flag(std::string name, char sh, bool* v, std::string help);
   Command& flag(std::string name, char sh, std::string* v, std::string help);
+  // A list flag taking each value whole (pflag's StringArray).
   Command& flag(std::string name, char sh, std::vector<std::string>* v, std::string help);
+  // A list flag splitting each value on commas (pflag's StringSlice).
+  Command& sliceFlag(std::string name, char sh, std::vector<std::string>* v, std::string help);
   Command& flag(std::string name, char sh, int* v, std::string help);
   Command& hiddenFlag(std::string name, bool* v);
   Command& hiddenFlag(std::string name, std::string* v);
@@ -83,9 +89,13 @@ class Command {
 
   std::string help(const std::string& path, const std::vector<Flag>* globals) const;
 
- private:
+  // Parses this command's flags (and `globals`) out of argv into their
+  // variables; the rest goes to `positional`. Errors are pflag's texts.
   Status parse(std::vector<std::string>& argv, std::vector<Flag>* globals,
                std::vector<std::string>& positional, bool& help_requested);
+
+ private:
+  Command& addFlag(Flag f);
 
   std::string use_, short_, long_, example_;
   std::vector<std::string> aliases_;
@@ -99,5 +109,9 @@ class Command {
 
 // Applies a flag's textual value.
 Status setFlag(Flag& f, const std::string& value, bool has_value);
+
+// Splits a StringSlice value as pflag does: one CSV record ("a,b" -> a, b;
+// "\"a,b\",c" -> "a,b", c; "" -> nothing).
+Result<std::vector<std::string>> splitCsv(const std::string& value);
 
 }  // namespace berth::cli

@@ -31,11 +31,36 @@ struct Targets {
 Result<Targets> openTargets(Context& ctx, const std::vector<std::string>& args, bool latest);
 // Opens the engine and returns its container service.
 Result<api::ContainerService*> containerService(Context& ctx);
+// The IDs of the containers (any state) that match every filter, narrowed to
+// those named in `names` (ID or name) when there are names; with no filters,
+// every container (podman's getContainersAndInputByContext).
+Result<std::vector<std::string>> selectIds(api::ContainerService& svc, const std::vector<std::string>& filters,
+                                           const std::vector<std::string>& names = {});
+// How the commands that act on several containers select them: names,
+// --all, --latest, --cidfile, --filter (podman's getContainersAndInputByContext).
+struct Selection {
+  bool all = false, latest = false;
+  std::vector<std::string> cidfiles, filters;
+  bool with_cidfile = false;  // the command has --cidfile
+  // Registers --all (`all_help`), --latest and, when asked, --cidfile and
+  // --filter (with shorthand `filter_short`, 0 for none: rm's -f is --force).
+  void addFlags(Command& c, std::string all_help, bool cidfile, bool filter, char filter_short = 'f');
+  // Validates the combination (checkAllLatest) and resolves it: the names
+  // given plus the IDs read from the cidfiles, or the latest container, or
+  // the IDs matching the filters. `all` stays for the engine to apply; with
+  // `ignore`, a missing cidfile is skipped.
+  Result<Targets> resolve(Context& ctx, const Command& c, const std::vector<std::string>& args,
+                          bool ignore = false) const;
+  // podman prints the IDs for --all and --filter, else the names as given.
+  bool printIds() const { return all || !filters.empty(); }
+};
 
-// Exit code of an engine error for run/start/exec: podman's 126/127, else 125.
-int runExitCode(const Error& e);
-// Prints "Error: ..." and returns `code`.
-int failWith(Context& ctx, const Error& e, int code);
+// podman's validate.CheckAllLatestAndIDFile: a command takes containers, --all
+// or --latest (or a --cidfile), one way only. `idfile` is the ID-file flag's
+// name, empty for commands without one; `idfiles` whether it was given.
+Status checkAllLatest(const Command& cmd, const std::vector<std::string>& args, bool all, bool latest,
+                      std::string_view idfile = {}, bool idfiles = false);
+
 // Prints one line per name (podman prints the name as the user gave it, or the
 // ID when `print_ids`) and the errors of the failed ones; returns the exit code.
 int reportNames(Context& ctx, const std::vector<api::NameResult>& results, bool print_ids);

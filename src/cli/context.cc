@@ -70,11 +70,9 @@ Result<engine::Engine*> Context::engine() {
 void Context::out(std::string_view s) { (void)fs::writeAll(1, s); }
 void Context::err(std::string_view s) { (void)fs::writeAll(2, s); }
 
-int Context::exitCode(const Error& e) { return 125; }
-
-int Context::fail(const Error& e) {
+int Context::fail(const Error& e, Phase phase) {
   err("Error: " + e.what() + "\n");
-  return exitCode(e);
+  return exitCode(e, phase);
 }
 
 bool Context::stdoutIsTerminal() const { return ::isatty(1); }

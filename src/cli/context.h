@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "cli/command.h"
+#include "cli/exit_codes.h"
 #include "engine/engine.h"
 
 namespace berth::cli {
@@ -26,10 +27,8 @@ class Context {
 
   void out(std::string_view s);
   void err(std::string_view s);
-  // Prints "Error: <msg>" and returns the exit code for the error.
-  int fail(const Error& e);
-  // Exit code for an error (podman's: 125 engine error).
-  static int exitCode(const Error& e);
+  // Prints "Error: <msg>" and returns the exit code for the error (cli/exit_codes.h).
+  int fail(const Error& e, Phase phase = Phase::kCommand);
   bool stdoutIsTerminal() const;
   bool stdinIsTerminal() const;
   std::string version() const;

@@ -150,7 +150,7 @@ std::unique_ptr<Command> imagesCommand(std::string use, std::vector<std::string>
       .description("Lists images previously pulled to the system or created on the system.")
       .flag("all", 'a', &o->all, "Show all images (default hides intermediate images)")
       .flag("digests", 0, &o->digests, "Show digests")
-      .flag("filter", 'f', &o->filters, "Filter output based on conditions provided (default [])")
+      .sliceFlag("filter", 'f', &o->filters, "Filter output based on conditions provided (default [])")
       .flag("format", 0, &o->format, "Change the output format to JSON or a Go template")
       .flag("noheading", 'n', &o->noheading, "Do not print column headings")
       .flag("no-trunc", 0, &o->no_trunc, "Do not truncate output")
@@ -179,7 +179,7 @@ std::unique_ptr<Command> imageInspectCommand() {
           if (!j.ok()) {
             if (j.error().code() != Code::kNotFound) return ctx.fail(j.error());
             errors.push_back("no such image " + a);
-            rc = 125;
+            rc = kExitEngineError;
             continue;
           }
           arr.push_back(*j);
@@ -222,14 +222,14 @@ std::unique_ptr<Command> rmiCommand(std::string use, std::vector<std::string> al
         if (!rep.ok()) return ctx.fail(rep.error());
         for (auto& u : rep->untagged) ctx.out("Untagged: " + u + "\n");
         for (auto& d : rep->deleted) ctx.out("Deleted: " + d + "\n");
-        // podman: 1 when an image is unknown, 2 when one is in use, else 125.
-        int rc = 0;
+        RemoveExitCode rc(RemoveExitCode::Kind::kImage);
         for (auto& e : rep->errors) {
+          // podman: with --force an image that does not exist is no error.
+          if (o->force && e.code() == Code::kNotFound) continue;
           ctx.err("Error: " + e.what() + "\n");
-          int code = e.code() == Code::kNotFound ? 1 : e.code() == Code::kFailedPrecondition ? 2 : 125;
-          if (rc == 0 || code > rc) rc = code;
+          rc.add(e);
         }
-        return rc;
+        return rc.code();
       });
   return c;
 }
@@ -578,7 +578,7 @@ std::unique_ptr<Command> topLevelInspect() {
             if (int r = printTemplate(ctx, o->format, j); r != 0) return r;
         }
         for (auto& e : errors) ctx.err("Error: " + e + "\n");
-        return errors.empty() ? 0 : 125;
+        return errors.empty() ? 0 : kExitEngineError;
       });
   return c;
 }

@@ -83,7 +83,7 @@ std::unique_ptr<Command> execCommand() {
       .flag("detach", 'd', &o->detach, "Run the exec session in detached mode (backgrounded)")
       .flag("detach-keys", 0, &o->detach_keys, "Select the key sequence for detaching a container.")
       .flag("env", 'e', &o->env, "Set environment variables")
-      .flag("env-file", 0, &o->env_file, "Read in a file of environment variables")
+      .sliceFlag("env-file", 0, &o->env_file, "Read in a file of environment variables")
       .flag("interactive", 'i', &o->interactive, "Keep STDIN open even if not attached")
       .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .flag("privileged", 0, &o->privileged, "Give the process extended Linux capabilities inside the container.  The default is false")
@@ -92,6 +92,10 @@ std::unique_ptr<Command> execCommand() {
       .flag("workdir", 'w', &o->workdir, "Working directory inside the container")
       .flag("preserve-fds", 0, &o->preserve_fds, "Pass N additional file descriptors to the container")
       .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        if (o->preserve_fds < 0) return makeError(Code::kInvalidArgument, "invalid --preserve-fds {}: must not be negative", o->preserve_fds);
+        if (o->preserve_fds > 0)
+          return makeError(Code::kUnimplemented,
+                           "exec --preserve-fds is not supported yet: berth cannot hand extra file descriptors to an exec session");
         std::vector<std::string> rest = args;
         if (!o->latest) rest.erase(rest.begin());
         auto [svc, names] = TRY(openTargets(ctx, {args[0]}, o->latest));
@@ -111,14 +115,10 @@ std::unique_ptr<Command> execCommand() {
         req.detach = o->detach;
         req.privileged = o->privileged;
         if (req.detach) {  // podman prints the exec session's ID
-          auto session = svc->execDetached(req);
-          if (!session.ok()) return failWith(ctx, session.error(), runExitCode(session.error()));
-          ctx.out(*session + "\n");
+          ctx.out(TRY(svc->execDetached(req)) + "\n");
           return 0;
         }
-        auto code = svc->exec(req);
-        if (!code.ok()) return failWith(ctx, code.error(), runExitCode(code.error()));
-        return *code;
+        return TRY(svc->exec(req));
       }));
   return c;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "base/fs.h"
 #include "base/timefmt.h"
@@ -18,6 +19,7 @@ std::unique_ptr<Command> startCommand() {
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("start [options] CONTAINER [CONTAINER...]", "Start one or more containers");
+  Command* self = c.get();
   c->description("Starts one or more containers.  The container name or ID can be used.")
       .flag("attach", 'a', &o->attach, "Attach container's STDOUT and STDERR")
       .flag("interactive", 'i', &o->interactive, "Make STDIN available to the contained process")
@@ -25,34 +27,47 @@ std::unique_ptr<Command> startCommand() {
       .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .flag("detach-keys", 0, &o->detach_keys, "Select the key sequence for detaching a container.")
       .flag("sig-proxy", 0, &o->sig_proxy, "Proxy received signals to the process (default true if attaching, false otherwise)")
-      .flag("filter", 'f', &o->filters, "Filter output based on conditions given")
-      .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+      .sliceFlag("filter", 'f', &o->filters, "Filter output based on conditions given")
+      .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        // podman's validateStart.
+        auto invalid = [](const char* msg) { return Error(Code::kInvalidArgument, msg); };
+        if (args.empty() && !o->latest && !o->all && o->filters.empty())
+          return invalid("start requires at least one argument");
+        if (o->all && o->latest) return invalid("--all and --latest cannot be used together");
+        if (!args.empty() && o->latest) return invalid("--latest and containers cannot be used together");
+        if (args.size() > 1 && o->attach) return invalid("you cannot start and attach multiple containers at once");
+        if ((!args.empty() || o->latest) && o->all)
+          return invalid("either start all containers or the container(s) provided in the arguments");
+        if (o->attach && o->all) return invalid("you cannot start and attach all containers at once");
+        // Signals are proxied when attached, unless --sig-proxy=false says otherwise.
+        bool sig_proxy = self->changed("sig-proxy") ? o->sig_proxy : o->attach;
+        if (sig_proxy && !o->attach)
+          return invalid("you cannot use sig-proxy without --attach: invalid argument");
         auto [svc, names] = TRY(openTargets(ctx, args, o->latest));
-        if (o->all) {
-          auto all = TRY(svc->list(api::ContainerListRequest{true, -1, false, false, o->filters}));
-          names.clear();
-          for (auto& s : all) names.push_back(s.id);
-        }
-        if (names.empty()) return makeError(Code::kInvalidArgument, "start requires at least one argument");
-        if ((o->attach || o->interactive) && names.size() > 1)
-          return makeError(Code::kInvalidArgument, "you cannot start and attach multiple containers at once");
-        if (o->attach || o->interactive) {
+        // --all and --filter select by ID, and the IDs are what start prints.
+        if (o->all || !o->filters.empty()) names = TRY(selectIds(*svc, o->filters, names));
+        if (o->attach) {
+          if (names.empty()) return 0;
           auto insp = TRY(svc->inspect(names[0], false));
           api::AttachStreams st;
           st.in = o->interactive ? 0 : -1;
           st.tty = insp["Config"].value("Tty", false);
           st.detach_keys = o->detach_keys;
-          st.proxy_signals = true;
+          st.proxy_signals = sig_proxy;
           auto code = svc->start(names[0], &st);
-          if (!code.ok()) return failWith(ctx, code.error(), runExitCode(code.error()));
+          if (!code.ok()) return ctx.fail(code.error(), Phase::kStart);
           return *code < 0 ? 0 : *code;
         }
+        // podman reports nothing for a container that is already running.
+        std::set<std::string> running;
+        for (auto& s : TRY(svc->list(api::ContainerListRequest{})))
+          if (s.status == api::ContainerStatus::kRunning) running.insert(s.id);
         int rc = 0;
         for (auto& n : names) {
+          if (auto id = svc->resolveId(n); id.ok() && running.count(*id)) continue;
           auto r = svc->start(n, nullptr);
           if (!r.ok()) {
-            ctx.err("Error: " + r.error().what() + "\n");
-            rc = runExitCode(r.error());
+            rc = ctx.fail(r.error(), Phase::kStart);
             continue;
           }
           ctx.out(n + "\n");
@@ -64,94 +79,92 @@ std::unique_ptr<Command> startCommand() {
 
 std::unique_ptr<Command> stopCommand() {
   struct O {
-    bool all = false, ignore = false, latest = false;
-    int timeout = -1;
-    std::vector<std::string> cidfiles;
+    Selection sel;
+    bool ignore = false;
+    int timeout = 10;
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("stop [options] CONTAINER [CONTAINER...]", "Stop one or more containers");
   Command* self = c.get();
-  c->description("Stops one or more running containers.  The container name or ID can be used.")
-      .flag("all", 'a', &o->all, "Stop all running containers")
-      .flag("ignore", 'i', &o->ignore, "Ignore errors when a specified container is missing")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+  c->description("Stops one or more running containers.  The container name or ID can be used.");
+  o->sel.addFlags(*c, "Stop all running containers", true, true);
+  c->flag("ignore", 'i', &o->ignore, "Ignore errors when a specified container is missing")
       .flag("time", 't', &o->timeout, "Seconds to wait for stop before killing the container")
-      .flag("cidfile", 0, &o->cidfiles, "Read the container ID from the file")
       .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        std::vector<std::string> names = args;
-        for (auto& f : o->cidfiles) names.push_back(TRY(fs::readFile(f)));
-        auto [svc, targets] = TRY(openTargets(ctx, names, o->latest));
+        auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args));
         api::ContainerStopRequest req;
-        req.names = std::move(targets);
-        req.all = o->all;
+        req.names = std::move(names);
+        req.all = o->sel.all;
         req.ignore = o->ignore;
         if (self->changed("time")) req.timeout = o->timeout;
-        if (req.names.empty() && !req.all)
-          return makeError(Code::kInvalidArgument, "you must provide at least one container name or ID");
-        return reportNames(ctx, TRY(svc->stop(req)), o->all);
+        return reportNames(ctx, TRY(svc->stop(req)), o->sel.printIds());
       }));
   return c;
 }
 
 std::unique_ptr<Command> killCommand() {
   struct O {
-    bool all = false, latest = false;
+    Selection sel;
     std::string signal = "KILL";
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("kill [options] CONTAINER [CONTAINER...]", "Kill one or more running containers with a specific signal");
-  c->description("The main process inside each container specified will be sent SIGKILL, or any signal specified with option --signal.")
-      .flag("all", 'a', &o->all, "Signal all running containers")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
-      .flag("signal", 's', &o->signal, "Signal to send to the container")
-      .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        auto [svc, names] = TRY(openTargets(ctx, args, o->latest));
-        if (names.empty() && !o->all)
-          return makeError(Code::kInvalidArgument, "you must provide at least one container name or ID");
-        return reportNames(ctx, TRY(svc->kill(names, o->all, o->signal)), o->all);
+  Command* self = c.get();
+  c->description("The main process inside each container specified will be sent SIGKILL, or any signal specified with option --signal.");
+  o->sel.addFlags(*c, "Signal all running containers", true, false);
+  c->flag("signal", 's', &o->signal, "Signal to send to the container")
+      .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args));
+        return reportNames(ctx, TRY(svc->kill(names, o->sel.all, o->signal)), o->sel.printIds());
       }));
   return c;
 }
 
 std::unique_ptr<Command> restartCommand() {
   struct O {
-    bool all = false, latest = false, running = false;
+    Selection sel;
+    bool running = false;
     int timeout = 10;
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("restart [options] CONTAINER [CONTAINER...]", "Restart one or more containers");
   Command* self = c.get();
-  c->description("Restarts one or more running containers. The container ID or name can be used.")
-      .flag("all", 'a', &o->all, "Restart all non-running containers")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
-      .flag("running", 0, &o->running, "Restart only running containers")
+  c->description("Restarts one or more running containers. The container ID or name can be used.");
+  o->sel.addFlags(*c, "Restart all non-running containers", true, true);
+  c->flag("running", 0, &o->running, "Restart only running containers")
       .flag("time", 't', &o->timeout, "Seconds to wait for stop before killing the container")
       .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        auto [svc, names] = TRY(openTargets(ctx, args, o->latest));
+        auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args));
         std::optional<int> t;
         if (self->changed("time")) t = o->timeout;
-        return reportNames(ctx, TRY(svc->restart(names, o->all, t)), o->all);
+        if (o->running) {
+          // Only the running containers among the selection (podman restarts every
+          // running one, whatever was named: docs/compat.md).
+          std::vector<std::string> running;
+          for (auto& s : TRY(svc->list(api::ContainerListRequest{}))) {
+            bool selected = o->sel.all;
+            for (auto& n : names) selected = selected || TRY(svc->resolveId(n)) == s.id;
+            if (selected) running.push_back(s.id);
+          }
+          return reportNames(ctx, TRY(svc->restart(running, false, t)), true);
+        }
+        return reportNames(ctx, TRY(svc->restart(names, o->sel.all, t)), o->sel.printIds());
       }));
   return c;
 }
 
 std::unique_ptr<Command> pauseCommand(bool pause) {
-  struct O {
-    bool all = false, latest = false;
-  };
-  auto o = std::make_shared<O>();
+  auto sel = std::make_shared<Selection>();
   auto c = std::make_unique<Command>(pause ? "pause [options] CONTAINER [CONTAINER...]" : "unpause [options] CONTAINER [CONTAINER...]",
                                      pause ? "Pause all the processes in one or more containers"
                                            : "Unpause the processes in one or more containers");
-  c->flag("all", 'a', &o->all, pause ? "Pause all running containers" : "Unpause all paused containers")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
-      .run(orFail([o, pause](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        auto [svc, names] = TRY(openTargets(ctx, args, o->latest));
-        if (names.empty() && !o->all)
-          return makeError(Code::kInvalidArgument, "you must provide at least one container name or ID");
-        auto res = TRY(pause ? svc->pause(names, o->all) : svc->unpause(names, o->all));
-        return reportNames(ctx, res, o->all);
-      }));
+  Command* self = c.get();
+  sel->addFlags(*c, pause ? "Pause all running containers" : "Unpause all paused containers", true, true);
+  c->run(orFail([sel, pause, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+    auto [svc, names] = TRY(sel->resolve(ctx, *self, args));
+    auto res = TRY(pause ? svc->pause(names, sel->all) : svc->unpause(names, sel->all));
+    return reportNames(ctx, res, sel->printIds());
+  }));
   return c;
 }
 
@@ -164,7 +177,7 @@ std::unique_ptr<Command> waitCommand() {
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("wait [options] CONTAINER [CONTAINER...]", "Block on one or more containers");
   c->description("Block until one or more containers stop and then print their exit codes.")
-      .flag("condition", 0, &o->conditions, "Condition to wait on")
+      .sliceFlag("condition", 0, &o->conditions, "Condition to wait on")
       .flag("interval", 'i', &o->interval, "Time Interval to wait before polling for completion")
       .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .flag("ignore", 0, &o->ignore, "Ignore if a container does not exist")
@@ -189,8 +202,7 @@ std::unique_ptr<Command> waitCommand() {
               ctx.out("-1\n");
               continue;
             }
-            ctx.err("Error: " + code.error().what() + "\n");
-            rc = 125;
+            rc = ctx.fail(code.error());
             continue;
           }
           ctx.out(std::to_string(*code) + "\n");
@@ -202,54 +214,45 @@ std::unique_ptr<Command> waitCommand() {
 
 std::unique_ptr<Command> rmCommand(std::string use) {
   struct O {
-    bool all = false, force = false, ignore = false, volumes = false, latest = false, depend = false;
+    Selection sel;
+    bool force = false, ignore = false, volumes = false, depend = false;
     int timeout = 10;
-    std::vector<std::string> cidfiles;
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>(std::move(use), "Remove one or more containers");
   Command* self = c.get();
-  c->description("Removes one or more containers from the host. The container name or ID can be used.")
-      .flag("all", 'a', &o->all, "Remove all containers")
-      .flag("force", 'f', &o->force, "Force removal of a running or unusable container")
+  c->description("Removes one or more containers from the host. The container name or ID can be used.");
+  o->sel.addFlags(*c, "Remove all containers", true, true, 0);
+  // --depend: no berth container can depend on another yet (pods and
+  // --requires come with issue 9), so removing the selection is all it does.
+  c->flag("force", 'f', &o->force, "Force removal of a running or unusable container")
       .flag("ignore", 'i', &o->ignore, "Ignore errors when a specified container is missing")
       .flag("volumes", 'v', &o->volumes, "Remove anonymous volumes associated with the container")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .flag("time", 't', &o->timeout, "Seconds to wait for stop before killing the container")
       .flag("depend", 0, &o->depend, "Remove container and all containers that depend on the selected container")
-      .flag("cidfile", 0, &o->cidfiles, "Read the container ID from the file")
       .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        std::vector<std::string> names = args;
-        for (auto& f : o->cidfiles) {
-          auto id = fs::readFile(f);
-          if (!id.ok()) {
-            if (o->ignore) continue;
-            return std::move(id).error();
-          }
-          names.push_back(*id);
-        }
-        auto [svc, targets] = TRY(openTargets(ctx, names, o->latest));
+        if (self->changed("time") && !o->force)
+          return makeError(Code::kInvalidArgument, "--force option must be specified to use the --time option");
+        auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args, o->ignore));
         api::ContainerRemoveRequest req;
-        req.names = std::move(targets);
-        req.all = o->all;
+        req.names = std::move(names);
+        req.all = o->sel.all;
         req.force = o->force;
         req.ignore = o->ignore;
         req.volumes = o->volumes;
         if (self->changed("time")) req.timeout = o->timeout;
-        if (req.names.empty() && !req.all)
-          return makeError(Code::kInvalidArgument, "you must provide at least one container name or ID");
-        // podman rm: 1 when a container is unknown, 2 when one is running/in use, else 125.
-        int rc = 0;
+        RemoveExitCode rc(RemoveExitCode::Kind::kContainer);
         for (auto& r : TRY(svc->remove(req))) {
           if (r.error) {
+            // podman: with --force a container that does not exist is no error.
+            if (o->force && r.error->code() == Code::kNotFound) continue;
             ctx.err("Error: " + r.error->what() + "\n");
-            int code = r.error->code() == Code::kNotFound ? 1 : r.error->code() == Code::kConflict ? 2 : 125;
-            rc = std::max(rc, code);
+            rc.add(*r.error);
             continue;
           }
-          if (!r.id.empty()) ctx.out((o->all ? r.id : r.name) + "\n");
+          if (!r.id.empty()) ctx.out((o->sel.printIds() ? r.id : r.name) + "\n");
         }
-        return rc;
+        return rc.code();
       }));
   return c;
 }
@@ -298,47 +301,76 @@ std::unique_ptr<Command> containerExistsCommand() {
 }
 
 std::unique_ptr<Command> initCommand() {
-  auto all = std::make_shared<bool>(false);
+  auto sel = std::make_shared<Selection>();
   auto c = std::make_unique<Command>("init [options] CONTAINER [CONTAINER...]", "Initialize one or more containers");
-  c->flag("all", 'a', all.get(), "Initialize all containers")
-      .run(orFail([](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        auto* svc = TRY(containerService(ctx));
-        int rc = 0;
-        for (auto& n : args) {
-          auto s = svc->init(n);
-          if (!s.ok()) {
-            ctx.err("Error: " + s.error().what() + "\n");
-            rc = 125;
-            continue;
-          }
-          ctx.out(n + "\n");
-        }
-        return rc;
-      }));
+  Command* self = c.get();
+  sel->addFlags(*c, "Initialize all containers", false, false);
+  c->run(orFail([sel, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+    auto [svc, names] = TRY(sel->resolve(ctx, *self, args));
+    if (sel->all) names = TRY(selectIds(*svc, {}));
+    int rc = 0;
+    for (auto& n : names) {
+      auto s = svc->init(n);
+      if (!s.ok()) {
+        // podman: initializing all skips the containers in a state that cannot be initialized.
+        if (sel->all && s.error().code() == Code::kFailedPrecondition) continue;
+        rc = ctx.fail(s.error());
+        continue;
+      }
+      ctx.out(n + "\n");
+    }
+    return rc;
+  }));
   return c;
 }
 
 std::unique_ptr<Command> cleanupCommand() {
   struct O {
-    bool rm = false, all = false, latest = false, rmi = false;
+    Selection sel;
+    bool rm = false, rmi = false;
     std::string exec;
   };
   auto o = std::make_shared<O>();
   auto c = std::make_unique<Command>("cleanup [options] CONTAINER [CONTAINER...]", "Clean up network and mountpoints of one or more containers");
-  c->flag("all", 'a', &o->all, "Cleans up all containers")
-      .flag("rm", 0, &o->rm, "After cleanup, remove the container entirely")
+  Command* self = c.get();
+  o->sel.addFlags(*c, "Cleans up all containers", false, false);
+  c->flag("rm", 0, &o->rm, "After cleanup, remove the container entirely")
       .flag("rmi", 0, &o->rmi, "After cleanup, remove the image entirely")
-      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .flag("exec", 0, &o->exec, "Clean up the given exec session instead of the container")
-      .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-        auto* svc = TRY(containerService(ctx));
+      .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        if (!o->exec.empty()) {
+          if (o->sel.all) return makeError(Code::kInvalidArgument, "exec and all options conflict");
+          if (args.size() > 1)
+            return makeError(Code::kInvalidArgument, "cannot use exec option when more than one container is given");
+          if (o->rmi) return makeError(Code::kInvalidArgument, "exec and rmi options conflict");
+          // berth keeps no exec session records: an exec session ends with its process.
+          return makeError(Code::kUnimplemented,
+                           "--exec: berth keeps no exec sessions to clean up (a session ends with its process)");
+        }
+        auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args));
+        if (o->sel.all) names = TRY(selectIds(*svc, {}));
+        auto& images = TRY(ctx.engine())->images();
         int rc = 0;
-        for (auto& n : args) {
-          auto s = svc->cleanup(n, o->rm);
-          if (!s.ok()) {
-            ctx.err("Error: " + s.error().what() + "\n");
-            rc = 125;
+        for (auto& n : names) {
+          std::string image;
+          if (o->rmi) {
+            auto insp = svc->inspect(n, false);
+            if (insp.ok()) image = insp->value("Image", "");
+          }
+          if (auto s = svc->cleanup(n, o->rm); !s.ok()) {
+            rc = ctx.fail(s.error());
             continue;
+          }
+          if (!image.empty()) {
+            auto rep = images.remove(api::ImageRemoveRequest{{image}, false, false, false});
+            if (!rep.ok()) {
+              rc = ctx.fail(rep.error());
+              continue;
+            }
+            if (!rep->errors.empty()) {
+              for (auto& e : rep->errors) rc = ctx.fail(e);
+              continue;
+            }
           }
           ctx.out(n + "\n");
         }

@@ -44,13 +44,13 @@ std::unique_ptr<Command> createCommand() {
 }
 
 void addOverrideFlags(Command& c, engine::ManifestEntryOverrides& ov, bool os_features) {
-  c.flag("annotation", 0, &ov.annotations, "set an `annotation` for the specified image")
+  c.sliceFlag("annotation", 0, &ov.annotations, "set an `annotation` for the specified image")
       .flag("arch", 0, &ov.arch, "override the `architecture` of the specified image")
-      .flag("features", 0, &ov.features, "override the `features` of the specified image")
+      .sliceFlag("features", 0, &ov.features, "override the `features` of the specified image")
       .flag("os", 0, &ov.os, "override the `OS` of the specified image")
       .flag("os-version", 0, &ov.os_version, "override the OS `version` of the specified image")
       .flag("variant", 0, &ov.variant, "override the `Variant` of the specified image");
-  if (os_features) c.flag("os-features", 0, &ov.os_features, "override the OS `features` of the specified image");
+  if (os_features) c.sliceFlag("os-features", 0, &ov.os_features, "override the OS `features` of the specified image");
 }
 
 std::unique_ptr<Command> addCommand() {
@@ -181,8 +181,12 @@ std::unique_ptr<Command> rmCommand() {
         auto rep = svc.remove(args, *ignore);
         for (auto& u : rep.untagged) ctx.out("Untagged: " + u + "\n");
         for (auto& d : rep.deleted) ctx.out("Deleted: " + d + "\n");
-        for (auto& e : rep.errors) ctx.err("Error: " + e.what() + "\n");
-        return rep.errors.empty() ? 0 : 125;
+        RemoveExitCode rc(RemoveExitCode::Kind::kImage);
+        for (auto& e : rep.errors) {
+          ctx.err("Error: " + e.what() + "\n");
+          rc.add(e);
+        }
+        return rc.code();
       });
   return c;
 }

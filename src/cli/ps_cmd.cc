@@ -1,4 +1,6 @@
 // Container listing and inspection: ps (container list), container inspect.
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 
@@ -46,6 +48,10 @@ Json psJson(const ContainerSummary& s) {
   j["Mounts"] = Json::array();
   j["Names"] = s.names;
   j["Namespaces"] = Json::object();
+  // podman's ListContainerNamespaces JSON names (omitempty).
+  for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
+                             {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
+    if (auto it = s.namespaces.find(kernel); it != s.namespaces.end()) j["Namespaces"][key] = it->second;
   j["Networks"] = Json::array();
   j["Pid"] = s.pid;
   j["Pod"] = "";
@@ -62,83 +68,149 @@ Json psJson(const ContainerSummary& s) {
 
 }  // namespace
 
+namespace {
+
+struct PsOpts {
+  bool all = false, quiet = false, latest = false, size = false, no_trunc = false, noheading = false, ns = false;
+  bool pod = false, external = false, sync = false;
+  int last = -1, watch = 0;
+  std::string format, sort = "created";
+  std::vector<std::string> filters;
+};
+
+// podman's ps checkFlags.
+Status checkPsFlags(const PsOpts& o) {
+  auto invalid = [](const char* msg) -> Status { return Error(Code::kInvalidArgument, msg); };
+  if (o.last >= 0 && o.latest) return invalid("last and latest are mutually exclusive");
+  if (o.quiet && (o.size || o.ns)) return invalid("quiet conflicts with size and namespace");
+  if (o.size && o.ns) return invalid("size and namespace options conflict");
+  if (o.watch > 0 && o.latest) return invalid("the watch and latest flags cannot be used together");
+  if (o.watch < 0) return invalid("invalid --watch: must not be negative");
+  static const std::set<std::string> kSorts = {"command", "created", "id", "image", "names", "runningfor", "size", "status"};
+  if (!kSorts.count(o.sort))
+    return invalid("invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status");
+  for (auto& f : o.filters)
+    if (f.find('=') == std::string::npos) return makeError(Code::kInvalidArgument, "invalid filter {:?}", f);
+  return {};
+}
+
+Result<std::vector<ContainerSummary>> listSorted(api::ContainerService& svc, const PsOpts& o) {
+  // --external: containers in the store that berth does not manage. berth's
+  // store holds only its own containers (no buildah/CRI-O sharing it), so there
+  // are none to add.
+  api::ContainerListRequest req{o.all, o.last, o.latest, o.size, o.filters};
+  req.namespaces = o.ns;
+  auto cs = TRY(svc.list(req));
+  std::stable_sort(cs.begin(), cs.end(), [&](const ContainerSummary& a, const ContainerSummary& b) {
+    if (o.sort == "id") return a.id < b.id;
+    if (o.sort == "image") return a.image < b.image;
+    if (o.sort == "names") return a.names[0] < b.names[0];
+    if (o.sort == "status") return api::statusName(a.status) < api::statusName(b.status);
+    if (o.sort == "size") return a.size_rw < b.size_rw;
+    if (o.sort == "command") return fmt::format("{}", fmt::join(a.command, " ")) < fmt::format("{}", fmt::join(b.command, " "));
+    if (o.sort == "runningfor") return a.started_at > b.started_at;
+    return a.created > b.created;
+  });
+  return cs;
+}
+
+int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vector<ContainerSummary>& cs) {
+  if (isJsonFormat(o.format)) {
+    Json arr = Json::array();
+    for (auto& s : cs) arr.push_back(psJson(s));
+    ctx.out(Context::jsonIndent(arr, 4) + "\n");
+    return 0;
+  }
+  if (o.quiet && !format_changed) {
+    for (auto& s : cs) ctx.out((o.no_trunc ? s.id : shortId(s.id)) + "\n");
+    return 0;
+  }
+  std::vector<Json> rows;
+  for (auto& s : cs) {
+    Json r = psJson(s);
+    r["ID"] = o.no_trunc ? s.id : shortId(s.id);
+    std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
+    if (!o.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+    r["Command"] = cmd;
+    r["CreatedHuman"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
+    r["CreatedAt"] = formatGoTime(s.created);
+    r["RunningFor"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
+    r["Names"] = s.names[0];
+    r["Ports"] = "";
+    r["Mounts"] = "";
+    r["Networks"] = "";
+    r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
+    r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
+    // No container is in a pod before pods exist (issue 9).
+    r["Pod"] = "";
+    r["PodName"] = "";
+    // podman's template names for --ns: .Namespaces.X is rewritten to .X.
+    auto nsv = [&](const char* k) {
+      auto it = s.namespaces.find(k);
+      return it == s.namespaces.end() ? std::string() : it->second;
+    };
+    r["Cgroup"] = nsv("cgroup");
+    r["IPC"] = nsv("ipc");
+    r["MNT"] = nsv("mnt");
+    r["NET"] = nsv("net");
+    r["PIDNS"] = nsv("pid");
+    r["User"] = nsv("user");
+    r["UTS"] = nsv("uts");
+    rows.push_back(r);
+  }
+  std::string def;
+  if (o.ns) {
+    def = "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Cgroup}}\t{{.IPC}}\t{{.MNT}}\t{{.NET}}\t{{.PIDNS}}\t{{.User}}\t{{.UTS}}";
+  } else {
+    def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+    if (o.pod) def += "\t{{.Pod}}\t{{.PodName}}";
+    if (o.size) def += "\t{{.Size}}";
+  }
+  std::string f = o.quiet ? "{{.ID}}" : o.format;
+  static const std::string kNs = ".Namespaces.";
+  for (size_t at; (at = f.find(kNs)) != std::string::npos;) f.replace(at, kNs.size(), ".");
+  return printRows(ctx, f, def, rows,
+                   {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"CreatedAt", "CREATED AT"},
+                    {"RunningFor", "CREATED"}, {"Names", "NAMES"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"},
+                    {"Cgroup", "CGROUPNS"}, {"User", "USERNS"}},
+                   o.noheading);
+}
+
+}  // namespace
+
 std::unique_ptr<Command> psCommand(std::string use, std::vector<std::string> aliases) {
-  struct O {
-    bool all = false, quiet = false, latest = false, size = false, no_trunc = false, noheading = false, ns = false;
-    int last = -1;
-    std::string format, sort = "created";
-    std::vector<std::string> filters;
-    bool pod = false, external = false;
-  };
-  auto o = std::make_shared<O>();
+  auto o = std::make_shared<PsOpts>();
   auto c = std::make_unique<Command>(std::move(use), "List containers");
+  Command* self = c.get();
   c->aliases(std::move(aliases)).args(0, 0)
       .description("Prints out information about the containers")
       .flag("all", 'a', &o->all, "Show all the containers, default is only running containers")
       .flag("external", 0, &o->external, "Show containers in storage not controlled by Podman")
-      .flag("filter", 'f', &o->filters, "Filter output based on conditions given")
+      .sliceFlag("filter", 'f', &o->filters, "Filter output based on conditions given")
       .flag("format", 0, &o->format, "Pretty-print containers to JSON or using a Go template")
       .flag("last", 'n', &o->last, "Print the n last created containers (all states)")
       .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
-      .flag("namespace", 0, &o->ns, "Display namespace information")
+      .flag("ns", 0, &o->ns, "Display namespace information")
       .flag("noheading", 0, &o->noheading, "Do not print headers")
       .flag("no-trunc", 0, &o->no_trunc, "Display the extended information")
       .flag("pod", 'p', &o->pod, "Print the ID and name of the pod the containers are associated with")
       .flag("quiet", 'q', &o->quiet, "Print the numeric IDs of the containers only")
       .flag("size", 's', &o->size, "Display the total file sizes")
       .flag("sort", 0, &o->sort, "Sort output by: command, created, id, image, names, runningfor, size, status")
-      .run(orFail([o](Context& ctx, const std::vector<std::string>&) -> Result<int> {
+      .flag("sync", 0, &o->sync, "Sync container state with OCI runtime")
+      .flag("watch", 'w', &o->watch, "Watch the ps output on an interval in seconds")
+      .run(orFail([o, self](Context& ctx, const std::vector<std::string>&) -> Result<int> {
+        TRY(checkPsFlags(*o));
+        // --sync: berth syncs every container that may have changed on every listing.
         auto* svc = TRY(containerService(ctx));
-        static const std::set<std::string> kSorts = {"command", "created", "id", "image", "names", "runningfor", "size", "status"};
-        if (!kSorts.count(o->sort))
-          return makeError(Code::kInvalidArgument, "invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status");
-        api::ContainerListRequest req{o->all, o->last, o->latest, o->size, o->filters};
-        auto cs = TRY(svc->list(req));
-        std::stable_sort(cs.begin(), cs.end(), [&](const ContainerSummary& a, const ContainerSummary& b) {
-          if (o->sort == "id") return a.id < b.id;
-          if (o->sort == "image") return a.image < b.image;
-          if (o->sort == "names") return a.names[0] < b.names[0];
-          if (o->sort == "status") return api::statusName(a.status) < api::statusName(b.status);
-          if (o->sort == "size") return a.size_rw < b.size_rw;
-          if (o->sort == "command") return fmt::format("{}", fmt::join(a.command, " ")) < fmt::format("{}", fmt::join(b.command, " "));
-          if (o->sort == "runningfor") return a.started_at > b.started_at;
-          return a.created > b.created;
-        });
-        if (isJsonFormat(o->format)) {
-          Json arr = Json::array();
-          for (auto& s : cs) arr.push_back(psJson(s));
-          ctx.out(Context::jsonIndent(arr, 4) + "\n");
-          return 0;
+        bool format_changed = self->changed("format");
+        if (o->watch == 0) return printPs(ctx, *o, format_changed, TRY(listSorted(*svc, *o)));
+        while (true) {
+          auto cs = TRY(listSorted(*svc, *o));
+          ctx.out("\033[2J\033[1;1H");  // clear the screen, cursor home (podman's tm.Clear/MoveCursor)
+          if (int rc = printPs(ctx, *o, format_changed, cs); rc != 0) return rc;
+          ::sleep(unsigned(o->watch));
         }
-        if (o->quiet && o->format.empty()) {
-          for (auto& s : cs) ctx.out((o->no_trunc ? s.id : shortId(s.id)) + "\n");
-          return 0;
-        }
-        std::vector<Json> rows;
-        for (auto& s : cs) {
-          Json r = psJson(s);
-          r["ID"] = o->no_trunc ? s.id : shortId(s.id);
-          std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
-          if (!o->no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
-          r["Command"] = cmd;
-          r["CreatedHuman"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
-          r["CreatedAt"] = formatGoTime(s.created);
-          r["RunningFor"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
-          r["Names"] = s.names[0];
-          r["Ports"] = "";
-          r["Mounts"] = "";
-          r["Networks"] = "";
-          r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
-          r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
-          rows.push_back(r);
-        }
-        std::string def = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
-        if (o->size) def += "\t{{.Size}}";
-        std::string f = o->quiet ? "{{.ID}}" : o->format;
-        return printRows(ctx, f, def, rows,
-                         {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"CreatedAt", "CREATED AT"},
-                          {"RunningFor", "CREATED"}, {"Names", "NAMES"}},
-                         o->noheading);
       }));
   return c;
 }
@@ -171,7 +243,7 @@ std::unique_ptr<Command> containerInspectCommand() {
           for (auto& j : arr)
             if (int r = printTemplate(ctx, o->format, j); r) return r;
         for (auto& e : errors) ctx.err("Error: " + e.what() + "\n");
-        return errors.empty() ? 0 : 125;
+        return errors.empty() ? 0 : kExitEngineError;
       }));
   return c;
 }

@@ -304,7 +304,7 @@ std::unique_ptr<Command> searchCommand() {
       .flag("list-tags", 0, &o->list_tags, "List the tags of the input registry")
       .flag("no-trunc", 0, &o->no_trunc, "Do not truncate the output")
       .flag("format", 0, &o->format, "Change the output format to JSON or a Go template")
-      .flag("filter", 'f', &o->filters, "Filter output based on conditions provided (default [])");
+      .sliceFlag("filter", 'f', &o->filters, "Filter output based on conditions provided (default [])");
   addAccessFlags(*c, o->a);
   c->run([o, self](Context& ctx, const std::vector<std::string>& args) {
     std::string term = args[0];

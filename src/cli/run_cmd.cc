@@ -91,8 +91,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   if (o.detach) {
     auto st = svc->start(rep.id, nullptr);
     if (!st.ok()) {
-      int code = runExitCode(st.error());
-      ctx.err("Error: " + st.error().what() + "\n");
+      int code = ctx.fail(st.error(), Phase::kRunStart);
       if (o.rm) (void)svc->cleanup(rep.id, true);
       return code;
     }
@@ -102,8 +101,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   auto streams = TRY(runStreams(o));
   auto code = svc->start(rep.id, &streams);
   if (!code.ok()) {
-    int rc = runExitCode(code.error());
-    ctx.err("Error: " + code.error().what() + "\n");
+    int rc = ctx.fail(code.error(), Phase::kRunStart);
     if (o.rm) (void)svc->cleanup(rep.id, true);
     return rc;
   }

@@ -241,6 +241,22 @@ api::ContainerStatus parseStatus(const std::string& s) {
   return api::ContainerStatus::kConfigured;
 }
 
+// The inode numbers of a process's namespaces ("net:[4026532265]" -> "4026532265");
+// a namespace the kernel does not have, or a process that is gone, is left out.
+std::map<std::string, std::string> namespaceInodes(int pid) {
+  std::map<std::string, std::string> out;
+  for (const char* ns : {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"}) {
+    char buf[64];
+    std::string link = fmt::format("/proc/{}/ns/{}", pid, ns);
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) continue;
+    std::string v(buf, size_t(n));
+    auto l = v.find('['), r = v.find(']');
+    if (l != std::string::npos && r != std::string::npos && r > l) out[ns] = v.substr(l + 1, r - l - 1);
+  }
+  return out;
+}
+
 api::ContainerSummary summarize(const state::ContainerRecord& r) {
   api::ContainerSummary s;
   s.id = r.id;
@@ -307,7 +323,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
     api::ContainerSummary s = summarize(r);
     std::string status(api_statusName(s.status));
     bool running = s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kPaused;
-    if (!req.all && !running && filters.empty() && !req.latest && req.last < 0) continue;
+    // As podman (and docker): a status filter looks at every container, other filters at the running ones.
+    if (!req.all && !running && !filters.count("status") && !req.latest && req.last < 0) continue;
     bool ok = true;
     for (auto& [k, vals] : filters) {
       bool any = false;
@@ -338,6 +355,7 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
       auto img = state::getImage(e_.db(), r.image_id);
       s.size_root_fs = s.size_rw + ((img.ok() && *img) ? (*img)->size : 0);
     }
+    if (req.namespaces && s.pid > 0) s.namespaces = namespaceInodes(s.pid);
     out.push_back(std::move(s));
   }
   if (req.latest && !out.empty()) out = {out.back()};

@@ -222,7 +222,7 @@ assert_eq "$OUT" "$(printf 'Untagged: localhost/mylist:latest\nDeleted: %s' "$li
 expect_rc 1 berth manifest exists mylist
 expect_rc 125 berth manifest inspect mylist
 assert_eq "$ERR" "Error: mylist: image not known" "inspect of an unknown list"
-expect_rc 125 berth manifest rm mylist
+expect_rc 1 berth manifest rm mylist  # podman: 1 for an unknown list, as rmi
 assert_contains "$ERR" "mylist: image not known" "rm of an unknown list"
 expect_rc 0 berth manifest rm -i mylist idx idx2
 assert_eq "$(grep -c '^Deleted: ' <<<"$OUT")" "2" "rm -i skips the unknown list"

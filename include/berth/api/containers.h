@@ -36,6 +36,9 @@ struct ContainerSummary {
   std::map<std::string, std::string> labels;
   int restarts = 0;
   int64_t size_rw = -1, size_root_fs = -1;  // with --size
+  // With ContainerListRequest::namespaces, for a running container: the inode
+  // number of each of its namespaces by /proc/PID/ns name ("ipc" -> "4026532265").
+  std::map<std::string, std::string> namespaces;
 };
 
 struct ContainerListRequest {
@@ -44,6 +47,7 @@ struct ContainerListRequest {
   bool latest = false;
   bool size = false;
   std::vector<std::string> filters;
+  bool namespaces = false;  // fill ContainerSummary::namespaces (ps --ns)
 };
 
 struct ContainerCreateRequest {
