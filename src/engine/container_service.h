@@ -72,6 +72,13 @@ class LocalContainerService : public api::ContainerService {
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
 
+  // container_copy.cc
+  Status copy(const api::CopyRequest& req) override;
+  Result<api::ContainerPathStat> statPath(const std::string& name, const std::string& path) override;
+  Status copyToArchive(const std::string& name, const std::string& path, int out_fd) override;
+  Status copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                         const api::ArchivePutOptions& opts) override;
+
   ContainerPaths paths(const std::string& id) const;
 
  private:
@@ -102,6 +109,9 @@ class LocalContainerService : public api::ContainerService {
   Result<std::optional<Json>> readExitFile(const std::string& id) const;
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
+
+  // container_copy.cc: a container's file system opened for cp.
+  friend class ContainerFs;
 
   Engine& e_;
 };

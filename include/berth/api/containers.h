@@ -105,6 +105,34 @@ struct ExecRequest {
   std::string detach_keys = "ctrl-p,ctrl-q";
 };
 
+// A path in a container as podman's define.FileInfo describes it (the
+// X-Docker-Container-Path-Stat payload of HEAD /containers/{id}/archive).
+struct ContainerPathStat {
+  std::string name;
+  int64_t size = 0;
+  uint32_t mode = 0;      // Go os.FileMode bits (type bits as Go encodes them)
+  int64_t mtime_ns = 0;   // unix ns
+  bool is_dir = false;
+  std::string link_target;  // absolute container path, links resolved
+};
+
+// PUT /containers/{id}/archive: how a tar stream is written into a container.
+struct ArchivePutOptions {
+  bool chown = true;  // members owned by the container's user (cp -a)
+  bool no_overwrite_dir_nondir = false;
+  std::map<std::string, std::string> rename;  // member name (or prefix) -> new name
+};
+
+// `cp [CTR:]SRC [CTR:]DST` as podman runs it. A path without "CTR:" (or
+// starting with "." or "/") is on the local host; "-" is a tar stream on
+// `stdin_fd` (source) or `stdout_fd` (destination).
+struct CopyRequest {
+  std::string source, destination;
+  bool archive = true;    // -a: chown to the destination container's user
+  bool overwrite = false; // --overwrite: dirs and non-dirs replace each other
+  int stdin_fd = 0, stdout_fd = 1;
+};
+
 class ContainerService {
  public:
   virtual ~ContainerService() = default;
@@ -136,6 +164,16 @@ class ContainerService {
   virtual Status init(const std::string& name) = 0;
   virtual Status cleanup(const std::string& name, bool rm) = 0;
   virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) = 0;
+  // --- file systems (cp, archive routes) ---
+  virtual Status copy(const CopyRequest& req) = 0;
+  // podman's ContainerStat: kNotFound "no such file or directory" when the
+  // path (or, for a link, its target) is missing.
+  virtual Result<ContainerPathStat> statPath(const std::string& name, const std::string& path) = 0;
+  // Writes the item at `path` as a tar stream to `out_fd` (GET /archive).
+  virtual Status copyToArchive(const std::string& name, const std::string& path, int out_fd) = 0;
+  // Extracts the (compressed) tar stream on `in_fd` into the directory `path` (PUT /archive).
+  virtual Status copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                                 const ArchivePutOptions& opts) = 0;
   // Resolves a name, ID or ID prefix; "latest" resolution is the caller's.
   virtual Result<std::string> resolveId(const std::string& name) = 0;
   virtual Result<std::string> latestId() = 0;
