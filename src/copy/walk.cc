@@ -52,7 +52,7 @@ Result<std::vector<std::string>> readNames(int dirfd, const std::string& where) 
   return out;
 }
 
-void readXattrs(int fd, Entry& e) {
+void readXattrs(int fd, Entry& e, bool keep_overlay) {
   char names[16384];
   ssize_t n = ::flistxattr(fd, names, sizeof names);
   if (n <= 0) return;
@@ -60,7 +60,7 @@ void readXattrs(int fd, Entry& e) {
     std::string name(names + i);
     i += ssize_t(name.size()) + 1;
     // overlay's own attributes describe the layer, not the file.
-    if (name.rfind("trusted.overlay.", 0) == 0) continue;
+    if (!keep_overlay && name.rfind("trusted.overlay.", 0) == 0) continue;
     char val[65536];
     ssize_t vn = ::fgetxattr(fd, name.c_str(), val, sizeof val);
     if (vn >= 0) e.xattrs.emplace_back(name, std::string(val, size_t(vn)));
@@ -116,7 +116,7 @@ class Walker {
         return makeError(Code::kInvalidArgument, "{}: changed while being copied", inroot);
       e.type = EntryType::kFile;
       e.size = now.st_size;
-      if (o_.xattrs) readXattrs(fd, e);
+      if (o_.xattrs) readXattrs(fd, e, o_.keep_overlay_xattrs);
       Content c{fd, nullptr};
       return sink_.add(e, &c);
     }
@@ -171,7 +171,7 @@ class Walker {
   Status emitDir(int fd, const struct stat& st, const std::string& member) {
     Entry e = fromStat(st, member);
     e.type = EntryType::kDir;
-    if (o_.xattrs) readXattrs(fd, e);
+    if (o_.xattrs) readXattrs(fd, e, o_.keep_overlay_xattrs);
     return sink_.add(e, nullptr);
   }
 

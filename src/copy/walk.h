@@ -22,6 +22,9 @@ struct GetOptions {
   std::vector<std::string> excludes;
   bool deref_top = true;  // a top-level symlink is followed (in the root) instead of sent as a link
   bool xattrs = true;
+  // trusted.overlay.* xattrs (whiteout markers of an overlay upper dir) are
+  // normally left out; a layer diff needs them.
+  bool keep_overlay_xattrs = false;
   // The member name of the top item (its base name by default): a caller that
   // resolved a link itself passes the link's name.
   std::string top_name;

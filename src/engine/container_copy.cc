@@ -17,6 +17,7 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "specgen/user.h"
+#include "sys/inroot.h"
 #include "sys/mounts.h"
 
 namespace berth::engine {
@@ -223,19 +224,14 @@ class ContainerFs {
     if (spec_user.empty() && rec_.config.contains("image_config") && rec_.config["image_config"].is_object())
       spec_user = rec_.config["image_config"].value("User", std::string());
     Located l = locate("/etc");
-    auto open_etc = [&](const char* f) -> std::string {
-      auto fd = copy::openIn(l.fd, copy::cleanAbs(l.path + "/" + f), O_RDONLY | O_NONBLOCK | O_NOCTTY);
-      if (!fd.ok()) return "";
-      struct stat st;
-      if (::fstat(fd->get(), &st) < 0 || !S_ISREG(st.st_mode)) return "";
-      fds_.push_back(std::move(*fd));
-      return fmt::format("/proc/self/fd/{}", fds_.back().get());
+    auto read_etc = [&](const char* f) -> Result<std::string> {
+      auto r = sys::readFileInRoot(l.fd, copy::cleanAbs(l.path + "/" + f), sys::kMaxRootConfigFile);
+      if (!r.ok() && r.error().code() == Code::kNotFound) return std::string();
+      return r;
     };
-    std::string pw = open_etc("passwd"), gr = open_etc("group");
-    auto u = specgen::resolveUser(spec_user, pw, gr);
-    fds_.clear();
-    if (!u.ok()) return std::move(u).error();
-    return copy::IdPair{u->uid, u->gid};
+    std::string pw = TRY(read_etc("passwd")), gr = TRY(read_etc("group"));
+    auto u = TRY(specgen::resolveUser(spec_user, pw, gr));
+    return copy::IdPair{u.uid, u.gid};
   }
 
  private:
@@ -296,7 +292,6 @@ class ContainerFs {
   bool running_ = false;
   UniqueFd root_;
   std::vector<Bind> binds_;
-  mutable std::vector<UniqueFd> fds_;
 };
 
 namespace {

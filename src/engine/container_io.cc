@@ -384,8 +384,11 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
     spec.stdin_fd = devnull;
   }
   auto child = TRY(runtime::ChildProcess::spawn(spec));
+  emitContainerEvent(rec, "exec");
   int status = TRY(child.wait());
-  return runtime::exitCodeFromStatus(status);
+  int code = runtime::exitCodeFromStatus(status);
+  emitContainerEvent(rec, "exec_died", code);
+  return code;
 }
 
 // --- top ----------------------------------------------------------------------------

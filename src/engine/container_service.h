@@ -81,6 +81,26 @@ class LocalContainerService : public api::ContainerService {
 
   ContainerPaths paths(const std::string& id) const;
 
+  // container_commit.cc
+  Result<std::vector<api::FileChange>> diff(const std::string& name) override;
+  Status exportFs(const std::string& name, int out_fd) override;
+  Result<std::string> commit(const api::CommitRequest& req) override;
+  Result<std::string> mount(const std::string& name) override;
+  Status unmount(const std::string& name, bool force) override;
+  Result<std::vector<api::MountedContainer>> mounted() override;
+  // Mounts of the rootfs by `mount` (kept in <run_dir>/mounts): while any
+  // remain, stopping the container leaves its rootfs mounted.
+  int userMounts(const std::string& id) const;
+  Status setUserMounts(const std::string& id, int n);
+
+  // container_stats.cc
+  Result<std::vector<api::ContainerStats>> stats(const api::StatsRequest& req,
+                                                 std::map<std::string, api::ContainerStats>& previous) override;
+
+  // container_events.cc: emits the container's event (never fails).
+  void emitContainerEvent(const state::ContainerRecord& rec, std::string_view status, int exit_code = 0);
+
+
  private:
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
   // Brings the record's state up to date with the exit file and the monitor;
