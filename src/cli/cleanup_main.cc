@@ -1,7 +1,9 @@
 // berth-cleanup: the exit work of one container, run by berth-monitor after the
 // container exited (the monitor holds no locks then). It is not the CLI: it
 // only syncs the container's exit, unmounts it and removes it if --rm.
-// Usage: berth-cleanup --root DIR --runroot DIR --storage-driver D CONTAINER-ID
+// Usage: berth-cleanup --root DIR --runroot DIR --storage-driver D [--tmpdir DIR]
+//        [--events-backend B --events-logfile-path P --events-logfile-max-size N] CONTAINER-ID
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,11 @@ int main(int argc, char** argv) {
     if (args[i] == "--root" && i + 1 < args.size()) opts.root = args[++i];
     else if (args[i] == "--runroot" && i + 1 < args.size()) opts.runroot = args[++i];
     else if (args[i] == "--storage-driver" && i + 1 < args.size()) opts.storage_driver = args[++i];
+    else if (args[i] == "--tmpdir" && i + 1 < args.size()) opts.tmpdir = args[++i];
+    else if (args[i] == "--events-backend" && i + 1 < args.size()) opts.events_backend = args[++i];
+    else if (args[i] == "--events-logfile-path" && i + 1 < args.size()) opts.events_logfile_path = args[++i];
+    else if (args[i] == "--events-logfile-max-size" && i + 1 < args.size())
+      opts.events_logfile_max_size = std::strtoull(args[++i].c_str(), nullptr, 10);
     else id = args[i];
   }
   if (id.empty()) {

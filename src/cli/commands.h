@@ -15,6 +15,12 @@ void addContainerCommands(Command& root);
 void addRegistryCommands(Command& root);
 void addManifestCommands(Command& root);
 void addNetworkCommands(Command& root);
+// Added after addContainerCommands: they also join its "container" group.
+void addCopyCommands(Command& root);
+void addFilesystemCommands(Command& root);
+void addEventsCommands(Command& root);
+void addStatsCommands(Command& root);
+void addSystemAdminCommands(Command& root);
 // The command line as typed, recorded as the container's CreateCommand.
 void setRawArgv(std::vector<std::string> argv);
 std::unique_ptr<Command> topLevelInspect();

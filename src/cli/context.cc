@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "config/containers_conf.h"
 #include "engine/system_service.h"
 
 namespace berth::cli {
@@ -63,7 +64,18 @@ Status Context::applyGlobals() {
 }
 
 Result<engine::Engine*> Context::engine() {
-  if (!engine_) engine_ = TRY(engine::Engine::open(opts));
+  if (!engine_) {
+    // containers.conf's [engine] events settings; --events-backend wins.
+    Json conf = TRY(config::loadContainersConf(config::HostEnv::current()));
+    auto ev = TRY(config::eventsConf(conf));
+    bool backend_flag = false;
+    for (auto& f : globals_)
+      if (f.name == "events-backend") backend_flag = f.changed;
+    if (!backend_flag && !ev.logger.empty()) opts.events_backend = ev.logger;
+    if (opts.events_logfile_path.empty()) opts.events_logfile_path = ev.logfile_path;
+    opts.events_logfile_max_size = ev.max_size;
+    engine_ = TRY(engine::Engine::open(opts));
+  }
   return engine_.get();
 }
 

@@ -17,6 +17,11 @@ int main(int argc, char** argv) {
   berth::cli::addRegistryCommands(root);
   berth::cli::addManifestCommands(root);
   berth::cli::addNetworkCommands(root);
+  berth::cli::addCopyCommands(root);
+  berth::cli::addFilesystemCommands(root);
+  berth::cli::addEventsCommands(root);
+  berth::cli::addStatsCommands(root);
+  berth::cli::addSystemAdminCommands(root);
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
   std::string prog = "berth";

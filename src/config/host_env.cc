@@ -17,6 +17,7 @@ constexpr const char* kVars[] = {
     "DOCKER_CONFIG",
     "REGISTRY_AUTH_FILE",
     "CONTAINERS_REGISTRIES_CONF",
+    "CONTAINERS_CONF",
 };
 }  // namespace
 

@@ -479,8 +479,11 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
   spec.stdout_fd = STDOUT_FILENO;
   spec.stderr_fd = STDERR_FILENO;
   auto child = TRY(runtime::ChildProcess::spawn(spec));
+  emitContainerEvent(rec, "exec");
   int status = TRY(child.wait());
-  return runtime::exitCodeFromStatus(status);
+  int code = runtime::exitCodeFromStatus(status);
+  emitContainerEvent(rec, "exec_died", code);
+  return code;
 }
 
 // A detached exec session runs under its own berth-monitor, as podman's under

@@ -112,6 +112,7 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
 
 Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
+  if (userMounts(rec.id) > 0) return {};  // `berth mount` keeps it mounted
   // Mounts may be stacked (a mount repeated after a crash): unmount until none is left.
   for (int i = 0; sys::isMountPoint(p.merged); ++i) {
     if (i == 8)
@@ -215,8 +216,13 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
       argv.insert(argv.end(), {"--restart-max", std::to_string(*spec.restart_tries)});
   }
   argv.insert(argv.end(), {"--exit-command", cleanup});
+  // The exit work reports its events (died, cleanup, remove) where this command does.
   for (auto& a : std::vector<std::string>{"--root", e_.options().root, "--runroot", e_.options().runroot,
-                                          "--storage-driver", e_.driver(), rec.id})
+                                          "--storage-driver", e_.driver(), "--tmpdir", e_.options().tmpdir,
+                                          "--events-backend", e_.options().events_backend,
+                                          "--events-logfile-path", e_.options().events_logfile_path,
+                                          "--events-logfile-max-size",
+                                          std::to_string(e_.options().events_logfile_max_size), rec.id})
     argv.insert(argv.end(), {"--exit-command-arg", a});
   if (detached) argv.push_back("--start");
 
@@ -252,7 +258,9 @@ Status LocalContainerService::init(const std::string& name) {
   rec->state["status"] = "created";
   rec->state["pid"] = pid;
   rec->state["monitor_pid"] = readPidFile(paths(rec->id).monitor_pid_file);
-  return saveState(*rec);
+  TRY(saveState(*rec));
+  emitContainerEvent(*rec, "init");
+  return {};
 }
 
 // --- start ----------------------------------------------------------------------
@@ -316,8 +324,11 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       rec.state["exit_code"] = 0;
       rec.state["error"] = "";
       TRY(saveState(rec));
+      if (!was_created) emitContainerEvent(rec, "init");
+      emitContainerEvent(rec, "start");
     }
   }
+  if (attach) emitContainerEvent(rec, "attach");
   if (!attach) return 0;
   if (!sock) {
     auto s = connectAttach(paths(rec.id).socket);
@@ -334,6 +345,7 @@ Result<int> LocalContainerService::attach(const std::string& name, const api::At
   if (status != "running" && !(streams.allow_created && status == "created"))
     return makeError(Code::kFailedPrecondition, "you can only attach to running containers: container state improper");
   UniqueFd sock = TRY(connectAttach(paths(rec.id).socket));
+  emitContainerEvent(rec, "attach");
   return attachStreams(rec, std::move(sock), streams);
 }
 
@@ -421,11 +433,14 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   } else if (rec.state.value("finished_at", int64_t(0)) == 0) {
     rec.state["finished_at"] = nowNanos();
   }
+  bool was_active = rec.state.value("status", "") != "exited";
+  if (was_active) emitContainerEvent(rec, "died", rec.state.value("exit_code", 0));
   auto rt = TRY(runtimeFor(rec));
   auto rm = rt.remove(rec.id, true);
   if (!rm.ok() && rm.error().code() != Code::kNotFound)
     LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
   TRY(unmountRootfs(rec));
+  if (was_active) emitContainerEvent(rec, "cleanup");
   ::unlink(p.socket.c_str());
   ::unlink(p.monitor_pid_file.c_str());
   rec.state["status"] = "exited";
@@ -508,9 +523,11 @@ Result<std::vector<api::NameResult>> LocalContainerService::stop(const api::Cont
     auto cur = state::getContainer(e_.db(), recs[i].id);
     if (!cur.ok() || !*cur) continue;
     int timeout = req.timeout.value_or((**cur).config.value("stop_timeout", 10));
+    bool was_running = (**cur).state.value("status", "") == "running" || (**cur).state.value("status", "") == "paused";
     auto s = stopLocked(**cur, timeout, false);
     if (!s.ok()) results[i].error = std::move(s).error();
-    else if ((**cur).config.value("remove", false)) (void)removeLocked(**cur, true, 0);
+    else if (was_running) emitContainerEvent(**cur, "stop");
+    if (s.ok() && (**cur).config.value("remove", false)) (void)removeLocked(**cur, true, 0);
   }
   return results;
 }
@@ -549,6 +566,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::kill(const std::vect
     }
     auto s = rt->kill(rec->id, sig, false);
     if (!s.ok()) results[i].error = std::move(s).error();
+    else emitContainerEvent(*rec, "kill");
   }
   return results;
 }
@@ -574,6 +592,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::restart(const std::v
         continue;
       }
     }
+    if (auto cur = state::getContainer(e_.db(), recs[i].id); cur.ok() && *cur) emitContainerEvent(**cur, "restart");
     auto st = start(recs[i].id, nullptr);
     if (!st.ok()) results[i].error = std::move(st).error();
   }
@@ -605,6 +624,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
     }
     cur->state["status"] = pause ? "paused" : "running";
     TRY(saveState(*cur));
+    emitContainerEvent(*cur, pause ? "pause" : "unpause");
   }
   return results;
 }
@@ -623,10 +643,12 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
     TRY(stopLocked(rec, timeout.value_or(0), !timeout.has_value() || *timeout == 0));
   }
   auto p = paths(rec.id);
+  TRY(setUserMounts(rec.id, 0));  // removal ends every mount
   TRY(unmountRootfs(rec));
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
   if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));
   TRY(e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }));
+  emitContainerEvent(rec, "remove");
   // The record is gone, so the container is: its directories are garbage from now on.
   // They are removed without ever deleting through a mount; what cannot be removed is
   // reported and left to sweepOrphans.

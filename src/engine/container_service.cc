@@ -224,6 +224,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
       LOG_WARN("create {}: {}", rec.id, s2.error().what());
     return std::move(dirs).error();
   }
+  emitContainerEvent(rec, "create");
   return api::ContainerCreateReport{rec.id, {}};
 }
 
@@ -547,7 +548,10 @@ Status LocalContainerService::rename(const std::string& name, const std::string&
     return makeError(Code::kInvalidArgument, "container name {:?} is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", new_name);
   auto rec = TRY(state::findContainer(e_.db(), name));
   auto lock = TRY(ContainerLock::take(e_.options().runroot, rec.id));
-  return e_.db().transaction([&]() -> Status { return state::renameContainer(e_.db(), rec.id, new_name); });
+  TRY(e_.db().transaction([&]() -> Status { return state::renameContainer(e_.db(), rec.id, new_name); }));
+  rec.name = new_name;
+  emitContainerEvent(rec, "rename");
+  return {};
 }
 
 Result<std::vector<state::ContainerRecord>> LocalContainerService::select(

@@ -84,7 +84,34 @@ class LocalContainerService : public api::ContainerService {
   Result<api::ExecSessionInfo> execInspect(const std::string& session_id) override;
   Status execResize(const std::string& session_id, int height, int width) override;
 
+  // container_copy.cc
+  Status copy(const api::CopyRequest& req) override;
+  Result<api::ContainerPathStat> statPath(const std::string& name, const std::string& path) override;
+  Status copyToArchive(const std::string& name, const std::string& path, int out_fd) override;
+  Status copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                         const api::ArchivePutOptions& opts) override;
+
   ContainerPaths paths(const std::string& id) const;
+
+  // container_commit.cc
+  Result<std::vector<api::FileChange>> diff(const std::string& name) override;
+  Status exportFs(const std::string& name, int out_fd) override;
+  Result<std::string> commit(const api::CommitRequest& req) override;
+  Result<std::string> mount(const std::string& name) override;
+  Status unmount(const std::string& name, bool force) override;
+  Result<std::vector<api::MountedContainer>> mounted() override;
+  // Mounts of the rootfs by `mount` (kept in <run_dir>/mounts): while any
+  // remain, stopping the container leaves its rootfs mounted.
+  int userMounts(const std::string& id) const;
+  Status setUserMounts(const std::string& id, int n);
+
+  // container_stats.cc
+  Result<std::vector<api::ContainerStats>> stats(const api::StatsRequest& req,
+                                                 std::map<std::string, api::ContainerStats>& previous) override;
+
+  // container_events.cc: emits the container's event (never fails).
+  void emitContainerEvent(const state::ContainerRecord& rec, std::string_view status, int exit_code = 0);
+
 
  private:
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
@@ -130,6 +157,9 @@ class LocalContainerService : public api::ContainerService {
   Result<ExecPlan> planExec(state::ContainerRecord rec, const api::ExecRequest& req);
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
+
+  // container_copy.cc: a container's file system opened for cp.
+  friend class ContainerFs;
 
   Engine& e_;
 };

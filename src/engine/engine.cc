@@ -61,6 +61,13 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& opts) {
   std::string layer_root = opts.root + "/" + e->driver_;
   TRY(fs::mkdirAll(layer_root, 0700));
   e->layers_ = std::make_unique<store::LayerStore>(layer_root, driver);
+  events::LogConfig ec;
+  ec.backend = e->opts_.events_backend;
+  ec.path = e->opts_.events_logfile_path.empty() ? e->opts_.tmpdir + "/events/events.log"
+                                                 : e->opts_.events_logfile_path;
+  e->opts_.events_logfile_path = ec.path;
+  ec.max_size = e->opts_.events_logfile_max_size;
+  e->events_ = std::make_unique<events::Log>(ec);
   return e;
 }
 

@@ -10,6 +10,7 @@
 #include "berth/api/system.h"
 #include "base/result.h"
 #include "network/store.h"
+#include "events/log.h"
 #include "state/db.h"
 #include "store/content_store.h"
 #include "store/layer_store.h"
@@ -23,6 +24,8 @@ struct Options {
   std::string storage_driver;   // overlay|vfs; default: the root's recorded driver, else overlay if usable
   std::string runtime;          // OCI runtime name or path
   std::string events_backend = "file";
+  std::string events_logfile_path;            // default <tmpdir>/events/events.log
+  uint64_t events_logfile_max_size = 1000000;  // podman's default; 0 = never rotate
   std::string log_level = "warn";
   std::string network_config_dir;  // network definitions; default <root>/networks
 };
@@ -47,6 +50,8 @@ class Engine {
   // Network definitions (<root>/networks or --network-config-dir), IPAM and
   // netavark state (<runroot>/networks).
   network::Store& networkStore();
+  // The event log every operation reports to (events.h's Log never fails the caller).
+  const events::Log& events() const { return *events_; }
 
  private:
   Engine() = default;
@@ -60,6 +65,7 @@ class Engine {
   std::unique_ptr<api::SystemService> system_;
   std::unique_ptr<api::NetworkService> networks_;
   std::unique_ptr<network::Store> network_store_;
+  std::unique_ptr<events::Log> events_;
 };
 
 }  // namespace berth::engine

@@ -18,6 +18,7 @@
 #include "config/policy.h"
 #include "config/registries.h"
 #include "engine/engine.h"
+#include "engine/event_emit.h"
 #include "engine/image_service.h"
 #include "engine/registry_access.h"
 #include "engine/store_lock.h"
@@ -239,7 +240,40 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
   return makeError(Code::kNotFound, "{}: no source to pull from", full_ref);
 }
 
+namespace {
+// containers/image's local transports that pull and push accept besides registries.
+constexpr std::string_view kLocalTransports[] = {"docker-archive:", "oci-archive:", "dir:", "oci:"};
+std::string_view localTransport(std::string_view ref) {
+  for (auto t : kLocalTransports)
+    if (ref.rfind(t, 0) == 0) return t;
+  return {};
+}
+}  // namespace
+
 Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest& req) {
+  api::ImagePullReport rep;
+  if (auto t = localTransport(req.reference); !t.empty()) {
+    std::string path = req.reference.substr(t.size());
+    if (t == "dir:" || t == "oci:")
+      return makeError(Code::kUnimplemented, "pulling from {} is not supported yet", req.reference);
+    // An archive: loaded as `load` does, reported as a pull.
+    api::ImageLoadRequest lr;
+    lr.input = path;
+    lr.quiet = true;
+    auto loaded = TRY(loadArchive(lr));
+    for (auto& n : loaded.names) {
+      rep.names.push_back(n);
+      auto ri = resolve(n);
+      rep.ids.push_back(ri.ok() ? ri->rec.id : n);
+    }
+  } else {
+    rep = TRY(pullRegistry(req));
+  }
+  emitImageEvent(e_, "pull", "", req.reference);
+  return rep;
+}
+
+Result<api::ImagePullReport> LocalImageService::pullRegistry(const api::ImagePullRequest& req) {
   auto env = config::HostEnv::current();
   auto conf = TRY(config::loadRegistriesConf(config::defaultConfPaths(env)));
   if (req.reference.empty()) return makeError(Code::kInvalidArgument, "no image reference given");
@@ -365,6 +399,23 @@ std::string layerCompression(const std::string& media_type) {
 
 Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
   auto ri = TRY(resolve(req.source));
+  std::string dest_given = req.destination.empty() ? req.source : req.destination;
+  if (auto t = localTransport(req.destination); !t.empty()) {
+    std::string path = req.destination.substr(t.size());
+    api::ImageSaveRequest sr;
+    sr.images = {req.source};
+    sr.output = path;
+    sr.format = t == "dir:" ? "docker-dir" : t == "oci:" ? "oci-dir" : t == "oci-archive:" ? "oci-archive" : "docker-archive";
+    TRY(saveImages(sr));
+    emitImageEvent(e_, "push", ri.rec.id, req.destination);
+    return ri.rec.digest;
+  }
+  auto digest = TRY(pushRegistry(req, ri));
+  emitImageEvent(e_, "push", ri.rec.id, dest_given);
+  return digest;
+}
+
+Result<std::string> LocalImageService::pushRegistry(const api::ImagePushRequest& req, const ResolvedImage& ri) {
   std::string dest_in = req.destination.empty() ? (ri.matched_name.empty() ? req.source : ri.matched_name) : req.destination;
   if (dest_in.rfind("docker://", 0) == 0) dest_in = dest_in.substr(9);
   auto dest = TRY_CTX(image::parseNormalizedNamed(dest_in), "push destination {:?}", dest_in);

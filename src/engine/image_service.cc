@@ -9,6 +9,7 @@
 #include "base/digest.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
+#include "engine/event_emit.h"
 #include "engine/store_lock.h"
 #include "image/reference.h"
 #include "state/manifest_lists.h"
@@ -329,12 +330,14 @@ Status LocalImageService::tag(const std::string& image, const std::vector<std::s
       full.push_back(image::withDefaultTag(ref).string());
     }
   }
-  return e_.db().transaction([&]() -> Status {
+  TRY(e_.db().transaction([&]() -> Status {
     // Re-check inside the transaction: the image may have gone meanwhile.
     if (!TRY(state::getImage(e_.db(), ri.rec.id)).has_value()) return notKnown(image);
     for (auto& n : full) TRY(state::setName(e_.db(), ri.rec.id, n));
     return {};
-  });
+  }));
+  for (auto& n : names) emitImageEvent(e_, "tag", ri.rec.id, n);
+  return {};
 }
 
 Status LocalImageService::untag(const std::string& image, const std::vector<std::string>& names) {
@@ -353,10 +356,12 @@ Status LocalImageService::untag(const std::string& image, const std::vector<std:
       remove.push_back(m->matched_name);
     }
   }
-  return e_.db().transaction([&]() -> Status {
+  TRY(e_.db().transaction([&]() -> Status {
     for (auto& n : remove) TRY(state::removeName(e_.db(), n));
     return {};
-  });
+  }));
+  for (auto& n : remove) emitImageEvent(e_, "untag", ri.rec.id, n);
+  return {};
 }
 
 // --- remove / prune / gc ----------------------------------------------------
@@ -371,6 +376,7 @@ Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveR
     for (auto& r : all) targets.push_back(r.id);
   }
   std::set<std::string> deleted;
+  std::vector<std::string> reported;  // names whose untag event is written
   for (auto& input : targets) {
     auto ri = lookupImage(all, input);
     if (!ri.ok()) {
@@ -405,7 +411,18 @@ Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveR
       deleted.insert(r.id);
       return {};
     });
-    if (!st.ok()) rep.errors.push_back(std::move(st).error());
+    if (!st.ok()) {
+      rep.errors.push_back(std::move(st).error());
+      continue;
+    }
+    // Events once committed: the names it lost, then the removal itself.
+    bool removed = deleted.count(r.id) > 0;
+    for (auto& n : rep.untagged)
+      if (std::find(reported.begin(), reported.end(), n) == reported.end()) {
+        emitImageEvent(e_, "untag", r.id, n);
+        reported.push_back(n);
+      }
+    if (removed) emitImageEvent(e_, "remove", r.id, r.id);
   }
   if (!rep.deleted.empty()) TRY(collectGarbage());
   return rep;

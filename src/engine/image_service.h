@@ -41,6 +41,11 @@ class LocalImageService : public api::ImageService {
   Result<api::ImageTree> tree(const std::string& image) override;
   Result<api::ImagePullReport> pull(const api::ImagePullRequest& req) override;
   Result<std::string> push(const api::ImagePushRequest& req) override;
+  // image_mount.cc
+  Result<std::string> mount(const std::string& image) override;
+  Result<std::string> unmount(const std::string& image, bool force) override;
+  Result<std::vector<api::MountedImage>> mounted() override;
+  Result<std::vector<api::FileChange>> diff(const std::string& image) override;
 
   // Unpacks the image's layers (idempotent) and stores the record with `names`.
   Result<state::ImageRecord> commitImage(const std::string& config_digest,
@@ -55,6 +60,11 @@ class LocalImageService : public api::ImageService {
  private:
   Result<ResolvedImage> resolve(const std::string& input);
   Result<Json> config(const state::ImageRecord& rec);
+  Result<api::ImagePullReport> pullRegistry(const api::ImagePullRequest& req);
+  Result<std::string> pushRegistry(const api::ImagePushRequest& req, const ResolvedImage& ri);
+  // load and save without their events (pull and push from/to archives report their own).
+  Result<api::ImageLoadReport> loadArchive(const api::ImageLoadRequest& req);
+  Status saveImages(const api::ImageSaveRequest& req);
   // Pulls one fully qualified reference from its sources (mirrors, then the registry).
   Result<std::string> pullOne(const std::string& full_ref, const api::ImagePullRequest& req);
   Engine& e_;

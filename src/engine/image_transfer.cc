@@ -6,6 +6,7 @@
 #include "base/fs.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
+#include "engine/event_emit.h"
 #include "engine/image_changes.h"
 #include "engine/image_service.h"
 #include "engine/store_lock.h"
@@ -97,6 +98,12 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
 }
 
 Result<api::ImageLoadReport> LocalImageService::load(const api::ImageLoadRequest& req) {
+  auto rep = TRY(loadArchive(req));
+  emitImageEvent(e_, "loadfromarchive", "", req.input.empty() ? "-" : req.input);
+  return rep;
+}
+
+Result<api::ImageLoadReport> LocalImageService::loadArchive(const api::ImageLoadRequest& req) {
   StoreLock lock = TRY(StoreLock::shared(e_.options().root));
   UniqueFd in = TRY(openInput(req.input));
   e_.content().setDeferSync(true);
@@ -127,6 +134,18 @@ Result<api::ImageLoadReport> LocalImageService::load(const api::ImageLoadRequest
 }
 
 Status LocalImageService::save(const api::ImageSaveRequest& req) {
+  TRY(saveImages(req));
+  auto all = state::listImages(e_.db());
+  for (auto& input : req.images) {
+    std::string id;
+    if (all.ok())
+      if (auto ri = lookupImage(*all, input); ri.ok()) id = ri->rec.id;
+    emitImageEvent(e_, "save", id, req.output.empty() ? "-" : req.output);
+  }
+  return {};
+}
+
+Status LocalImageService::saveImages(const api::ImageSaveRequest& req) {
   if (req.images.empty()) return makeError(Code::kInvalidArgument, "no image specified to save");
   auto all = TRY(state::listImages(e_.db()));
   std::vector<image::ArchiveImage> out;
@@ -235,6 +254,7 @@ Result<std::string> LocalImageService::import(const api::ImageImportRequest& req
   std::vector<std::string> names;
   if (!name.empty()) names.push_back(name);
   auto rec = TRY(commitImage(cfg_blob.digest, man_blob.digest, std::string(kOciManifest), std::move(layers), names));
+  emitImageEvent(e_, "import", rec.id, req.source);
   return "sha256:" + rec.id;
 }
 

@@ -11,6 +11,15 @@ class LocalSystemService : public api::SystemService {
  public:
   explicit LocalSystemService(Engine& e) : e_(e) {}
   Result<Json> info() override;
+  Status events(const api::EventsRequest& req, const std::function<bool(const api::Event&)>& sink) override;
+  // system_admin.cc
+  Result<api::DfReport> df() override;
+  Result<api::SystemPruneReport> prune(const api::SystemPruneRequest& req) override;
+  Status reset() override;
+  Status migrate(const std::string& new_runtime) override;
+  Status renumber() override;
+  // system_check.cc
+  Result<api::SystemCheckReport> check(const api::SystemCheckRequest& req) override;
 
  private:
   Engine& e_;

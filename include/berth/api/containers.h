@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "berth/api/specgen.h"
+#include "berth/api/files.h"
 
 namespace berth::api {
 
@@ -135,6 +136,70 @@ struct ExecSessionInfo {
   bool can_remove = false;
 };
 
+// A path in a container as podman's define.FileInfo describes it (the
+// X-Docker-Container-Path-Stat payload of HEAD /containers/{id}/archive).
+struct ContainerPathStat {
+  std::string name;
+  int64_t size = 0;
+  uint32_t mode = 0;      // Go os.FileMode bits (type bits as Go encodes them)
+  int64_t mtime_ns = 0;   // unix ns
+  bool is_dir = false;
+  std::string link_target;  // absolute container path, links resolved
+};
+
+// PUT /containers/{id}/archive: how a tar stream is written into a container.
+struct ArchivePutOptions {
+  bool chown = true;  // members owned by the container's user (cp -a)
+  bool no_overwrite_dir_nondir = false;
+  std::map<std::string, std::string> rename;  // member name (or prefix) -> new name
+};
+
+// `cp [CTR:]SRC [CTR:]DST` as podman runs it. A path without "CTR:" (or
+// starting with "." or "/") is on the local host; "-" is a tar stream on
+// `stdin_fd` (source) or `stdout_fd` (destination).
+struct CopyRequest {
+  std::string source, destination;
+  bool archive = true;    // -a: chown to the destination container's user
+  bool overwrite = false; // --overwrite: dirs and non-dirs replace each other
+  int stdin_fd = 0, stdout_fd = 1;
+};
+
+struct CommitRequest {
+  std::string container;
+  std::string image_name;  // "" leaves the image unnamed
+  std::string author, message;
+  std::vector<std::string> changes;  // -c Dockerfile instructions
+  std::string format = "oci";        // oci|docker
+  bool pause = false, squash = false, include_volumes = false;
+  std::function<void(const std::string&)> progress;  // podman's "Copying blob ..." lines
+};
+
+struct MountedContainer {
+  std::string id;
+  std::vector<std::string> names;
+  std::string mountpoint;
+};
+
+// podman's define.ContainerStats: one sample of a container's resource use.
+struct ContainerStats {
+  std::string id, name;
+  double cpu = 0;      // % since the previous sample (or since the start)
+  double avg_cpu = 0;  // % since the container started
+  uint64_t cpu_nano = 0, cpu_system_nano = 0, system_nano = 0;
+  std::vector<uint64_t> per_cpu;
+  uint64_t mem_usage = 0, mem_limit = 0;
+  double mem_perc = 0;
+  uint64_t net_input = 0, net_output = 0;  // podman's order: input = tx bytes, output = rx bytes
+  uint64_t block_input = 0, block_output = 0;
+  uint64_t pids = 0;
+  uint64_t up_time = 0;  // ns of CPU time (podman's UpTime = Duration)
+};
+
+struct StatsRequest {
+  std::vector<std::string> names;  // none (and not latest): every container
+  bool latest = false;
+};
+
 class ContainerService {
  public:
   virtual ~ContainerService() = default;
@@ -171,6 +236,32 @@ class ContainerService {
   virtual Status init(const std::string& name) = 0;
   virtual Status cleanup(const std::string& name, bool rm) = 0;
   virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) = 0;
+  // --- file systems (cp, archive routes) ---
+  virtual Status copy(const CopyRequest& req) = 0;
+  // podman's ContainerStat: kNotFound "no such file or directory" when the
+  // path (or, for a link, its target) is missing.
+  virtual Result<ContainerPathStat> statPath(const std::string& name, const std::string& path) = 0;
+  // Writes the item at `path` as a tar stream to `out_fd` (GET /archive).
+  virtual Status copyToArchive(const std::string& name, const std::string& path, int out_fd) = 0;
+  // Extracts the (compressed) tar stream on `in_fd` into the directory `path` (PUT /archive).
+  virtual Status copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                                 const ArchivePutOptions& opts) = 0;
+  // Changes of the container's file system against its image, in path order.
+  virtual Result<std::vector<FileChange>> diff(const std::string& name) = 0;
+  // The container's whole file system as a tar stream on `out_fd`.
+  virtual Status exportFs(const std::string& name, int out_fd) = 0;
+  // Returns the new image's ID.
+  virtual Result<std::string> commit(const CommitRequest& req) = 0;
+  // Mounts the root file system for the user (counted); returns the mount point.
+  virtual Result<std::string> mount(const std::string& name) = 0;
+  // Drops one user mount (all with `force`); the rootfs stays mounted while the
+  // container runs. kFailedPrecondition for a running container's last mount.
+  virtual Status unmount(const std::string& name, bool force) = 0;
+  virtual Result<std::vector<MountedContainer>> mounted() = 0;
+  // One stats sample per container; `previous` holds the last sample by ID (for
+  // CPU %) and is updated. Containers that are not running get zero stats.
+  virtual Result<std::vector<ContainerStats>> stats(const StatsRequest& req,
+                                                    std::map<std::string, ContainerStats>& previous) = 0;
   // Resolves a name, ID or ID prefix; "latest" resolution is the caller's.
   virtual Result<std::string> resolveId(const std::string& name) = 0;
   virtual Result<std::string> latestId() = 0;

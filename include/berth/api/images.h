@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/files.h"
 
 namespace berth::api {
 
@@ -143,6 +144,12 @@ struct ImagePushRequest {
   ProgressFn progress;
 };
 
+struct MountedImage {
+  std::string id;
+  std::vector<std::string> names;  // repo tags
+  std::string mountpoint;
+};
+
 class ImageService {
  public:
   virtual ~ImageService() = default;
@@ -165,6 +172,13 @@ class ImageService {
   virtual Result<ImagePullReport> pull(const ImagePullRequest& req) = 0;
   // Returns the pushed manifest's digest.
   virtual Result<std::string> push(const ImagePushRequest& req) = 0;
+  // image mount: a read-only mount of the image's layers, counted; returns the mount point.
+  virtual Result<std::string> mount(const std::string& image) = 0;
+  // Drops one mount (all with `force`); returns the image ID if it was mounted, "" if not.
+  virtual Result<std::string> unmount(const std::string& image, bool force) = 0;
+  virtual Result<std::vector<MountedImage>> mounted() = 0;
+  // Changes of the image's top layer against the layers below it.
+  virtual Result<std::vector<FileChange>> diff(const std::string& image) = 0;
 };
 
 }  // namespace berth::api
