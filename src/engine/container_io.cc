@@ -471,7 +471,8 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
     return 0;
   }
   auto found = TRY(state::findContainer(e_.db(), req.container));
-  auto argv = TRY(execArgv(TRY(loadSynced(found.id)), req));
+  auto rec = TRY(loadSynced(found.id));
+  auto argv = TRY(execArgv(rec, req));
   // The runtime runs in the foreground with our stdio (it relays a tty itself).
   runtime::SpawnSpec spec;
   spec.argv = std::move(argv);

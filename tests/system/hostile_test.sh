@@ -71,23 +71,24 @@ mkroot() {
 # bounded CMD...: runs CMD with a time and memory bound, so the old bugs (a FIFO that blocks,
 # /dev/zero read into memory) fail the test instead of hanging or exhausting the machine.
 bounded() { (ulimit -v 4000000; timeout 30 "$@"); }
+# run: a failure to start the created container exits 126, as podman's define.ExitCode maps it.
 
 for kind in hostlink dotdot; do
   mkroot "$kind"
   expect_rc 0 bounded "${B[@]}" run --rm "r$kind:1" sh -c 'echo "$HOME"'
   assert_eq "$OUT" "/" "$kind: HOME does not come from a host file"
-  expect_rc 125 bounded "${B[@]}" run --rm -u leaky "r$kind:1" id
+  expect_rc 126 bounded "${B[@]}" run --rm -u leaky "r$kind:1" id
   assert_contains "$ERR" "unable to find user leaky" "$kind: a user of the host file is unknown"
-  expect_rc 125 bounded "${B[@]}" run --rm -u 0:leakgrp "r$kind:1" id
+  expect_rc 126 bounded "${B[@]}" run --rm -u 0:leakgrp "r$kind:1" id
   assert_contains "$ERR" "unable to find group leakgrp" "$kind: a group of the host file is unknown"
   expect_rc 0 bounded "${B[@]}" run --rm -u 4242 "r$kind:1" id -u
   assert_eq "$OUT" "4242" "$kind: a numeric user without an entry still runs"
 done
 mkroot fifo
-expect_rc 125 bounded "${B[@]}" run --rm rfifo:1 true
+expect_rc 126 bounded "${B[@]}" run --rm rfifo:1 true
 assert_contains "$ERR" "/etc/passwd is not a regular file" "a FIFO passwd is refused, not read"
 mkroot zero
-expect_rc 125 bounded "${B[@]}" run --rm rzero:1 true
+expect_rc 126 bounded "${B[@]}" run --rm rzero:1 true
 assert_contains "$ERR" "/etc/passwd is not a regular file" "a device passwd is refused, not read"
 # Links to the host's endless devices resolve inside the rootfs, where nothing is: berth reads
 # nothing. (The runtime then reads the container's own /dev/zero and fails: no hang either.)
@@ -102,10 +103,10 @@ expect_rc_in() {  # expect_rc_in "CODES" CMD...: like expect_rc, any of the spac
   ERR=$(cat "$TEST_DIR/stderr")
   if [[ " $want " == *" $rc "* ]]; then pass; else fail "'$*' exited $rc, want one of $want (stderr: $ERR)"; fi
 }
-expect_rc_in "0 125" bounded "${B[@]}" run --rm rdevlink:1 sh -c 'echo "$HOME"'
+expect_rc_in "0 126" bounded "${B[@]}" run --rm rdevlink:1 sh -c 'echo "$HOME"'
 assert_not_contains "$OUT$ERR" "BERTH-LEAK" "links to host devices: nothing from the host"
 mkroot big
-expect_rc 125 bounded "${B[@]}" run --rm rbig:1 true
+expect_rc 126 bounded "${B[@]}" run --rm rbig:1 true
 assert_contains "$ERR" "/etc/passwd is larger than" "an oversized passwd is refused"
 
 # A running container rewrites its own files: exec -u and the exec PATH lookup must not follow

@@ -105,7 +105,7 @@ Status create(Call& c) {
   if (spec.image.empty() && spec.rootfs.empty())
     return makeError(Code::kInvalidArgument, "must provide an image or rootfs to create a container");
   ContainerCreateRequest req;
-  req.spec = encodeSpecGenerator(spec);
+  req.spec = std::move(spec);
   auto rep = TRY(containers(eng).create(req));
   for (auto& w : rep.warnings) warnings.push_back(w);
   return c.json(201, Json{{"Id", rep.id}, {"Warnings", warnings}});
