@@ -1,5 +1,6 @@
 // Filesystem helpers.
 #include "base/fs.h"
+#include "base/tempfile.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,6 +38,16 @@ Result<std::string> readFile(const std::string& path) {
   return TRY_CTX(readAll(fd.get()), "read {}", path);
 }
 
+Result<TempFile> createTempBeside(const std::string& path, mode_t mode) {
+  std::random_device rd;
+  for (int attempt = 0;; ++attempt) {
+    std::string tmp = fmt::format("{}.tmp-{:08x}{:08x}", path, rd(), rd());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) return TempFile{std::move(tmp), UniqueFd(fd)};
+    if (errno != EEXIST || attempt >= 16) return errnoError("create a temp file for {}", path);
+  }
+}
+
 Status writeAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -62,45 +73,32 @@ static std::string dirName(const std::string& p) {
   return p.substr(0, pos);
 }
 
+namespace {
+
+// Writes data to a fresh temp file beside path and renames it over path.
+Status replaceFile(const std::string& path, std::string_view data, mode_t mode, bool durable) {
+  TempFile tmp = TRY(createTempBeside(path, mode));
+  auto fail = [&](Error e) {
+    ::unlink(tmp.path.c_str());
+    return e;
+  };
+  if (auto s = writeAll(tmp.fd.get(), data); !s)
+    return fail(std::move(s).error().context(fmt::format("write {}", tmp.path)));
+  if (durable && ::fsync(tmp.fd.get()) < 0) return fail(errnoError("fsync {}", tmp.path));
+  tmp.fd.reset();
+  if (::rename(tmp.path.c_str(), path.c_str()) < 0)
+    return fail(errnoError("rename {} to {}", tmp.path, path));
+  return durable ? fsyncDir(dirName(path)) : Status();
+}
+
+}  // namespace
+
 Status writeFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
-  std::random_device rd;
-  std::string tmp = fmt::format("{}.tmp-{:08x}", path, rd());
-  {
-    UniqueFd fd = TRY(openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
-    if (auto s = writeAll(fd.get(), data); !s) {
-      ::unlink(tmp.c_str());
-      return std::move(s).error().context(fmt::format("write {}", tmp));
-    }
-    if (::fsync(fd.get()) < 0) {
-      int e = errno;
-      ::unlink(tmp.c_str());
-      return sysError(e, fmt::format("fsync {}", tmp));
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return sysError(e, fmt::format("rename {} to {}", tmp, path));
-  }
-  return fsyncDir(dirName(path));
+  return replaceFile(path, data, mode, /*durable=*/true);
 }
 
 Status writeFileReplace(const std::string& path, std::string_view data, mode_t mode) {
-  std::random_device rd;
-  std::string tmp = fmt::format("{}.tmp-{:08x}", path, rd());
-  {
-    UniqueFd fd = TRY(openFd(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
-    if (auto s = writeAll(fd.get(), data); !s) {
-      ::unlink(tmp.c_str());
-      return std::move(s).error().context(fmt::format("write {}", tmp));
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return sysError(e, fmt::format("rename {} to {}", tmp, path));
-  }
-  return {};
+  return replaceFile(path, data, mode, /*durable=*/false);
 }
 
 Status mkdirAll(const std::string& path, mode_t mode) {

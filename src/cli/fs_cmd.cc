@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/tempfile.h"
 #include "cli/commands.h"
 #include "cli/container_cmds.h"
 #include "cli/format/tabwriter.h"
@@ -96,14 +97,14 @@ std::unique_ptr<Command> exportCommand() {
           TRY(svc->exportFs(args[0], 1));
           return 0;
         }
-        // Write beside the target and rename: a failed export leaves no half archive.
-        std::string tmp = *output + ".berth-tmp";
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!fd) return errnoError("create {}", *output);
-        Status s = svc->exportFs(args[0], fd.get());
-        if (s.ok() && ::rename(tmp.c_str(), output->c_str()) < 0) s = errnoError("rename {}", *output);
+        // Write a fresh temp file beside the target (O_EXCL|O_NOFOLLOW: nothing planted
+        // at its name is followed) and rename: a failed export leaves no half archive.
+        auto tmp = TRY_CTX(fs::createTempBeside(*output, 0644), "export {}", *output);
+        Status s = svc->exportFs(args[0], tmp.fd.get());
+        tmp.fd.reset();
+        if (s.ok() && ::rename(tmp.path.c_str(), output->c_str()) < 0) s = errnoError("rename {}", *output);
         if (!s.ok()) {
-          ::unlink(tmp.c_str());
+          ::unlink(tmp.path.c_str());
           return std::move(s).error();
         }
         return 0;

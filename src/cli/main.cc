@@ -1,7 +1,10 @@
 // berth: the CLI entry point.
 #include <csignal>
+#include <cstdio>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/context.h"
@@ -26,5 +29,13 @@ int main(int argc, char** argv) {
   root.add(berth::cli::topLevelInspect());
   std::string prog = "berth";
   std::vector<std::string> args(argv + 1, argv + argc);
-  return root.execute(ctx, args, &ctx.globals(), prog);
+  // Last line of defence: every document from outside is read with typed
+  // accessors (base/json.h), but a type error that slipped through must end
+  // as an error, never as SIGABRT (exit 134).
+  try {
+    return root.execute(ctx, args, &ctx.globals(), prog);
+  } catch (const nlohmann::json::exception& e) {
+    std::fprintf(stderr, "Error: internal error: unexpected JSON value: %s\n", e.what());
+    return 125;
+  }
 }

@@ -2,7 +2,7 @@
 #include "config/auth.h"
 
 #include "base/fs.h"
-#include "config/base64.h"
+#include "base/base64.h"
 
 namespace berth::config {
 

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "base/escape.h"
+
 namespace berth::config {
 
 namespace {
@@ -63,34 +65,8 @@ Result<Json> parseToml(std::string_view text, std::string_view what) {
 }
 
 std::string tomlQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f)
-          out += fmt::format("\\u{:04X}", u);
-        else
-          out += c;
-    }
-  }
-  out += '"';
-  return out;
+  // A JSON string literal is a TOML basic string with the same value.
+  return jsonQuote(s);
 }
 
 }  // namespace berth::config

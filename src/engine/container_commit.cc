@@ -16,6 +16,7 @@
 #include "engine/image_changes.h"
 #include "engine/image_service.h"
 #include "engine/store_lock.h"
+#include "image/image_config.h"
 #include "image/reference.h"
 #include "state/images.h"
 #include "sys/mounts.h"
@@ -303,7 +304,10 @@ Result<std::string> LocalContainerService::commit(const api::CommitRequest& req)
 
   auto base_img = TRY(state::getImage(e_.db(), rec->image_id));
   if (!base_img) return makeError(Code::kNotFound, "image {} of container {} is gone", rec->image_id, rec->id);
-  Json base_cfg = TRY(parseJson(TRY(e_.content().readAll("sha256:" + rec->image_id)), "image config"));
+  // Checked: commitConfig and the history/rootfs edits below read its fields.
+  Json base_cfg = TRY_CTX(image::parseImageConfig(TRY(e_.content().readAll("sha256:" + rec->image_id))),
+                          "image config sha256:{}", rec->image_id)
+                      .doc;
   Json oci = Json::object();
   if (auto raw = fs::readFile(p.config_json); raw.ok()) oci = Json::parse(*raw, nullptr, false);
 

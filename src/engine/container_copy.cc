@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "base/fs.h"
+#include "base/json_access.h"
 #include "base/log.h"
 #include "copy/put.h"
 #include "copy/resolve.h"
@@ -170,7 +171,7 @@ class ContainerFs {
     const Json& spec = rec_.config["spec"];
     std::string wd = spec.value("work_dir", std::string());
     if (wd.empty() && rec_.config.contains("image_config") && rec_.config["image_config"].is_object())
-      wd = rec_.config["image_config"].value("WorkingDir", std::string());
+      wd = json::optString(rec_.config["image_config"], "WorkingDir", "image_config").valueOr("");
     return wd.empty() ? "/" : wd;
   }
 
@@ -222,7 +223,7 @@ class ContainerFs {
   Result<copy::IdPair> user() const {
     std::string spec_user = rec_.config["spec"].value("user", std::string());
     if (spec_user.empty() && rec_.config.contains("image_config") && rec_.config["image_config"].is_object())
-      spec_user = rec_.config["image_config"].value("User", std::string());
+      spec_user = json::optString(rec_.config["image_config"], "User", "image_config").valueOr("");
     Located l = locate("/etc");
     auto read_etc = [&](const char* f) -> Result<std::string> {
       auto r = sys::readFileInRoot(l.fd, copy::cleanAbs(l.path + "/" + f), sys::kMaxRootConfigFile);

@@ -10,11 +10,13 @@
 #include <set>
 
 #include "base/fs.h"
+#include "base/json_access.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
 #include "engine/image_service.h"
 #include "engine/names.h"
+#include "image/image_config.h"
 #include "image/reference.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
@@ -145,9 +147,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   auto& img = resolved->rec;
   std::string image_name = resolved->matched_name.empty() ? img.id : resolved->matched_name;
   std::string cfg_raw = TRY(e_.content().readAll("sha256:" + img.id));
-  Json image_cfg_doc = TRY(parseJson(cfg_raw, "image config"));
-  Json image_config = image_cfg_doc.contains("config") && image_cfg_doc["config"].is_object()
-                          ? image_cfg_doc["config"] : Json::object();
+  auto image_cfg = TRY_CTX(image::parseImageConfig(cfg_raw), "image config sha256:{}", img.id);
+  const Json& image_config = image_cfg.config;
 
   std::string name = spec.name;
   if (!name.empty() && !validName(name))
@@ -198,7 +199,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) layers.push_back(it->chain_id);
   c["layers_top_first"] = layers;
   std::string stop_signal = spec.stop_signal ? std::to_string(*spec.stop_signal)
-                                             : image_config.value("StopSignal", "SIGTERM");
+                                             : (image_cfg.stop_signal.empty() ? "SIGTERM" : image_cfg.stop_signal);
   c["stop_signal"] = TRY(specgen::parseSignal(stop_signal));
   c["stop_timeout"] = spec.stop_timeout.value_or(10);
   rec.config = c;
@@ -487,7 +488,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   };
   j["Config"] = {{"Hostname", spec.hostname.empty() ? r.id.substr(0, 12) : spec.hostname},
                  {"Domainname", ""},
-                 {"User", spec.user.empty() ? ic.value("User", "") : spec.user},
+                 {"User", spec.user.empty() ? json::optString(ic, "User", "").valueOr("") : spec.user},
                  {"AttachStdin", false},
                  {"AttachStdout", false},
                  {"AttachStderr", false},
@@ -498,7 +499,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                  {"Cmd", !spec.command.empty() ? strings(spec.command) : ic.value("Cmd", Json(nullptr))},
                  {"Image", r.config.value("image_name", "")},
                  {"Volumes", nullptr},
-                 {"WorkingDir", !spec.work_dir.empty() ? spec.work_dir : ic.value("WorkingDir", std::string("/"))},
+                 {"WorkingDir", !spec.work_dir.empty() ? spec.work_dir : json::optString(ic, "WorkingDir", "", "/").valueOr("/")},
                  {"Entrypoint", !spec.entrypoint.empty() ? strings(spec.entrypoint) : ic.value("Entrypoint", Json(""))},
                  {"OnBuild", nullptr},
                  {"Labels", labels},

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/event_emit.h"
 #include "engine/store_lock.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 #include "state/manifest_lists.h"
 
@@ -126,9 +127,9 @@ Result<ResolvedImage> LocalImageService::resolve(const std::string& input) {
   return lookupImage(all, input);
 }
 
-Result<Json> LocalImageService::config(const state::ImageRecord& rec) {
+Result<image::ImageConfig> LocalImageService::config(const state::ImageRecord& rec) {
   std::string raw = TRY_CTX(e_.content().readAll("sha256:" + rec.id), "image {}", rec.id.substr(0, 12));
-  return parseJson(raw, "image config sha256:" + rec.id);
+  return std::move(image::parseImageConfig(raw)).context("image config sha256:" + rec.id);
 }
 
 // --- list -------------------------------------------------------------------
@@ -256,24 +257,23 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
 Result<Json> LocalImageService::inspect(const std::string& name_or_id) {
   auto ri = TRY(resolve(name_or_id));
   auto& r = ri.rec;
-  Json cfg = TRY(config(r));
+  auto cfg = TRY(config(r));
   Json j;
   j["Id"] = r.id;
   j["Digest"] = r.digest;
   j["RepoTags"] = r.names;
   j["RepoDigests"] = repoDigests(r);
   j["Parent"] = "";
-  std::string comment = cfg.value("comment", "");
-  if (comment.empty() && cfg.contains("history") && cfg["history"].is_array() && !cfg["history"].empty())
-    comment = cfg["history"].back().value("comment", "");
+  std::string comment = cfg.comment;
+  if (comment.empty() && !cfg.history.empty()) comment = cfg.history.back().comment;
   j["Comment"] = comment;
   j["Created"] = formatRfc3339Nano(r.created);
-  j["Config"] = cfg.contains("config") && cfg["config"].is_object() ? cfg["config"] : Json::object();
-  j["Version"] = cfg.value("docker_version", "");
-  j["Author"] = cfg.value("author", "");
-  j["Architecture"] = cfg.value("architecture", "");
-  if (cfg.contains("variant")) j["Variant"] = cfg["variant"];
-  j["Os"] = cfg.value("os", "");
+  j["Config"] = cfg.config;
+  j["Version"] = cfg.docker_version;
+  j["Author"] = cfg.author;
+  j["Architecture"] = cfg.architecture;
+  if (!cfg.variant.empty()) j["Variant"] = cfg.variant;
+  j["Os"] = cfg.os;
   j["Size"] = r.size;
   j["VirtualSize"] = r.size;
   Json gd_data = nullptr;
@@ -290,18 +290,18 @@ Result<Json> LocalImageService::inspect(const std::string& name_or_id) {
   Json layers = Json::array();
   for (auto& l : r.layers) layers.push_back(l.diff_id);
   j["RootFS"] = {{"Type", "layers"}, {"Layers", layers}};
-  j["Labels"] = j["Config"].contains("Labels") ? j["Config"]["Labels"] : Json(nullptr);
+  j["Labels"] = cfg.config.contains("Labels") ? cfg.config["Labels"] : Json(nullptr);
   j["Annotations"] = Json::object();
   if (r.manifest_type.find("oci") != std::string::npos) {
     auto m = e_.content().readAll(r.digest);
     if (m.ok()) {
-      Json mj = Json::parse(*m, nullptr, false);
-      if (mj.is_object() && mj.contains("annotations")) j["Annotations"] = mj["annotations"];
+      auto manifest = TRY_CTX(image::parseManifest(*m), "manifest {} of image {}", r.digest, r.id.substr(0, 12));
+      if (manifest.annotations.is_object()) j["Annotations"] = manifest.annotations;
     }
   }
   j["ManifestType"] = r.manifest_type;
-  j["User"] = j["Config"].value("User", "");
-  j["History"] = cfg.contains("history") ? cfg["history"] : Json::array();
+  j["User"] = cfg.user;
+  j["History"] = cfg.doc.contains("history") ? cfg.doc["history"] : Json::array();
   j["NamesHistory"] = r.names;
   return j;
 }
@@ -445,9 +445,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalImageService::prune(
           auto t = TRY(parseTimestampArg(f.value));
           ok &= r.created < t;
         } else if (f.key == "label") {
-          auto c = config(r);
-          const Json none;
-          ok &= c.ok() && (*c).contains("config") && labelMatches((*c)["config"].value("Labels", Json::object()), f.value);
+          ok &= labelMatches(r.labels, f.value);
         } else if (f.key == "dangling") {
           ok &= (f.value == "true") == r.names.empty();
         }
@@ -491,21 +489,17 @@ Status LocalImageService::collectGarbage() {
 
 Result<std::vector<api::ImageHistoryEntry>> LocalImageService::history(const std::string& image) {
   auto ri = TRY(resolve(image));
-  Json cfg = TRY(config(ri.rec));
+  auto cfg = TRY(config(ri.rec));
   std::vector<api::ImageHistoryEntry> out;
   size_t layer = 0;
-  if (cfg.contains("history") && cfg["history"].is_array()) {
-    for (auto& h : cfg["history"]) {
-      api::ImageHistoryEntry e;
-      e.id = "<missing>";
-      auto t = parseRfc3339(h.value("created", ""));
-      e.created = t.ok() ? *t / 1000000000 : 0;
-      e.created_by = h.value("created_by", "");
-      e.comment = h.value("comment", "");
-      if (!h.value("empty_layer", false) && layer < ri.rec.layers.size())
-        e.size = int64_t(ri.rec.layers[layer++].diff_size);
-      out.push_back(e);
-    }
+  for (const auto& h : cfg.history) {
+    api::ImageHistoryEntry e;
+    e.id = "<missing>";
+    e.created = h.created.value_or(0) / 1000000000;
+    e.created_by = h.created_by;
+    e.comment = h.comment;
+    if (!h.empty_layer && layer < ri.rec.layers.size()) e.size = int64_t(ri.rec.layers[layer++].diff_size);
+    out.push_back(e);
   }
   std::reverse(out.begin(), out.end());
   if (out.empty()) out.push_back(api::ImageHistoryEntry{"", ri.rec.created / 1000000000, "", ri.rec.size, "", {}});

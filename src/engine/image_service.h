@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "berth/api/images.h"
+#include "image/image_config.h"
 #include "state/images.h"
 
 namespace berth::engine {
@@ -59,7 +60,7 @@ class LocalImageService : public api::ImageService {
 
  private:
   Result<ResolvedImage> resolve(const std::string& input);
-  Result<Json> config(const state::ImageRecord& rec);
+  Result<image::ImageConfig> config(const state::ImageRecord& rec);
   Result<api::ImagePullReport> pullRegistry(const api::ImagePullRequest& req);
   Result<std::string> pushRegistry(const api::ImagePushRequest& req, const ResolvedImage& ri);
   // load and save without their events (pull and push from/to archives report their own).

@@ -4,6 +4,8 @@
 
 #include "base/digest.h"
 #include "base/fs.h"
+#include "base/tempfile.h"
+#include "base/scope_exit.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
 #include "engine/event_emit.h"
@@ -11,6 +13,7 @@
 #include "engine/image_service.h"
 #include "engine/store_lock.h"
 #include "image/archive.h"
+#include "image/image_config.h"
 #include "image/reference.h"
 #include "store/decompress.h"
 
@@ -43,18 +46,16 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
                                                           std::vector<state::LayerRecord> layers,
                                                           const std::vector<std::string>& names) {
   std::string raw = TRY(e_.content().readAll(config_digest));
-  Json cfg = TRY(parseJson(raw, "image config " + config_digest));
-  Json diff_ids = cfg.contains("rootfs") ? cfg["rootfs"].value("diff_ids", Json::array()) : Json::array();
-  if (!diff_ids.is_array() || diff_ids.size() != layers.size())
-    return makeError(Code::kInvalidArgument,
-                     "image config {}: {} diff_ids for {} layers", config_digest,
-                     diff_ids.is_array() ? diff_ids.size() : 0, layers.size());
+  auto cfg = TRY_CTX(image::parseImageConfig(raw), "image config {}", config_digest);
+  const auto& diff_ids = cfg.diff_ids;
+  if (diff_ids.size() != layers.size())
+    return makeError(Code::kInvalidArgument, "image config {}: {} diff_ids for {} layers",
+                     config_digest, diff_ids.size(), layers.size());
   std::string parent;
   int64_t total = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
     auto& l = layers[i];
-    l.diff_id = diff_ids[i].get<std::string>();
-    TRY_CTX(validateDigest(l.diff_id), "image config {}: layer {}", config_digest, i);
+    l.diff_id = diff_ids[i];
     l.chain_id = store::chainId(parent, l.diff_id);
     store::LayerInfo info;
     if (e_.layers().exists(l.chain_id)) {
@@ -72,15 +73,12 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
   rec.id = std::string(digestHex(config_digest));
   rec.digest = manifest_digest;
   rec.manifest_type = manifest_type;
-  auto created = parseRfc3339(cfg.value("created", ""));
-  rec.created = created.ok() ? *created : nowNanos();
+  rec.created = cfg.created.value_or(nowNanos());
   rec.added = nowNanos();
   rec.size = total;
   rec.top_layer = parent;
   rec.layers = std::move(layers);
-  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("Labels") &&
-      cfg["config"]["Labels"].is_object())
-    rec.labels = cfg["config"]["Labels"];
+  if (!cfg.labels.empty()) rec.labels = cfg.labels;
   // Blobs written with deferred sync reach the disk before a record names them.
   TRY(e_.content().syncAll());
   TRY(e_.db().transaction([&]() -> Status {
@@ -181,22 +179,16 @@ Status LocalImageService::saveImages(const api::ImageSaveRequest& req) {
                                  : image::writeDockerArchive(out, e_.content(), fd);
   };
   if (req.output.empty() || req.output == "-" || req.output == "/dev/stdout") return write(1);
-  // Write beside the target and rename, so a failed save never leaves half an archive.
-  std::string tmp = req.output + ".berth-tmp";
-  {
-    UniqueFd fd = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
-    Status s = write(fd.get());
-    if (s.ok() && ::fsync(fd.get()) < 0) s = errnoError("fsync {}", tmp);
-    if (!s.ok()) {
-      ::unlink(tmp.c_str());
-      return std::move(s).error().context("save " + req.output);
-    }
-  }
-  if (::rename(tmp.c_str(), req.output.c_str()) < 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return sysError(e, "save " + req.output);
-  }
+  // Write a fresh temp file beside the target and rename it, so a failed save never
+  // leaves half an archive and nothing planted at a temp name is followed.
+  auto tmp = TRY_CTX(fs::createTempBeside(req.output, 0644), "save {}", req.output);
+  ScopeExit remove_tmp([&] { ::unlink(tmp.path.c_str()); });
+  Status s = write(tmp.fd.get());
+  if (s.ok() && ::fsync(tmp.fd.get()) < 0) s = errnoError("fsync {}", tmp.path);
+  if (!s.ok()) return std::move(s).error().context("save " + req.output);
+  tmp.fd.reset();
+  if (::rename(tmp.path.c_str(), req.output.c_str()) < 0) return errnoError("save {}", req.output);
+  remove_tmp.cancel();
   return {};
 }
 

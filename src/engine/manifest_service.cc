@@ -16,6 +16,7 @@
 #include "engine/names.h"
 #include "engine/registry_access.h"
 #include "engine/store_lock.h"
+#include "image/image_config.h"
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "registry/registry_client.h"
@@ -165,15 +166,13 @@ Result<std::string> readBlob(registry::RegistryClient& c, const std::string& rep
 
 // Platform from an image config's os/architecture/variant/os.version/os.features.
 Result<Json> configPlatform(std::string_view config_bytes, std::string_view what) {
-  Json cfg = TRY(parseJson(config_bytes, what));
+  auto cfg = TRY_CTX(image::parseImageConfig(config_bytes), "{}", what);
   Platform p;
-  if (cfg.is_object()) {
-    p.os = cfg.value("os", "");
-    p.arch = cfg.value("architecture", "");
-    p.variant = cfg.value("variant", "");
-    p.os_version = cfg.value("os.version", "");
-    if (cfg.contains("os.features")) p.os_features = stringList(cfg["os.features"]);
-  }
+  p.os = cfg.os;
+  p.arch = cfg.architecture;
+  p.variant = cfg.variant;
+  p.os_version = cfg.os_version;
+  p.os_features = cfg.os_features;
   return p.json();
 }
 

@@ -52,14 +52,7 @@ Status truncateHalf(const std::string& path) {
   size_t cut = data.size() / 2;
   size_t nl = data.find('\n', cut);
   std::string keep = nl == std::string::npos ? std::string() : data.substr(nl + 1);
-  std::string tmp = path + ".rotate-tmp";
-  {
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd) return errnoError("create {}", tmp);
-    TRY(fs::writeAll(fd.get(), keep));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) return errnoError("rename {} to {}", tmp, path);
-  return {};
+  return fs::writeFileReplace(path, keep, 0600);
 }
 
 // The journald native protocol (systemd.journal-fields(7), sd_journal_sendv):

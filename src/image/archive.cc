@@ -9,6 +9,7 @@
 
 #include "base/digest.h"
 #include "base/fs.h"
+#include "base/tempfile.h"
 #include "base/scope_exit.h"
 #include "image/archive_internal.h"
 #include "image/manifest.h"
@@ -95,8 +96,9 @@ Result<TempBlob> decompressLayerToTemp(const store::ContentStore& cs, std::strin
 Status copyBlobToFile(const store::ContentStore& cs, std::string_view digest,
                       const std::string& path) {
   UniqueFd in = TRY(cs.open(digest));
-  std::string tmp = path + ".tmp";
-  UniqueFd out = TRY(fs::openFd(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  auto tmp_file = TRY(fs::createTempBeside(path, 0644));
+  const std::string& tmp = tmp_file.path;
+  UniqueFd out = std::move(tmp_file.fd);
   ScopeExit remove_tmp([&] { ::unlink(tmp.c_str()); });
   std::vector<char> buf(1 << 20);
   for (;;) {

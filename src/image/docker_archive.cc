@@ -4,6 +4,7 @@
 
 #include "base/digest.h"
 #include "base/json.h"
+#include "base/json_access.h"
 #include "image/archive_internal.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -33,21 +34,6 @@ std::string digestFromMemberName(std::string_view name) {
   return {};
 }
 
-Result<std::vector<std::string>> stringList(const Json& item, std::string_view key, bool required) {
-  std::vector<std::string> out;
-  auto it = item.find(key);
-  if (it == item.end() || it->is_null()) {
-    if (required) return makeError(Code::kInvalidArgument, "missing {:?}", key);
-    return out;
-  }
-  if (!it->is_array()) return makeError(Code::kInvalidArgument, "{:?} is not a list", key);
-  for (const auto& v : *it) {
-    if (!v.is_string()) return makeError(Code::kInvalidArgument, "{:?} holds a non-string", key);
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 std::string_view layerMediaType(store::Compression c) {
   switch (c) {
     case store::Compression::kGzip:
@@ -62,12 +48,10 @@ std::string_view layerMediaType(store::Compression c) {
 
 // One manifest.json entry: {"Config": ..., "RepoTags": [...], "Layers": [...]}.
 Result<ArchiveImage> readItem(TarMembers& members, store::ContentStore& cs, const Json& item) {
-  if (!item.is_object()) return makeError(Code::kInvalidArgument, "not an object");
-  if (!item.contains("Config") || !item["Config"].is_string())
-    return makeError(Code::kInvalidArgument, "missing \"Config\"");
-  std::string config_name = item["Config"].get<std::string>();
-  std::vector<std::string> layer_names = TRY(stringList(item, "Layers", true));
-  std::vector<std::string> repo_tags = TRY(stringList(item, "RepoTags", false));
+  std::string config_name = TRY(json::getString(item, "Config", ""));
+  TRY(json::getArray(item, "Layers", ""));
+  std::vector<std::string> layer_names = TRY(json::optStrings(item, "Layers", ""));
+  std::vector<std::string> repo_tags = TRY(json::optStrings(item, "RepoTags", ""));
   // Refuse references to missing members before storing anything.
   if (!members.has(config_name))
     return makeError(Code::kInvalidArgument, "config member {:?} is missing from the archive",
@@ -167,8 +151,7 @@ Result<std::string> writeLegacyLayers(TarWriter& tar, std::set<std::string>& wri
 Result<std::vector<ArchiveImage>> readDockerArchive(TarMembers& members, store::ContentStore& cs) {
   std::string text = TRY(members.bytes(kDockerManifestFile, cs));
   Json items = TRY(parseJson(text, kDockerManifestFile));
-  if (!items.is_array())
-    return makeError(Code::kInvalidArgument, "manifest.json: not a list of images");
+  if (!items.is_array()) return json::typeError(kDockerManifestFile, "array", items);
   std::vector<ArchiveImage> images;
   for (size_t i = 0; i < items.size(); ++i)
     addOrMergeImage(images, TRY_CTX(readItem(members, cs, items[i]), "manifest.json entry {}", i));

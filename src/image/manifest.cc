@@ -2,6 +2,8 @@
 #include "image/manifest.h"
 
 #include "base/digest.h"
+#include "base/json_access.h"
+#include "image/image_config.h"
 
 namespace berth::image {
 namespace {
@@ -10,33 +12,26 @@ bool endsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Result<std::string> stringField(const Json& j, std::string_view key, std::string_view what,
-                                bool required) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    if (required) return makeError(Code::kInvalidArgument, "{}: missing {:?}", what, key);
-    return std::string();
-  }
-  if (!it->is_string())
-    return makeError(Code::kInvalidArgument, "{}: {:?} is not a string", what, key);
-  return it->get<std::string>();
-}
-
 Result<Descriptor> parseDescriptor(const Json& j, std::string_view what) {
-  if (!j.is_object()) return makeError(Code::kInvalidArgument, "{}: not an object", what);
+  if (!j.is_object()) return json::typeError(what, "object", j);
   Descriptor d;
-  d.media_type = TRY(stringField(j, "mediaType", what, false));
-  d.digest = TRY(stringField(j, "digest", what, true));
-  TRY_CTX(validateDigest(d.digest), "{}", what);
-  auto size = j.find("size");
-  if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() < 0)
-    return makeError(Code::kInvalidArgument, "{}: missing or invalid \"size\"", what);
-  d.size = size->get<int64_t>();
-  if (auto urls = j.find("urls"); urls != j.end() && urls->is_array())
-    for (const auto& u : *urls)
-      if (u.is_string()) d.urls.push_back(u.get<std::string>());
-  if (auto a = j.find("annotations"); a != j.end() && a->is_object()) d.annotations = *a;
-  if (auto p = j.find("platform"); p != j.end() && p->is_object()) d.platform = *p;
+  d.media_type = TRY(json::optString(j, "mediaType", what));
+  d.digest = TRY(json::getString(j, "digest", what));
+  TRY_CTX(validateDigest(d.digest), "{}", json::fieldPath(what, "digest"));
+  d.size = TRY(json::getInt(j, "size", what));
+  if (d.size < 0) return makeError(Code::kInvalidArgument, "{}.size: {} is negative", what, d.size);
+  d.urls = TRY(json::optStrings(j, "urls", what));
+  if (const Json* a = TRY(json::optObject(j, "annotations", what))) {
+    TRY(json::asStringMap(*a, json::fieldPath(what, "annotations")));
+    d.annotations = *a;
+  }
+  if (const Json* p = TRY(json::optObject(j, "platform", what))) {
+    std::string where = json::fieldPath(what, "platform");
+    for (auto key : {"architecture", "os", "os.version", "variant"})
+      TRY(json::optString(*p, key, where));
+    for (auto key : {"os.features", "features"}) TRY(json::optStrings(*p, key, where));
+    d.platform = *p;
+  }
   return d;
 }
 
@@ -75,7 +70,7 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view descript
   Json j = TRY(parseJson(bytes, "manifest"));
   if (!j.is_object()) return makeError(Code::kInvalidArgument, "manifest: not a JSON object");
   Manifest m;
-  m.media_type = TRY(stringField(j, "mediaType", "manifest", false));
+  m.media_type = TRY_CTX(json::optString(j, "mediaType", ""), "manifest");
   if (m.media_type.empty()) m.media_type = std::string(descriptor_media_type);
   if (m.media_type.empty()) m.media_type = std::string(media::kOciManifest);
   if (!isManifestMediaType(m.media_type))
@@ -83,17 +78,16 @@ Result<Manifest> parseManifest(std::string_view bytes, std::string_view descript
   auto version = j.find("schemaVersion");
   if (version == j.end() || *version != 2)
     return makeError(Code::kUnimplemented, "unsupported manifest schemaVersion (want 2)");
-  auto config = j.find("config");
-  if (config == j.end()) return makeError(Code::kInvalidArgument, "manifest: missing \"config\"");
-  m.config = TRY(parseDescriptor(*config, "manifest config"));
-  auto layers = j.find("layers");
-  if (layers != j.end() && !layers->is_null()) {
-    if (!layers->is_array())
-      return makeError(Code::kInvalidArgument, "manifest: \"layers\" is not a list");
+  const Json* config = TRY_CTX(json::getObject(j, "config", ""), "manifest");
+  m.config = TRY_CTX(parseDescriptor(*config, "config"), "manifest");
+  if (const Json* layers = TRY_CTX(json::optArray(j, "layers", ""), "manifest"))
     for (size_t i = 0; i < layers->size(); ++i)
-      m.layers.push_back(TRY(parseDescriptor((*layers)[i], fmt::format("manifest layer {}", i))));
+      m.layers.push_back(
+          TRY_CTX(parseDescriptor((*layers)[i], json::indexPath("layers", i)), "manifest"));
+  if (const Json* a = TRY_CTX(json::optObject(j, "annotations", ""), "manifest")) {
+    TRY_CTX(json::asStringMap(*a, "annotations"), "manifest");
+    m.annotations = *a;
   }
-  if (auto a = j.find("annotations"); a != j.end() && a->is_object()) m.annotations = *a;
   return m;
 }
 
@@ -101,16 +95,14 @@ Result<Index> parseIndex(std::string_view bytes, std::string_view what) {
   Json j = TRY(parseJson(bytes, what));
   if (!j.is_object()) return makeError(Code::kInvalidArgument, "{}: not a JSON object", what);
   Index index;
-  index.media_type = TRY(stringField(j, "mediaType", what, false));
+  index.media_type = TRY_CTX(json::optString(j, "mediaType", ""), "{}", what);
   auto version = j.find("schemaVersion");
   if (version == j.end() || *version != 2)
     return makeError(Code::kInvalidArgument, "{}: unsupported schemaVersion (want 2)", what);
-  auto manifests = j.find("manifests");
-  if (manifests == j.end() || !manifests->is_array())
-    return makeError(Code::kInvalidArgument, "{}: missing \"manifests\" list", what);
+  const Json* manifests = TRY_CTX(json::getArray(j, "manifests", ""), "{}", what);
   for (size_t i = 0; i < manifests->size(); ++i)
-    index.manifests.push_back(
-        TRY(parseDescriptor((*manifests)[i], fmt::format("{} manifest {}", what, i))));
+    index.manifests.push_back(TRY_CTX(
+        parseDescriptor((*manifests)[i], json::indexPath("manifests", i)), "{}", what));
   return index;
 }
 
@@ -197,23 +189,8 @@ Result<Manifest> toDockerManifest(const Manifest& m) {
 }
 
 Result<std::vector<std::string>> configDiffIds(std::string_view config_bytes) {
-  Json j = TRY(parseJson(config_bytes, "image config"));
-  auto rootfs = j.is_object() ? j.find("rootfs") : j.end();
-  if (rootfs == j.end() || !rootfs->is_object())
-    return makeError(Code::kInvalidArgument, "image config: missing \"rootfs\"");
-  auto ids = rootfs->find("diff_ids");
-  std::vector<std::string> out;
-  if (ids == rootfs->end() || ids->is_null()) return out;
-  if (!ids->is_array())
-    return makeError(Code::kInvalidArgument, "image config: rootfs.diff_ids is not a list");
-  for (const auto& id : *ids) {
-    if (!id.is_string())
-      return makeError(Code::kInvalidArgument, "image config: diff_id is not a string");
-    std::string s = id.get<std::string>();
-    TRY_CTX(validateDigest(s), "image config diff_id");
-    out.push_back(std::move(s));
-  }
-  return out;
+  auto cfg = TRY(parseImageConfig(config_bytes));
+  return std::move(cfg.diff_ids);
 }
 
 }  // namespace berth::image

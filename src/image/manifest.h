@@ -47,6 +47,9 @@ struct Descriptor {
   std::string digest;
   int64_t size = 0;
   std::vector<std::string> urls;
+  // Checked by parseDescriptor: annotations map strings to strings; the
+  // platform's architecture, os, os.version and variant are strings and
+  // os.features / features arrays of strings.
   Json annotations;  // object or null
   Json platform;     // object or null (index entries)
 };
@@ -91,7 +94,8 @@ Json descriptorJson(const Descriptor& d, bool docker);
 Result<Manifest> toOciManifest(const Manifest& m);
 Result<Manifest> toDockerManifest(const Manifest& m);
 
-// The config's rootfs.diff_ids. kInvalidArgument when malformed.
+// The config's rootfs.diff_ids, after checking the whole config
+// (parseImageConfig): kInvalidArgument naming the field when malformed.
 Result<std::vector<std::string>> configDiffIds(std::string_view config_bytes);
 
 }  // namespace berth::image

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/fs.h"
 #include "base/timefmt.h"
 
@@ -51,35 +52,13 @@ void appendK8sFile(std::string& out, int64_t ns, Stream s, std::string_view chun
   });
 }
 
-static void appendJsonString(std::string& out, std::string_view v) {
-  out += '"';
-  for (unsigned char c : v) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char u[8];
-          snprintf(u, sizeof u, "\\u%04x", c);
-          out += u;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 void appendJsonFile(std::string& out, int64_t ns, Stream s, std::string_view chunk) {
   std::string ts = formatRfc3339Nano(ns);
   splitLines(chunk, [&](std::string_view line, bool complete) {
     out += "{\"log\":";
     std::string text(line);
     if (complete) text += '\n';
-    appendJsonString(out, text);
+    appendJsonQuoted(out, text);
     out += ",\"stream\":\"";
     out += streamName(s);
     out += "\",\"time\":\"";

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "base/json.h"
+#include "base/json_access.h"
 
 namespace berth::registry {
 
@@ -56,9 +57,9 @@ Error registryError(long http_status, std::string_view body) {
   if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
       !doc["errors"].empty() && doc["errors"][0].is_object()) {
     const Json& e = doc["errors"][0];
-    std::string code = e.value("code", "");
-    std::string message =
-        e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
+    // A registry's answer is hostile: a field of the wrong type reads as absent.
+    std::string code = json::optString(e, "code", "").valueOr("");
+    std::string message = json::optString(e, "message", "").valueOr("");
     std::string text = code.empty() ? message : codePhrase(code);
     if (!code.empty() && !message.empty() && !equalsIgnoreCase(message, text))
       text += ": " + message;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/base64.h"  // base64Encode, used for Basic auth
 #include "base/result.h"
 #include "store/content_store.h"
 
@@ -60,7 +61,6 @@ std::string resolveUrl(const std::string& base, const std::string& ref);
 std::string urlOrigin(std::string_view url);
 // Percent-encodes a query component.
 std::string urlEscape(std::string_view s);
-std::string base64Encode(std::string_view data);
 
 // Turns a curl error into a TransportFailure with Go-like text.
 TransportFailure describeCurlError(CURL* easy, int curl_code, std::string_view method,

@@ -6,6 +6,7 @@
 
 #include "base/digest.h"
 #include "base/json.h"
+#include "base/json_access.h"
 #include "image/manifest.h"
 #include "registry/blob_stream.h"
 #include "registry/client_impl.h"
@@ -254,7 +255,7 @@ Result<RegistryClient::Manifest> RegistryClient::getManifest(const std::string& 
   type = type.substr(0, type.find(';'));
   Json doc = Json::parse(resp.body, nullptr, false);
   if (type == kSchema1Signed || type == kSchema1 ||
-      (doc.is_object() && doc.value("schemaVersion", 0) == 1))
+      (doc.is_object() && json::optInt(doc, "schemaVersion", "").valueOr(0) == 1))
     return makeError(
         Code::kUnimplemented, "{}: unsupported manifest type {}", name,
         type.empty() || (type != kSchema1 && type != kSchema1Signed) ? kSchema1Signed : type);

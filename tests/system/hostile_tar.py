@@ -6,6 +6,8 @@
   hostile_tar.py docker OUT CASE           a docker-archive whose image config (or
                                            manifest.json) has wrong-typed fields per CASE
   hostile_tar.py oci OUT CASE              the same as an oci-archive
+  hostile_tar.py cases                     lists CASE, format and the expected load error
+  hostile_tar.py push HOST:PORT REPO CASE  uploads CASE's image to a registry as REPO:CASE
 """
 import hashlib
 import io
@@ -87,38 +89,71 @@ def sha(b):
     return hashlib.sha256(b).hexdigest()
 
 
-# Each case: (config patch, manifest.json patch for docker-archive). A patch is applied
-# to the good document; the key path is a tuple, the value replaces what is there.
+# Each case: the patches applied to a good config (a key path and the value put there) and the
+# error text expected from load, per format ("" = loads fine). A few cases damage manifest.json
+# (docker) or index.json / the manifest (oci) instead; the archive writers apply those.
+def expect(both=None, docker=None, oci=None):
+    return {"docker": both if docker is None else docker, "oci": both if oci is None else oci}
+
+
 CASES = {
-    "user-int": [(("config", "User"), 0)],
-    "history-created-int": [(("history", 0, "created"), 12345)],
-    "history-not-list": [(("history",), {"created": "x"})],
-    "history-entry-string": [(("history",), ["oops"])],
-    "created-int": [(("created",), 12345)],
-    "env-string": [(("config", "Env"), "PATH=/bin")],
-    "env-int-item": [(("config", "Env"), [1, 2])],
-    "cmd-int": [(("config", "Cmd"), 7)],
-    "entrypoint-object": [(("config", "Entrypoint"), {"a": 1})],
-    "labels-int": [(("config", "Labels"), {"a": 1})],
-    "labels-list": [(("config", "Labels"), ["a"])],
-    "exposed-list": [(("config", "ExposedPorts"), ["80/tcp"])],
-    "volumes-list": [(("config", "Volumes"), ["/v"])],
-    "workdir-int": [(("config", "WorkingDir"), 5)],
-    "stopsignal-int": [(("config", "StopSignal"), 9)],
-    "config-list": [(("config",), ["x"])],
-    "arch-int": [(("architecture",), 64)],
-    "os-null": [(("os",), None)],
-    "author-list": [(("author",), ["me"])],
-    "config-null": [(("config",), None)],
-    "empty-layer-string": [(("history", 0, "empty_layer"), "yes")],
-    "diffids-int": [(("rootfs", "diff_ids"), 5)],
-    "rootfs-string": [(("rootfs",), "layers")],
-    "doc-array": [((), [1, 2, 3])],
-    # manifest.json (docker) / index.json + manifest (oci) damage, applied by the writers below.
-    "repotags-int": [],
-    "layers-int": [],
-    "mediatype-int": [],
-    "annotation-int": [],
+    "user-int": ([(("config", "User"), 0)], expect("config.User: expected string, got number")),
+    "history-created-int": ([(("history", 0, "created"), 12345)],
+                            expect("history[0].created: expected string, got number")),
+    "history-created-bad": ([(("history", 0, "created"), "yesterday")],
+                            expect('history[0].created: "yesterday" is not an RFC 3339 time')),
+    "history-not-list": ([(("history",), {"created": "x"})],
+                         expect("history: expected array, got object")),
+    "history-entry-string": ([(("history",), ["oops"])],
+                             expect("history[0]: expected object, got string")),
+    "created-int": ([(("created",), 12345)], expect("created: expected string, got number")),
+    "env-string": ([(("config", "Env"), "PATH=/bin")],
+                   expect("config.Env: expected array of strings, got string")),
+    "env-int-item": ([(("config", "Env"), [1, 2])],
+                     expect("config.Env[0]: expected string, got number")),
+    "cmd-int": ([(("config", "Cmd"), 7)], expect("config.Cmd: expected array of strings, got number")),
+    "entrypoint-object": ([(("config", "Entrypoint"), {"a": 1})],
+                          expect("config.Entrypoint: expected array of strings, got object")),
+    "labels-int": ([(("config", "Labels"), {"a": 1})],
+                   expect("config.Labels.a: expected string, got number")),
+    "labels-list": ([(("config", "Labels"), ["a"])],
+                    expect("config.Labels: expected object of strings, got array")),
+    "exposed-list": ([(("config", "ExposedPorts"), ["80/tcp"])],
+                     expect("config.ExposedPorts: expected object, got array")),
+    "volumes-list": ([(("config", "Volumes"), ["/v"])],
+                     expect("config.Volumes: expected object, got array")),
+    "health-string": ([(("config", "Healthcheck"), {"Test": ["CMD"], "Interval": "5s"})],
+                      expect("config.Healthcheck.Interval: expected integer, got string")),
+    "workdir-int": ([(("config", "WorkingDir"), 5)],
+                    expect("config.WorkingDir: expected string, got number")),
+    "stopsignal-int": ([(("config", "StopSignal"), 9)],
+                       expect("config.StopSignal: expected string, got number")),
+    "config-list": ([(("config",), ["x"])], expect("config: expected object, got array")),
+    "arch-int": ([(("architecture",), 64)], expect("architecture: expected string, got number")),
+    "author-list": ([(("author",), ["me"])], expect("author: expected string, got array")),
+    "empty-layer-string": ([(("history", 0, "empty_layer"), "yes")],
+                           expect("history[0].empty_layer: expected boolean, got string")),
+    "diffids-int": ([(("rootfs", "diff_ids"), 5)],
+                    expect("rootfs.diff_ids: expected array of strings, got number")),
+    "diffids-bad": ([(("rootfs", "diff_ids"), ["sha256:zz"])], expect("rootfs.diff_ids[0]")),
+    "rootfs-string": ([(("rootfs",), "layers")], expect("rootfs: expected object, got string")),
+    "doc-array": ([((), [1, 2, 3])], expect("expected object, got array")),
+    # An unknown field (kept and printed by inspect) nested 100000 deep: refused, not recursed into.
+    "deep": ([(("config", "Deep"), "DEEP")], expect("nested deeper than")),
+    # Nulls are Go's zero values: these load.
+    "os-null": ([(("os",), None)], expect("")),
+    "config-null": ([(("config",), None)], expect("")),
+    "history-null-entry": ([(("history",), [None])], expect("")),
+    # manifest.json / index.json / manifest damage.
+    "repotags-int": ([], expect(docker="RepoTags: expected array of strings, got number",
+                                oci="manifests[0].annotations: expected object, got string")),
+    "layers-int": ([], expect(docker="Layers[0]: expected string, got number",
+                              oci="layers[0].size: expected integer, got string")),
+    "mediatype-int": ([], expect(docker="Config: expected string, got number",
+                                 oci="config.mediaType: expected string, got number")),
+    "annotation-int": ([], expect(
+        docker="manifest.json: expected array, got object",
+        oci="manifests[0].annotations.org.opencontainers.image.ref.name: expected string, got number")),
 }
 
 
@@ -149,9 +184,9 @@ def archive(fmt, out, case):
     layer = layer_tar()
     diff = sha(layer)
     cfg = good_config(diff)
-    for path, value in CASES[case]:
+    for path, value in CASES[case][0]:
         cfg = patch(cfg, path, value)
-    cfg_bytes = json.dumps(cfg).encode()
+    cfg_bytes = json.dumps(cfg).replace('"DEEP"', "[" * 100000 + "]" * 100000).encode()
     cfg_hex = sha(cfg_bytes)
     name = "localhost/hostile:" + case
     t = tarfile.open(out, "w")
@@ -161,6 +196,10 @@ def archive(fmt, out, case):
             man[0]["RepoTags"] = 5
         if case == "layers-int":
             man[0]["Layers"] = [7]
+        if case == "mediatype-int":
+            man[0]["Config"] = 3
+        if case == "annotation-int":
+            man = {"not": "a list"}
         add_file(t, cfg_hex + ".json", cfg_bytes)
         add_file(t, diff + "/layer.tar", layer)
         add_file(t, "manifest.json", json.dumps(man).encode())
@@ -194,14 +233,57 @@ def archive(fmt, out, case):
     t.close()
 
 
+def push(registry, repo, case):
+    """Uploads the case's image to a real registry (monolithic blob uploads, then the manifest)."""
+    import urllib.request
+
+    def req(method, url, data=None, ctype=None):
+        r = urllib.request.Request(url, data=data, method=method)
+        if ctype:
+            r.add_header("Content-Type", ctype)
+        return urllib.request.urlopen(r)
+
+    base = f"http://{registry}/v2/{repo}"
+
+    def blob(data):  # POST opens an upload session, PUT to its Location completes it
+        digest = "sha256:" + sha(data)
+        loc = req("POST", f"{base}/blobs/uploads/").headers["Location"]
+        if loc.startswith("/"):
+            loc = f"http://{registry}{loc}"
+        req("PUT", loc + ("&" if "?" in loc else "?") + f"digest={digest}", data,
+            "application/octet-stream")
+        return digest
+
+    layer = layer_tar()
+    cfg = good_config(sha(layer))
+    for path, value in CASES.get(case, ([], None))[0]:
+        cfg = patch(cfg, path, value)
+    cfg_bytes = json.dumps(cfg).encode()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                   "size": len(cfg_bytes), "digest": blob(cfg_bytes)},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar",
+                    "size": len(layer), "digest": blob(layer)}],
+    }
+    man_bytes = json.dumps(manifest).encode()
+    mt = manifest["mediaType"]
+    req("PUT", f"{base}/manifests/{case}", man_bytes, mt)
+
+
 def main():
     what = sys.argv[1]
     if what == "rootfs":
         rootfs(sys.argv[2], sys.argv[3], sys.argv[4])
     elif what in ("docker", "oci"):
         archive(what, sys.argv[2], sys.argv[3])
-    elif what == "cases":
-        print("\n".join(CASES))
+    elif what == "push":
+        push(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif what == "cases":  # one line per case and format: CASE FORMAT EXPECTED-ERROR
+        for name, (_, exp) in CASES.items():
+            for fmt in ("docker", "oci"):
+                print(f"{name}\t{fmt}\t{exp[fmt]}")
     else:
         sys.exit("unknown kind " + what)
 

@@ -143,4 +143,89 @@ assert_eq "$OUT" "in-root" "exec PATH finds a link to an executable inside the r
 expect_rc 127 bounded "${B[@]}" exec --env PATH=/opt/b hx5 fifo
 assert_contains "$ERR" "executable file \`fifo\` not found" "exec PATH skips a FIFO"
 berth rm -f -t 0 hx5 >/dev/null
+
+# --- image configs, manifests and indexes with wrong types -----------------------------------
+# Each case (hostile_tar.py) as docker-archive and oci-archive: load refuses it naming the field,
+# as podman does, or loads it when the value is Go's zero value; never an abort (134).
+images_before=$(berth images -q | wc -l)
+while IFS=$'\t' read -r case format want; do
+  tar="$TEST_DIR/cfg-$case-$format.tar"
+  python3 "$MKTAR" "$format" "$tar" "$case"
+  if [[ -n "$want" ]]; then
+    expect_rc 125 berth load -i "$tar"
+    assert_contains "$ERR" "$want" "load $format $case names the field"
+  else
+    expect_rc 0 berth load -i "$tar"
+    expect_rc 0 berth image inspect "localhost/hostile:$case"
+    expect_rc 0 berth history "localhost/hostile:$case"
+    expect_rc 0 berth run --rm "localhost/hostile:$case" /bin/echo ran
+    assert_eq "$OUT" "ran" "run $format $case"
+    berth rmi "localhost/hostile:$case" >/dev/null
+  fi
+done < <(python3 "$MKTAR" cases)
+expect_rc 1 berth image exists localhost/hostile:user-int
+assert_eq "$(berth images -q | wc -l)" "$images_before" "no refused image was stored"
+
+# The same through pull from a real registry (docker-registry on a free loopback port). The
+# registry itself refuses manifests and indexes with wrong types (it unmarshals them), so only
+# configs (opaque blobs to it) reach berth hostile this way; archives cover the rest above.
+if command -v docker-registry >/dev/null; then
+  REG_DIR="$TEST_DIR/registry"
+  mkdir -p "$REG_DIR/storage"
+  REG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$REG_DIR/storage" "$REG_PORT" >"$REG_DIR/config.yml"
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$REG_DIR/config.yml" >"$REG_DIR/log" 2>&1 &
+  REG_PID=$!
+  trap 'kill -9 $REG_PID 2>/dev/null || true; berth rm -af -t 0 >/dev/null 2>&1 || true; cleanup_test_dir' EXIT
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$REG_PORT/v2/" && break; sleep 0.1; done
+  export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
+  printf '[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$REG_PORT" >"$CONTAINERS_REGISTRIES_CONF"
+  for pc in "user-int|config.User: expected string, got number" \
+            "history-created-int|history[0].created: expected string, got number" \
+            "labels-int|config.Labels.a: expected string, got number"; do
+    case=${pc%%|*} want=${pc#*|}
+    python3 "$MKTAR" push "127.0.0.1:$REG_PORT" hostile "$case"
+    expect_rc 125 berth pull -q "127.0.0.1:$REG_PORT/hostile:$case"
+    assert_contains "$ERR" "$want" "pull $case names the field"
+  done
+  python3 "$MKTAR" push "127.0.0.1:$REG_PORT" hostile good
+  expect_rc 0 berth pull -q "127.0.0.1:$REG_PORT/hostile:good"
+  expect_rc 0 berth run --rm "127.0.0.1:$REG_PORT/hostile:good" /bin/echo pulled
+  assert_eq "$OUT" "pulled" "a good image from the same registry runs"
+  { kill $REG_PID && wait $REG_PID; } 2>/dev/null || true
+  unset CONTAINERS_REGISTRIES_CONF
+else
+  fail "docker-registry is not installed (scripts/deps.sh --test)"
+fi
+
+# --- save never follows what is planted at a temp name -----------------------------------------
+# The old code opened "<out>.berth-tmp" (archives) and "<blob>.tmp" (dir layouts) with O_TRUNC,
+# following a symlink there into any file the caller could write.
+echo "precious" >"$TEST_DIR/victim"
+mkdir -p "$TEST_DIR/save"
+ln -s "$TEST_DIR/victim" "$TEST_DIR/save/out.tar.berth-tmp"
+ln -s "$TEST_DIR/victim" "$TEST_DIR/save/out.tar.tmp"
+expect_rc 0 berth save -o "$TEST_DIR/save/out.tar" rplain:1
+assert_eq "$(cat "$TEST_DIR/victim")" "precious" "save: a symlink at a temp name is not followed"
+tar -tf "$TEST_DIR/save/out.tar" | grep -q manifest.json && pass || fail "save wrote the archive"
+assert_eq "$(ls "$TEST_DIR/save" | grep -c tmp-)" "0" "save leaves no temp file"
+id=$(berth image inspect --format '{{.Id}}' rplain:1)
+mkdir -p "$TEST_DIR/save/dir"
+ln -s "$TEST_DIR/victim" "$TEST_DIR/save/dir/$id.tmp"
+expect_rc 0 berth save --format docker-dir -o "$TEST_DIR/save/dir" rplain:1
+assert_eq "$(cat "$TEST_DIR/victim")" "precious" "save docker-dir: a symlink at a temp name is not followed"
+[[ -f "$TEST_DIR/save/dir/$id" && ! -L "$TEST_DIR/save/dir/$id" ]] && pass || fail "docker-dir config blob written"
+# A failed save leaves the old file intact.
+echo "old" >"$TEST_DIR/save/keep.tar"
+expect_rc 125 berth save -o "$TEST_DIR/save/keep.tar" nosuchimage
+assert_eq "$(cat "$TEST_DIR/save/keep.tar")" "old" "a failed save keeps the old file"
+# export -o: the same (it used "<out>.berth-tmp" with O_TRUNC too).
+berth create --name hxexp rplain:1 /bin/true >/dev/null
+ln -s "$TEST_DIR/victim" "$TEST_DIR/save/exp.tar.berth-tmp"
+expect_rc 0 berth export -o "$TEST_DIR/save/exp.tar" hxexp
+assert_eq "$(cat "$TEST_DIR/victim")" "precious" "export: a symlink at a temp name is not followed"
+[[ -f "$TEST_DIR/save/exp.tar" && ! -L "$TEST_DIR/save/exp.tar" ]] && pass || fail "export wrote the archive"
+assert_eq "$(ls "$TEST_DIR/save" | grep -c 'exp.tar.tmp-')" "0" "export leaves no temp file"
+berth rm hxexp >/dev/null
 finish

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "config/base64.h"
+#include "base/base64.h"
 
 namespace berth::api::server {
 
@@ -48,7 +48,7 @@ Result<std::string> registryAuthCreds(const std::string& header) {
     if (c == '_') c = '/';
   }
   while (b64.size() % 4) b64.push_back('=');
-  auto raw = config::base64Decode(b64);
+  auto raw = base64Decode(b64);
   if (!raw.ok()) return makeError(Code::kInvalidArgument, "failed to parse X-Registry-Auth header: {}", raw.error().message());
   auto j = parseJson(*raw, "X-Registry-Auth");
   if (!j.ok() || !j->is_object())

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/format/utf8.h"
+#include "base/escape.h"
+#include "base/utf8.h"
 
 namespace berth::format {
 namespace {
@@ -664,58 +665,6 @@ std::string goSprintf(std::string_view format, std::span<const FmtArg> args) {
 
 namespace {
 
-void marshalString(std::string& out, std::string_view s) {
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          if (c < 0x20) {
-            out += "\\u00";
-            out += kLowerHex[c >> 4];
-            out += kLowerHex[c & 15];
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    DecodedRune d = decodeRune(s, i);
-    if (d.rune == kRuneError && d.size == 1) {
-      out += "\\ufffd";
-    } else if (d.rune == 0x2028 || d.rune == 0x2029) {
-      out += d.rune == 0x2028 ? "\\u2028" : "\\u2029";
-    } else {
-      out.append(s.substr(i, d.size));
-    }
-    i += d.size;
-  }
-  out += '"';
-}
-
 void marshal(std::string& out, const Json& v, const JsonMapPolicy& policy, bool is_map) {
   switch (v.type()) {
     case Json::value_t::null:
@@ -747,7 +696,7 @@ void marshal(std::string& out, const Json& v, const JsonMapPolicy& policy, bool 
       return;
     }
     case Json::value_t::string:
-      marshalString(out, v.get_ref<const std::string&>());
+      appendJsonQuoted(out, v.get_ref<const std::string&>());
       return;
     case Json::value_t::array: {
       out += '[';
@@ -769,7 +718,7 @@ void marshal(std::string& out, const Json& v, const JsonMapPolicy& policy, bool 
       for (const std::string* k : keys) {
         if (!first) out += ',';
         first = false;
-        marshalString(out, *k);
+        appendJsonQuoted(out, *k);
         out += ':';
         bool child_map = policy.all_maps || (policy.map_fields && policy.map_fields->contains(*k));
         marshal(out, v.at(*k), policy, child_map);

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "cli/format/tabwriter.h"
-#include "cli/format/utf8.h"
+#include "base/utf8.h"
 
 namespace berth::format {
 namespace {

@@ -1,7 +1,7 @@
 // Elastic tabstops, a port of the algorithm of Go's text/tabwriter.
 #include "cli/format/tabwriter.h"
 
-#include "cli/format/utf8.h"
+#include "base/utf8.h"
 
 namespace berth::format {
 

@@ -8,7 +8,7 @@
 #include "cli/format/gofmt.h"
 #include "cli/format/template_ast.h"
 #include "cli/format/template_value.h"
-#include "cli/format/utf8.h"
+#include "base/utf8.h"
 
 namespace berth::format::detail {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/format/template_ast.h"
-#include "cli/format/utf8.h"
+#include "base/utf8.h"
 
 namespace berth::format::detail {
 namespace {

@@ -1,7 +1,7 @@
 // UTF-8 decoding helpers with Go's rules.
-#include "cli/format/utf8.h"
+#include "base/utf8.h"
 
-namespace berth::format {
+namespace berth {
 
 DecodedRune decodeRune(std::string_view s, size_t i) {
   if (i >= s.size()) return {kRuneError, 0};
@@ -63,4 +63,4 @@ bool validUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace berth::format
+}  // namespace berth

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace berth::format {
+namespace berth {
 
 inline constexpr char32_t kRuneError = 0xFFFD;
 
@@ -26,4 +26,4 @@ void appendRune(std::string& out, char32_t r);
 // True when s is valid UTF-8.
 bool validUtf8(std::string_view s);
 
-}  // namespace berth::format
+}  // namespace berth

@@ -1,0 +1,91 @@
+// Tests for the typed JSON accessors: wrong types are errors naming the field, never exceptions.
+#include "base/json.h"
+#include "base/json_access.h"
+
+#include <gtest/gtest.h>
+
+namespace berth::json {
+namespace {
+
+Json doc() {
+  return Json::parse(R"({"s":"x","i":-3,"u":7,"big":18446744073709551615,"f":1.5,"b":true,
+    "n":null,"a":["p","q"],"ai":[1],"o":{"k":"v"},"oi":{"k":1}})");
+}
+
+std::string err(const Error& e) { return e.what(); }
+
+TEST(JsonAccess, RightTypes) {
+  Json j = doc();
+  EXPECT_EQ(*getString(j, "s", ""), "x");
+  EXPECT_EQ(*optString(j, "s", ""), "x");
+  EXPECT_EQ(*optString(j, "missing", "", "d"), "d");
+  EXPECT_EQ(*optString(j, "n", "", "d"), "d");  // null is absent
+  EXPECT_EQ(*getInt(j, "i", ""), -3);
+  EXPECT_EQ(*optInt(j, "u", ""), 7);
+  EXPECT_EQ(*optUint(j, "u", ""), 7u);
+  EXPECT_EQ(*optUint(j, "big", ""), UINT64_MAX);
+  EXPECT_TRUE(*optBool(j, "b", ""));
+  EXPECT_EQ(*optStrings(j, "a", ""), (std::vector<std::string>{"p", "q"}));
+  EXPECT_TRUE(optStrings(j, "n", "")->empty());
+  EXPECT_EQ(optStringMap(j, "o", "")->at("k"), "v");
+  EXPECT_EQ(*optObject(j, "missing", ""), nullptr);
+  EXPECT_NE(*optObject(j, "o", ""), nullptr);
+  EXPECT_EQ((*getArray(j, "a", ""))->size(), 2u);
+}
+
+TEST(JsonAccess, WrongTypesNameTheField) {
+  Json j = doc();
+  auto s = optString(j, "i", "config");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(err(s.error()), "config.i: expected string, got number");
+  EXPECT_EQ(err(getInt(j, "s", "").error()), "s: expected integer, got string");
+  EXPECT_EQ(err(getInt(j, "f", "").error()), "f: expected integer, got number");
+  EXPECT_EQ(err(optInt(j, "big", "").error()), "big: 18446744073709551615 is out of range");
+  EXPECT_EQ(err(optUint(j, "i", "").error()), "i: -3 is negative");
+  EXPECT_EQ(err(optBool(j, "s", "").error()), "s: expected boolean, got string");
+  EXPECT_EQ(err(optStrings(j, "ai", "x").error()), "x.ai[0]: expected string, got number");
+  EXPECT_EQ(err(optStrings(j, "s", "").error()), "s: expected array of strings, got string");
+  EXPECT_EQ(err(optStringMap(j, "oi", "").error()), "oi.k: expected string, got number");
+  EXPECT_EQ(err(optStringMap(j, "a", "").error()), "a: expected object of strings, got array");
+  EXPECT_EQ(err(optObject(j, "a", "").error()), "a: expected object, got array");
+  EXPECT_EQ(err(optArray(j, "o", "").error()), "o: expected array, got object");
+  EXPECT_EQ(err(getString(j, "missing", "h[2]").error()), "h[2].missing: missing");
+  EXPECT_EQ(err(getString(j, "n", "").error()), "n: missing");
+}
+
+TEST(JsonAccess, NonObjectContainers) {
+  Json arr = Json::array({1, 2});
+  EXPECT_EQ(err(optString(arr, "x", "").error()), "expected object, got array");
+  EXPECT_EQ(err(optString(Json(5), "x", "history[0]").error()),
+            "history[0]: expected object, got number");
+  EXPECT_EQ(err(optString(Json(), "x", "h").error()), "h: expected object, got null");
+}
+
+TEST(JsonAccess, Paths) {
+  EXPECT_EQ(fieldPath("", "a"), "a");
+  EXPECT_EQ(fieldPath(indexPath("history", 2), "created"), "history[2].created");
+}
+
+TEST(JsonParse, ErrorsAreValues) {
+  EXPECT_FALSE(parseJson("{", "doc").ok());
+  EXPECT_EQ(parseJson("{", "doc").error().code(), Code::kInvalidArgument);
+  EXPECT_FALSE(parseJson("", "doc").ok());
+  EXPECT_FALSE(parseJson(std::string("\"\xff\""), "doc").ok());
+  EXPECT_TRUE(parseJson("[1]", "doc").ok());
+}
+
+TEST(JsonParse, DepthIsCapped) {
+  std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(parseJson(ok, "doc").ok());
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto r = parseJson(deep, "doc");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().what(), "parse doc: nested deeper than 1000 levels");
+  // Brackets inside strings do not count.
+  std::string s = "[\"" + std::string(5000, '[') + "\\\"\"]";
+  EXPECT_TRUE(parseJson(s, "doc").ok()) << s;
+}
+
+}  // namespace
+}  // namespace berth::json
