@@ -129,7 +129,7 @@ Status applyChanges(Json& config, const std::vector<std::string>& changes) {
       if (!vols.is_object()) vols = Json::object();
       if (rest[0] == '[') {
         Json j = Json::parse(rest, nullptr, false);
-        if (!j.is_array())
+        if (!j.is_array() || !std::all_of(j.begin(), j.end(), [](auto& v) { return v.is_string(); }))
           return makeError(Code::kInvalidArgument, "invalid change {:?}: malformed JSON array", raw);
         for (auto& v : j) vols[v.get<std::string>()] = Json::object();
       } else {

@@ -32,6 +32,10 @@ TEST(ImageChanges, RejectsBadInput) {
   EXPECT_FALSE(applyChanges(c, {"CMD [\"sh\""}).ok());
   EXPECT_FALSE(applyChanges(c, {"EXPOSE http"}).ok());
   EXPECT_FALSE(applyChanges(c, {"ENV"}).ok());
+  // A JSON array of non-strings is an error, not an exception (used to abort commit --change).
+  EXPECT_FALSE(applyChanges(c, {"VOLUME [1]"}).ok());
+  EXPECT_FALSE(applyChanges(c, {"VOLUME [\"/a\", {}]"}).ok());
+  EXPECT_FALSE(applyChanges(c, {"CMD [1]"}).ok());
 }
 
 }  // namespace
