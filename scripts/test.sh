@@ -9,3 +9,6 @@ cd build
 # time real containers and registries, and share the machine's two cores).
 ctest --output-on-failure -j2 -LE system "$@"
 ctest --output-on-failure -L system "$@"
+# The fuzz targets, built with clang in build-fuzz/, a few seconds each (label "fuzz").
+cd ..
+bash scripts/fuzz.sh
