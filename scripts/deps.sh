@@ -6,9 +6,29 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev)
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables)
 TEST_PKGS=(podman docker-registry python3-docker tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev jq procps iproute2)
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
+# apt_wait ARGS...: apt-get ARGS, waiting (up to BERTH_APT_WAIT seconds, default 900)
+# while another apt or dpkg holds its locks instead of failing at once.
+# DPkg::Lock::Timeout covers the dpkg frontend lock; `apt-get update` takes the
+# lists lock without waiting, so a lock failure is retried until the deadline.
+apt_wait() {
+  local deadline=$((SECONDS + ${BERTH_APT_WAIT:-900})) out rc
+  while :; do
+    rc=0
+    out=$(apt-get -o DPkg::Lock::Timeout=60 "$@" 2>&1) || rc=$?
+    if ((rc == 0)); then return 0; fi
+    if grep -qiE 'could not get lock|unable to (acquire|lock)|is another process using it' <<<"$out" &&
+       ((SECONDS < deadline)); then
+      echo "berth: apt is busy (another apt/dpkg holds its lock); waiting" >&2
+      sleep 5
+      continue
+    fi
+    printf '%s\n' "$out" >&2
+    return "$rc"
+  done
+}
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +36,6 @@ done
 if ((${#missing[@]})); then
   echo "berth: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_wait update -qq
+  apt_wait install -y -qq --no-install-recommends "${missing[@]}"
 fi
