@@ -11,10 +11,53 @@ STORAGE_DRIVER=${BERTH_STORAGE_DRIVER:-}
 if [[ -n "$STORAGE_DRIVER" ]]; then B+=(--storage-driver "$STORAGE_DRIVER"); fi
 FAILS=0
 PASSES=0
+# test_monitor_pids: the berth-monitor processes this test started (their
+# arguments name paths under its private TEST_DIR).
+test_monitor_pids() {
+  local d pid
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    [[ "$(cat "$d/comm" 2>/dev/null)" == berth-monitor ]] || continue
+    tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -q "^$TEST_DIR/" && echo "$pid"
+  done
+  return 0
+}
+# test_monitor_roots: "ROOT RUNROOT" of every root whose containers still have a monitor.
+test_monitor_roots() {
+  local pid
+  for pid in $(test_monitor_pids); do
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+      awk 'p == "--root" { r = $0 } p == "--runroot" { rr = $0 } $0 != "--exit-command-arg" { p = $0 }
+           END { if (r != "" && rr != "") print r, rr }'
+  done | sort -u
+}
 cleanup_test_dir() {
-  # Unmount anything a failed test left under the test dir, then remove it.
-  grep -o " $TEST_DIR[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  set +e
+  # Containers still there at the end keep their berth-monitor (and the container)
+  # running after TEST_DIR is gone: remove them through berth first, on the test's
+  # root and on every other root under TEST_DIR that still has a monitor.
+  if [[ -d "$ROOT" ]]; then timeout 60 "${B[@]}" rm -af -t 0 >/dev/null 2>&1; fi
+  local r rr rt id pid i
+  while read -r r rr; do
+    [[ -n "$r" ]] && timeout 60 "$BERTH" --root "$r" --runroot "$rr" rm -af -t 0 >/dev/null 2>&1
+  done < <(test_monitor_roots)
+  # Containers whose monitor was killed (crash tests): delete them through the runtime.
+  while read -r rt; do
+    for id in $(ls "$rt" 2>/dev/null); do
+      [[ -f "$rt/$id/state.json" ]] || continue
+      "$(basename "$rt")" --root "$rt" delete --force "$id" >/dev/null 2>&1
+    done
+  done < <(find "$TEST_DIR" -maxdepth 5 -type d \( -path '*/runtime/runc' -o -path '*/runtime/crun' \) 2>/dev/null)
+  # Monitors exit once their container is gone; whatever is left after 5 s is killed.
+  for ((i = 0; i < 50; i++)); do
+    [[ -z "$(test_monitor_pids)" ]] && break
+    sleep 0.1
+  done
+  for pid in $(test_monitor_pids); do kill -9 "$pid" 2>/dev/null; done
+  # Unmount anything left under the test dir (deepest first), then remove it.
+  grep -o " $TEST_DIR[^ ]*" /proc/self/mountinfo | sort -ru | xargs -r -n1 umount -l 2>/dev/null
   rm -rf "$TEST_DIR"
+  return 0
 }
 trap cleanup_test_dir EXIT
 
