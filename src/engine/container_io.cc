@@ -27,6 +27,7 @@
 #include "runtime/attach_protocol.h"
 #include "runtime/child_process.h"
 #include "specgen/user.h"
+#include "sys/mntns_top.h"
 
 namespace berth::engine {
 
@@ -408,6 +409,30 @@ Json execProcess(const Json& base, const api::ExecRequest& req, const runtime::E
 
 }  // namespace
 
+// The runtime's exec joins the container's mount namespace with setns, which
+// puts the process at the namespace's top: that must be the container's root.
+// It is not when the container was created from a chroot without the
+// protection of SpawnSpec::root_as_mount_ns_top; exec would then run on the
+// filesystem around the chroot, so it is refused.
+static Status checkExecLandsInContainer(const state::ContainerRecord& rec) {
+  int pid = rec.state.value("pid", 0);
+  if (pid <= 0) return {};
+  auto top = sys::processRootIsMountNamespaceTop(pid);
+  if (!top.ok()) {
+    // The container's process is gone: the runtime reports that itself.
+    if (top.error().sysErrno() == ENOENT || top.error().sysErrno() == ESRCH) return {};
+    return std::move(top).error().context(
+        fmt::format("container {}: check its mount namespace", rec.id));
+  }
+  if (!*top)
+    return makeError(Code::kFailedPrecondition,
+                     "container {}: its root is not the top of its mount namespace, so an exec'd "
+                     "process would run on the filesystem around it (the container was created "
+                     "from a chroot without berth's protection); recreate the container",
+                     rec.id);
+  return {};
+}
+
 Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(const api::ExecRequest& req) {
   auto found = TRY(state::findContainer(e_.db(), req.container));
   return planExec(TRY(loadSynced(found.id)), req);
@@ -421,6 +446,7 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
   if (rec.state.value("status", "") != "running")
     return makeError(Code::kFailedPrecondition, "can only create exec sessions on running containers: container state improper");
   if (req.cmd.empty()) return makeError(Code::kInvalidArgument, "must provide a non-empty command to start an exec session");
+  TRY(checkExecLandsInContainer(rec));
   auto p = paths(rec.id);
   std::vector<std::string> env;
   if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {

@@ -223,6 +223,8 @@ std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
   spec.stdin_fd = in;
   spec.stdout_fd = out;
   spec.stderr_fd = err;
+  // create: the container's pivot_root must leave it at its namespace's top.
+  spec.root_as_mount_ns_top = verb == "create";
   auto child = ChildProcess::spawn(spec);
   if (!child.ok()) return LaunchError{child.error().what(), 127};
   auto st = child->wait();

@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+
+#include "sys/mntns_top.h"
 
 extern char** environ;
 
@@ -116,6 +119,19 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
   }
   const size_t nfds = src_fds.size();
   const bool new_session = spec.new_session;
+  const bool ns_top = spec.root_as_mount_ns_top;
+  std::string cwd;
+  if (ns_top) {
+    std::error_code ec;
+    cwd = std::filesystem::current_path(ec).string();
+    if (ec || cwd.empty()) cwd = "/";
+  }
+  // What a failed child reports: the errno and, for the mount namespace
+  // set-up, the step (a string literal: the same address in the parent).
+  struct ChildFailure {
+    int err;
+    const char* step;
+  };
 
   pid_t pid = ::fork();
   if (pid < 0) return errnoError("fork");
@@ -131,7 +147,14 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    const char* step = nullptr;
     if (new_session && ::setsid() < 0) goto fail;
+    if (ns_top) {
+      if (int e = sys::makeRootMountNamespaceTop(cwd.c_str(), &step); e != 0) {
+        errno = e;
+        goto fail;
+      }
+    }
     // Our own fds are all O_CLOEXEC, but the caller's process may have
     // inherited some that are not: mark every fd from 3 up close-on-exec,
     // then dup2 (which clears FD_CLOEXEC on the target) makes exactly the
@@ -146,19 +169,26 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
       if (::dup2(src_fds[i], targets[i]) < 0) goto fail;
     ::execve(argv[0], argv.data(), envp.data());
   fail:
-    int e = errno;
-    (void)!::write(err_w.get(), &e, sizeof e);
+    ChildFailure f{errno, step};
+    (void)!::write(err_w.get(), &f, sizeof f);
     ::_exit(127);
   }
   ChildProcess child(pid);
   err_w.reset();
-  int child_errno = 0;
+  ChildFailure f{0, nullptr};
   ssize_t n;
-  while ((n = ::read(err_r.get(), &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
+  while ((n = ::read(err_r.get(), &f, sizeof f)) < 0 && errno == EINTR) {
   }
-  if (n == sizeof child_errno) {
-    (void)child.wait();
-    return sysError(child_errno, fmt::format("exec {}", spec.argv[0]));
+  if (n == sizeof f) {
+    (void)child.wait();  // it has failed already; its status adds nothing
+    if (f.step)
+      return sysError(f.err,
+                      fmt::format("cannot run {} with berth's root as the top of its mount "
+                                  "namespace (from a chroot, `exec` would reach the filesystem "
+                                  "around it; run berth outside the chroot or with /proc "
+                                  "mounted and CAP_SYS_ADMIN): {}",
+                                  spec.argv[0], f.step));
+    return sysError(f.err, fmt::format("exec {}", spec.argv[0]));
   }
   return child;
 }

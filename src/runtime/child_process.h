@@ -27,6 +27,12 @@ struct SpawnSpec {
   // The child calls setsid(): it leaves the caller's session and process
   // group, so the terminal's signals (^C) and job control do not reach it.
   bool new_session = false;
+  // For a runtime that creates a container: when berth's root is not the top
+  // of its mount namespace (a chroot), the child first moves into a mount
+  // namespace whose top is that root (sys::makeRootMountNamespaceTop), so
+  // that `runtime exec`, which joins the container with setns, lands in the
+  // container and not on the filesystem around the chroot.
+  bool root_as_mount_ns_top = false;
 };
 
 // A spawned child. The child starts with all signals at their default

@@ -136,6 +136,7 @@ Status OciRuntime::create(const std::string& id, const CreateOptions& o, int std
   spec.stdin_fd = stdin_fd;
   spec.stdout_fd = stdout_fd;
   spec.stderr_fd = stderr_fd;
+  spec.root_as_mount_ns_top = true;  // see SpawnSpec: exec must land in the container
   ChildProcess child = TRY_CTX(ChildProcess::spawn(spec), "{} create", cfg_.name);
   int code = exitCodeFromStatus(TRY(child.wait()));
   if (code != 0) return failure("create", code, "", off);
