@@ -266,7 +266,13 @@ Status LocalContainerService::exportFs(const std::string& name, int out_fd) {
     copy::GetOptions g;
     return copy::getTree(root.get(), "/.", g, *sink);
   }();
-  if (temp) (void)unmountRootfs(*rec);
+  if (temp) {
+    // The export's own result comes first; a mount left behind is reported too.
+    if (auto u = unmountRootfs(*rec); !u.ok()) {
+      if (!s.ok()) LOG_ERROR("unmount the rootfs of {} after export: {}", rec->id.substr(0, 12), u.error().what());
+      else return u;
+    }
+  }
   return s;
 }
 
@@ -298,7 +304,9 @@ Result<std::string> LocalContainerService::commit(const api::CommitRequest& req)
     runtime::OciRuntime& rt;
     const std::string& id;
     ~Resume() {
-      if (on) (void)rt.resume(id);
+      if (!on) return;
+      if (auto r = rt.resume(id); !r.ok())
+        LOG_ERROR("container {} stays paused after commit (unpause it): {}", id, r.error().what());
     }
   } resume{paused_here, rt, rec->id};
 
@@ -340,7 +348,12 @@ Result<std::string> LocalContainerService::commit(const api::CommitRequest& req)
     return copy::naiveLayerTar(p.upper, changes, *sink);
   };
   auto stored = storeLayer(e_, parent, produce);
-  if (temp_mount) (void)unmountRootfs(*rec);
+  if (temp_mount) {
+    if (auto u = unmountRootfs(*rec); !u.ok()) {
+      if (!stored.ok()) LOG_ERROR("unmount the rootfs of {} after commit: {}", rec->id.substr(0, 12), u.error().what());
+      else return std::move(u).error();
+    }
+  }
   NewLayer nl = TRY(std::move(stored));
 
   bool docker = req.format == "docker";

@@ -235,12 +235,16 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
   auto rt = TRY(runtimeFor(rec));
   // A leftover from a crashed run: only then is a runtime call worth its cost
   // (runc and crun keep each container's state in <runtime root>/<id>).
-  if (fs::exists(e_.options().runroot + "/runtime/" + rt.config().name + "/" + rec.id)) (void)rt.remove(rec.id, true);
+  if (fs::exists(e_.options().runroot + "/runtime/" + rt.config().name + "/" + rec.id)) {
+    // If it stays, the runtime's create reports the clash itself.
+    if (auto rm = rt.remove(rec.id, true); !rm.ok() && rm.error().code() != Code::kNotFound)
+      LOG_WARN("delete the leftover runtime container {}: {}", rec.id.substr(0, 12), rm.error().what());
+  }
   TRY(mountRootfs(rec));
   Status s = writeBundle(rec);
   if (!s.ok()) {
-    (void)unmountRootfs(rec);
-    return s;
+    Status unmounted = unmountRootfs(rec);
+    return withUndoFailures(std::move(s).error(), {{&unmounted, "unmount the rootfs"}});
   }
   return {};
 }
@@ -379,7 +383,8 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
       if (fs::exists(p.exit_file)) return finalizeLocked(rec, true);
       ::unlink(p.monitor_pid_file.c_str());
       auto rt = TRY(runtimeFor(rec));
-      (void)rt.remove(rec.id, true);
+      if (auto rm = rt.remove(rec.id, true); !rm.ok() && rm.error().code() != Code::kNotFound)
+        LOG_WARN("delete container {} in the runtime: {}", rec.id.substr(0, 12), rm.error().what());
       return unmountRootfs(rec);
     }
     auto rt = TRY(runtimeFor(rec));
@@ -484,7 +489,11 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
     auto e = readExitFile(rec.id);
     return e.ok() && *e && !(**e).value("restarting", false);
   };
-  if (status == "paused") (void)rt.resume(rec.id);
+  if (status == "paused") {
+    // A frozen process cannot act on the stop signal: the SIGKILL below still ends it.
+    if (auto r = rt.resume(rec.id); !r.ok())
+      LOG_WARN("resume paused container {} to stop it: {}", rec.id.substr(0, 12), r.error().what());
+  }
   int sig = rec.config.value("stop_signal", 15);
   if (timeout > 0 && !kill_only) {
     auto k = rt.kill(rec.id, sig, false);
@@ -498,11 +507,18 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
   if (!finalExit()) {
     if (timeout > 0 && !kill_only)
       LOG_WARN("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", sig, rec.name, timeout);
-    (void)rt.kill(rec.id, SIGKILL, true);
-    for (int waited = 0; waited < 10000 && !finalExit(); waited += 10) {
+    auto k = rt.kill(rec.id, SIGKILL, true);
+    // "not running" / "does not exist": it is ending or gone, which is what is wanted.
+    bool kill_failed =
+        !k.ok() && k.error().code() != Code::kNotFound && k.error().code() != Code::kFailedPrecondition;
+    for (int waited = 0; !kill_failed && waited < 10000 && !finalExit(); waited += 10) {
       if (!processAlive(rec.state.value("monitor_pid", 0)) && !processAlive(rec.state.value("pid", 0))) break;
       sleepMs(10);
     }
+    // Never record a container as exited while its process runs on.
+    if (kill_failed && !finalExit() && processAlive(rec.state.value("pid", 0)))
+      return std::move(k).error().context(
+          fmt::format("container {} could not be stopped", rec.id));
   }
   return finalizeLocked(rec, false);
 }
@@ -527,7 +543,9 @@ Result<std::vector<api::NameResult>> LocalContainerService::stop(const api::Cont
     auto s = stopLocked(**cur, timeout, false);
     if (!s.ok()) results[i].error = std::move(s).error();
     else if (was_running) emitContainerEvent(**cur, "stop");
-    if (s.ok() && (**cur).config.value("remove", false)) (void)removeLocked(**cur, true, 0);
+    if (s.ok() && (**cur).config.value("remove", false)) {
+      if (auto r = removeLocked(**cur, true, 0); !r.ok()) results[i].error = std::move(r).error();
+    }
   }
   return results;
 }
@@ -612,8 +630,12 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
     if (pause) TRY(syncLocked(*cur));
     if (cur->state.value("status", "") != from) {
       if (!all)
-        results[i].error = makeError(Code::kFailedPrecondition, "{} is not {}, can't {}: container state improper",
-                                     cur->id, from, pause ? "pause" : "unpause");
+        // podman's words: pause quotes the state, unpause the ID.
+        results[i].error =
+            pause ? makeError(Code::kFailedPrecondition, "\"{}\" is not running, can't pause: container state improper",
+                              cur->state.value("status", "configured"))
+                  : makeError(Code::kFailedPrecondition, "\"{}\" is not paused, can't unpause: container state improper",
+                              cur->id);
       continue;
     }
     auto rt = TRY(runtimeFor(*cur));

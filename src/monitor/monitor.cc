@@ -315,7 +315,9 @@ std::optional<LaunchError> Monitor::launch(bool start) {
 
 void Monitor::reportSync(const std::string& line) {
   if (o_.sync_fd < 0) return;
-  (void)fs::writeAll(o_.sync_fd, line + "\n");
+  // The engine reads a missing report as a monitor that failed to start.
+  if (auto st = fs::writeAll(o_.sync_fd, line + "\n"); !st.ok())
+    LOG_ERROR("report to the engine: {}", st.error().what());
 }
 
 void Monitor::closeStdin() {
@@ -657,7 +659,8 @@ int Monitor::run() {
     if (f) {
       LOG_ERROR("restart: {}", f->message);
       rec.restarting = false;
-      (void)writeExitRecord(o_.exit_file, rec);
+      if (auto st = writeExitRecord(o_.exit_file, rec); !st.ok())
+        LOG_ERROR("exit file after a failed restart: {}", st.error().what());
       break;
     }
     if (auto st = fs::writeFileReplace(o_.exit_file + ".restarts", std::to_string(restarts + 1)); !st.ok())
