@@ -166,6 +166,31 @@ done < <(python3 "$MKTAR" cases)
 expect_rc 1 berth image exists localhost/hostile:user-int
 assert_eq "$(berth images -q | wc -l)" "$images_before" "no refused image was stored"
 
+# A config already in the store with wrong types (stored by an older berth, before load checked
+# it; simulated by rewriting the blob of a good image): image inspect and history used to abort
+# (134). Now inspect, history and run name the field, images lists it, save copies it, rmi works.
+python3 "$MKTAR" docker "$TEST_DIR/stored.tar" os-null
+berth load -i "$TEST_DIR/stored.tar" >/dev/null
+sid=$(berth image inspect --format '{{.Id}}' localhost/hostile:os-null)
+blob=$(find "$ROOT" -path "*/blobs/sha256/$sid" | head -1)
+[[ -f "$blob" ]] && pass || fail "config blob of the stored image found"
+python3 - "$blob" <<'PY'
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c["config"]["User"] = 0
+c["history"][0]["created"] = 12345
+open(p, "w").write(json.dumps(c))
+PY
+for cmd in "image inspect" history "run --rm"; do
+  expect_rc 125 berth $cmd localhost/hostile:os-null
+  assert_contains "$ERR" "image config sha256:$sid: config.User: expected string, got number" "$cmd of a stored hostile config"
+done
+expect_rc 0 berth images
+assert_contains "$OUT" "hostile" "images lists a stored hostile config"
+expect_rc 0 berth save -o "$TEST_DIR/stored-out.tar" localhost/hostile:os-null
+expect_rc 0 berth rmi localhost/hostile:os-null
+
 # The same through pull from a real registry (docker-registry on a free loopback port). The
 # registry itself refuses manifests and indexes with wrong types (it unmarshals them), so only
 # configs (opaque blobs to it) reach berth hostile this way; archives cover the rest above.
