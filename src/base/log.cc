@@ -14,6 +14,7 @@ constexpr std::string_view kNames[] = {"trace", "debug", "info", "warning", "err
 
 void setLevel(Level l) { g_level = l; }
 Level level() { return g_level; }
+std::string_view levelName(Level l) { return kNames[int(l)]; }
 
 Result<Level> parseLevel(std::string_view s) {
   if (s == "warn") return Level::kWarn;

@@ -14,6 +14,8 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kFatal, kPanic };
 void setLevel(Level l);
 Level level();
 Result<Level> parseLevel(std::string_view s);
+// logrus' name of a level: "trace", "debug", "info", "warning", ...
+std::string_view levelName(Level l);
 void write(Level l, std::string_view msg);
 
 template <typename... Args>

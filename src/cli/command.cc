@@ -262,8 +262,13 @@ Status Command::parse(std::vector<std::string>& argv, std::vector<Flag>* globals
   return {};
 }
 
-static std::string flagLines(const std::vector<Flag>& flags) {
-  std::vector<std::pair<std::string, std::string>> rows;
+static std::string flagLines(const std::vector<Flag>& flags, bool with_help = false) {
+  // pflag prints flags sorted by long name; the root lists its own --help too.
+  struct Row {
+    std::string name, left, right;
+  };
+  std::vector<Row> rows;
+  if (with_help) rows.push_back({"help", "      --help", "Help for podman"});
   for (auto& f : flags) {
     if (f.hidden) continue;
     std::string left = f.shorthand ? fmt::format("  -{}, --{}", f.shorthand, f.name) : fmt::format("      --{}", f.name);
@@ -273,20 +278,35 @@ static std::string flagLines(const std::vector<Flag>& flags) {
     std::string right = f.help;
     if (!f.default_text.empty() && !std::holds_alternative<bool*>(f.target))
       right += fmt::format(" (default {})", f.default_text);
-    rows.emplace_back(left, right);
+    rows.push_back({f.name, std::move(left), std::move(right)});
   }
+  std::stable_sort(rows.begin(), rows.end(), [](auto& x, auto& y) { return x.name < y.name; });
   size_t w = 0;
-  for (auto& r : rows) w = std::max(w, r.first.size());
+  for (auto& r : rows) w = std::max(w, r.left.size());
   std::string out;
-  for (auto& r : rows) out += fmt::format("{:<{}}   {}\n", r.first, w, r.second);
+  for (auto& r : rows) out += fmt::format("{:<{}}   {}\n", r.left, w, r.right);
   return out;
 }
 
+// Global options that only make sense locally: with CONTAINER_HOST or CONTAINER_CONNECTION
+// in the environment, or --url/--connection given, podman is remote already and does not
+// offer --remote.
+static bool remoteImplied(const std::vector<Flag>& globals) {
+  if (std::getenv("CONTAINER_HOST") || std::getenv("CONTAINER_CONNECTION")) return true;
+  for (auto& g : globals)
+    if ((g.name == "url" || g.name == "connection") && g.changed) return true;
+  return false;
+}
+
 std::string Command::help(const std::string& path, const std::vector<Flag>* globals) const {
+  bool root = path.find(' ') == std::string::npos;
   std::string out = short_ + "\n\n";
-  out += "Description:\n  " + (long_.empty() ? short_ : long_) + "\n\n";
+  if (!root) out += "Description:\n  " + (long_.empty() ? short_ : long_) + "\n\n";
   std::string prefix = path.substr(0, path.rfind(' ') == std::string::npos ? 0 : path.rfind(' ') + 1);
-  out += "Usage:\n  " + prefix + use_ + "\n\n";
+  // A command group (no action of its own) is used as "podman image [command]".
+  std::string use = use_;
+  if (!run_ && !subs_.empty()) use = name() + (root ? " [options]" : "") + " [command]";
+  out += "Usage:\n  " + prefix + use + "\n\n";
   if (!aliases_.empty()) {
     out += "Aliases:\n  " + name();
     for (auto& a : aliases_) out += ", " + a;
@@ -295,17 +315,25 @@ std::string Command::help(const std::string& path, const std::vector<Flag>* glob
   if (!example_.empty()) out += "Examples:\n  " + example_ + "\n\n";
   if (!subs_.empty()) {
     out += "Available Commands:\n";
-    size_t w = 0;
-    for (auto& s : subs_) w = std::max(w, s->name().size());
-    std::vector<const Command*> sorted;
+    std::vector<std::pair<std::string, const Command*>> sorted;
     for (auto& s : subs_)
-      if (!s->hidden_) sorted.push_back(s.get());
-    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
-    for (auto* s : sorted) out += fmt::format("  {:<{}}  {}\n", s->name(), w, s->short_);
+      if (!s->hidden_) sorted.emplace_back(s->name(), s.get());
+    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    // cobra pads names to the longest one, at least 11.
+    size_t w = 11;
+    for (auto& [n, s] : sorted) w = std::max(w, n.size());
+    for (auto& [n, s] : sorted) out += fmt::format("  {:<{}} {}\n", n, w, s->short_);
     out += "\n";
   }
-  if (!flags_.empty()) out += "Options:\n" + flagLines(flags_) + "\n";
-  if (globals && path.find(' ') == std::string::npos) out += "Global Options:\n" + flagLines(*globals) + "\n";
+  if (root && globals) {
+    std::vector<Flag> shown;
+    bool hide_remote = remoteImplied(*globals);
+    for (auto& g : *globals)
+      if (!(hide_remote && g.name == "remote")) shown.push_back(g);
+    out += "Options:\n" + flagLines(shown, true) + "\n";
+  } else if (!flags_.empty()) {
+    out += "Options:\n" + flagLines(flags_) + "\n";
+  }
   return out;
 }
 
@@ -341,7 +369,8 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
     ctx.out(help(path, globals));
     return 0;
   }
-  if (auto s = ctx.applyGlobals(); !s.ok()) return ctx.fail(s.error());
+  std::string prog = path.substr(0, path.find(' '));
+  if (int rc = ctx.applyLogLevel(prog, name()); rc >= 0) return rc;
   if (!run_) {
     if (!positional.empty()) {
       ctx.err(fmt::format("Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",
@@ -352,12 +381,17 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
       ctx.out(fmt::format("{} version {}\n", path, ctx.version()));
       return 0;
     }
+    // A command group needs a subcommand (cobra: "missing command 'podman image COMMAND'");
+    // the root too ("podman" alone, or "podman --remote").
     ctx.out(help(path, globals));
-    return path.find(' ') == std::string::npos ? 0 : kExitEngineError;
+    ctx.err(fmt::format("Error: missing command '{} COMMAND'\n", path));
+    return kExitEngineError;
   }
+  if (auto s = ctx.applyGlobals(); !s.ok()) return ctx.fail(s.error());
   if (int(positional.size()) < min_args_ || (max_args_ >= 0 && int(positional.size()) > max_args_)) {
     std::string want;
-    if (max_args_ == min_args_) want = fmt::format("accepts {} arg(s), received {}", min_args_, positional.size());
+    if (max_args_ == 0) want = fmt::format("`{}` takes no arguments", path);
+    else if (max_args_ == min_args_) want = fmt::format("accepts {} arg(s), received {}", min_args_, positional.size());
     else if (max_args_ < 0) want = fmt::format("requires at least {} arg(s), only received {}", min_args_, positional.size());
     else want = fmt::format("accepts between {} and {} arg(s), received {}", min_args_, max_args_, positional.size());
     if (min_args_ == 1 && max_args_ < 0 && positional.empty()) want = "requires at least 1 arg(s), only received 0";

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "base/log.h"
 #include "cli/context.h"
 
 namespace berth::cli {
@@ -233,6 +236,70 @@ TEST(CommandExecute, ArgumentCountAndParseErrorsAreEngineErrors) {
   EXPECT_EQ(root.execute(ctx, {"one", "a", "b"}, &ctx.globals(), "berth"), 125);
   EXPECT_EQ(root.execute(ctx, {"one", "--bogus", "a"}, &ctx.globals(), "berth"), 125);
   EXPECT_EQ(root.execute(ctx, {"one", "a"}, &ctx.globals(), "berth"), 0);
+}
+
+// The shapes podman's 015-help and 001-basic tests read: usage lines, sorted command
+// lists, Options of the root, --remote hidden when remote is implied.
+TEST(CommandHelp, PodmanShapes) {
+  Context ctx;
+  Command root("podman [options]", "Manage pods, containers and images");
+  auto image = std::make_unique<Command>("image", "Manage images");
+  image->add(std::make_unique<Command>("tree [options] IMAGE", "Print a tree"))
+      .run([](Context&, const std::vector<std::string>&) { return 0; });
+  root.add(std::make_unique<Command>("ps [options]", "List containers"))
+      .args(0, 0)
+      .run([](Context&, const std::vector<std::string>&) { return 0; });
+  root.add(std::move(image));
+  ::unsetenv("CONTAINER_HOST");
+  ::unsetenv("CONTAINER_CONNECTION");
+  std::string h = root.help("podman", &ctx.globals());
+  EXPECT_NE(h.find("Usage:\n  podman [options] [command]\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("  image       Manage images\n  ps          List containers\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("Options:\n"), std::string::npos) << h;
+  EXPECT_NE(h.find("      --help "), std::string::npos) << h;
+  EXPECT_NE(h.find(" --remote "), std::string::npos) << h;
+  EXPECT_EQ(h.find("Global Options"), std::string::npos) << h;
+  // Flags are sorted by name, as pflag prints them.
+  EXPECT_LT(h.find("--log-level"), h.find("--root"));
+  ::setenv("CONTAINER_HOST", "unix:///nowhere", 1);
+  EXPECT_EQ(root.help("podman", &ctx.globals()).find(" --remote "), std::string::npos);
+  ::unsetenv("CONTAINER_HOST");
+  Command* img = root.find("image");
+  ASSERT_NE(img, nullptr);
+  EXPECT_NE(img->help("podman image", &ctx.globals()).find("Usage:\n  podman image [command]\n"), std::string::npos);
+}
+
+TEST(CommandExecute, GroupsNeedASubcommandAndNoArgCommandsTakeNone) {
+  Context ctx;
+  Command root("podman [options]", "root");
+  auto image = std::make_unique<Command>("image", "Manage images");
+  image->add(std::make_unique<Command>("tree IMAGE", "tree")).run([](Context&, const std::vector<std::string>&) {
+    return 0;
+  });
+  root.add(std::move(image));
+  root.add(std::make_unique<Command>("ps [options]", "list")).args(0, 0).run([](Context&, const std::vector<std::string>&) {
+    return 0;
+  });
+  EXPECT_EQ(root.execute(ctx, {"image"}, &ctx.globals(), "podman"), 125);
+  EXPECT_EQ(root.execute(ctx, {}, &ctx.globals(), "podman"), 125);
+  EXPECT_EQ(root.execute(ctx, {"ps", "x"}, &ctx.globals(), "podman"), 125);
+  EXPECT_EQ(root.execute(ctx, {"ps"}, &ctx.globals(), "podman"), 0);
+}
+
+TEST(CommandExecute, BadLogLevelExitsOne) {
+  {
+    Context ctx;
+    Command root("podman [options]", "root");
+    root.add(std::make_unique<Command>("ps", "list")).run([](Context&, const std::vector<std::string>&) { return 0; });
+    EXPECT_EQ(root.execute(ctx, {"--log-level=telepathic", "ps"}, &ctx.globals(), "podman"), 1);
+  }
+  {
+    Context ctx;
+    Command root("podman [options]", "root");
+    root.add(std::make_unique<Command>("ps", "list")).run([](Context&, const std::vector<std::string>&) { return 0; });
+    EXPECT_EQ(root.execute(ctx, {"--debug", "--log-level=panic", "ps"}, &ctx.globals(), "podman"), 1);
+  }
+  log::setLevel(log::Level::kWarn);
 }
 
 }  // namespace

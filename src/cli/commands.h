@@ -23,6 +23,7 @@ void addStatsCommands(Command& root);
 void addSystemAdminCommands(Command& root);
 // The command line as typed, recorded as the container's CreateCommand.
 void setRawArgv(std::vector<std::string> argv);
+const std::vector<std::string>& rawArgv();
 std::unique_ptr<Command> topLevelInspect();
 // `system service` (service_cmd.cc).
 std::unique_ptr<Command> serviceCommand();

@@ -85,6 +85,7 @@ int reportNames(Context& ctx, const std::vector<api::NameResult>& results, bool 
       rc = ctx.fail(*r.error);
       continue;
     }
+    if (r.id.empty()) continue;  // a missing container skipped by --ignore: nothing to report
     ctx.out((print_ids ? r.id : r.name) + "\n");
   }
   return rc;

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/commands.h"
 #include "config/containers_conf.h"
 #include "engine/system_service.h"
 
@@ -29,7 +30,7 @@ Context::Context() {
   add("cgroup-manager", 0, &cgroup_manager_, "Cgroup manager to use (\"cgroupfs\"|\"systemd\")");
   add("conmon", 0, &conmon_, "Path of the conmon binary");
   add("network-config-dir", 0, &opts.network_config_dir, "Path of the configuration directory for networks");
-  add("volumepath", 0, &volumepath_, "Path to the volume directory in which volume data is stored");
+  add("volumepath", 0, &opts.volume_path, "Path to the volume directory in which volume data is stored");
   add("hooks-dir", 0, &hooks_dir_, "Set the OCI hooks directory path");
   add("syslog", 0, &syslog_flag_, "Output logging information to syslog as well as the console");
   add("remote", 'r', &remote_, "Access remote Podman service");
@@ -39,19 +40,42 @@ Context::Context() {
   add("noout", 0, &noout_, "do not output to stdout");
   add("namespace", 0, &namespace_, "Set the libpod namespace", true);
   add("version", 'v', &version_requested, "Version of Podman");
+  add("debug", 'D', &debug_, "Docker compatibility, force setting of log-level", true);
 }
 
 Context::~Context() = default;
 
-Status Context::applyGlobals() {
+int Context::applyLogLevel(const std::string& prog, const std::string& command_name) {
+  if (debug_) {
+    bool level_set = false;
+    for (auto& f : globals_)
+      if (f.name == "log-level") level_set = f.changed;
+    if (level_set) {
+      err("Setting --log-level and --debug is not allowed\n");
+      return 1;
+    }
+    log_level = "debug";
+  }
   auto lvl = log::parseLevel(log_level);
-  if (!lvl.ok()) return std::move(lvl).error();
+  if (!lvl.ok()) {
+    err(fmt::format("Log Level {:?} is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n",
+                    log_level));
+    return 1;
+  }
   log::setLevel(*lvl);
   opts.log_level = log_level;
+  LOG_INFO("{} filtering at log level {}", prog, log::levelName(*lvl));
+  std::string argv;
+  for (auto& a : rawArgv()) argv += (argv.empty() ? "" : " ") + a;
+  LOG_DEBUG("Called {}.PersistentPreRunE({})", command_name, argv);
+  return -1;
+}
+
+Status Context::applyGlobals() {
   if (opts.events_backend != "file" && opts.events_backend != "journald" && opts.events_backend != "none")
     return makeError(Code::kInvalidArgument, "invalid events backend {:?}: want file, journald or none",
                      opts.events_backend);
-  if (remote_ || !url_.empty() || !connection_.empty())
+  if (remoteRequested())
     return makeError(Code::kUnimplemented, "remote mode (--remote, --url, --connection) is not available yet");
   if (noout_) {
     int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -21,6 +21,13 @@ class Context {
   // Global flags (podman's persistent flags).
   std::vector<Flag>& globals() { return globals_; }
   Status applyGlobals();
+  // --log-level / --debug, as podman's root does before any command: on a bad value prints
+  // podman's message (no "Error: " prefix) and returns 1; -1 when all is well. Logs
+  // "<prog> filtering at log level <l>" (info) and "Called <cmd>.PersistentPreRunE(<argv>)"
+  // (debug) as podman does.
+  int applyLogLevel(const std::string& prog, const std::string& command_name);
+  // --remote, --url or --connection was given.
+  bool remoteRequested() const { return remote_ || !url_.empty() || !connection_.empty(); }
 
   // Opens the engine on first use.
   Result<engine::Engine*> engine();
@@ -46,7 +53,7 @@ class Context {
   std::string syslog_, cgroup_manager_, conmon_, volumepath_, hooks_dir_;
   std::string url_, connection_, identity_, namespace_, runtime_flag_;
   std::vector<std::string> storage_opts_;
-  bool remote_ = false, noout_ = false, syslog_flag_ = false;
+  bool remote_ = false, noout_ = false, syslog_flag_ = false, debug_ = false;
 };
 
 }  // namespace berth::cli

@@ -188,7 +188,7 @@ std::unique_ptr<Command> imageInspectCommand() {
           ctx.out(Context::jsonIndent(arr, 5) + "\n");
         } else {
           for (auto& j : arr)
-            if (int r = printTemplate(ctx, *format, j); r != 0) return r;
+            if (int r = printTemplate(ctx, inspectFormat(*format, true), j); r != 0) return r;
         }
         for (auto& e : errors) ctx.err("Error: " + e + "\n");
         return rc;
@@ -575,7 +575,7 @@ std::unique_ptr<Command> topLevelInspect() {
           ctx.out(Context::jsonIndent(arr, 5) + "\n");
         } else {
           for (auto& j : arr)
-            if (int r = printTemplate(ctx, o->format, j); r != 0) return r;
+            if (int r = printTemplate(ctx, inspectFormat(o->format, o->type == "image"), j); r != 0) return r;
         }
         for (auto& e : errors) ctx.err("Error: " + e + "\n");
         return errors.empty() ? 0 : kExitEngineError;

@@ -12,7 +12,12 @@
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   berth::cli::Context ctx;
-  berth::cli::Command root("berth [options]", "Manage pods, containers and images");
+  // berth names itself after the name it was run by (a drop-in installed as "podman" says
+  // "See 'podman ps --help'", as podman does); only the base name counts.
+  std::string prog = argc > 0 && argv[0] && *argv[0] ? argv[0] : "berth";
+  if (auto slash = prog.rfind('/'); slash != std::string::npos) prog = prog.substr(slash + 1);
+  if (prog.empty()) prog = "berth";
+  berth::cli::Command root(prog + " [options]", "Manage pods, containers and images");
   root.description("Manage pods, containers and images");
   berth::cli::addImageCommands(root);
   berth::cli::addSystemCommands(root);
@@ -27,7 +32,6 @@ int main(int argc, char** argv) {
   berth::cli::addSystemAdminCommands(root);
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
-  std::string prog = "berth";
   std::vector<std::string> args(argv + 1, argv + argc);
   // Last line of defence: every document from outside is read with typed
   // accessors (base/json.h), but a type error that slipped through must end

@@ -24,6 +24,8 @@ int printTemplate(Context& ctx, const std::string& fmt_, const Json& data) {
   return 0;
 }
 
+std::string inspectFormat(const std::string& f, bool image) { return format::inspectNormalize(f, image); }
+
 std::string shortId(const std::string& id) { return id.substr(0, 12); }
 
 }  // namespace berth::cli

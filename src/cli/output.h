@@ -18,6 +18,8 @@ int printRows(Context& ctx, const std::string& format, const std::string& defaul
 bool isJsonFormat(const std::string& format);
 // Executes a plain (non-table) template once over `data`, newline appended.
 int printTemplate(Context& ctx, const std::string& format, const Json& data);
+// --format of the inspect commands, normalized as podman does (format::inspectNormalize).
+std::string inspectFormat(const std::string& format, bool image);
 std::string shortId(const std::string& id);
 
 }  // namespace berth::cli

@@ -74,7 +74,7 @@ struct PsOpts {
   bool all = false, quiet = false, latest = false, size = false, no_trunc = false, noheading = false, ns = false;
   bool pod = false, external = false, sync = false;
   int last = -1, watch = 0;
-  std::string format, sort = "created";
+  std::string format, sort;  // "": podman's list order, newest first
   std::vector<std::string> filters;
 };
 
@@ -87,7 +87,7 @@ Status checkPsFlags(const PsOpts& o) {
   if (o.watch > 0 && o.latest) return invalid("the watch and latest flags cannot be used together");
   if (o.watch < 0) return invalid("invalid --watch: must not be negative");
   static const std::set<std::string> kSorts = {"command", "created", "id", "image", "names", "runningfor", "size", "status"};
-  if (!kSorts.count(o.sort))
+  if (!o.sort.empty() && !kSorts.count(o.sort))
     return invalid("invalid option for --sort, options are: command, created, id, image, names, runningfor, size, or status");
   for (auto& f : o.filters)
     if (f.find('=') == std::string::npos) return makeError(Code::kInvalidArgument, "invalid filter {:?}", f);
@@ -108,7 +108,10 @@ Result<std::vector<ContainerSummary>> listSorted(api::ContainerService& svc, con
     if (o.sort == "status") return api::statusName(a.status) < api::statusName(b.status);
     if (o.sort == "size") return a.size_rw < b.size_rw;
     if (o.sort == "command") return fmt::format("{}", fmt::join(a.command, " ")) < fmt::format("{}", fmt::join(b.command, " "));
-    if (o.sort == "runningfor") return a.started_at > b.started_at;
+    // podman: --sort runningfor orders by start time and --sort created by creation time,
+    // both oldest first; with no --sort the list is newest first.
+    if (o.sort == "runningfor") return a.started_at < b.started_at;
+    if (o.sort == "created") return a.created < b.created;
     return a.created > b.created;
   });
   return cs;
@@ -241,7 +244,7 @@ std::unique_ptr<Command> containerInspectCommand() {
         if (o->format.empty() || isJsonFormat(o->format)) ctx.out(Context::jsonIndent(arr, 5) + "\n");
         else
           for (auto& j : arr)
-            if (int r = printTemplate(ctx, o->format, j); r) return r;
+            if (int r = printTemplate(ctx, inspectFormat(o->format, false), j); r) return r;
         for (auto& e : errors) ctx.err("Error: " + e.what() + "\n");
         return errors.empty() ? 0 : kExitEngineError;
       }));

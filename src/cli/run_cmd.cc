@@ -116,6 +116,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
 }  // namespace
 
 void setRawArgv(std::vector<std::string> argv) { g_raw_argv = std::move(argv); }
+const std::vector<std::string>& rawArgv() { return g_raw_argv; }
 
 std::unique_ptr<Command> createCommand(bool run) {
   auto o = std::make_shared<CreateOpts>();

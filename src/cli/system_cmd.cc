@@ -49,6 +49,8 @@ Json goFieldNames(const Json& j) {
   for (auto& [k, v] : j.items()) {
     std::string name = k;
     if (name == "ociRuntime") name = "OCIRuntime";
+    else if (name == "cgroupVersion") name = "CgroupsVersion";
+    else if (name == "cpus") name = "CPUs";
     else if (name == "os") name = "OS";
     else if (!name.empty()) name[0] = char(toupper(name[0]));
     out[name] = goFieldNames(v);

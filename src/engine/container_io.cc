@@ -462,6 +462,9 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
                      "{}: executable file `{}` not found in $PATH: No such file or directory: OCI runtime attempted "
                      "to invoke a command that was not found",
                      rec.config.value("runtime", "runtime"), req.cmd[0]);
+  if (TRY(commandPathNotExecutable(p.merged, req.cmd[0])))
+    return makeError(Code::kCannotInvoke, "{}: exec: {:?}: permission denied: OCI permission denied",
+                     rec.config.value("runtime", "runtime"), req.cmd[0]);
   auto& o = plan.opts;
   o.tty = req.tty;
   o.env = req.env;

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "engine/system_service.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/container_service.h"
@@ -140,9 +142,14 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   TRY(fs::writeFileReplace(p.run_dir + "/hosts", hosts));
   auto resolv = fs::readFile("/etc/resolv.conf");
   TRY(fs::writeFileReplace(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
-  TRY(fs::writeFileReplace(p.run_dir + "/.containerenv",
-                          fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\n",
-                                      "0.1.0", rec.name, rec.id, rec.config.value("image_name", ""), rec.image_id)));
+  // podman's /run/.containerenv: empty, but for a privileged container (which can see
+  // the host anyway), the engine, the container and its image.
+  std::string containerenv;
+  if (spec.privileged.value_or(false))
+    containerenv = fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\nrootless={}\n",
+                               VersionInfo::kVersion, rec.name, rec.id, rec.config.value("image_name", ""),
+                               rec.image_id, ::geteuid() == 0 ? 0 : 1);
+  TRY(fs::writeFileReplace(p.run_dir + "/.containerenv", containerenv));
   specgen::SpecInputs in;
   in.specgen = spec;
   if (own_uts) in.specgen.hostname = hostname;
@@ -506,7 +513,12 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
   }
   if (!finalExit()) {
     if (timeout > 0 && !kill_only)
-      LOG_WARN("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", sig, rec.name, timeout);
+    {
+      // podman names the signal as Go's unix.SignalName does: "SIGTERM".
+      const char* abbrev = ::sigabbrev_np(sig);
+      std::string signame = abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
+      LOG_WARN("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", signame, rec.name, timeout);
+    }
     auto k = rt.kill(rec.id, SIGKILL, true);
     // "not running" / "does not exist": it is ending or gone, which is what is wanted.
     bool kill_failed =
@@ -622,11 +634,17 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
   const char* from = pause ? "running" : "paused";
   std::vector<api::NameResult> results;
   auto recs = TRY(select(names, all, results));
+  // With --all only the containers in the `from` state are acted on and reported (podman
+  // filters them first): the others are dropped from the results.
+  std::vector<bool> skipped(recs.size(), false);
   for (size_t i = 0; i < recs.size(); ++i) {
     if (results[i].error) continue;
     auto lock = TRY(ContainerLock::take(e_.options().runroot, recs[i].id));
     auto cur = TRY(state::getContainer(e_.db(), recs[i].id));
-    if (!cur) continue;
+    if (!cur) {
+      skipped[i] = all;
+      continue;
+    }
     if (pause) TRY(syncLocked(*cur));
     if (cur->state.value("status", "") != from) {
       if (!all)
@@ -636,6 +654,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
                               cur->state.value("status", "configured"))
                   : makeError(Code::kFailedPrecondition, "\"{}\" is not paused, can't unpause: container state improper",
                               cur->id);
+      skipped[i] = all;
       continue;
     }
     auto rt = TRY(runtimeFor(*cur));
@@ -648,7 +667,10 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
     TRY(saveState(*cur));
     emitContainerEvent(*cur, pause ? "pause" : "unpause");
   }
-  return results;
+  std::vector<api::NameResult> reported;
+  for (size_t i = 0; i < results.size(); ++i)
+    if (i >= skipped.size() || !skipped[i]) reported.push_back(std::move(results[i]));
+  return reported;
 }
 
 // --- remove -----------------------------------------------------------------------

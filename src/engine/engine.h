@@ -28,6 +28,7 @@ struct Options {
   uint64_t events_logfile_max_size = 1000000;  // podman's default; 0 = never rotate
   std::string log_level = "warn";
   std::string network_config_dir;  // network definitions; default <root>/networks
+  std::string volume_path;         // --volumepath; default <root>/volumes
 };
 
 // Owns the state DB, the content store and the layer store of one root.

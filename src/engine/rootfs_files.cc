@@ -48,4 +48,12 @@ Result<bool> commandExistsInRoot(const std::string& rootfs, const std::string& c
   return false;
 }
 
+Result<bool> commandPathNotExecutable(const std::string& rootfs, const std::string& cmd) {
+  if (cmd.find('/') == std::string::npos) return false;
+  UniqueFd root = TRY(sys::openRoot(rootfs));
+  auto st = sys::statInRoot(root.get(), cmd);
+  if (!st.ok()) return false;
+  return !S_ISREG(st->st_mode) || !(st->st_mode & 0111);
+}
+
 }  // namespace berth::engine

@@ -27,4 +27,10 @@ Result<UserFiles> readUserFiles(const std::string& rootfs);
 Result<bool> commandExistsInRoot(const std::string& rootfs, const std::string& cmd,
                                  const std::vector<std::string>& env);
 
+// A command named by a path (`cmd` has a slash) that exists in `rootfs` but is a
+// directory or a file without an execute bit: the runtime's execve would fail with
+// EACCES ("permission denied"), which podman reports as exit code 126. False for bare
+// names and for paths that do not exist.
+Result<bool> commandPathNotExecutable(const std::string& rootfs, const std::string& cmd);
+
 }  // namespace berth::engine

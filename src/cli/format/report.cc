@@ -2,6 +2,7 @@
 #include "cli/format/report.h"
 
 #include <algorithm>
+#include <span>
 
 #include "cli/format/tabwriter.h"
 #include "base/utf8.h"
@@ -58,8 +59,50 @@ std::string asciiUpper(std::string_view s) {
 
 }  // namespace
 
+std::string inspectNormalize(std::string_view format, bool image) {
+  // {{\s*\.Id\s*}} -> {{.ID}}
+  std::string row;
+  for (size_t i = 0; i < format.size();) {
+    if (format.compare(i, 2, "{{") == 0) {
+      size_t k = skipSpace(format, i + 2);
+      if (format.compare(k, 3, ".Id") == 0) {
+        size_t e = skipSpace(format, k + 3);
+        if (format.compare(e, 2, "}}") == 0) {
+          row += "{{.ID}}";
+          i = e + 2;
+          continue;
+        }
+      }
+    }
+    row += format[i++];
+  }
+  static const std::pair<std::string_view, std::string_view> kCommon[] = {
+      {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}};
+  static const std::pair<std::string_view, std::string_view> kImage[] = {
+      {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}, {".Config.Healthcheck", ".HealthCheck"}};
+  std::span<const std::pair<std::string_view, std::string_view>> pairs(kCommon);
+  if (image) pairs = kImage;
+  std::string out;
+  for (size_t i = 0; i < row.size();) {
+    bool hit = false;
+    for (auto& [from, to] : pairs)
+      if (row.compare(i, from.size(), from) == 0) {
+        out += to;
+        i += from.size();
+        hit = true;
+        break;
+      }
+    if (!hit) out += row[i++];
+  }
+  return out;
+}
+
 ExecOptions podmanExecOptions() {
-  return ExecOptions{{"Annotations", "Data", "Labels", "Networks", "Options", "Ports", "Volumes"}};
+  ExecOptions o;
+  o.map_fields = {"Annotations", "Data", "GraphOptions", "GraphStatus", "Labels", "Networks", "Options", "Ports", "Volumes"};
+  // podman's types name the field ID and tag it json:"Id" (containers, images, pods, volumes).
+  o.field_aliases = {{"ID", "Id"}};
+  return o;
 }
 
 bool isJson(std::string_view format) {

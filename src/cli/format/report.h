@@ -31,6 +31,12 @@ bool hasTable(std::string_view format);
 // into tab and newline. A trailing newline is added when missing.
 std::string normalizeFormat(std::string_view format);
 
+// podman's inspectNormalize (cmd/podman/inspect): "{{ .Id }}" becomes "{{.ID}}", and the
+// Docker names .Src, .Dst and .ImageID become .Source, .Destination and .Image (plain
+// text replacement, as strings.Replacer does); for image inspect also
+// .Config.Healthcheck -> .HealthCheck.
+std::string inspectNormalize(std::string_view format, bool image);
+
 // report.EnforceRange: wraps the format in {{range .}}...{{end -}} unless it has a
 // {{range .}}...{{end}} already.
 std::string enforceRange(std::string_view format);

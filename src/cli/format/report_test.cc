@@ -33,6 +33,25 @@ TEST(Report, NormalizeFormat) {
   EXPECT_EQ(normalizeFormat("x\n"), "x\n");
 }
 
+TEST(Report, InspectNormalize) {
+  EXPECT_EQ(inspectNormalize("{{ .Id }} {{.Id}}", false), "{{.ID}} {{.ID}}");
+  EXPECT_EQ(inspectNormalize("{{.Id.X}} {{ .Idx }}", false), "{{.Id.X}} {{ .Idx }}");
+  EXPECT_EQ(inspectNormalize("{{.ImageID}} {{range .Mounts}}{{.Src}}:{{.Dst}}{{end}}", false),
+            "{{.Image}} {{range .Mounts}}{{.Source}}:{{.Destination}}{{end}}");
+  EXPECT_EQ(inspectNormalize("{{.Config.Healthcheck}}", false), "{{.Config.Healthcheck}}");
+  EXPECT_EQ(inspectNormalize("{{.Config.Healthcheck}}", true), "{{.HealthCheck}}");
+}
+
+TEST(Report, IdFieldAlias) {
+  // podman's structs name the field ID with the JSON tag "Id": both spellings work.
+  std::vector<Json> rows = {Json{{"Id", "abc"}, {"Labels", {{"Id", "l"}}}}};
+  auto out = renderRows("{{.ID}} {{.Id}} {{.Labels.Id}} {{.Labels.ID}}", "", rows, {}, false);
+  ASSERT_TRUE(out.ok()) << out.error().what();
+  EXPECT_EQ(*out, "abc abc l <no value>\n");
+  out = renderRows("{{.ID}}", "", {Json{{"Name", "x"}}}, {}, false);
+  EXPECT_FALSE(out.ok());
+}
+
 TEST(Report, EnforceRange) {
   std::string r = "{{range .}}foobar was here{{end -}}";
   EXPECT_EQ(enforceRange(r), r);

@@ -260,6 +260,9 @@ class Exec {
                         : fmt::format("{} has arguments but cannot be invoked as function", name));
       }
       auto it = j.find(name);
+      if (it == j.end() && !receiver.isMap()) {
+        if (auto a = options_.field_aliases.find(name); a != options_.field_aliases.end()) it = j.find(a->second);
+      }
       if (it != j.end()) {
         return receiver.child(*it, options_.objects_are_maps || options_.map_fields.contains(name));
       }

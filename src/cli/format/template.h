@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct Tree;
 struct ExecOptions {
   std::set<std::string, std::less<>> map_fields;
   bool objects_are_maps = false;  // every object is a map (data decoded from arbitrary JSON)
+  // Go field name -> JSON key, for struct fields whose JSON tag differs from the field name
+  // (podman's `ID string json:"Id"`): {{.ID}} reads "Id" when the object has no "ID" key.
+  std::map<std::string, std::string, std::less<>> field_aliases;
 };
 
 // A parsed template. Supported: text, {{ }} actions with {{- -}} trimming, comments,
