@@ -127,6 +127,8 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(p.run_dir, 0700));
   api::SpecGenerator spec = storedSpec(rec.config);
+  std::string netns_path;
+  if (rec.state.contains("network_status")) netns_path = p.netns;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   // podman: a container in the host's network namespace is named like the host.
@@ -135,11 +137,24 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   std::string hostname = spec.hostname;
   if (hostname.empty()) hostname = host_net ? std::string(host) : rec.id.substr(0, 12);
   TRY(fs::writeFileReplace(p.run_dir + "/hostname", hostname + "\n"));
-  std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
-  hosts += fmt::format("127.0.1.1\t{} {}\n", hostname, rec.name);
-  TRY(fs::writeFileReplace(p.run_dir + "/hosts", hosts));
-  auto resolv = fs::readFile("/etc/resolv.conf");
-  TRY(fs::writeFileReplace(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
+  // The files of the container whose network namespace this one joins, as podman shares them.
+  std::string net_files_dir = p.run_dir;
+  if (spec.netns.is(api::NamespaceMode::kContainer)) {
+    auto other = TRY(state::getContainer(e_.db(), spec.netns.value));
+    if (!other)
+      return makeError(Code::kNotFound, "container {} whose network namespace {} joins is gone", spec.netns.value,
+                       rec.id.substr(0, 12));
+    std::string st = other->state.value("status", "");
+    int pid = other->state.value("pid", 0);
+    if ((st != "running" && st != "paused") || pid <= 0)
+      return makeError(Code::kFailedPrecondition, "cannot join the network namespace of container {}: it is not running",
+                       other->name);
+    auto op = paths(other->id);
+    net_files_dir = op.run_dir;
+    netns_path = fs::exists(op.netns) ? op.netns : fmt::format("/proc/{}/ns/net", pid);
+  } else {
+    TRY(writeNetworkFiles(rec, spec, hostname));
+  }
   TRY(fs::writeFileReplace(p.run_dir + "/.containerenv",
                           fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\n",
                                       "0.1.0", rec.name, rec.id, rec.config.value("image_name", ""), rec.image_id)));
@@ -161,8 +176,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
     return specgen::HostRlimit{uint64_t(rl.rlim_cur), uint64_t(rl.rlim_max)};
   };
   if (auto pm = fs::readFile("/proc/sys/kernel/pid_max"); pm.ok()) in.pid_max = std::strtoull(pm->c_str(), nullptr, 10);
-  in.resolv_conf_path = p.run_dir + "/resolv.conf";
-  in.hosts_path = p.run_dir + "/hosts";
+  if (!spec.use_image_resolve_conf.value_or(false)) in.resolv_conf_path = net_files_dir + "/resolv.conf";
+  if (!spec.use_image_hosts.value_or(false)) in.hosts_path = net_files_dir + "/hosts";
+  if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
   in.hostname_path = p.run_dir + "/hostname";
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
@@ -222,8 +238,13 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
                                           "--events-backend", e_.options().events_backend,
                                           "--events-logfile-path", e_.options().events_logfile_path,
                                           "--events-logfile-max-size",
-                                          std::to_string(e_.options().events_logfile_max_size), rec.id})
+                                          std::to_string(e_.options().events_logfile_max_size)})
     argv.insert(argv.end(), {"--exit-command-arg", a});
+  // The network teardown needs the definitions of the container's networks.
+  if (!e_.options().network_config_dir.empty())
+    argv.insert(argv.end(), {"--exit-command-arg", "--network-config-dir", "--exit-command-arg",
+                             e_.options().network_config_dir});
+  argv.insert(argv.end(), {"--exit-command-arg", rec.id});
   if (detached) argv.push_back("--start");
 
   return launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12));
@@ -237,7 +258,12 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
   // (runc and crun keep each container's state in <runtime root>/<id>).
   if (fs::exists(e_.options().runroot + "/runtime/" + rt.config().name + "/" + rec.id)) (void)rt.remove(rec.id, true);
   TRY(mountRootfs(rec));
-  Status s = writeBundle(rec);
+  const api::SpecGenerator spec = storedSpec(rec.config);
+  Status s = setupNetworkLocked(rec, spec);
+  if (s.ok()) {
+    s = writeBundle(rec);
+    if (!s.ok()) (void)teardownNetworkLocked(rec, spec);
+  }
   if (!s.ok()) {
     (void)unmountRootfs(rec);
     return s;
@@ -284,6 +310,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
       if (!pid.ok()) {
+        (void)teardownNetworkLocked(rec, storedSpec(rec.config));
         Status unmounted = unmountRootfs(rec);
         rec.state["status"] = "exited";
         rec.state["finished_at"] = nowNanos();
@@ -306,6 +333,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           Error e = classifyRuntimeError(std::move(st).error());
           Status deleted = rt.remove(rec.id, true);
           if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
+          (void)teardownNetworkLocked(rec, storedSpec(rec.config));
           Status unmounted = unmountRootfs(rec);
           rec.state["status"] = "exited";
           rec.state["finished_at"] = nowNanos();
@@ -439,6 +467,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   auto rm = rt.remove(rec.id, true);
   if (!rm.ok() && rm.error().code() != Code::kNotFound)
     LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
+  TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
   TRY(unmountRootfs(rec));
   if (was_active) emitContainerEvent(rec, "cleanup");
   ::unlink(p.socket.c_str());
@@ -463,7 +492,10 @@ Status LocalContainerService::cleanup(const std::string& name, bool rm) {
   TRY(syncLocked(*cur));
   std::string status = cur->state.value("status", "");
   if (status == "running" || status == "paused") return {};
-  if (status != "created") TRY(unmountRootfs(*cur));
+  if (status != "created") {
+    TRY(teardownNetworkLocked(*cur, storedSpec(cur->config)));
+    TRY(unmountRootfs(*cur));
+  }
   if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0);
   return {};
 }
@@ -644,6 +676,7 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   }
   auto p = paths(rec.id);
   TRY(setUserMounts(rec.id, 0));  // removal ends every mount
+  TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
   TRY(unmountRootfs(rec));
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
   if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));

@@ -33,7 +33,9 @@ Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
       "'command', json(COALESCE(json_extract(config, '$.command'), '[]')), "
       "'remove', CASE WHEN json_extract(config, '$.remove') THEN json('true') ELSE json('false') END, "
       "'spec', json_object('labels', json(COALESCE(json_extract(config, '$.spec.labels'), '{}')), "
-      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''))), "
+      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''), "
+      "'portmappings', json(COALESCE(json_extract(config, '$.spec.portmappings'), '[]')), "
+      "'Networks', json(COALESCE(json_extract(config, '$.spec.Networks'), '{}')))), "
       "state FROM containers ORDER BY created"));
   while (TRY(s.next())) out.push_back(rowToContainer(s));
   return out;
