@@ -2,6 +2,7 @@
 // setup at init, idempotent teardown on every exit path, /etc/hosts and /etc/resolv.conf,
 // and the NetworkSettings of inspect.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -118,6 +119,21 @@ std::vector<std::pair<uint16_t, std::string>> exposedPorts(const api::SpecGenera
     }
   }
   return out;
+}
+
+// Rewrites a file that is bind-mounted into a running container: in place, so the
+// container sees the new content (a rename would leave it the old inode).
+Status rewriteInPlace(const std::string& path, const std::string& data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return errnoError("open {}", path);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("write {}", path);
+    off += size_t(n);
+  }
+  return {};
 }
 
 }  // namespace
@@ -241,8 +257,11 @@ Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec,
 }
 
 Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
-                                                const std::string& hostname) {
+                                                const std::string& hostname, bool in_place) {
   auto p = paths(rec.id);
+  auto write = [&](const std::string& path, const std::string& data) {
+    return in_place ? rewriteInPlace(path, data) : fs::writeFileReplace(path, data);
+  };
   std::map<std::string, network::StatusBlock> status;
   if (auto it = rec.state.find("network_status"); it != rec.state.end())
     status = TRY_CTX(network::statusFromJson(*it), "network status of {}", rec.id.substr(0, 12));
@@ -264,7 +283,7 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
   for (auto& h : hp.extra_hosts)
     if (auto c = h.find(':'); c != std::string::npos && h.substr(c + 1) == "host-gateway")
       h = h.substr(0, c + 1) + hp.host_containers_internal_ip;
-  TRY(fs::writeFileReplace(p.run_dir + "/hosts", TRY(network::buildHosts(hp))));
+  TRY(write(p.run_dir + "/hosts", TRY(network::buildHosts(hp))));
   // /etc/resolv.conf (podman's generateResolvConf).
   network::ResolvParams rp;
   rp.host_netns = spec.netns.is(NamespaceMode::kHost);
@@ -284,8 +303,7 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
   if (!spec.dns_search.empty()) rp.searches = spec.dns_search;
   rp.options = spec.dns_option;
   auto host_resolv = fs::readFile("/etc/resolv.conf");
-  TRY(fs::writeFileReplace(p.run_dir + "/resolv.conf",
-                           network::buildResolvConf(rp, host_resolv.ok() ? *host_resolv : "")));
+  TRY(write(p.run_dir + "/resolv.conf", network::buildResolvConf(rp, host_resolv.ok() ? *host_resolv : "")));
   return {};
 }
 
@@ -384,6 +402,92 @@ Json LocalContainerService::networkSettings(const state::ContainerRecord& rec, c
     }
   }
   return settings;
+}
+
+Status LocalContainerService::networkConnect(const std::string& network, const std::string& name,
+                                             const api::PerNetworkOptions& opts) {
+  auto net = TRY(e_.networkStore().get(network));
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  state::ContainerRecord& rec = *cur;
+  TRY(syncLocked(rec));
+  api::SpecGenerator spec = storedSpec(rec.config);
+  if (!spec.netns.is(NamespaceMode::kBridge))
+    return makeError(Code::kInvalidArgument, "network mode {:?} is not supported: network connect needs bridge mode",
+                     api::namespaceModeName(spec.netns.nsmode));
+  if (spec.networks.count(net.name))
+    return makeError(Code::kConflict, "container {} is already connected to network {:?}: network is already connected",
+                     rec.id, net.name);
+  api::PerNetworkOptions o = opts;
+  std::set<std::string> used;
+  for (auto& [n, po] : spec.networks) used.insert(po.interface_name);
+  if (o.interface_name.empty())
+    for (int i = 0; o.interface_name.empty(); ++i)
+      if (!used.count(fmt::format("eth{}", i))) o.interface_name = fmt::format("eth{}", i);
+  TRY(perNetFromApi(o));  // checks the addresses
+  spec.networks[net.name] = o;
+  rec.config["spec"] = api::encodeSpecGenerator(spec);
+  TRY(e_.db().transaction([&]() -> Status { return state::updateContainerConfig(e_.db(), rec.id, rec.config); }));
+  std::string status = rec.state.value("status", "");
+  if ((status != "running" && status != "paused") || !rec.state.contains("network_status")) return {};
+  // Running: set up the new network alone in its namespace.
+  api::SpecGenerator only = spec;
+  only.networks = {{net.name, o}};
+  auto req = TRY(networkRequest(rec, only));
+  auto result = e_.networkStore().setup(req);
+  if (!result.ok()) {
+    spec.networks.erase(net.name);
+    rec.config["spec"] = api::encodeSpecGenerator(spec);
+    if (auto s = e_.db().transaction([&]() -> Status { return state::updateContainerConfig(e_.db(), rec.id, rec.config); });
+        !s.ok())
+      LOG_ERROR("undo network connect of {}: {}", rec.id.substr(0, 12), s.error().what());
+    return std::move(result).error();
+  }
+  for (auto& [n, block] : *result) rec.state["network_status"][n] = network::toJson(block);
+  TRY(saveState(rec));
+  // Refresh /etc/hosts and /etc/resolv.conf in place (they are bind-mounted files).
+  std::string hostname = spec.hostname.empty() ? rec.id.substr(0, 12) : spec.hostname;
+  if (auto s = writeNetworkFiles(rec, spec, hostname, true); !s.ok()) LOG_WARN("{}", s.error().what());
+  return {};
+}
+
+Status LocalContainerService::networkDisconnect(const std::string& network, const std::string& name, bool force) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  state::ContainerRecord& rec = *cur;
+  TRY(syncLocked(rec));
+  api::SpecGenerator spec = storedSpec(rec.config);
+  std::string net_name = network;
+  if (auto net = e_.networkStore().get(network); net.ok()) net_name = net->name;
+  auto it = spec.networks.find(net_name);
+  if (!spec.netns.is(NamespaceMode::kBridge) || it == spec.networks.end())
+    return makeError(Code::kNotFound, "container {} is not connected to network {}: network not found", rec.id, network);
+  std::string status = rec.state.value("status", "");
+  if ((status == "running" || status == "paused") && rec.state.contains("network_status")) {
+    api::SpecGenerator only = spec;
+    only.networks = {{it->first, it->second}};
+    auto req = TRY(networkRequest(rec, only));
+    if (auto s = e_.networkStore().teardown(req); !s.ok()) {
+      if (!force) return s;
+      LOG_WARN("{}", s.error().what());
+    }
+    rec.state["network_status"].erase(net_name);
+  }
+  spec.networks.erase(it);
+  rec.config["spec"] = api::encodeSpecGenerator(spec);
+  TRY(e_.db().transaction([&]() -> Status {
+    TRY(state::updateContainerConfig(e_.db(), rec.id, rec.config));
+    return state::updateContainerState(e_.db(), rec.id, rec.state);
+  }));
+  if (rec.state.contains("network_status")) {
+    std::string hostname = spec.hostname.empty() ? rec.id.substr(0, 12) : spec.hostname;
+    if (auto s = writeNetworkFiles(rec, spec, hostname, true); !s.ok()) LOG_WARN("{}", s.error().what());
+  }
+  return {};
 }
 
 }  // namespace berth::engine

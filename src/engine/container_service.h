@@ -115,6 +115,10 @@ class LocalContainerService : public api::ContainerService {
   void emitContainerEvent(const state::ContainerRecord& rec, std::string_view status, int exit_code = 0);
 
 
+  // network connect / disconnect (see api::NetworkService).
+  Status networkConnect(const std::string& network, const std::string& name, const api::PerNetworkOptions& opts);
+  Status networkDisconnect(const std::string& network, const std::string& name, bool force);
+
  private:
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
   // Brings the record's state up to date with the exit file and the monitor;
@@ -153,7 +157,7 @@ class LocalContainerService : public api::ContainerService {
   Status teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
   // <run_dir>/hosts and <run_dir>/resolv.conf from the network status and the spec.
   Status writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
-                           const std::string& hostname);
+                           const std::string& hostname, bool in_place = false);
   // inspect's NetworkSettings in podman's shape.
   Json networkSettings(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
   Result<int> startMonitor(state::ContainerRecord& rec, bool detached);

@@ -74,6 +74,12 @@ Status updateContainerState(Db& db, const std::string& id, const Json& state) {
   return {};
 }
 
+Status updateContainerConfig(Db& db, const std::string& id, const Json& config) {
+  Stmt s = TRY(db.prepare("UPDATE containers SET config = ? WHERE id = ?"));
+  s.bind(1, config.dump()).bind(2, id);
+  return s.run();
+}
+
 Status renameContainer(Db& db, const std::string& id, const std::string& name) {
   {
     Stmt s = TRY(db.prepare("SELECT id FROM containers WHERE name = ?"));

@@ -134,6 +134,34 @@ assert_eq "$(berth inspect --format '{{.State.Status}}' "$id")" "exited" "monito
 assert_eq "$(ipam_of "$id")" "" "monitor killed: address released"
 berth rm "$id" >/dev/null
 
+# --- network connect / disconnect ---------------------------------------------------
+s3=$(free_subnet)
+net2=nc-$(rand)
+berth network create --subnet "$s3.0/24" "$net2" >/dev/null
+cc=$(berth run -d --network "$net" busybox sleep 1000)
+berth network connect --alias second "$net2" "$cc"
+out=$(berth exec "$cc" ip addr show eth1)
+assert_contains "$out" "inet $s3." "connect adds eth1 on the second network"
+assert_contains "$(berth inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$cc")" "$net2" \
+  "inspect shows the connected network"
+assert_contains "$(berth ps --format '{{.Networks}}' --filter id="$cc")" "$net2" "ps Networks"
+expect_rc 125 berth network connect "$net2" "$cc"
+assert_contains "$ERR" "already connected" "connect twice"
+[[ -n "$(ipam_of "$cc" | grep "$s3")" ]] && pass || fail "connect allocates an address"
+berth network disconnect "$net2" "$cc"
+expect_rc 1 berth exec "$cc" ip addr show eth1
+assert_eq "$(ipam_of "$cc" | grep "$s3" || true)" "" "disconnect releases the address"
+expect_rc 125 berth network disconnect "$net2" "$cc"
+assert_contains "$ERR" "not connected" "disconnect twice"
+# Connected while stopped: set up at the next start.
+berth stop -t 0 "$cc" >/dev/null
+berth network connect "$net2" "$cc"
+berth start "$cc" >/dev/null
+assert_contains "$(berth exec "$cc" ip addr show eth1)" "inet $s3." "connect while stopped applies at start"
+expect_rc 125 berth network rm "$net2"
+berth network rm -f "$net2" >/dev/null
+expect_rc 1 berth container exists "$cc"
+
 # --- other modes --------------------------------------------------------------------
 assert_eq "$(berth run --rm --network none busybox ls /sys/class/net)" "lo" "--network none: loopback only"
 assert_eq "$(berth run --rm --network host busybox hostname)" "$(hostname)" "--network host: the host's name"
