@@ -2,7 +2,8 @@
 // container exited (the monitor holds no locks then). It is not the CLI: it
 // only syncs the container's exit, unmounts it and removes it if --rm.
 // Usage: berth-cleanup --root DIR --runroot DIR --storage-driver D [--tmpdir DIR]
-//        [--events-backend B --events-logfile-path P --events-logfile-max-size N] CONTAINER-ID
+//        [--events-backend B --events-logfile-path P --events-logfile-max-size N]
+//        [--network-config-dir DIR] CONTAINER-ID
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     else if (args[i] == "--runroot" && i + 1 < args.size()) opts.runroot = args[++i];
     else if (args[i] == "--storage-driver" && i + 1 < args.size()) opts.storage_driver = args[++i];
     else if (args[i] == "--tmpdir" && i + 1 < args.size()) opts.tmpdir = args[++i];
+    else if (args[i] == "--network-config-dir" && i + 1 < args.size()) opts.network_config_dir = args[++i];
     else if (args[i] == "--events-backend" && i + 1 < args.size()) opts.events_backend = args[++i];
     else if (args[i] == "--events-logfile-path" && i + 1 < args.size()) opts.events_logfile_path = args[++i];
     else if (args[i] == "--events-logfile-max-size" && i + 1 < args.size())

@@ -83,6 +83,7 @@ std::unique_ptr<Command> cleanupCommand();
 // ps_cmd.cc
 std::unique_ptr<Command> psCommand(std::string use, std::vector<std::string> aliases);
 std::unique_ptr<Command> containerInspectCommand();
+std::unique_ptr<Command> portCommand();
 // io_cmd.cc
 std::unique_ptr<Command> logsCommand();
 std::unique_ptr<Command> attachCommand();

@@ -17,6 +17,7 @@ void addContainerCommands(Command& root) {
   root.add(waitCommand());
   root.add(rmCommand("rm [options] CONTAINER [CONTAINER...]"));
   root.add(psCommand("ps [options]", {}));
+  root.add(portCommand());
   root.add(logsCommand());
   root.add(attachCommand());
   root.add(execCommand());
@@ -38,6 +39,7 @@ void addContainerCommands(Command& root) {
   ctr->add(rmCommand("rm [options] CONTAINER [CONTAINER...]"));
   ctr->add(psCommand("list [options]", {"ls", "ps"}));
   ctr->add(containerInspectCommand());
+  ctr->add(portCommand());
   ctr->add(logsCommand());
   ctr->add(attachCommand());
   ctr->add(execCommand());

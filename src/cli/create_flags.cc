@@ -9,6 +9,8 @@
 #include <set>
 #include <tuple>
 
+#include "network/ip.h"
+#include "network/ports.h"
 #include "specgen/flags.h"
 #include "specgen/specgen.h"
 
@@ -38,6 +40,16 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("replace", 0, &o.replace, "If a container with the same name exists, replace it")
       .flag("pull", 0, &o.pull, "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")")
       .flag("network", 0, &o.network, "Connect a container to a network")
+      .flag("ip", 0, &o.ip, "Specify a static IPv4 address for the container")
+      .flag("ip6", 0, &o.ip6, "Specify a static IPv6 address for the container")
+      .flag("mac-address", 0, &o.mac_address, "Container MAC address (e.g. 92:d0:c6:0a:29:33)")
+      .sliceFlag("network-alias", 0, &o.network_alias, "Add network-scoped alias for the container")
+      .sliceFlag("publish", 'p', &o.publish, "Publish a container's port, or a range of ports, to the host (default [])")
+      .flag("publish-all", 'P', &o.publish_all, "Publish all exposed ports to random ports on the host interface")
+      .flag("expose", 0, &o.expose, "Expose a port or a range of ports")
+      .sliceFlag("dns-search", 0, &o.dns_search, "Set custom DNS search domains")
+      .sliceFlag("dns-option", 0, &o.dns_option, "Set custom DNS options")
+      .flag("no-hosts", 0, &o.no_hosts, "Do not create /etc/hosts within the container, instead use the version from the image")
       .flag("privileged", 0, &o.privileged, "Give extended privileges to container")
       .flag("read-only", 0, &o.read_only, "Make containers root filesystem read-only")
       .sliceFlag("cap-add", 0, &o.cap_add, "Add capabilities to the container")
@@ -113,6 +125,198 @@ Result<int64_t> parseDecimalSize(const std::string& s) {
     return makeError(Code::kInvalidArgument, "invalid size: {:?}", s);
   return int64_t(v * mult);
 }
+
+namespace {
+
+// podman's parseBridgeNetworkOptions: ip=, ip6=, mac=, alias=, interface_name=.
+Result<api::PerNetworkOptions> parseNetworkOptions(const std::string& opts) {
+  api::PerNetworkOptions o;
+  if (opts.empty()) return o;
+  size_t start = 0;
+  while (start <= opts.size()) {
+    size_t comma = opts.find(',', start);
+    std::string opt = opts.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? opts.size() + 1 : comma + 1;
+    auto eq = opt.find('=');
+    std::string key = opt.substr(0, eq), value = eq == std::string::npos ? "" : opt.substr(eq + 1);
+    if (key == "ip" || key == "ip6") {
+      auto ip = network::IpAddr::parse(value);
+      if (!ip.ok()) return makeError(Code::kInvalidArgument, "invalid ip address {:?}", value);
+      o.static_ips.push_back(ip->str());
+    } else if (key == "mac") {
+      auto mac = network::MacAddr::parse(value);
+      if (!mac.ok()) return makeError(Code::kInvalidArgument, "address {}: invalid MAC address", value);
+      o.static_mac = mac->str();
+    } else if (key == "alias") {
+      if (value.empty()) return makeError(Code::kInvalidArgument, "alias cannot be empty");
+      o.aliases.push_back(value);
+    } else if (key == "interface_name") {
+      if (value.empty()) return makeError(Code::kInvalidArgument, "interface_name cannot be empty");
+      o.interface_name = value;
+    } else {
+      return makeError(Code::kInvalidArgument, "unknown bridge network option: {}", key);
+    }
+  }
+  return o;
+}
+
+bool isNetworkModeName(const std::string& n) {
+  for (auto* m : {"bridge", "slirp4netns", "pod", "none", "default", "private", "path", "container", "host"})
+    if (n == m) return true;
+  return false;
+}
+
+// podman's specgen.ParseNetworkFlag and NetFlagsToNetOptions: --network, --ip, --mac-address,
+// --network-alias, --dns*, --add-host, --no-hosts, -p, -P, --expose. No --network leaves the
+// mode unset, so the engine picks the default (bridge on the default network for root).
+Status applyNetworkFlags(const CreateOpts& o, api::SpecGenerator& s) {
+  using api::NamespaceMode;
+  if (!o.network.empty()) {
+    const std::string& ns = o.network[0];
+    if (ns == "slirp4netns" || ns.rfind("slirp4netns:", 0) == 0 || ns == "pasta" || ns.rfind("pasta:", 0) == 0) {
+      return makeError(Code::kUnimplemented, "network mode {:?} is not supported by berth: use bridge, none or host", ns);
+    } else if (ns == "pod") {
+      s.netns.nsmode = NamespaceMode::kPod;
+    } else if (ns == "default" || ns == "private") {
+      s.netns.nsmode = NamespaceMode::kPrivate;
+    } else if (ns == "bridge" || ns.rfind("bridge:", 0) == 0) {
+      s.netns.nsmode = NamespaceMode::kBridge;
+      api::PerNetworkOptions opts;
+      if (ns.size() > 7) opts = TRY(parseNetworkOptions(ns.substr(7)));
+      s.networks["default"] = opts;  // the engine renames it to the default network
+    } else if (ns == "none") {
+      s.netns.nsmode = NamespaceMode::kNone;
+    } else if (ns == "host") {
+      s.netns.nsmode = NamespaceMode::kHost;
+    } else if (ns.rfind("ns:", 0) == 0) {
+      s.netns.nsmode = NamespaceMode::kPath;
+      s.netns.value = ns.substr(3);
+    } else if (ns.rfind("container:", 0) == 0) {
+      s.netns.nsmode = NamespaceMode::kContainer;
+      s.netns.value = ns.substr(10);
+    } else {
+      auto colon = ns.find(':');
+      if (colon == std::string::npos) {
+        size_t start = 0;
+        while (start <= ns.size()) {
+          size_t comma = ns.find(',', start);
+          s.networks[ns.substr(start, comma == std::string::npos ? std::string::npos : comma - start)] = {};
+          start = comma == std::string::npos ? ns.size() + 1 : comma + 1;
+        }
+      } else {
+        if (colon == 0) return makeError(Code::kInvalidArgument, "network name cannot be empty");
+        auto opts = parseNetworkOptions(ns.substr(colon + 1));
+        if (!opts.ok()) return std::move(opts).error().context(fmt::format("invalid option for network {}", ns.substr(0, colon)));
+        s.networks[ns.substr(0, colon)] = *opts;
+      }
+      s.netns.nsmode = NamespaceMode::kBridge;
+    }
+    if (o.network.size() > 1) {
+      if (!s.netns.is(NamespaceMode::kBridge))
+        return makeError(Code::kInvalidArgument,
+                         "cannot set multiple networks without bridge network mode, selected mode {}: invalid argument",
+                         api::namespaceModeName(s.netns.nsmode));
+      for (size_t i = 1; i < o.network.size(); ++i) {
+        const std::string& n = o.network[i];
+        auto colon = n.find(':');
+        std::string name = n.substr(0, colon);
+        if (name.empty()) return makeError(Code::kInvalidArgument, "network name cannot be empty: invalid argument");
+        if (isNetworkModeName(name))
+          return makeError(Code::kInvalidArgument,
+                           "can only set extra network names, selected mode {} conflicts with bridge: invalid argument",
+                           name);
+        api::PerNetworkOptions opts;
+        if (colon != std::string::npos) {
+          auto r = parseNetworkOptions(n.substr(colon + 1));
+          if (!r.ok()) return std::move(r).error().context(fmt::format("invalid option for network {}", name));
+          opts = *r;
+        }
+        s.networks[name] = opts;
+      }
+    }
+  }
+  bool bridge_or_default = s.netns.isDefault() || s.netns.is(NamespaceMode::kBridge) || s.netns.is(NamespaceMode::kPrivate);
+  if (!o.ip.empty() || !o.ip6.empty() || !o.mac_address.empty() || !o.network_alias.empty()) {
+    if (s.networks.empty()) s.networks["default"] = {};
+    for (auto [flag, value] : {std::pair{"ip", &o.ip}, {"ip6", &o.ip6}}) {
+      if (value->empty()) continue;
+      auto ip = network::IpAddr::parse(*value);
+      if (!ip.ok()) return makeError(Code::kInvalidArgument, "{:?} is not an ip address", *value);
+      if (!bridge_or_default)
+        return makeError(Code::kInvalidArgument, "--{} can only be set when the network mode is bridge: invalid argument", flag);
+      if (s.networks.size() != 1)
+        return makeError(Code::kInvalidArgument, "--{} can only be set for a single network: invalid argument", flag);
+      s.networks.begin()->second.static_ips.push_back(ip->str());
+    }
+    if (!o.mac_address.empty()) {
+      auto mac = network::MacAddr::parse(o.mac_address);
+      if (!mac.ok()) return makeError(Code::kInvalidArgument, "address {}: invalid MAC address", o.mac_address);
+      if (!bridge_or_default)
+        return makeError(Code::kInvalidArgument, "--mac-address can only be set when the network mode is bridge: invalid argument");
+      if (s.networks.size() != 1)
+        return makeError(Code::kInvalidArgument, "--mac-address can only be set for a single network: invalid argument");
+      s.networks.begin()->second.static_mac = mac->str();
+    }
+    if (!o.network_alias.empty()) {
+      if (!bridge_or_default)
+        return makeError(Code::kInvalidArgument, "--network-alias can only be set when the network mode is bridge: invalid argument");
+      for (auto& [name, opts] : s.networks) opts.aliases = o.network_alias;
+    }
+  }
+  for (auto& d : o.dns) {
+    if (d == "none") {
+      if (o.dns.size() > 1) return makeError(Code::kInvalidArgument, "{} is not allowed to be specified with other DNS ip addresses", d);
+      s.use_image_resolve_conf = true;
+      break;
+    }
+    auto ip = network::IpAddr::parse(d);
+    if (!ip.ok()) return makeError(Code::kInvalidArgument, "{} is not an ip address", d);
+    s.dns_server.push_back(ip->str());
+  }
+  for (auto& d : o.dns_search)
+    if (d == "." && o.dns_search.size() > 1)
+      return makeError(Code::kInvalidArgument, "cannot pass additional search domains when also specifying '.'");
+  s.dns_search = o.dns_search;
+  s.dns_option = o.dns_option;
+  for (auto& h : o.add_host) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return makeError(Code::kInvalidArgument, "bad format for add-host: {:?}", h);
+    std::string ip = h.substr(colon + 1);
+    if (ip != "host-gateway" && !network::IpAddr::parse(ip).ok())
+      return makeError(Code::kInvalidArgument, "invalid IP address in add-host: {:?}", ip);
+  }
+  s.hostadd = o.add_host;
+  if (o.no_hosts) s.use_image_hosts = true;
+  for (auto& p : o.publish) {
+    auto m = TRY(network::parsePublish(p));
+    s.portmappings.push_back(api::PortMapping{m.host_ip, m.container_port, m.host_port, m.range, m.protocol});
+  }
+  if (o.publish_all) s.publish_image_ports = true;
+  for (auto& e : o.expose) {
+    // PORT[-END][/PROTO]
+    auto slash = e.find('/');
+    std::string ports = e.substr(0, slash), proto = slash == std::string::npos ? "tcp" : e.substr(slash + 1);
+    auto dash = ports.find('-');
+    auto num = [&](const std::string& v) -> Result<uint16_t> {
+      unsigned n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n > 65535)
+        return makeError(Code::kInvalidArgument, "unable to parse {:?} as a port number", v);
+      return uint16_t(n);
+    };
+    uint16_t first = TRY(num(ports.substr(0, dash)));
+    uint16_t last = dash == std::string::npos ? first : TRY(num(ports.substr(dash + 1)));
+    if (last < first) return makeError(Code::kInvalidArgument, "invalid port range {:?}", ports);
+    for (unsigned p = first; p <= last; ++p) {
+      std::string& cur = s.expose[uint16_t(p)];
+      cur = cur.empty() ? proto : cur + "," + proto;
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
                                      const std::vector<std::string>& raw_argv) {
@@ -195,12 +399,7 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
     else log.options[k] = v;
   }
   s.log_configuration = std::move(log);
-  std::string net = o.network.empty() ? "none" : o.network;
-  if (net == "none" || net == "host" || net == "private") {
-    s.netns.nsmode = net == "host" ? api::NamespaceMode::kHost : api::NamespaceMode::kNone;
-  } else {
-    return makeError(Code::kUnimplemented, "network mode {:?} is not available yet: use --network none or host", net);
-  }
+  TRY(applyNetworkFlags(o, s));
   for (auto [flag, ns, name] : {std::tuple{&o.pid, &s.pidns, "pid"}, {&o.ipc, &s.ipcns, "ipc"}, {&o.uts, &s.utsns, "uts"}}) {
     if (flag->empty()) continue;
     if (*flag != "host" && *flag != "private")
@@ -216,8 +415,6 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   if (o.pids_limit > 0) limits.pids = api::LinuxPids{o.pids_limit};
   if (limits != api::LinuxResources{}) s.resource_limits = std::move(limits);
   s.groups = o.group_add;
-  s.dns_server = o.dns;
-  s.hostadd = o.add_host;
   for (auto& d : o.devices) s.devices.push_back(api::LinuxDevice{.path = d});
   for (auto& so : o.security_opt) {
     if (so == "no-new-privileges" || so == "no-new-privileges=true") s.no_new_privileges = true;

@@ -15,7 +15,11 @@ struct CreateOpts {
   bool detach = false, interactive = false, tty = false, rm = false, replace = false, privileged = false;
   bool read_only = false, init = false, sig_proxy = true, quiet = false, no_healthcheck = false;
   std::string name, workdir, user, entrypoint, hostname, restart, runtime, log_driver = "k8s-file";
-  std::string detach_keys = "ctrl-p,ctrl-q", cidfile, pull = "missing", network, stop_signal, shm_size;
+  std::string detach_keys = "ctrl-p,ctrl-q", cidfile, pull = "missing", stop_signal, shm_size;
+  std::vector<std::string> network;  // --network, repeatable (pflag StringArray)
+  std::string ip, ip6, mac_address;
+  std::vector<std::string> network_alias, publish, expose, dns_search, dns_option;
+  bool publish_all = false, no_hosts = false;
   std::string pid, ipc, uts, memory, cpus, umask;
   int stop_timeout = 10, pids_limit = -1;
   std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, log_opts, cap_add, cap_drop;

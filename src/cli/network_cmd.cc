@@ -1,9 +1,10 @@
-// Network commands: network create, ls, inspect, rm, prune, exists.
+// Network commands: network create, ls, inspect, rm, prune, exists, connect, disconnect.
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "base/timefmt.h"
+#include "network/ip.h"
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/output.h"
@@ -392,6 +393,60 @@ std::unique_ptr<Command> existsCommand() {
   return c;
 }
 
+// --- connect / disconnect ------------------------------------------------------
+
+std::unique_ptr<Command> connectCommand() {
+  struct O {
+    std::vector<std::string> aliases;
+    std::string ip, ip6, mac;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>("connect [options] NETWORK CONTAINER", "Add container to a network");
+  c->args(2, 2)
+      .description("Add container to a network")
+      .sliceFlag("alias", 0, &o->aliases, "network scoped alias for container")
+      .flag("ip", 0, &o->ip, "set a static ipv4 address for this container network")
+      .flag("ip6", 0, &o->ip6, "set a static ipv6 address for this container network")
+      .flag("mac-address", 0, &o->mac, "set a static mac address for this container network")
+      .run([o](Context& ctx, const std::vector<std::string>& args) {
+        api::NetworkConnectRequest req;
+        req.network = args[0];
+        req.container = args[1];
+        req.options.aliases = o->aliases;
+        for (auto* ip : {&o->ip, &o->ip6}) {
+          if (ip->empty()) continue;
+          auto parsed = network::IpAddr::parse(*ip);
+          if (!parsed.ok()) return ctx.fail(makeError(Code::kInvalidArgument, "{:?} is not an ip address", *ip));
+          req.options.static_ips.push_back(parsed->str());
+        }
+        if (!o->mac.empty()) {
+          auto mac = network::MacAddr::parse(o->mac);
+          if (!mac.ok()) return ctx.fail(makeError(Code::kInvalidArgument, "address {}: invalid MAC address", o->mac));
+          req.options.static_mac = mac->str();
+        }
+        auto eng = ctx.engine();
+        if (!eng.ok()) return ctx.fail(eng.error());
+        if (auto s = (*eng)->networks().connect(req); !s.ok()) return ctx.fail(s.error());
+        return 0;
+      });
+  return c;
+}
+
+std::unique_ptr<Command> disconnectCommand() {
+  auto force = std::make_shared<bool>(false);
+  auto c = std::make_unique<Command>("disconnect [options] NETWORK CONTAINER", "Disconnect a container from a network");
+  c->args(2, 2)
+      .description("Remove container from a network")
+      .flag("force", 'f', force.get(), "force removal of container from network")
+      .run([force](Context& ctx, const std::vector<std::string>& args) {
+        auto eng = ctx.engine();
+        if (!eng.ok()) return ctx.fail(eng.error());
+        if (auto s = (*eng)->networks().disconnect(args[0], args[1], *force); !s.ok()) return ctx.fail(s.error());
+        return 0;
+      });
+  return c;
+}
+
 }  // namespace
 
 void addNetworkCommands(Command& root) {
@@ -403,6 +458,8 @@ void addNetworkCommands(Command& root) {
   n->add(rmCommand());
   n->add(pruneCommand());
   n->add(existsCommand());
+  n->add(connectCommand());
+  n->add(disconnectCommand());
   root.add(std::move(n));
 }
 

@@ -10,6 +10,8 @@
 
 namespace berth::cli {
 
+std::string portsText(const std::vector<api::PortMapping>& ports);
+
 namespace {
 
 using api::ContainerStatus;
@@ -52,11 +54,19 @@ Json psJson(const ContainerSummary& s) {
   for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
                              {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
     if (auto it = s.namespaces.find(kernel); it != s.namespaces.end()) j["Namespaces"][key] = it->second;
-  j["Networks"] = Json::array();
+  j["Networks"] = s.networks;
   j["Pid"] = s.pid;
   j["Pod"] = "";
   j["PodName"] = "";
-  j["Ports"] = nullptr;
+  if (s.ports.empty()) {
+    j["Ports"] = nullptr;
+  } else {
+    j["Ports"] = Json::array();
+    for (auto& p : s.ports)
+      j["Ports"].push_back(Json{{"host_ip", p.host_ip}, {"container_port", p.container_port},
+                                {"host_port", p.host_port}, {"range", p.range == 0 ? 1 : p.range},
+                                {"protocol", p.protocol.empty() ? "tcp" : p.protocol}});
+  }
   j["Restarts"] = s.restarts;
   j["Size"] = s.size_rw >= 0 ? Json{{"rwSize", s.size_rw}, {"rootFsSize", s.size_root_fs}} : Json(nullptr);
   j["StartedAt"] = s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800);
@@ -139,9 +149,9 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
     r["CreatedAt"] = formatGoTime(s.created);
     r["RunningFor"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
     r["Names"] = s.names[0];
-    r["Ports"] = "";
+    r["Ports"] = portsText(s.ports);
     r["Mounts"] = "";
-    r["Networks"] = "";
+    r["Networks"] = fmt::format("{}", fmt::join(s.networks, ","));
     r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
     r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
     // No container is in a pod before pods exist (issue 9).
@@ -180,6 +190,93 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
 }
 
 }  // namespace
+
+// podman's portsToString: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->9000-9001/udp".
+std::string portsText(const std::vector<api::PortMapping>& ports) {
+  std::vector<std::string> out;
+  for (auto& p : ports) {
+    std::string ip = p.host_ip.empty() ? "0.0.0.0" : p.host_ip;
+    uint16_t r = p.range == 0 ? 1 : p.range;
+    std::string protos = p.protocol.empty() ? "tcp" : p.protocol;
+    size_t start = 0;
+    while (start <= protos.size()) {
+      size_t comma = protos.find(',', start);
+      std::string proto = protos.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? protos.size() + 1 : comma + 1;
+      if (r == 1)
+        out.push_back(fmt::format("{}:{}->{}/{}", ip, p.host_port, p.container_port, proto));
+      else
+        out.push_back(fmt::format("{}:{}-{}->{}-{}/{}", ip, p.host_port, p.host_port + r - 1, p.container_port,
+                                  p.container_port + r - 1, proto));
+    }
+  }
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+std::unique_ptr<Command> portCommand() {
+  struct O {
+    bool all = false, latest = false;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>("port [options] CONTAINER [PORT]", "List port mappings or a specific mapping for the container");
+  c->flag("all", 'a', &o->all, "Display port information for all containers")
+      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+      .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        auto* svc = TRY(containerService(ctx));
+        std::vector<std::string> names;
+        std::string want;
+        if (o->all) {
+          if (args.size() > 1 || o->latest)
+            return makeError(Code::kInvalidArgument, "the 'all' and 'latest' options cannot be used with each other");
+          api::ContainerListRequest req;
+          for (auto& s : TRY(svc->list(req))) names.push_back(s.id);
+          if (!args.empty()) want = args[0];
+        } else if (o->latest) {
+          names.push_back(TRY(svc->latestId()));
+          if (!args.empty()) want = args[0];
+        } else {
+          if (args.empty()) return makeError(Code::kInvalidArgument, "you must supply a running container name or id");
+          names.push_back(args[0]);
+          if (args.size() > 1) want = args[1];
+          if (args.size() > 2) return makeError(Code::kInvalidArgument, "`port` accepts at most 2 arguments");
+        }
+        if (!want.empty() && want.find('/') == std::string::npos) want += "/tcp";
+        if (!want.empty()) {
+          auto slash = want.find('/');
+          std::string num = want.substr(0, slash);
+          if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos || std::stoul(num) > 65535)
+            return makeError(Code::kInvalidArgument, "invalid port {:?}", num);
+        }
+        bool found = false;
+        for (auto& n : names) {
+          auto j = TRY(svc->inspect(n, false));
+          if (!j["State"].value("Running", false)) {
+            if (o->all) continue;
+            return makeError(Code::kFailedPrecondition, "cannot get port of a container that is not running: container state improper");
+          }
+          const Json& ports = j["NetworkSettings"]["Ports"];
+          if (o->all && ports.is_object() && !ports.empty()) ctx.out(j["Id"].get<std::string>().substr(0, 12) + "\n");
+          if (!ports.is_object()) continue;
+          for (auto& [key, list] : ports.items()) {
+            if (!list.is_array()) continue;
+            for (auto& b : list) {
+              std::string ip = b.value("HostIp", "");
+              if (ip.empty()) ip = "0.0.0.0";
+              if (want.empty()) {
+                ctx.out(fmt::format("{} -> {}:{}\n", key, ip, b.value("HostPort", "")));
+              } else if (key == want) {
+                ctx.out(fmt::format("{}:{}\n", ip, b.value("HostPort", "")));
+                found = true;
+              }
+            }
+          }
+        }
+        if (!want.empty() && !found && !o->all)
+          return makeError(Code::kInvalidArgument, "failed to find published port {:?}", want);
+        return 0;
+      }));
+  return c;
+}
 
 std::unique_ptr<Command> psCommand(std::string use, std::vector<std::string> aliases) {
   auto o = std::make_shared<PsOpts>();

@@ -129,6 +129,8 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(p.run_dir, 0700));
   api::SpecGenerator spec = storedSpec(rec.config);
+  std::string netns_path;
+  if (rec.state.contains("network_status")) netns_path = p.netns;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   // podman: a container in the host's network namespace is named like the host.
@@ -137,11 +139,24 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   std::string hostname = spec.hostname;
   if (hostname.empty()) hostname = host_net ? std::string(host) : rec.id.substr(0, 12);
   TRY(fs::writeFileReplace(p.run_dir + "/hostname", hostname + "\n"));
-  std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
-  hosts += fmt::format("127.0.1.1\t{} {}\n", hostname, rec.name);
-  TRY(fs::writeFileReplace(p.run_dir + "/hosts", hosts));
-  auto resolv = fs::readFile("/etc/resolv.conf");
-  TRY(fs::writeFileReplace(p.run_dir + "/resolv.conf", resolv.ok() ? *resolv : ""));
+  // The files of the container whose network namespace this one joins, as podman shares them.
+  std::string net_files_dir = p.run_dir;
+  if (spec.netns.is(api::NamespaceMode::kContainer)) {
+    auto other = TRY(state::getContainer(e_.db(), spec.netns.value));
+    if (!other)
+      return makeError(Code::kNotFound, "container {} whose network namespace {} joins is gone", spec.netns.value,
+                       rec.id.substr(0, 12));
+    std::string st = other->state.value("status", "");
+    int pid = other->state.value("pid", 0);
+    if ((st != "running" && st != "paused") || pid <= 0)
+      return makeError(Code::kFailedPrecondition, "cannot join the network namespace of container {}: it is not running",
+                       other->name);
+    auto op = paths(other->id);
+    net_files_dir = op.run_dir;
+    netns_path = fs::exists(op.netns) ? op.netns : fmt::format("/proc/{}/ns/net", pid);
+  } else {
+    TRY(writeNetworkFiles(rec, spec, hostname));
+  }
   // podman's /run/.containerenv: empty, but for a privileged container (which can see
   // the host anyway), the engine, the container and its image.
   std::string containerenv;
@@ -168,8 +183,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
     return specgen::HostRlimit{uint64_t(rl.rlim_cur), uint64_t(rl.rlim_max)};
   };
   if (auto pm = fs::readFile("/proc/sys/kernel/pid_max"); pm.ok()) in.pid_max = std::strtoull(pm->c_str(), nullptr, 10);
-  in.resolv_conf_path = p.run_dir + "/resolv.conf";
-  in.hosts_path = p.run_dir + "/hosts";
+  if (!spec.use_image_resolve_conf.value_or(false)) in.resolv_conf_path = net_files_dir + "/resolv.conf";
+  if (!spec.use_image_hosts.value_or(false)) in.hosts_path = net_files_dir + "/hosts";
+  if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
   in.hostname_path = p.run_dir + "/hostname";
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
@@ -229,8 +245,13 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
                                           "--events-backend", e_.options().events_backend,
                                           "--events-logfile-path", e_.options().events_logfile_path,
                                           "--events-logfile-max-size",
-                                          std::to_string(e_.options().events_logfile_max_size), rec.id})
+                                          std::to_string(e_.options().events_logfile_max_size)})
     argv.insert(argv.end(), {"--exit-command-arg", a});
+  // The network teardown needs the definitions of the container's networks.
+  if (!e_.options().network_config_dir.empty())
+    argv.insert(argv.end(), {"--exit-command-arg", "--network-config-dir", "--exit-command-arg",
+                             e_.options().network_config_dir});
+  argv.insert(argv.end(), {"--exit-command-arg", rec.id});
   if (detached) argv.push_back("--start");
 
   return launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12));
@@ -248,7 +269,14 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
       LOG_WARN("delete the leftover runtime container {}: {}", rec.id.substr(0, 12), rm.error().what());
   }
   TRY(mountRootfs(rec));
-  Status s = writeBundle(rec);
+  const api::SpecGenerator spec = storedSpec(rec.config);
+  Status s = setupNetworkLocked(rec, spec);
+  if (s.ok()) {
+    s = writeBundle(rec);
+    if (!s.ok())
+      if (auto t = teardownNetworkLocked(rec, spec); !t.ok())
+        LOG_WARN("tear down the network of container {} after a failed start: {}", rec.id.substr(0, 12), t.error().what());
+  }
   if (!s.ok()) {
     Status unmounted = unmountRootfs(rec);
     return withUndoFailures(std::move(s).error(), {{&unmounted, "unmount the rootfs"}});
@@ -295,6 +323,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
       if (!pid.ok()) {
+        Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
         Status unmounted = unmountRootfs(rec);
         rec.state["status"] = "exited";
         rec.state["finished_at"] = nowNanos();
@@ -303,7 +332,8 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
         Status saved = saveState(rec);
         return withUndoFailures(std::move(pid).error(),
-                                {{&unmounted, "unmount the rootfs"}, {&saved, "record the failed start"}});
+                                {{&untorn, "tear down the network"}, {&unmounted, "unmount the rootfs"},
+                                 {&saved, "record the failed start"}});
       }
       auto rt = TRY(runtimeFor(rec));
       if (attach != nullptr || was_created) {
@@ -317,12 +347,14 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           Error e = classifyRuntimeError(std::move(st).error());
           Status deleted = rt.remove(rec.id, true);
           if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
+          Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
           Status unmounted = unmountRootfs(rec);
           rec.state["status"] = "exited";
           rec.state["finished_at"] = nowNanos();
           rec.state["error"] = e.what();
           Status saved = saveState(rec);
           return withUndoFailures(std::move(e), {{&deleted, "delete the container in the runtime"},
+                                                 {&untorn, "tear down the network"},
                                                  {&unmounted, "unmount the rootfs"},
                                                  {&saved, "record the failed start"}});
         }
@@ -451,6 +483,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   auto rm = rt.remove(rec.id, true);
   if (!rm.ok() && rm.error().code() != Code::kNotFound)
     LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
+  TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
   TRY(unmountRootfs(rec));
   if (was_active) emitContainerEvent(rec, "cleanup");
   ::unlink(p.socket.c_str());
@@ -475,7 +508,10 @@ Status LocalContainerService::cleanup(const std::string& name, bool rm) {
   TRY(syncLocked(*cur));
   std::string status = cur->state.value("status", "");
   if (status == "running" || status == "paused") return {};
-  if (status != "created") TRY(unmountRootfs(*cur));
+  if (status != "created") {
+    TRY(teardownNetworkLocked(*cur, storedSpec(cur->config)));
+    TRY(unmountRootfs(*cur));
+  }
   if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0);
   return {};
 }
@@ -688,6 +724,7 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   }
   auto p = paths(rec.id);
   TRY(setUserMounts(rec.id, 0));  // removal ends every mount
+  TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
   TRY(unmountRootfs(rec));
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
   if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));

@@ -53,6 +53,7 @@ ContainerPaths LocalContainerService::paths(const std::string& id) const {
   // Unix socket paths are limited to 108 bytes: keep this one short.
   p.socket = o.runroot + "/s/" + id.substr(0, 12);
   p.config_json = p.run_dir + "/config.json";
+  p.netns = o.runroot + "/netns/" + id;
   return p;
 }
 
@@ -177,6 +178,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   if (command.empty())
     return makeError(Code::kInvalidArgument, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
+  TRY(completeNetworkSpec(spec, image_config));
   state::ContainerRecord rec;
   rec.id = randomId();
   rec.name = name;
@@ -280,6 +282,21 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
     if (auto labels = sp->find("labels"); labels != sp->end() && labels->is_object())
       for (auto& [k, v] : labels->items())
         if (v.is_string()) s.labels[k] = v.get<std::string>();
+  if (auto sp = r.config.find("spec"); sp != r.config.end() && sp->is_object()) {
+    if (auto pm = sp->find("portmappings"); pm != sp->end() && pm->is_array())
+      for (auto& m : *pm) {
+        if (!m.is_object()) continue;
+        api::PortMapping p;
+        p.host_ip = m.value("host_ip", "");
+        p.container_port = m.value("container_port", uint16_t(0));
+        p.host_port = m.value("host_port", uint16_t(0));
+        p.range = m.value("range", uint16_t(1));
+        p.protocol = m.value("protocol", "tcp");
+        s.ports.push_back(p);
+      }
+    if (auto nets = sp->find("Networks"); nets != sp->end() && nets->is_object())
+      for (auto& [k, v] : nets->items()) s.networks.push_back(k);
+  }
   return s;
 }
 
@@ -464,13 +481,13 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   }
   j["Mounts"] = mounts;
   j["Dependencies"] = Json::array();
-  std::string netmode =
-      spec.netns.isDefault() ? "none" : std::string(api::namespaceModeName(spec.netns.nsmode));
-  j["NetworkSettings"] = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
-                         {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
-                         {"MacAddress", ""}, {"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false},
-                         {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0}, {"Ports", Json::object()},
-                         {"SandboxKey", ""}};
+  std::string netmode = spec.netns.isDefault() ? "bridge" : std::string(api::namespaceModeName(spec.netns.nsmode));
+  if (spec.netns.is(api::NamespaceMode::kContainer)) netmode = "container:" + spec.netns.value;
+  if (spec.netns.is(api::NamespaceMode::kPath)) netmode = "ns:" + spec.netns.value;
+  j["NetworkSettings"] = networkSettings(r, spec);
+  Json port_bindings = Json::object();
+  for (auto& [k, v] : j["NetworkSettings"]["Ports"].items())
+    if (v.is_array()) port_bindings[k] = v;
   j["Namespace"] = "";
   j["IsInfra"] = false;
   j["IsService"] = false;
@@ -524,7 +541,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                                     {"Config", nullptr}, {"Path", log_driver == "none" || log_driver == "journald" ? "" : p.log}, {"Tag", ""},
                                     {"Size", humanSize(spec.log_configuration ? spec.log_configuration->size : 0)}}},
                      {"NetworkMode", netmode},
-                     {"PortBindings", Json::object()},
+                     {"PortBindings", port_bindings},
                      {"RestartPolicy", {{"Name", spec.restart_policy},
                                         {"MaximumRetryCount", spec.restart_tries.value_or(0)}}},
                      {"AutoRemove", r.config.value("remove", false)},

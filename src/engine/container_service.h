@@ -7,6 +7,7 @@
 
 #include "base/fd.h"
 #include "berth/api/containers.h"
+#include "network/store.h"
 #include "runtime/oci_runtime.h"
 #include "state/containers.h"
 
@@ -20,6 +21,7 @@ struct ContainerPaths {
   std::string run_dir;     // <runroot>/containers/<id>: config.json (bundle), merged/, exit, pidfile
   std::string merged;      // rootfs mount point
   std::string upper, work, log, exit_file, pid_file, monitor_pid_file, ctl, socket, config_json;
+  std::string netns;  // <runroot>/netns/<id>: the bound network namespace netavark configures
 };
 
 // flock on <runroot>/locks/<id>; released on destruction or process death.
@@ -113,6 +115,10 @@ class LocalContainerService : public api::ContainerService {
   void emitContainerEvent(const state::ContainerRecord& rec, std::string_view status, int exit_code = 0);
 
 
+  // network connect / disconnect (see api::NetworkService).
+  Status networkConnect(const std::string& network, const std::string& name, const api::PerNetworkOptions& opts);
+  Status networkDisconnect(const std::string& network, const std::string& name, bool force);
+
  private:
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
   // Brings the record's state up to date with the exit file and the monitor;
@@ -134,6 +140,26 @@ class LocalContainerService : public api::ContainerService {
   // remove is logged. Run by `rm --all` and `container prune`.
   void sweepOrphans();
   Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only);
+
+  // container_network.cc
+  // At create: bridge is the default mode; "default" names the default network; every
+  // network exists (kNotFound) and is keyed by name with an interface name; -P ports and
+  // host ports 0 get free host ports.
+  Status completeNetworkSpec(api::SpecGenerator& spec, const Json& image_config);
+  // What netavark is told for `rec`: derived from the spec alone, so teardown works after
+  // any crash.
+  Result<network::SetupRequest> networkRequest(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  // Bridge mode: creates the netns, allocates addresses and runs netavark setup; records
+  // the result in rec.state["network_status"] (not saved). Undoes itself on failure.
+  Status setupNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  // Idempotent: netavark teardown, address release and netns removal when a netns file
+  // exists; nothing otherwise. netavark's failures are logged, not returned.
+  Status teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  // <run_dir>/hosts and <run_dir>/resolv.conf from the network status and the spec.
+  Status writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
+                           const std::string& hostname, bool in_place = false);
+  // inspect's NetworkSettings in podman's shape.
+  Json networkSettings(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
   Result<int> startMonitor(state::ContainerRecord& rec, bool detached);
   Status initLocked(state::ContainerRecord& rec);
   // Streams between the attach socket and the caller's fds until the container

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "engine/container_service.h"
 #include "engine/engine.h"
 #include "network/spec.h"
 #include "state/containers.h"
@@ -209,6 +210,14 @@ Result<std::vector<api::NetworkReport>> LocalNetworkService::prune(const std::ve
     reports.push_back(std::move(r));
   }
   return reports;
+}
+
+Status LocalNetworkService::connect(const api::NetworkConnectRequest& req) {
+  return static_cast<LocalContainerService&>(e_.containers()).networkConnect(req.network, req.container, req.options);
+}
+
+Status LocalNetworkService::disconnect(const std::string& network, const std::string& container, bool force) {
+  return static_cast<LocalContainerService&>(e_.containers()).networkDisconnect(network, container, force);
 }
 
 }  // namespace berth::engine

@@ -19,6 +19,8 @@ class LocalNetworkService : public api::NetworkService {
   Result<bool> exists(const std::string& name_or_id) override;
   Result<std::vector<api::NetworkReport>> remove(const api::NetworkRemoveRequest& req) override;
   Result<std::vector<api::NetworkReport>> prune(const std::vector<std::string>& filters) override;
+  Status connect(const api::NetworkConnectRequest& req) override;
+  Status disconnect(const std::string& network, const std::string& container, bool force) override;
 
  private:
   // Network name -> IDs of the containers that join it.

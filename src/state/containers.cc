@@ -33,7 +33,9 @@ Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
       "'command', json(COALESCE(json_extract(config, '$.command'), '[]')), "
       "'remove', CASE WHEN json_extract(config, '$.remove') THEN json('true') ELSE json('false') END, "
       "'spec', json_object('labels', json(COALESCE(json_extract(config, '$.spec.labels'), '{}')), "
-      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''))), "
+      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''), "
+      "'portmappings', json(COALESCE(json_extract(config, '$.spec.portmappings'), '[]')), "
+      "'Networks', json(COALESCE(json_extract(config, '$.spec.Networks'), '{}')))), "
       "state FROM containers ORDER BY created"));
   while (TRY(s.next())) out.push_back(rowToContainer(s));
   return out;
@@ -70,6 +72,12 @@ Status updateContainerState(Db& db, const std::string& id, const Json& state) {
   if (db.changes() == 0)
     return makeError(Code::kNotFound, "no container with ID {:?} found: no such container", id);
   return {};
+}
+
+Status updateContainerConfig(Db& db, const std::string& id, const Json& config) {
+  Stmt s = TRY(db.prepare("UPDATE containers SET config = ? WHERE id = ?"));
+  s.bind(1, config.dump()).bind(2, id);
+  return s.run();
 }
 
 Status renameContainer(Db& db, const std::string& id, const std::string& name) {

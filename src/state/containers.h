@@ -28,6 +28,8 @@ Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& i
 // kAlreadyExists names the taken name.
 Status insertContainer(Db& db, const ContainerRecord& rec);
 Status updateContainerState(Db& db, const std::string& id, const Json& state);
+// Replaces the container's config (network connect/disconnect change its spec).
+Status updateContainerConfig(Db& db, const std::string& id, const Json& config);
 Status renameContainer(Db& db, const std::string& id, const std::string& name);
 Status deleteContainer(Db& db, const std::string& id);
 // Finds by exact name, full ID or unique ID prefix. kNotFound: "no container with name or ID

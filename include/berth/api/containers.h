@@ -40,6 +40,8 @@ struct ContainerSummary {
   // With ContainerListRequest::namespaces, for a running container: the inode
   // number of each of its namespaces by /proc/PID/ns name ("ipc" -> "4026532265").
   std::map<std::string, std::string> namespaces;
+  std::vector<PortMapping> ports;     // published ports (host port 0 never: chosen at create)
+  std::vector<std::string> networks;  // the networks it joins (bridge mode)
 };
 
 struct ContainerListRequest {

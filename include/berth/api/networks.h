@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "berth/api/specgen.h"
 #include "network/types.h"
 
 namespace berth::api {
@@ -36,6 +37,13 @@ struct NetworkReport {
   std::optional<Error> error;
 };
 
+// network connect: how the container joins (aliases, static_ips, static_mac).
+struct NetworkConnectRequest {
+  std::string network;
+  std::string container;
+  PerNetworkOptions options;
+};
+
 class NetworkService {
  public:
   virtual ~NetworkService() = default;
@@ -54,6 +62,13 @@ class NetworkService {
   // Removes the networks no container uses (never the default one) that
   // match the filters (label, label!, until).
   virtual Result<std::vector<NetworkReport>> prune(const std::vector<std::string>& filters) = 0;
+  // Joins a bridge-mode container to the network, at once when it runs (netavark setup of
+  // that network in its netns). kNotFound for the network or container; kConflict "container
+  // X is already connected to network Y: network is already connected"; kInvalidArgument
+  // for a container not in bridge mode.
+  virtual Status connect(const NetworkConnectRequest& req) = 0;
+  // Leaves the network (netavark teardown of it when running). kNotFound when not connected.
+  virtual Status disconnect(const std::string& network, const std::string& container, bool force) = 0;
 };
 
 }  // namespace berth::api

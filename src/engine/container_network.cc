@@ -1,0 +1,493 @@
+// Containers on networks: the network fields completed at create, the netns and netavark
+// setup at init, idempotent teardown on every exit path, /etc/hosts and /etc/resolv.conf,
+// and the NetworkSettings of inspect.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+#include <set>
+
+#include "base/fd.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "engine/container_service.h"
+#include "engine/engine.h"
+#include "network/etc_files.h"
+#include "network/spec.h"
+#include "state/containers.h"
+#include "sys/netns.h"
+
+namespace berth::engine {
+
+namespace {
+
+using api::NamespaceMode;
+
+bool usesNetavark(const api::SpecGenerator& s) {
+  return s.netns.isDefault() || s.netns.is(NamespaceMode::kBridge) || s.netns.is(NamespaceMode::kPrivate);
+}
+
+// Whether `port` (and the `range`-1 after it) can be bound on `host_ip` for every protocol.
+bool portsFree(const std::string& host_ip, const std::string& protocols, uint16_t port, uint16_t range) {
+  auto ip = network::IpAddr::parse(host_ip.empty() ? "0.0.0.0" : host_ip);
+  if (!ip.ok()) return false;
+  for (uint32_t p = port; p < uint32_t(port) + range; ++p) {
+    if (p > 65535) return false;
+    size_t start = 0;
+    while (start <= protocols.size()) {
+      size_t comma = protocols.find(',', start);
+      std::string proto = protocols.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? protocols.size() + 1 : comma + 1;
+      int type = proto == "udp" ? SOCK_DGRAM : SOCK_STREAM;
+      UniqueFd fd(::socket(ip->isV6() ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0));
+      if (!fd) return false;
+      int rc;
+      if (ip->isV6()) {
+        sockaddr_in6 a{};
+        a.sin6_family = AF_INET6;
+        a.sin6_port = htons(uint16_t(p));
+        std::memcpy(&a.sin6_addr, ip->bytes(), 16);
+        rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+      } else {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(uint16_t(p));
+        std::memcpy(&a.sin_addr, ip->bytes(), 4);
+        rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+      }
+      if (rc < 0) return false;
+    }
+  }
+  return true;
+}
+
+// A free host port (range of ports) for a mapping given with host port 0, as podman picks
+// one at create: random tries in the ephemeral range.
+Result<uint16_t> pickHostPort(const network::PortMapping& m) {
+  static std::mt19937 rng{std::random_device{}()};
+  uint16_t range = m.range == 0 ? 1 : m.range;
+  std::uniform_int_distribution<int> dist(32768, 60999 - range);
+  for (int i = 0; i < 200; ++i) {
+    uint16_t p = uint16_t(dist(rng));
+    if (portsFree(m.host_ip, m.protocol.empty() ? "tcp" : m.protocol, p, range)) return p;
+  }
+  return makeError(Code::kUnavailable, "failed to find an open port to expose container port {} on the host",
+                   m.container_port);
+}
+
+network::PortMapping fromApi(const api::PortMapping& p) {
+  network::PortMapping m;
+  m.host_ip = p.host_ip;
+  m.container_port = p.container_port;
+  m.host_port = p.host_port;
+  m.range = p.range == 0 ? 1 : p.range;
+  m.protocol = p.protocol.empty() ? "tcp" : p.protocol;
+  return m;
+}
+
+Result<network::PerNetworkOptions> perNetFromApi(const api::PerNetworkOptions& o) {
+  network::PerNetworkOptions r;
+  for (auto& ip : o.static_ips) r.static_ips.push_back(TRY(network::IpAddr::parse(ip)));
+  r.aliases = o.aliases;
+  if (!o.static_mac.empty()) r.static_mac = TRY(network::MacAddr::parse(o.static_mac));
+  r.interface_name = o.interface_name;
+  return r;
+}
+
+// The container's exposed ports: the image's ExposedPorts ("80/tcp") and --expose.
+std::vector<std::pair<uint16_t, std::string>> exposedPorts(const api::SpecGenerator& s, const Json& image_config) {
+  std::vector<std::pair<uint16_t, std::string>> out;
+  if (auto it = image_config.find("ExposedPorts"); it != image_config.end() && it->is_object()) {
+    for (auto& [key, v] : it->items()) {
+      auto slash = key.find('/');
+      unsigned n = std::strtoul(key.substr(0, slash).c_str(), nullptr, 10);
+      if (n == 0 || n > 65535) continue;
+      out.emplace_back(uint16_t(n), slash == std::string::npos ? "tcp" : key.substr(slash + 1));
+    }
+  }
+  for (auto& [port, protos] : s.expose) {
+    size_t start = 0;
+    while (start <= protos.size()) {
+      size_t comma = protos.find(',', start);
+      std::string proto = protos.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? protos.size() + 1 : comma + 1;
+      out.emplace_back(port, proto.empty() ? "tcp" : proto);
+    }
+  }
+  return out;
+}
+
+// Rewrites a file that is bind-mounted into a running container: in place, so the
+// container sees the new content (a rename would leave it the old inode).
+Status rewriteInPlace(const std::string& path, const std::string& data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return errnoError("open {}", path);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("write {}", path);
+    off += size_t(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status LocalContainerService::completeNetworkSpec(api::SpecGenerator& spec, const Json& image_config) {
+  if (spec.netns.isDefault() || spec.netns.is(NamespaceMode::kPrivate)) spec.netns = {NamespaceMode::kBridge, ""};
+  if (spec.netns.is(NamespaceMode::kContainer)) {
+    auto other = TRY(state::findContainer(e_.db(), spec.netns.value));
+    spec.netns.value = other.id;
+  }
+  if (!spec.netns.is(NamespaceMode::kBridge)) {
+    if (!spec.portmappings.empty() && !spec.netns.is(NamespaceMode::kHost))
+      LOG_WARN("port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+    return {};
+  }
+  auto& store = e_.networkStore();
+  const std::string dflt = store.options().default_network;
+  if (auto d = spec.networks.find("default"); d != spec.networks.end()) {
+    auto opts = d->second;
+    spec.networks.erase(d);
+    spec.networks[dflt] = opts;
+  }
+  if (spec.networks.empty()) spec.networks[dflt] = {};
+  std::map<std::string, api::PerNetworkOptions> normalized;
+  std::set<std::string> used_ifnames;
+  for (auto& [name, opts] : spec.networks) {
+    if (opts.interface_name.empty()) continue;
+    if (!used_ifnames.insert(opts.interface_name).second)
+      return makeError(Code::kInvalidArgument, "network interface name {:?} is already assigned to another network",
+                       opts.interface_name);
+  }
+  int next_if = 0;
+  for (auto& [name, opts] : spec.networks) {
+    auto net = TRY(store.get(name));
+    api::PerNetworkOptions o = opts;
+    if (o.interface_name.empty()) {
+      while (used_ifnames.count(fmt::format("eth{}", next_if))) ++next_if;
+      o.interface_name = fmt::format("eth{}", next_if);
+      used_ifnames.insert(o.interface_name);
+    }
+    if (normalized.count(net.name))
+      return makeError(Code::kInvalidArgument, "network {:?} is given more than once", net.name);
+    normalized[net.name] = o;
+  }
+  spec.networks = std::move(normalized);
+  // -P: every exposed port without a mapping gets a random host port.
+  if (spec.publish_image_ports.value_or(false)) {
+    for (auto& [port, proto] : exposedPorts(spec, image_config)) {
+      bool mapped = false;
+      for (auto& m : spec.portmappings) {
+        std::string mp = m.protocol.empty() ? "tcp" : m.protocol;
+        uint16_t r = m.range == 0 ? 1 : m.range;
+        if (mp.find(proto) != std::string::npos && port >= m.container_port && port < m.container_port + r)
+          mapped = true;
+      }
+      if (!mapped) spec.portmappings.push_back(api::PortMapping{"", port, 0, 1, proto});
+    }
+  }
+  for (auto& m : spec.portmappings) {
+    if (m.protocol.empty()) m.protocol = "tcp";
+    if (m.range == 0) m.range = 1;
+    if (m.host_port == 0) m.host_port = TRY(pickHostPort(fromApi(m)));
+  }
+  return {};
+}
+
+Result<network::SetupRequest> LocalContainerService::networkRequest(const state::ContainerRecord& rec,
+                                                                    const api::SpecGenerator& spec) {
+  network::SetupRequest req;
+  req.container_id = rec.id;
+  req.container_name = rec.name;
+  req.netns_path = paths(rec.id).netns;
+  for (auto& [name, opts] : spec.networks) {
+    auto o = TRY_CTX(perNetFromApi(opts), "network {} of container {}", name, rec.id.substr(0, 12));
+    o.aliases.push_back(rec.id.substr(0, 12));  // podman adds the short ID as an alias
+    req.networks[name] = std::move(o);
+  }
+  for (auto& p : spec.portmappings) req.port_mappings.push_back(fromApi(p));
+  for (auto& d : spec.dns_server)
+    if (auto ip = network::IpAddr::parse(d); ip.ok()) req.dns_servers.push_back(*ip);
+  return req;
+}
+
+Status LocalContainerService::setupNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  if (!usesNetavark(spec) || spec.networks.empty()) return {};
+  TRY(teardownNetworkLocked(rec, spec));  // leftovers of a run that crashed
+  auto p = paths(rec.id);
+  TRY(fs::mkdirAll(e_.options().runroot + "/netns", 0755));
+  TRY_CTX(sys::createNetns(p.netns), "create the network namespace of {}", rec.id.substr(0, 12));
+  auto req = networkRequest(rec, spec);
+  Result<std::map<std::string, network::StatusBlock>> status =
+      req.ok() ? e_.networkStore().setup(*req) : Result<std::map<std::string, network::StatusBlock>>(req.error());
+  if (!status.ok()) {
+    if (auto s = sys::removeNetns(p.netns); !s.ok()) LOG_WARN("{}", s.error().what());
+    return std::move(status).error().context(fmt::format("set up the network of container {}", rec.id.substr(0, 12)));
+  }
+  Json j = Json::object();
+  for (auto& [name, block] : *status) j[name] = network::toJson(block);
+  rec.state["network_status"] = j;
+  return {};
+}
+
+Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  auto p = paths(rec.id);
+  // The netns file is created first and removed last: without it nothing is left to undo.
+  if (::access(p.netns.c_str(), F_OK) != 0) {
+    rec.state.erase("network_status");
+    return {};
+  }
+  auto req = networkRequest(rec, spec);
+  if (req.ok()) {
+    if (!sys::isNetns(p.netns)) req->netns_path.clear();  // created, never bound: addresses only
+    if (auto s = e_.networkStore().teardown(*req); !s.ok())
+      LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), s.error().what());
+  } else {
+    LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), req.error().what());
+  }
+  TRY_CTX(sys::removeNetns(p.netns), "remove the network namespace of {}", rec.id.substr(0, 12));
+  rec.state.erase("network_status");
+  return {};
+}
+
+Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
+                                                const std::string& hostname, bool in_place) {
+  auto p = paths(rec.id);
+  auto write = [&](const std::string& path, const std::string& data) {
+    return in_place ? rewriteInPlace(path, data) : fs::writeFileReplace(path, data);
+  };
+  std::map<std::string, network::StatusBlock> status;
+  if (auto it = rec.state.find("network_status"); it != rec.state.end())
+    status = TRY_CTX(network::statusFromJson(*it), "network status of {}", rec.id.substr(0, 12));
+  // /etc/hosts (podman's etchosts.New over the host's /etc/hosts).
+  network::HostsParams hp;
+  hp.extra_hosts = spec.hostadd;
+  auto base = fs::readFile("/etc/hosts");
+  hp.base = base.ok() ? *base : "";
+  std::vector<std::string> names = {hostname, rec.name};
+  std::string gateway4, gateway6;
+  for (auto& [net, block] : status)
+    for (auto& [ifname, iface] : block.interfaces)
+      for (auto& a : iface.subnets) {
+        hp.container_entries.push_back({a.ipnet.ip().str(), names});
+        if (a.gateway) (a.gateway->isV4() ? gateway4 : gateway6) = a.gateway->str();
+      }
+  if (spec.netns.is(NamespaceMode::kNone)) hp.container_entries.push_back({"127.0.0.1", names});
+  hp.host_containers_internal_ip = !gateway4.empty() ? gateway4 : gateway6;
+  for (auto& h : hp.extra_hosts)
+    if (auto c = h.find(':'); c != std::string::npos && h.substr(c + 1) == "host-gateway")
+      h = h.substr(0, c + 1) + hp.host_containers_internal_ip;
+  TRY(write(p.run_dir + "/hosts", TRY(network::buildHosts(hp))));
+  // /etc/resolv.conf (podman's generateResolvConf).
+  network::ResolvParams rp;
+  rp.host_netns = spec.netns.is(NamespaceMode::kHost);
+  std::vector<std::string> net_servers, net_search;
+  for (auto& [net, block] : status) {
+    for (auto& ip : block.dns_server_ips) net_servers.push_back(ip.str());
+    for (auto& d : block.dns_search_domains) net_search.push_back(d);
+    for (auto& [ifname, iface] : block.interfaces)
+      for (auto& a : iface.subnets) rp.ipv6 = rp.ipv6 || a.ipnet.isV6();
+  }
+  rp.nameservers = spec.dns_server;
+  if (rp.nameservers.empty()) {
+    rp.keep_host_servers = true;
+    rp.nameservers = net_servers;
+    rp.searches = net_search;
+  }
+  if (!spec.dns_search.empty()) rp.searches = spec.dns_search;
+  rp.options = spec.dns_option;
+  auto host_resolv = fs::readFile("/etc/resolv.conf");
+  TRY(write(p.run_dir + "/resolv.conf", network::buildResolvConf(rp, host_resolv.ok() ? *host_resolv : "")));
+  return {};
+}
+
+Json LocalContainerService::networkSettings(const state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  auto p = paths(rec.id);
+  Json ports = Json::object();
+  for (auto& m : spec.portmappings) {
+    uint16_t r = m.range == 0 ? 1 : m.range;
+    std::string protos = m.protocol.empty() ? "tcp" : m.protocol;
+    size_t start = 0;
+    while (start <= protos.size()) {
+      size_t comma = protos.find(',', start);
+      std::string proto = protos.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? protos.size() + 1 : comma + 1;
+      for (uint16_t i = 0; i < r; ++i) {
+        Json& list = ports[fmt::format("{}/{}", m.container_port + i, proto)];
+        if (!list.is_array()) list = Json::array();
+        list.push_back(Json{{"HostIp", m.host_ip}, {"HostPort", std::to_string(m.host_port + i)}});
+      }
+    }
+  }
+  for (auto& [port, proto] : exposedPorts(spec, rec.config.value("image_config", Json::object()))) {
+    std::string key = fmt::format("{}/{}", port, proto);
+    if (!ports.contains(key)) ports[key] = nullptr;
+  }
+  auto basic = [](const network::StatusBlock* b) {
+    Json c = {{"EndpointID", ""},         {"Gateway", ""},    {"IPAddress", ""},   {"IPPrefixLen", 0},
+              {"IPv6Gateway", ""},        {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
+              {"MacAddress", ""}};
+    if (!b) return c;
+    Json secondary4 = Json::array(), secondary6 = Json::array(), macs = Json::array();
+    for (auto& [ifname, iface] : b->interfaces) {  // sorted by name, as podman sorts them
+      for (auto& a : iface.subnets) {
+        std::string gw = a.gateway ? a.gateway->str() : "<nil>";
+        if (a.ipnet.ip().isV4()) {
+          if (c["IPAddress"] == "") {
+            c["IPAddress"] = a.ipnet.ip().str();
+            c["IPPrefixLen"] = a.ipnet.prefix();
+            c["Gateway"] = gw;
+          } else {
+            secondary4.push_back(Json{{"Addr", a.ipnet.ip().str()}, {"PrefixLength", a.ipnet.prefix()}});
+          }
+        } else if (c["GlobalIPv6Address"] == "") {
+          c["GlobalIPv6Address"] = a.ipnet.ip().str();
+          c["GlobalIPv6PrefixLen"] = a.ipnet.prefix();
+          c["IPv6Gateway"] = gw;
+        } else {
+          secondary6.push_back(Json{{"Addr", a.ipnet.ip().str()}, {"PrefixLength", a.ipnet.prefix()}});
+        }
+      }
+      if (c["MacAddress"] == "") c["MacAddress"] = iface.mac_address;
+      else macs.push_back(iface.mac_address);
+    }
+    if (!secondary4.empty()) c["SecondaryIPAddresses"] = secondary4;
+    if (!secondary6.empty()) c["SecondaryIPv6Addresses"] = secondary6;
+    if (!macs.empty()) c["AdditionalMACAddresses"] = macs;
+    return c;
+  };
+  std::map<std::string, network::StatusBlock> status;
+  bool have_status = false;
+  if (auto it = rec.state.find("network_status"); it != rec.state.end()) {
+    auto s = network::statusFromJson(*it);
+    if (s.ok()) {
+      status = std::move(*s);
+      have_status = true;
+    }
+  }
+  Json settings = basic(nullptr);
+  settings["Bridge"] = "";
+  settings["SandboxID"] = "";
+  settings["HairpinMode"] = false;
+  settings["LinkLocalIPv6Address"] = "";
+  settings["LinkLocalIPv6PrefixLen"] = 0;
+  settings["Ports"] = ports;
+  settings["SandboxKey"] = have_status ? p.netns : "";
+  if (usesNetavark(spec) && !spec.networks.empty()) {
+    Json nets = Json::object();
+    for (auto& [name, opts] : spec.networks) {
+      auto it = status.find(name);
+      Json n = basic(it == status.end() ? nullptr : &it->second);
+      n["NetworkID"] = name;
+      n["DriverOpts"] = nullptr;
+      n["IPAMConfig"] = nullptr;
+      n["Links"] = nullptr;
+      Json aliases = Json::array();
+      for (auto& a : opts.aliases) aliases.push_back(a);
+      aliases.push_back(rec.id.substr(0, 12));
+      n["Aliases"] = aliases;
+      nets[name] = n;
+    }
+    settings["Networks"] = nets;
+    const std::string& dflt = e_.networkStore().options().default_network;
+    if (spec.networks.size() == 1 && spec.networks.count(dflt) && status.count(dflt)) {
+      Json b = basic(&status[dflt]);
+      for (auto& [k, v] : b.items()) settings[k] = v;
+    }
+  }
+  return settings;
+}
+
+Status LocalContainerService::networkConnect(const std::string& network, const std::string& name,
+                                             const api::PerNetworkOptions& opts) {
+  auto net = TRY(e_.networkStore().get(network));
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  state::ContainerRecord& rec = *cur;
+  TRY(syncLocked(rec));
+  api::SpecGenerator spec = storedSpec(rec.config);
+  if (!spec.netns.is(NamespaceMode::kBridge))
+    return makeError(Code::kInvalidArgument, "network mode {:?} is not supported: network connect needs bridge mode",
+                     api::namespaceModeName(spec.netns.nsmode));
+  if (spec.networks.count(net.name))
+    return makeError(Code::kConflict, "container {} is already connected to network {:?}: network is already connected",
+                     rec.id, net.name);
+  api::PerNetworkOptions o = opts;
+  std::set<std::string> used;
+  for (auto& [n, po] : spec.networks) used.insert(po.interface_name);
+  if (o.interface_name.empty())
+    for (int i = 0; o.interface_name.empty(); ++i)
+      if (!used.count(fmt::format("eth{}", i))) o.interface_name = fmt::format("eth{}", i);
+  TRY(perNetFromApi(o));  // checks the addresses
+  spec.networks[net.name] = o;
+  rec.config["spec"] = api::encodeSpecGenerator(spec);
+  TRY(e_.db().transaction([&]() -> Status { return state::updateContainerConfig(e_.db(), rec.id, rec.config); }));
+  std::string status = rec.state.value("status", "");
+  if ((status != "running" && status != "paused") || !rec.state.contains("network_status")) return {};
+  // Running: set up the new network alone in its namespace.
+  api::SpecGenerator only = spec;
+  only.networks = {{net.name, o}};
+  auto req = TRY(networkRequest(rec, only));
+  auto result = e_.networkStore().setup(req);
+  if (!result.ok()) {
+    spec.networks.erase(net.name);
+    rec.config["spec"] = api::encodeSpecGenerator(spec);
+    if (auto s = e_.db().transaction([&]() -> Status { return state::updateContainerConfig(e_.db(), rec.id, rec.config); });
+        !s.ok())
+      LOG_ERROR("undo network connect of {}: {}", rec.id.substr(0, 12), s.error().what());
+    return std::move(result).error();
+  }
+  for (auto& [n, block] : *result) rec.state["network_status"][n] = network::toJson(block);
+  TRY(saveState(rec));
+  // Refresh /etc/hosts and /etc/resolv.conf in place (they are bind-mounted files).
+  std::string hostname = spec.hostname.empty() ? rec.id.substr(0, 12) : spec.hostname;
+  if (auto s = writeNetworkFiles(rec, spec, hostname, true); !s.ok()) LOG_WARN("{}", s.error().what());
+  return {};
+}
+
+Status LocalContainerService::networkDisconnect(const std::string& network, const std::string& name, bool force) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  state::ContainerRecord& rec = *cur;
+  TRY(syncLocked(rec));
+  api::SpecGenerator spec = storedSpec(rec.config);
+  std::string net_name = network;
+  if (auto net = e_.networkStore().get(network); net.ok()) net_name = net->name;
+  auto it = spec.networks.find(net_name);
+  if (!spec.netns.is(NamespaceMode::kBridge) || it == spec.networks.end())
+    return makeError(Code::kNotFound, "container {} is not connected to network {}: network not found", rec.id, network);
+  std::string status = rec.state.value("status", "");
+  if ((status == "running" || status == "paused") && rec.state.contains("network_status")) {
+    api::SpecGenerator only = spec;
+    only.networks = {{it->first, it->second}};
+    auto req = TRY(networkRequest(rec, only));
+    if (auto s = e_.networkStore().teardown(req); !s.ok()) {
+      if (!force) return s;
+      LOG_WARN("{}", s.error().what());
+    }
+    rec.state["network_status"].erase(net_name);
+  }
+  spec.networks.erase(it);
+  rec.config["spec"] = api::encodeSpecGenerator(spec);
+  TRY(e_.db().transaction([&]() -> Status {
+    TRY(state::updateContainerConfig(e_.db(), rec.id, rec.config));
+    return state::updateContainerState(e_.db(), rec.id, rec.state);
+  }));
+  if (rec.state.contains("network_status")) {
+    std::string hostname = spec.hostname.empty() ? rec.id.substr(0, 12) : spec.hostname;
+    if (auto s = writeNetworkFiles(rec, spec, hostname, true); !s.ok()) LOG_WARN("{}", s.error().what());
+  }
+  return {};
+}
+
+}  // namespace berth::engine

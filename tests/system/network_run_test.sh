@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Containers on networks, end to end with real netavark, aardvark-dns and runc: two
+# containers on a named network reach each other by IP and by name, -p publishes on
+# 127.0.0.1, teardown leaves no netns or address allocation (rm, --rm, kill -9 of berth),
+# inspect NetworkSettings, /etc/hosts and /etc/resolv.conf. Traffic goes only to the
+# test's own containers and to 127.0.0.1; subnets and names are random.
+source "$(dirname "$0")/lib.sh"
+load_default_image
+
+rand() { head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c "${1:-8}"; }
+free_subnet() {
+  local s
+  for _ in $(seq 50); do
+    s="10.$((200 + RANDOM % 50)).$((RANDOM % 256))"
+    ip -4 route show | grep -q "^$s\." || ip -4 addr show | grep -q " $s\." || { echo "$s"; return; }
+  done
+}
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 10000))
+    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+}
+# The addresses IPAM holds for container ID $1 (none: empty).
+ipam_of() { [[ -f "$RUNROOT/networks/ipam.json" ]] && grep -o "\"[0-9.]*\":\"$1\"" "$RUNROOT/networks/ipam.json" || true; }
+netns_count() { ls "$RUNROOT/netns" 2>/dev/null | wc -l; }
+
+s=$(free_subnet)
+net=nr-$(rand)
+berth network create --subnet "$s.0/24" "$net" >/dev/null
+trap 'berth rm -a -f -t 0 >/dev/null 2>&1 || true; berth network rm -f "$net" >/dev/null 2>&1 || true; cleanup_test_dir' EXIT
+
+# --- two containers on a named network: by IP and by name -------------------------
+srv=$(berth run -d --name "srv-$net" --network "$net" --network-alias web busybox \
+  sh -c 'echo hello-by-nc > /tmp/msg; while true; do nc -l -p 7000 < /tmp/msg; done')
+ipaddr=$(berth inspect --format "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" "$srv")
+[[ "$ipaddr" == "$s".* ]] && pass || fail "address from the network's subnet: [$ipaddr]"
+assert_eq "$(berth inspect --format '{{.HostConfig.NetworkMode}}' "$srv")" "bridge" "NetworkMode"
+assert_eq "$(berth inspect --format '{{.NetworkSettings.SandboxKey}}' "$srv")" "$RUNROOT/netns/$srv" "SandboxKey"
+assert_contains "$(berth inspect --format "{{(index .NetworkSettings.Networks \"$net\").Aliases}}" "$srv")" "web" "alias"
+assert_eq "$(ipam_of "$srv")" "\"$ipaddr\":\"$srv\"" "IPAM records the address"
+assert_contains "$(berth exec "$srv" cat /etc/hosts)" "$ipaddr	${srv:0:12} srv-$net" "/etc/hosts names the container"
+assert_contains "$(berth exec "$srv" cat /etc/resolv.conf)" "nameserver $s.1" "aardvark-dns in resolv.conf"
+for i in $(seq 50); do berth exec "$srv" sh -c 'netstat -ltn | grep -q :7000' && break; sleep 0.1; done
+out=$(berth run --rm --network "$net" busybox nc -w 5 "$ipaddr" 7000)
+assert_eq "$out" "hello-by-nc" "reach the other container by IP"
+out=$(berth run --rm --network "$net" busybox nc -w 5 "srv-$net" 7000)
+assert_eq "$out" "hello-by-nc" "reach the other container by name (aardvark-dns)"
+out=$(berth run --rm --network "$net" busybox nc -w 5 web 7000)
+assert_eq "$out" "hello-by-nc" "reach the other container by its alias"
+# A static address and MAC.
+want_ip="$s.77"
+out=$(berth run --rm --network "$net" --ip "$want_ip" --mac-address 92:d0:c6:0a:29:33 busybox ip addr show eth0)
+assert_contains "$out" "inet $want_ip/24" "--ip"
+assert_contains "$out" "link/ether 92:d0:c6:0a:29:33" "--mac-address"
+expect_rc 126 berth run --rm --network "$net" --ip "$ipaddr" busybox true
+assert_contains "$ERR" "$ipaddr" "an address in use is refused"
+expect_rc 125 berth run --rm --network "nope-$(rand)" busybox true
+assert_contains "$ERR" "network not found" "unknown network"
+
+# --- wget from a container (busybox httpd in the other one) ----------------------
+web=$(berth run -d --network "$net" busybox sh -c 'echo hello-by-http > /tmp/index.html; httpd -f -p 80 -h /tmp')
+for i in $(seq 50); do berth exec "$web" sh -c 'netstat -ltn | grep -q :80' && break; sleep 0.1; done
+webip=$(berth inspect --format "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" "$web")
+assert_eq "$(berth run --rm --network "$net" busybox wget -q -O - "http://$webip/")" "hello-by-http" "wget by IP"
+assert_eq "$(berth run --rm --network "$net" busybox timeout 5 wget -q -O - "http://${web:0:12}/")" "hello-by-http" \
+  "wget by short ID"
+# In the container's own network namespace, to 127.0.0.1.
+assert_eq "$(berth exec "$web" wget -q -O - http://127.0.0.1/)" "hello-by-http" "wget to 127.0.0.1"
+
+# --- -p publishes on 127.0.0.1; stop ends it ------------------------------------------
+hp=$(free_port)
+pub=$(berth run -d --network "$net" -p "127.0.0.1:$hp:80" busybox \
+  sh -c 'echo published > /tmp/index.html; httpd -f -p 80 -h /tmp')
+for i in $(seq 50); do berth exec "$pub" sh -c 'netstat -ltn | grep -q :80' && break; sleep 0.1; done
+assert_eq "$(curl -s --max-time 5 "http://127.0.0.1:$hp/")" "published" "-p reachable on 127.0.0.1"
+assert_eq "$(berth port "$pub")" "80/tcp -> 127.0.0.1:$hp" "port"
+assert_contains "$(berth ps --format '{{.Ports}}' --filter id="$pub")" "127.0.0.1:$hp->80/tcp" "ps PORTS"
+assert_eq "$(berth inspect --format '{{json .NetworkSettings.Ports}}' "$pub")" \
+  "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$hp\"}]}" "inspect Ports"
+berth stop -t 0 "$pub" >/dev/null
+curl -s --max-time 2 "http://127.0.0.1:$hp/" >/dev/null && fail "port still published after stop" || pass
+assert_eq "$(ipam_of "$pub")" "" "stop releases the address"
+[[ ! -e "$RUNROOT/netns/$pub" ]] && pass || fail "stop removes the netns"
+berth start "$pub" >/dev/null
+for i in $(seq 50); do curl -s --max-time 1 "http://127.0.0.1:$hp/" >/dev/null && break; sleep 0.1; done
+assert_eq "$(curl -s --max-time 5 "http://127.0.0.1:$hp/")" "published" "start sets the network up again"
+berth rm -f -t 0 "$pub" >/dev/null
+[[ ! -e "$RUNROOT/netns/$pub" ]] && pass || fail "rm removes the netns"
+assert_eq "$(ipam_of "$pub")" "" "rm releases the address"
+# -P: exposed ports get random host ports.
+pp=$(berth run -d --network "$net" --expose 8080 -P busybox sleep 100)
+assert_contains "$(berth port "$pp" 8080)" "0.0.0.0:" "-P maps an exposed port"
+berth rm -f -t 0 "$pp" >/dev/null
+
+# --- teardown on every exit path ------------------------------------------------------
+id=$(berth run -d --rm --network "$net" busybox true)
+for i in $(seq 100); do berth container exists "$id" || break; sleep 0.1; done
+expect_rc 1 berth container exists "$id"
+assert_eq "$(ipam_of "$id")" "" "--rm container that exited: address released (by berth-cleanup)"
+[[ ! -e "$RUNROOT/netns/$id" ]] && pass || fail "--rm container that exited: netns removed"
+# The default network, with --network-config-dir: berth-cleanup finds the definitions.
+cfg="$TEST_DIR/netconf"
+mkdir -p "$cfg"
+B2=("${B[@]}" --network-config-dir "$cfg")
+s2=$(free_subnet)
+"${B2[@]}" network create --subnet "$s2.0/24" "c$net" >/dev/null
+id=$("${B2[@]}" run -d --network "c$net" busybox true)
+for i in $(seq 100); do [[ "$("${B2[@]}" inspect --format '{{.State.Status}}' "$id")" == exited ]] && break; sleep 0.1; done
+for i in $(seq 50); do [[ -e "$RUNROOT/netns/$id" ]] || break; sleep 0.1; done
+[[ ! -e "$RUNROOT/netns/$id" ]] && pass || fail "exit with --network-config-dir: netns removed by berth-cleanup"
+assert_eq "$(ipam_of "$id")" "" "exit with --network-config-dir: address released"
+"${B2[@]}" rm "$id" >/dev/null
+"${B2[@]}" network rm "c$net" >/dev/null
+# kill -9 of the CLI while `run` waits for its container: the next command tears down.
+berth run --name "k9-$net" --network "$net" busybox sleep 1000 >/dev/null 2>&1 &
+runpid=$!
+for i in $(seq 100); do [[ "$(berth inspect --format '{{.State.Status}}' "k9-$net" 2>/dev/null)" == running ]] && break; sleep 0.1; done
+kill -9 "$runpid"
+wait "$runpid" 2>/dev/null || true
+k9=$(berth inspect --format '{{.Id}}' "k9-$net")
+[[ -n "$(ipam_of "$k9")" ]] && pass || fail "running container keeps its address after kill -9 of run"
+berth rm -f -t 0 "k9-$net" >/dev/null
+assert_eq "$(ipam_of "$k9")" "" "kill -9 of run, then rm: address released"
+[[ ! -e "$RUNROOT/netns/$k9" ]] && pass || fail "kill -9 of run, then rm: netns removed"
+# kill -9 of the monitor: the container dies with no exit record; the next command tears down.
+id=$(berth run -d --network "$net" busybox sleep 1000)
+mon=$(berth inspect --format '{{.State.ConmonPid}}' "$id")
+kill -9 "$mon" "$(berth inspect --format '{{.State.Pid}}' "$id")"
+for i in $(seq 50); do [[ "$(berth inspect --format '{{.State.Status}}' "$id")" == exited ]] && break; sleep 0.1; done
+assert_eq "$(berth inspect --format '{{.State.Status}}' "$id")" "exited" "monitor killed: exited"
+[[ ! -e "$RUNROOT/netns/$id" ]] && pass || fail "monitor killed: netns removed"
+assert_eq "$(ipam_of "$id")" "" "monitor killed: address released"
+berth rm "$id" >/dev/null
+
+# --- network connect / disconnect ---------------------------------------------------
+s3=$(free_subnet)
+net2=nc-$(rand)
+berth network create --subnet "$s3.0/24" "$net2" >/dev/null
+cc=$(berth run -d --network "$net" busybox sleep 1000)
+berth network connect --alias second "$net2" "$cc"
+out=$(berth exec "$cc" ip addr show eth1)
+assert_contains "$out" "inet $s3." "connect adds eth1 on the second network"
+assert_contains "$(berth inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$cc")" "$net2" \
+  "inspect shows the connected network"
+assert_contains "$(berth ps --format '{{.Networks}}' --filter id="$cc")" "$net2" "ps Networks"
+expect_rc 125 berth network connect "$net2" "$cc"
+assert_contains "$ERR" "already connected" "connect twice"
+[[ -n "$(ipam_of "$cc" | grep "$s3")" ]] && pass || fail "connect allocates an address"
+berth network disconnect "$net2" "$cc"
+expect_rc 1 berth exec "$cc" ip addr show eth1
+assert_eq "$(ipam_of "$cc" | grep "$s3" || true)" "" "disconnect releases the address"
+expect_rc 125 berth network disconnect "$net2" "$cc"
+assert_contains "$ERR" "not connected" "disconnect twice"
+# Connected while stopped: set up at the next start.
+berth stop -t 0 "$cc" >/dev/null
+berth network connect "$net2" "$cc"
+berth start "$cc" >/dev/null
+assert_contains "$(berth exec "$cc" ip addr show eth1)" "inet $s3." "connect while stopped applies at start"
+expect_rc 125 berth network rm "$net2"
+berth network rm -f "$net2" >/dev/null
+expect_rc 1 berth container exists "$cc"
+
+# --- other modes --------------------------------------------------------------------
+assert_eq "$(berth run --rm --network none busybox ls /sys/class/net)" "lo" "--network none: loopback only"
+assert_eq "$(berth run --rm --network host busybox hostname)" "$(hostname)" "--network host: the host's name"
+out=$(berth run --rm --network "$net" --dns 192.0.2.53 --dns-search example.test --dns-option ndots:3 \
+  --add-host "foo.test:192.0.2.7" --hostname hn busybox sh -c 'cat /etc/resolv.conf /etc/hosts; hostname')
+assert_contains "$out" "nameserver 192.0.2.53" "--dns"
+assert_contains "$out" "search example.test" "--dns-search"
+assert_contains "$out" "options ndots:3" "--dns-option"
+assert_contains "$out" "192.0.2.7	foo.test" "--add-host"
+assert_contains "$out" $'\nhn' "--hostname"
+# container: joins the other container's namespace.
+out=$(berth run --rm --network "container:$srv" busybox nc -w 5 127.0.0.1 7000)
+assert_eq "$out" "hello-by-nc" "--network container:"
+expect_rc 125 berth run --rm --network "$net" --network host busybox true
+assert_contains "$ERR" "can only set extra network names" "host as an extra network"
+
+berth rm -a -f -t 0 >/dev/null
+assert_eq "$(netns_count)" "0" "no netns left"
+assert_eq "$(grep -c '"[0-9.]*":"' "$RUNROOT/networks/ipam.json" || true)" "0" "no address left"
+berth network rm "$net" >/dev/null
+finish
