@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   berth::cli::Context ctx;
+  ctx.setProgramName(argc > 0 ? argv[0] : "berth");
   berth::cli::Command root("berth [options]", "Manage pods, containers and images");
   root.description("Manage pods, containers and images");
   berth::cli::addImageCommands(root);
