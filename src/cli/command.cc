@@ -341,6 +341,7 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
     ctx.out(help(path, globals));
     return 0;
   }
+  ctx.command_path = path;
   if (auto s = ctx.applyGlobals(); !s.ok()) return ctx.fail(s.error());
   if (!run_) {
     if (!positional.empty()) {

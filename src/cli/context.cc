@@ -14,6 +14,23 @@
 
 namespace berth::cli {
 
+namespace {
+
+// The local engine's services behind the interface the remote Connection also implements.
+class LocalServices : public api::Services {
+ public:
+  explicit LocalServices(engine::Engine& e) : e_(e) {}
+  api::ContainerService& containers() override { return e_.containers(); }
+  api::ImageService& images() override { return e_.images(); }
+  api::SystemService& system() override { return e_.system(); }
+  api::NetworkService& networks() override { return e_.networks(); }
+
+ private:
+  engine::Engine& e_;
+};
+
+}  // namespace
+
 Context::Context() {
   auto add = [&](std::string name, char sh, auto* v, std::string help, bool hidden = false) {
     Flag f{std::move(name), sh, std::move(help), v, ""};
@@ -104,6 +121,9 @@ Status Context::resolveRemote() {
     if (auto d = config::activeDestination(*conns); d.ok()) {
       remote_uri_ = d->uri;
       if (remote_identity_.empty()) remote_identity_ = d->identity;
+    } else if (std::getenv("CONTAINER_CONNECTION")) {
+      // podman falls back to the default socket here; say why.
+      LOG_WARN("{}: using {}", d.error().what(), remote_uri_);
     }
   } else {
     LOG_WARN("unable to read local containers.conf: {}", conns.error().what());
@@ -128,13 +148,19 @@ Result<bindings::Connection*> Context::connection() {
 
 Result<api::Services*> Context::engine() {
   if (remote_mode_) return TRY(connection());
-  return TRY(localEngine());
+  if (!local_) local_ = std::make_unique<LocalServices>(*TRY(localEngine()));
+  return local_.get();
 }
 
 Result<engine::Engine*> Context::localEngine() {
-  if (remote_mode_)
-    return makeError(Code::kUnimplemented, "this command is not supported by the remote client: run it on the "
-                     "service's host");
+  if (remote_mode_) {
+    std::string cmd = command_path;
+    if (auto sp = cmd.find(' '); sp != std::string::npos) cmd = cmd.substr(sp + 1);
+    return makeError(Code::kUnimplemented,
+                     "{} is not supported in remote mode: the service has no API route for it; run it on the "
+                     "service's host",
+                     cmd.empty() ? std::string("this command") : cmd);
+  }
   if (!engine_) {
     // containers.conf's [engine] events settings; --events-backend wins.
     Json conf = TRY(config::loadContainersConf(config::HostEnv::current()));

@@ -54,12 +54,15 @@ class Context {
   engine::Options opts;
   std::string log_level = "warn";
   bool version_requested = false;
+  // The command being run, as typed ("berth image ls"), set before it runs.
+  std::string command_path;
 
  private:
   std::vector<Flag> globals_;
   Status resolveRemote();
 
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<api::Services> local_;  // engine_'s services
   std::unique_ptr<bindings::Connection> conn_;
   bool remote_mode_ = false, forced_remote_ = false, connect_failed_ = false;
   std::string remote_uri_, remote_identity_, host_;

@@ -7,7 +7,6 @@
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
-#include "berth/api/services.h"
 #include "berth/api/system.h"
 #include "base/result.h"
 #include "network/store.h"
@@ -33,10 +32,10 @@ struct Options {
 
 // Owns the state DB, the content store and the layer store of one root.
 // Opening it takes no locks that outlive the call; every command opens it.
-class Engine : public api::Services {
+class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(const Options& opts);
-  ~Engine() override;
+  ~Engine();
 
   const Options& options() const { return opts_; }
   state::Db& db() { return *db_; }
@@ -44,10 +43,10 @@ class Engine : public api::Services {
   store::LayerStore& layers() { return *layers_; }
   const std::string& driver() const { return driver_; }
 
-  api::ImageService& images() override;
-  api::ContainerService& containers() override;
-  api::SystemService& system() override;
-  api::NetworkService& networks() override;
+  api::ImageService& images();
+  api::ContainerService& containers();
+  api::SystemService& system();
+  api::NetworkService& networks();
   // Network definitions (<root>/networks or --network-config-dir), IPAM and
   // netavark state (<runroot>/networks).
   network::Store& networkStore();

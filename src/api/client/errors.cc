@@ -1,6 +1,7 @@
 // Service answers -> canonical errors.
 #include "api/client/errors.h"
 
+#include "api/client/internal.h"
 #include "base/json.h"
 
 namespace berth::api::client {
@@ -38,6 +39,13 @@ Error errorFromResponse(const HttpResponse& r) {
   }
   if (msg.empty()) msg = fmt::format("the service answered HTTP {}", r.status);
   return Error(code, std::move(msg));
+}
+
+Error remoteUnsupported(std::string_view command) {
+  return Error(Code::kUnimplemented,
+               fmt::format("{} is not supported in remote mode: the service has no API route for it; run it "
+                           "on the service's host",
+                           command));
 }
 
 }  // namespace berth::api::client

@@ -209,7 +209,9 @@ Status RemoteContainers::logs(const LogsRequest& req, const std::function<void(i
   return {};
 }
 
-Result<int> RemoteContainers::exec(const ExecRequest& req) {
+namespace {
+
+containers::ExecConfig execConfig(const ExecRequest& req) {
   containers::ExecConfig cfg;
   cfg.cmd = req.cmd;
   cfg.env = req.env;
@@ -219,6 +221,80 @@ Result<int> RemoteContainers::exec(const ExecRequest& req) {
   cfg.attach_stdin = req.interactive;
   cfg.tty = req.tty;
   cfg.privileged = req.privileged;
+  return cfg;
+}
+
+}  // namespace
+
+Result<std::string> RemoteContainers::execDetached(const ExecRequest& req) {
+  ExecRequest detached = req;
+  detached.interactive = false;
+  std::string session = TRY(containers::execCreate(c_, req.container, execConfig(detached)));
+  TRY(containers::execStart(c_, session));
+  return session;
+}
+
+Result<std::string> RemoteContainers::execCreate(const ExecRequest& req) {
+  return containers::execCreate(c_, req.container, execConfig(req));
+}
+
+Result<int> RemoteContainers::execStart(const std::string& session_id, const AttachStreams* streams) {
+  if (!streams) {
+    TRY(containers::execStart(c_, session_id));
+    return 0;
+  }
+  int r = TRY(containers::execStartAndAttach(c_, session_id, *streams));
+  if (r < 0) return 0;
+  auto info = TRY(execInspect(session_id));
+  return info.exit_code;
+}
+
+Result<ExecSessionInfo> RemoteContainers::execInspect(const std::string& session_id) {
+  Json doc = TRY(containers::execInspect(c_, session_id));
+  ExecSessionInfo info;
+  info.id = session_id;
+  if (auto v = doc.find("ContainerID"); v != doc.end() && v->is_string()) info.container_id = v->get<std::string>();
+  if (auto v = doc.find("Running"); v != doc.end() && v->is_boolean()) info.running = v->get<bool>();
+  if (auto v = doc.find("ExitCode"); v != doc.end() && v->is_number_integer()) info.exit_code = int(v->get<int64_t>());
+  if (auto v = doc.find("Pid"); v != doc.end() && v->is_number_integer()) info.pid = int(v->get<int64_t>());
+  if (auto v = doc.find("CanRemove"); v != doc.end() && v->is_boolean()) info.can_remove = v->get<bool>();
+  info.exited = !info.running && info.pid != 0;
+  return info;
+}
+
+Status RemoteContainers::execResize(const std::string& session_id, int height, int width) {
+  return containers::execResize(c_, session_id, height, width);
+}
+
+Status RemoteContainers::resize(const std::string& name, int height, int width) {
+  return containers::resize(c_, name, height, width);
+}
+
+Status RemoteContainers::copy(const CopyRequest&) { return remoteUnsupported("cp"); }
+Result<ContainerPathStat> RemoteContainers::statPath(const std::string&, const std::string&) {
+  return remoteUnsupported("cp");
+}
+Status RemoteContainers::copyToArchive(const std::string&, const std::string&, int) {
+  return remoteUnsupported("cp");
+}
+Status RemoteContainers::copyFromArchive(const std::string&, const std::string&, int, const ArchivePutOptions&) {
+  return remoteUnsupported("cp");
+}
+Result<std::vector<FileChange>> RemoteContainers::diff(const std::string&) {
+  return remoteUnsupported("container diff");
+}
+Status RemoteContainers::exportFs(const std::string&, int) { return remoteUnsupported("export"); }
+Result<std::string> RemoteContainers::commit(const CommitRequest&) { return remoteUnsupported("commit"); }
+Result<std::string> RemoteContainers::mount(const std::string&) { return remoteUnsupported("mount"); }
+Status RemoteContainers::unmount(const std::string&, bool) { return remoteUnsupported("unmount"); }
+Result<std::vector<MountedContainer>> RemoteContainers::mounted() { return remoteUnsupported("mount"); }
+Result<std::vector<ContainerStats>> RemoteContainers::stats(const StatsRequest&,
+                                                            std::map<std::string, ContainerStats>&) {
+  return remoteUnsupported("stats");
+}
+
+Result<int> RemoteContainers::exec(const ExecRequest& req) {
+  auto cfg = execConfig(req);
   std::string session = TRY(containers::execCreate(c_, req.container, cfg));
   if (req.detach) {
     TRY(containers::execStart(c_, session));

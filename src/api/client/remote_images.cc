@@ -5,6 +5,7 @@
 
 #include "api/client/conn.h"
 #include "api/client/errors.h"
+#include "api/client/internal.h"
 #include "api/client/services.h"
 #include "api/client/wire.h"
 #include "base/fs.h"
@@ -172,25 +173,37 @@ Result<std::string> RemoteImages::push(const ImagePushRequest& req) {
 }
 
 Result<Json> RemoteSystem::info() { return system::info(c_); }
+Status RemoteSystem::events(const EventsRequest&, const std::function<bool(const Event&)>&) {
+  return remoteUnsupported("events");
+}
+Result<DfReport> RemoteSystem::df() { return remoteUnsupported("system df"); }
+Result<SystemPruneReport> RemoteSystem::prune(const SystemPruneRequest&) { return remoteUnsupported("system prune"); }
+Status RemoteSystem::reset() { return remoteUnsupported("system reset"); }
+Status RemoteSystem::migrate(const std::string&) { return remoteUnsupported("system migrate"); }
+Status RemoteSystem::renumber() { return remoteUnsupported("system renumber"); }
+Result<SystemCheckReport> RemoteSystem::check(const SystemCheckRequest&) { return remoteUnsupported("system check"); }
 
 Result<network::Network> RemoteNetworks::create(const NetworkCreateRequest& req) {
-  return networks::create(c_, req);
+  return orUnsupported(networks::create(c_, req), "network create");
 }
 
 Result<std::vector<network::Network>> RemoteNetworks::list(const NetworkListRequest& req) {
-  return networks::list(c_, req.filters);
+  return orUnsupported(networks::list(c_, req.filters), "network ls");
 }
 
 Result<network::Network> RemoteNetworks::inspect(const std::string& name_or_id) {
-  return networks::inspect(c_, name_or_id);
+  return orUnsupported(networks::inspect(c_, name_or_id), "network inspect");
 }
 
-Result<bool> RemoteNetworks::exists(const std::string& name_or_id) { return networks::exists(c_, name_or_id); }
+Result<bool> RemoteNetworks::exists(const std::string& name_or_id) {
+  return orUnsupported(networks::exists(c_, name_or_id), "network exists");
+}
 
 Result<std::vector<NetworkReport>> RemoteNetworks::remove(const NetworkRemoveRequest& req) {
   std::vector<NetworkReport> out;
   for (auto& n : req.names) {
-    auto r = networks::remove(c_, n, req.force, req.timeout);
+    auto r = orUnsupported(networks::remove(c_, n, req.force, req.timeout), "network rm");
+    if (!r.ok() && r.error().code() == Code::kUnimplemented) return std::move(r).error();
     if (!r.ok()) {
       // The first network that cannot go stops the command, as the local service does.
       if (r.error().code() == Code::kConflict) return std::move(r).error();
@@ -203,7 +216,12 @@ Result<std::vector<NetworkReport>> RemoteNetworks::remove(const NetworkRemoveReq
 }
 
 Result<std::vector<NetworkReport>> RemoteNetworks::prune(const std::vector<std::string>& filters) {
-  return networks::prune(c_, filters);
+  return orUnsupported(networks::prune(c_, filters), "network prune");
 }
+
+Result<std::string> RemoteImages::mount(const std::string&) { return remoteUnsupported("image mount"); }
+Result<std::string> RemoteImages::unmount(const std::string&, bool) { return remoteUnsupported("image unmount"); }
+Result<std::vector<MountedImage>> RemoteImages::mounted() { return remoteUnsupported("image mount"); }
+Result<std::vector<FileChange>> RemoteImages::diff(const std::string&) { return remoteUnsupported("image diff"); }
 
 }  // namespace berth::api::client

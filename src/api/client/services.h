@@ -43,6 +43,26 @@ class RemoteContainers : public ContainerService {
   Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) override;
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
+  Result<std::string> execDetached(const ExecRequest& req) override;
+  Status resize(const std::string& name, int height, int width) override;
+  Result<std::string> execCreate(const ExecRequest& req) override;
+  Result<int> execStart(const std::string& session_id, const AttachStreams* streams) override;
+  Result<ExecSessionInfo> execInspect(const std::string& session_id) override;
+  Status execResize(const std::string& session_id, int height, int width) override;
+  // No route on the service for these yet: kUnimplemented naming the command.
+  Status copy(const CopyRequest& req) override;
+  Result<ContainerPathStat> statPath(const std::string& name, const std::string& path) override;
+  Status copyToArchive(const std::string& name, const std::string& path, int out_fd) override;
+  Status copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                         const ArchivePutOptions& opts) override;
+  Result<std::vector<FileChange>> diff(const std::string& name) override;
+  Status exportFs(const std::string& name, int out_fd) override;
+  Result<std::string> commit(const CommitRequest& req) override;
+  Result<std::string> mount(const std::string& name) override;
+  Status unmount(const std::string& name, bool force) override;
+  Result<std::vector<MountedContainer>> mounted() override;
+  Result<std::vector<ContainerStats>> stats(const StatsRequest& req,
+                                            std::map<std::string, ContainerStats>& previous) override;
 
  private:
   // The containers `all` selects (those `keep` accepts), as NameResults named by ID.
@@ -70,6 +90,11 @@ class RemoteImages : public ImageService {
   Result<ImageTree> tree(const std::string& image) override;
   Result<ImagePullReport> pull(const ImagePullRequest& req) override;
   Result<std::string> push(const ImagePushRequest& req) override;
+  // No route on the service for these yet: kUnimplemented naming the command.
+  Result<std::string> mount(const std::string& image) override;
+  Result<std::string> unmount(const std::string& image, bool force) override;
+  Result<std::vector<MountedImage>> mounted() override;
+  Result<std::vector<FileChange>> diff(const std::string& image) override;
 
  private:
   bindings::Connection& c_;
@@ -79,6 +104,14 @@ class RemoteSystem : public SystemService {
  public:
   explicit RemoteSystem(bindings::Connection& c) : c_(c) {}
   Result<Json> info() override;
+  // No route on the service for these yet: kUnimplemented naming the command.
+  Status events(const EventsRequest& req, const std::function<bool(const Event&)>& sink) override;
+  Result<DfReport> df() override;
+  Result<SystemPruneReport> prune(const SystemPruneRequest& req) override;
+  Status reset() override;
+  Status migrate(const std::string& new_runtime) override;
+  Status renumber() override;
+  Result<SystemCheckReport> check(const SystemCheckRequest& req) override;
 
  private:
   bindings::Connection& c_;
