@@ -371,6 +371,7 @@ int Command::execute(Context& ctx, std::vector<std::string> argv, std::vector<Fl
   }
   std::string prog = path.substr(0, path.find(' '));
   if (int rc = ctx.applyLogLevel(prog, name()); rc >= 0) return rc;
+  ctx.command_path = path;
   if (!run_) {
     if (!positional.empty()) {
       ctx.err(fmt::format("Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",

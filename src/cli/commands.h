@@ -27,5 +27,8 @@ const std::vector<std::string>& rawArgv();
 std::unique_ptr<Command> topLevelInspect();
 // `system service` (service_cmd.cc).
 std::unique_ptr<Command> serviceCommand();
+// `system connection` and its docker-style twin `context` (connection_cmd.cc).
+std::unique_ptr<Command> connectionCommand();
+std::unique_ptr<Command> contextCommand();
 
 }  // namespace berth::cli

@@ -4,13 +4,33 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "base/fs.h"
 #include "base/log.h"
 #include "cli/commands.h"
 #include "config/containers_conf.h"
+#include "config/connections.h"
 #include "engine/system_service.h"
 
 namespace berth::cli {
+
+namespace {
+
+// The local engine's services behind the interface the remote Connection also implements.
+class LocalServices : public api::Services {
+ public:
+  explicit LocalServices(engine::Engine& e) : e_(e) {}
+  api::ContainerService& containers() override { return e_.containers(); }
+  api::ImageService& images() override { return e_.images(); }
+  api::SystemService& system() override { return e_.system(); }
+  api::NetworkService& networks() override { return e_.networks(); }
+
+ private:
+  engine::Engine& e_;
+};
+
+}  // namespace
 
 Context::Context() {
   auto add = [&](std::string name, char sh, auto* v, std::string help, bool hidden = false) {
@@ -36,6 +56,7 @@ Context::Context() {
   add("remote", 'r', &remote_, "Access remote Podman service");
   add("url", 0, &url_, "URL to access Podman service");
   add("connection", 'c', &connection_, "Connection to use for remote Podman service");
+  add("host", 0, &host_, "Used for Docker compatibility", true);
   add("identity", 0, &identity_, "path to SSH identity file");
   add("noout", 0, &noout_, "do not output to stdout");
   add("namespace", 0, &namespace_, "Set the libpod namespace", true);
@@ -75,8 +96,7 @@ Status Context::applyGlobals() {
   if (opts.events_backend != "file" && opts.events_backend != "journald" && opts.events_backend != "none")
     return makeError(Code::kInvalidArgument, "invalid events backend {:?}: want file, journald or none",
                      opts.events_backend);
-  if (remoteRequested())
-    return makeError(Code::kUnimplemented, "remote mode (--remote, --url, --connection) is not available yet");
+  TRY(resolveRemote());
   if (noout_) {
     int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
@@ -87,7 +107,84 @@ Status Context::applyGlobals() {
   return {};
 }
 
-Result<engine::Engine*> Context::engine() {
+void Context::setProgramName(const std::string& argv0) {
+  auto slash = argv0.rfind('/');
+  std::string base = slash == std::string::npos ? argv0 : argv0.substr(slash + 1);
+  forced_remote_ = base.size() > 7 && base.compare(base.size() - 7, 7, "-remote") == 0;
+}
+
+// podman's IsRemote and destination resolution: --connection (through ActiveDestination),
+// else --url/--host, else CONTAINER_HOST, CONTAINER_CONNECTION, the active service or
+// remote_uri of containers.conf, else the default socket.
+Status Context::resolveRemote() {
+  remote_mode_ = forced_remote_ || remote_ || !url_.empty() || !host_.empty() || !connection_.empty() ||
+                 std::getenv("CONTAINER_HOST") || std::getenv("CONTAINER_CONNECTION");
+  if (!remote_mode_) return {};
+  remote_identity_ = identity_;
+  if (!connection_.empty()) {
+    auto conns = config::readConnections();
+    if (!conns.ok()) return std::move(conns).error().context("failed to resolve active destination");
+    conns->active = connection_;
+    auto d = config::activeDestination(*conns);
+    if (!d.ok()) return std::move(d).error().context("failed to resolve active destination");
+    remote_uri_ = d->uri;
+    if (remote_identity_.empty()) remote_identity_ = d->identity;
+    return {};
+  }
+  if (!url_.empty() || !host_.empty()) {
+    remote_uri_ = !url_.empty() ? url_ : host_;
+    return {};
+  }
+  if (const char* h = std::getenv("CONTAINER_HOST")) {
+    remote_uri_ = h;
+    if (const char* k = std::getenv("CONTAINER_SSHKEY"); k && remote_identity_.empty()) remote_identity_ = k;
+    return {};
+  }
+  remote_uri_ = "unix:///run/berth/berth.sock";
+  if (auto conns = config::readConnections(); conns.ok()) {
+    if (auto d = config::activeDestination(*conns); d.ok()) {
+      remote_uri_ = d->uri;
+      if (remote_identity_.empty()) remote_identity_ = d->identity;
+    } else if (std::getenv("CONTAINER_CONNECTION")) {
+      // podman falls back to the default socket here; say why.
+      LOG_WARN("{}: using {}", d.error().what(), remote_uri_);
+    }
+  } else {
+    LOG_WARN("unable to read local containers.conf: {}", conns.error().what());
+  }
+  return {};
+}
+
+Result<bindings::Connection*> Context::connection() {
+  if (!remote_mode_) return makeError(Code::kFailedPrecondition, "not in remote mode");
+  if (!conn_) {
+    bindings::ConnectOptions co;
+    co.identity = remote_identity_;
+    auto c = bindings::connect(remote_uri_, co);
+    if (!c.ok()) {
+      connect_failed_ = true;
+      return std::move(c).error();
+    }
+    conn_ = std::move(*c);
+  }
+  return conn_.get();
+}
+
+Result<api::Services*> Context::engine() {
+  if (remote_mode_) return TRY(connection());
+  if (!local_) local_ = std::make_unique<LocalServices>(*TRY(localEngine()));
+  return local_.get();
+}
+
+Result<engine::Engine*> Context::localEngine() {
+  if (remote_mode_) {
+    std::string cmd = command_path;
+    if (auto sp = cmd.find(' '); sp != std::string::npos) cmd = cmd.substr(sp + 1);
+    return makeError(Code::kUnimplemented,
+                     "{} is not supported in remote mode: the service has no API route for it; run it on the "
+                     "service's host",
+                     cmd.empty() ? std::string("this command") : cmd);
+  }
   if (!engine_) {
     // containers.conf's [engine] events settings; --events-backend wins.
     Json conf = TRY(config::loadContainersConf(config::HostEnv::current()));
@@ -107,6 +204,9 @@ void Context::out(std::string_view s) { (void)fs::writeAll(1, s); }
 void Context::err(std::string_view s) { (void)fs::writeAll(2, s); }
 
 int Context::fail(const Error& e, Phase phase) {
+  if (connect_failed_)
+    err("Cannot connect to Podman. Please verify your connection to the Linux system using `podman system "
+        "connection list`, or try `podman machine init` and `podman machine start` to manage a new Linux VM\n");
   err("Error: " + e.what() + "\n");
   return exitCode(e, phase);
 }

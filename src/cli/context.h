@@ -7,6 +7,8 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/services.h"
+#include "berth/bindings/connection.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "engine/engine.h"
@@ -29,8 +31,21 @@ class Context {
   // --remote, --url or --connection was given.
   bool remoteRequested() const { return remote_ || !url_.empty() || !connection_.empty(); }
 
-  // Opens the engine on first use.
-  Result<engine::Engine*> engine();
+  // The services the command runs against (opened on first use): the local engine, or
+  // in remote mode (--remote, --url, --connection, CONTAINER_HOST, CONTAINER_CONNECTION,
+  // or a program name ending in "-remote") the service the destination names.
+  Result<api::Services*> engine();
+  // The local engine itself, for commands only it can serve; kUnimplemented in remote mode.
+  Result<engine::Engine*> localEngine();
+  // The remote service's connection (remote mode only; connects and pings on first use).
+  Result<bindings::Connection*> connection();
+
+  // Remote mode, as decided by applyGlobals.
+  bool remote() const { return remote_mode_; }
+  // The destination's URI in remote mode.
+  const std::string& remoteUri() const { return remote_uri_; }
+  // Called with argv[0]: a name ending in "-remote" (berth-remote) always runs remote.
+  void setProgramName(const std::string& argv0);
 
   void out(std::string_view s);
   void err(std::string_view s);
@@ -46,10 +61,18 @@ class Context {
   engine::Options opts;
   std::string log_level = "warn";
   bool version_requested = false;
+  // The command being run, as typed ("berth image ls"), set before it runs.
+  std::string command_path;
 
  private:
   std::vector<Flag> globals_;
+  Status resolveRemote();
+
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<api::Services> local_;  // engine_'s services
+  std::unique_ptr<bindings::Connection> conn_;
+  bool remote_mode_ = false, forced_remote_ = false, connect_failed_ = false;
+  std::string remote_uri_, remote_identity_, host_;
   std::string syslog_, cgroup_manager_, conmon_, volumepath_, hooks_dir_;
   std::string url_, connection_, identity_, namespace_, runtime_flag_;
   std::vector<std::string> storage_opts_;

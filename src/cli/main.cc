@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   if (auto slash = prog.rfind('/'); slash != std::string::npos) prog = prog.substr(slash + 1);
   if (prog.empty()) prog = "berth";
   berth::cli::Command root(prog + " [options]", "Manage pods, containers and images");
+  ctx.setProgramName(argc > 0 && argv[0] ? argv[0] : "berth");
   root.description("Manage pods, containers and images");
   berth::cli::addImageCommands(root);
   berth::cli::addSystemCommands(root);

@@ -31,7 +31,7 @@ std::unique_ptr<Command> createCommand() {
       .flag("amend", 'a', &o->amend, "modify an existing list if one with the desired name already exists")
       .flag("tls-verify", 0, &o->a.tls_verify, "require HTTPS and verify certificates when accessing the registry");
   c->run([o, self](Context& ctx, const std::vector<std::string>& args) {
-    auto eng = ctx.engine();
+    auto eng = ctx.localEngine();
     if (!eng.ok()) return ctx.fail(eng.error());
     engine::ManifestService svc(**eng);
     std::vector<std::string> images(args.begin() + 1, args.end());
@@ -70,7 +70,7 @@ std::unique_ptr<Command> addCommand() {
   addAccessFlags(*c, o->a, true);
   c->run([o, self](Context& ctx, const std::vector<std::string>& args) {
     if (auto s = checkAnnotations(o->ov.annotations); !s.ok()) return ctx.fail(s.error());
-    auto eng = ctx.engine();
+    auto eng = ctx.localEngine();
     if (!eng.ok()) return ctx.fail(eng.error());
     engine::ManifestService svc(**eng);
     std::string id;
@@ -99,7 +99,7 @@ std::unique_ptr<Command> annotateCommand() {
   addOverrideFlags(*c, *ov, true);
   c->run([ov](Context& ctx, const std::vector<std::string>& args) {
     if (auto s = checkAnnotations(ov->annotations); !s.ok()) return ctx.fail(s.error());
-    auto eng = ctx.engine();
+    auto eng = ctx.localEngine();
     if (!eng.ok()) return ctx.fail(eng.error());
     engine::ManifestService svc(**eng);
     auto id = svc.annotate(args[0], args[1], *ov);
@@ -116,7 +116,7 @@ std::unique_ptr<Command> removeCommand() {
   c->args(2, 2)
       .description("Removes an image from a manifest list or image index.")
       .run([](Context& ctx, const std::vector<std::string>& args) {
-        auto eng = ctx.engine();
+        auto eng = ctx.localEngine();
         if (!eng.ok()) return ctx.fail(eng.error());
         engine::ManifestService svc(**eng);
         auto id = svc.removeEntry(args[0], args[1]);
@@ -141,7 +141,7 @@ std::unique_ptr<Command> inspectCommand() {
       .flag("verbose", 'v', &o->verbose, "expand single-image manifests (no effect: the manifest is printed as is)");
   addAccessFlags(*c, o->a, false);
   c->run([o, self](Context& ctx, const std::vector<std::string>& args) {
-    auto eng = ctx.engine();
+    auto eng = ctx.localEngine();
     if (!eng.ok()) return ctx.fail(eng.error());
     engine::ManifestService svc(**eng);
     auto text = svc.inspect(args[0], access(o->a, *self));
@@ -157,7 +157,7 @@ std::unique_ptr<Command> existsCommand() {
   c->args(1, 1)
       .description("If the manifest list exists in local storage, podman manifest exists exits with 0, otherwise the exit code will be 1.")
       .run([](Context& ctx, const std::vector<std::string>& args) {
-        auto eng = ctx.engine();
+        auto eng = ctx.localEngine();
         if (!eng.ok()) return ctx.fail(eng.error());
         engine::ManifestService svc(**eng);
         auto r = svc.exists(args[0]);
@@ -175,7 +175,7 @@ std::unique_ptr<Command> rmCommand() {
       .description("Removes one or more locally stored manifest lists.")
       .flag("ignore", 'i', ignore.get(), "Ignore errors if a specified manifest does not exist")
       .run([ignore](Context& ctx, const std::vector<std::string>& args) {
-        auto eng = ctx.engine();
+        auto eng = ctx.localEngine();
         if (!eng.ok()) return ctx.fail(eng.error());
         engine::ManifestService svc(**eng);
         auto rep = svc.remove(args, *ignore);
@@ -218,7 +218,7 @@ std::unique_ptr<Command> pushCommand() {
     if (!o->compression_format.empty() && o->compression_format != "gzip")
       return ctx.fail(makeError(Code::kUnimplemented, "--compression-format {} is not supported: use gzip",
                                 o->compression_format));
-    auto eng = ctx.engine();
+    auto eng = ctx.localEngine();
     if (!eng.ok()) return ctx.fail(eng.error());
     engine::ManifestService svc(**eng);
     engine::ManifestPushRequest req;

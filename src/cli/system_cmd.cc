@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "berth/bindings/system.h"
 #include "engine/system_service.h"
 
 namespace berth::cli {
@@ -71,6 +72,39 @@ Json versionJson() {
               {"Os", "linux"}};
 }
 
+// The Server part of remote `version`, from the service's /version as podman's bindings
+// build it: the "Podman Engine" component's APIVersion, Os/Arch, ANSI C build time.
+Result<Json> serverVersion(Context& ctx) {
+  auto* conn = TRY(ctx.connection());
+  Json v = TRY(system::version(*conn));
+  auto str = [&](const Json& j, const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  Json server = {{"APIVersion", str(v, "ApiVersion")},
+                 {"Version", str(v, "Version")},
+                 {"GoVersion", str(v, "GoVersion")},
+                 {"GitCommit", str(v, "GitCommit")},
+                 {"BuiltTime", "Thu Jan  1 00:00:00 1970"},
+                 {"Built", 0},
+                 {"OsArch", str(v, "Os") + "/" + str(v, "Arch")},
+                 {"Os", str(v, "Os")}};
+  if (auto c = v.find("Components"); c != v.end() && c->is_array())
+    for (auto& comp : *c)
+      if (comp.is_object() && str(comp, "Name") == "Podman Engine")
+        if (auto d = comp.find("Details"); d != comp.end() && d->is_object()) server["APIVersion"] = str(*d, "APIVersion");
+  return server;
+}
+
+std::string versionBlock(const char* title, const Json& v) {
+  auto s = [&](const char* k) { return v.value(k, std::string()); };
+  std::string out = fmt::format("{:<14}berth Engine\nVersion:      {}\nAPI Version:  {}\nGo Version:   {}\n", title,
+                                s("Version"), s("APIVersion"), s("GoVersion"));
+  if (!s("GitCommit").empty()) out += fmt::format("Git Commit:   {}\n", s("GitCommit"));
+  out += fmt::format("Built:        {}\nOS/Arch:      {}\n", s("BuiltTime"), s("OsArch"));
+  return out;
+}
+
 std::unique_ptr<Command> versionCommand() {
   auto format = std::make_shared<std::string>();
   auto c = std::make_unique<Command>("version [options]", "Display the Podman version information");
@@ -78,17 +112,19 @@ std::unique_ptr<Command> versionCommand() {
       .flag("format", 'f', format.get(), "Change the output format to JSON or a Go template")
       .run([format](Context& ctx, const std::vector<std::string>&) {
         Json doc = {{"Client", versionJson()}};
+        if (ctx.remote()) {
+          auto server = serverVersion(ctx);
+          if (!server.ok()) return ctx.fail(server.error());
+          doc["Server"] = std::move(*server);
+        }
         if (isJsonFormat(*format)) {
           ctx.out(Context::jsonIndent(doc, 4) + "\n");
           return 0;
         }
         if (!format->empty()) return printTemplate(ctx, *format, doc);
-        Json v = doc["Client"];
-        ctx.out(fmt::format("Client:       berth Engine\nVersion:      {}\nAPI Version:  {}\nGo Version:   {}\n"
-                            "Built:        {}\nOS/Arch:      {}\n",
-                            v["Version"].get<std::string>(), v["APIVersion"].get<std::string>(),
-                            v["GoVersion"].get<std::string>(), v["BuiltTime"].get<std::string>(),
-                            v["OsArch"].get<std::string>()));
+        std::string out = versionBlock("Client:", doc["Client"]);
+        if (doc.contains("Server")) out += "\n" + versionBlock("Server:", doc["Server"]);
+        ctx.out(out);
         return 0;
       });
   return c;
@@ -126,7 +162,9 @@ void addSystemCommands(Command& root) {
   auto sys = std::make_unique<Command>("system", "Manage podman");
   sys->add(infoCommand("info [options]"));
   sys->add(serviceCommand());
+  sys->add(connectionCommand());
   root.add(std::move(sys));
+  root.add(contextCommand());
 }
 
 }  // namespace berth::cli

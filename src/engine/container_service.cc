@@ -676,18 +676,3 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prun
 }
 
 }  // namespace berth::engine
-
-namespace berth::api {
-std::string_view statusName(ContainerStatus s) {
-  switch (s) {
-    case ContainerStatus::kConfigured: return "created";
-    case ContainerStatus::kCreated: return "created";
-    case ContainerStatus::kRunning: return "running";
-    case ContainerStatus::kPaused: return "paused";
-    case ContainerStatus::kStopped: return "stopped";
-    case ContainerStatus::kExited: return "exited";
-    case ContainerStatus::kRemoving: return "removing";
-  }
-  return "unknown";
-}
-}  // namespace berth::api

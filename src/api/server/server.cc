@@ -231,6 +231,9 @@ void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
       (void)res.empty(200);
       return;
     }
+    // The status is podman's; the code header tells berth's client that the route, not an
+    // object, is missing (it reports the command as unsupported in remote mode).
+    res.header(kErrorCodeHeader, std::string(codeName(Code::kUnimplemented)));
     if (m.method_mismatch) return reject(405, fmt::format("method {} not allowed for {}", req.method, req.path));
     return reject(404, fmt::format("no such route: {} {}", req.method, req.path));
   }

@@ -1,0 +1,359 @@
+// RemoteContainers: ContainerService over the libpod container routes.
+#include <fcntl.h>
+
+#include "api/client/conn.h"
+#include "api/client/internal.h"
+#include "api/client/services.h"
+#include "berth/api/specgen.h"
+#include "berth/bindings/containers.h"
+
+namespace berth::api::client {
+
+namespace {
+
+// The create body: the SpecGenerator document (the request carries it typed or as JSON).
+[[maybe_unused]] Json specDocument(const Json& j) { return j; }
+[[maybe_unused]] Json specDocument(const SpecGenerator& s) { return encodeSpecGenerator(s); }
+
+bool running(const ContainerSummary& s) {
+  return s.status == ContainerStatus::kRunning || s.status == ContainerStatus::kPaused;
+}
+
+bool ttyOf(const Json& doc) {
+  auto it = doc.find("Config");
+  if (it == doc.end() || !it->is_object()) return false;
+  auto t = it->find("Tty");
+  return t != it->end() && t->is_boolean() && t->get<bool>();
+}
+
+std::string stateOf(const Json& doc) {
+  auto it = doc.find("State");
+  if (it == doc.end() || !it->is_object()) return "";
+  auto s = it->find("Status");
+  return s != it->end() && s->is_string() ? s->get<std::string>() : "";
+}
+
+}  // namespace
+
+void attachServices(bindings::Connection& c) {
+  auto& impl = c.impl();
+  impl.containers = std::make_unique<RemoteContainers>(c);
+  impl.images = std::make_unique<RemoteImages>(c);
+  impl.system = std::make_unique<RemoteSystem>(c);
+  impl.networks = std::make_unique<RemoteNetworks>(c);
+}
+
+Result<ContainerCreateReport> RemoteContainers::create(const ContainerCreateRequest& req) {
+  if (req.replace) {
+    // podman --replace: remove a container of the same name first.
+    Json doc = specDocument(req.spec);
+    if (auto n = doc.find("name"); n != doc.end() && n->is_string() && !n->get<std::string>().empty()) {
+      containers::RemoveOptions ro;
+      ro.force = true;
+      ro.ignore = true;
+      TRY(containers::remove(c_, n->get<std::string>(), ro));
+    }
+  }
+  return containers::createWithJson(c_, specDocument(req.spec));
+}
+
+Result<int> RemoteContainers::start(const std::string& name, const AttachStreams* attach) {
+  if (!attach) {
+    TRY(containers::start(c_, name));
+    return 0;
+  }
+  Json doc = TRY(containers::inspect(c_, name, false));
+  std::string id = doc.value("Id", name);
+  int r = TRY(attachTo(c_, id, ttyOf(doc), *attach, [&]() -> Status {
+    containers::StartOptions so;
+    so.detach_keys = attach->detach_keys;
+    return containers::start(c_, id, so);
+  }));
+  if (r < 0) return -1;
+  return containers::wait(c_, id);
+}
+
+Result<int> RemoteContainers::attach(const std::string& name, const AttachStreams& streams) {
+  Json doc = TRY(containers::inspect(c_, name, false));
+  std::string state = stateOf(doc);
+  if (state != "running" && !(streams.allow_created && state == "created"))
+    return makeError(Code::kFailedPrecondition, "you can only attach to running containers");
+  std::string id = doc.value("Id", name);
+  int r = TRY(attachTo(c_, id, ttyOf(doc), streams, {}));
+  if (r < 0) return -1;
+  return containers::wait(c_, id);
+}
+
+Result<std::vector<NameResult>> RemoteContainers::selectAll(const std::function<bool(const ContainerSummary&)>& keep) {
+  containers::ListOptions lo;
+  lo.all = true;
+  std::vector<NameResult> out;
+  for (auto& s : TRY(containers::list(c_, lo)))
+    if (!keep || keep(s)) out.push_back(NameResult{s.id, s.id, std::nullopt});
+  return out;
+}
+
+Result<std::vector<NameResult>> RemoteContainers::each(const std::vector<std::string>& names, bool all,
+                                                       const std::function<bool(const ContainerSummary&)>& keep,
+                                                       const std::function<Status(const std::string&)>& op) {
+  std::vector<NameResult> out;
+  if (all) out = TRY(selectAll(keep));
+  else
+    for (auto& n : names) out.push_back(NameResult{n, n, std::nullopt});
+  for (auto& r : out) {
+    auto s = op(r.id);
+    if (!s.ok()) r.error = std::move(s).error();
+  }
+  return out;
+}
+
+Result<std::vector<NameResult>> RemoteContainers::stop(const ContainerStopRequest& req) {
+  containers::StopOptions so;
+  so.ignore = req.ignore;
+  so.timeout = req.timeout;
+  return each(req.names, req.all, running, [&](const std::string& n) { return containers::stop(c_, n, so); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::kill(const std::vector<std::string>& names, bool all,
+                                                       const std::string& signal) {
+  return each(names, all, running, [&](const std::string& n) { return containers::kill(c_, n, signal); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::restart(const std::vector<std::string>& names, bool all,
+                                                          std::optional<int> timeout) {
+  return each(names, all, nullptr, [&](const std::string& n) { return containers::restart(c_, n, timeout); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::pause(const std::vector<std::string>& names, bool all) {
+  return each(names, all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kRunning; },
+              [&](const std::string& n) { return containers::pause(c_, n); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::unpause(const std::vector<std::string>& names, bool all) {
+  return each(names, all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kPaused; },
+              [&](const std::string& n) { return containers::unpause(c_, n); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::remove(const ContainerRemoveRequest& req) {
+  containers::RemoveOptions ro;
+  ro.force = req.force;
+  ro.ignore = req.ignore;
+  ro.volumes = req.volumes;
+  ro.timeout = req.timeout;
+  std::vector<NameResult> targets;
+  if (req.all) targets = TRY(selectAll(nullptr));
+  else
+    for (auto& n : req.names) targets.push_back(NameResult{n, n, std::nullopt});
+  std::vector<NameResult> out;
+  for (auto& t : targets) {
+    auto ids = containers::remove(c_, t.id, ro);
+    if (!ids.ok()) {
+      if (req.ignore && ids.error().code() == Code::kNotFound) continue;
+      t.error = std::move(ids).error();
+    } else if (ids->empty() && req.ignore) {
+      continue;  // nothing by that name: ignored
+    } else if (!ids->empty()) {
+      t.id = ids->front();
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<ContainerSummary>> RemoteContainers::list(const ContainerListRequest& req) {
+  containers::ListOptions lo;
+  lo.all = req.all || req.latest;
+  lo.size = req.size;
+  lo.last = req.latest ? 1 : req.last;
+  lo.filters = req.filters;
+  return containers::list(c_, lo);
+}
+
+Result<Json> RemoteContainers::inspect(const std::string& name, bool size) {
+  return containers::inspect(c_, name, size);
+}
+
+Result<int> RemoteContainers::wait(const std::string& name, const std::vector<std::string>& conditions,
+                                   int64_t interval_ms) {
+  containers::WaitOptions wo;
+  wo.conditions = conditions;
+  if (interval_ms > 0) wo.interval = std::to_string(interval_ms) + "ms";
+  return containers::wait(c_, name, wo);
+}
+
+Status RemoteContainers::logs(const LogsRequest& req, const std::function<void(int, std::string_view)>& sink) {
+  containers::LogOptions lo;
+  lo.follow = req.follow;
+  lo.timestamps = req.timestamps;
+  lo.tail = req.tail;
+  lo.since = req.since;
+  lo.until = req.until;
+  for (auto& name : req.names) {
+    std::string prefix;
+    if (req.names_prefix) {
+      Json doc = TRY(containers::inspect(c_, name, false));
+      prefix = doc.value("Id", name).substr(0, 12) + " ";
+    }
+    std::string line;
+    TRY(containers::logs(c_, name, lo, [&](int stream, std::string_view text) {
+      if (prefix.empty()) {
+        sink(stream, text);
+      } else {
+        line = prefix;
+        line.append(text);
+        sink(stream, line);
+      }
+      return true;
+    }));
+  }
+  return {};
+}
+
+namespace {
+
+containers::ExecConfig execConfig(const ExecRequest& req) {
+  containers::ExecConfig cfg;
+  cfg.cmd = req.cmd;
+  cfg.env = req.env;
+  cfg.user = req.user;
+  cfg.workdir = req.workdir;
+  cfg.detach_keys = req.detach_keys;
+  cfg.attach_stdin = req.interactive;
+  cfg.tty = req.tty;
+  cfg.privileged = req.privileged;
+  return cfg;
+}
+
+}  // namespace
+
+Result<std::string> RemoteContainers::execDetached(const ExecRequest& req) {
+  ExecRequest detached = req;
+  detached.interactive = false;
+  std::string session = TRY(containers::execCreate(c_, req.container, execConfig(detached)));
+  TRY(containers::execStart(c_, session));
+  return session;
+}
+
+Result<std::string> RemoteContainers::execCreate(const ExecRequest& req) {
+  return containers::execCreate(c_, req.container, execConfig(req));
+}
+
+Result<int> RemoteContainers::execStart(const std::string& session_id, const AttachStreams* streams) {
+  if (!streams) {
+    TRY(containers::execStart(c_, session_id));
+    return 0;
+  }
+  int r = TRY(containers::execStartAndAttach(c_, session_id, *streams));
+  if (r < 0) return 0;
+  auto info = TRY(execInspect(session_id));
+  return info.exit_code;
+}
+
+Result<ExecSessionInfo> RemoteContainers::execInspect(const std::string& session_id) {
+  Json doc = TRY(containers::execInspect(c_, session_id));
+  ExecSessionInfo info;
+  info.id = session_id;
+  if (auto v = doc.find("ContainerID"); v != doc.end() && v->is_string()) info.container_id = v->get<std::string>();
+  if (auto v = doc.find("Running"); v != doc.end() && v->is_boolean()) info.running = v->get<bool>();
+  if (auto v = doc.find("ExitCode"); v != doc.end() && v->is_number_integer()) info.exit_code = int(v->get<int64_t>());
+  if (auto v = doc.find("Pid"); v != doc.end() && v->is_number_integer()) info.pid = int(v->get<int64_t>());
+  if (auto v = doc.find("CanRemove"); v != doc.end() && v->is_boolean()) info.can_remove = v->get<bool>();
+  info.exited = !info.running && info.pid != 0;
+  return info;
+}
+
+Status RemoteContainers::execResize(const std::string& session_id, int height, int width) {
+  return containers::execResize(c_, session_id, height, width);
+}
+
+Status RemoteContainers::resize(const std::string& name, int height, int width) {
+  return containers::resize(c_, name, height, width);
+}
+
+Status RemoteContainers::copy(const CopyRequest&) { return remoteUnsupported("cp"); }
+Result<ContainerPathStat> RemoteContainers::statPath(const std::string&, const std::string&) {
+  return remoteUnsupported("cp");
+}
+Status RemoteContainers::copyToArchive(const std::string&, const std::string&, int) {
+  return remoteUnsupported("cp");
+}
+Status RemoteContainers::copyFromArchive(const std::string&, const std::string&, int, const ArchivePutOptions&) {
+  return remoteUnsupported("cp");
+}
+Result<std::vector<FileChange>> RemoteContainers::diff(const std::string&) {
+  return remoteUnsupported("container diff");
+}
+Status RemoteContainers::exportFs(const std::string&, int) { return remoteUnsupported("export"); }
+Result<std::string> RemoteContainers::commit(const CommitRequest&) { return remoteUnsupported("commit"); }
+Result<std::string> RemoteContainers::mount(const std::string&) { return remoteUnsupported("mount"); }
+Status RemoteContainers::unmount(const std::string&, bool) { return remoteUnsupported("unmount"); }
+Result<std::vector<MountedContainer>> RemoteContainers::mounted() { return remoteUnsupported("mount"); }
+Result<std::vector<ContainerStats>> RemoteContainers::stats(const StatsRequest&,
+                                                            std::map<std::string, ContainerStats>&) {
+  return remoteUnsupported("stats");
+}
+
+Result<int> RemoteContainers::exec(const ExecRequest& req) {
+  auto cfg = execConfig(req);
+  std::string session = TRY(containers::execCreate(c_, req.container, cfg));
+  if (req.detach) {
+    TRY(containers::execStart(c_, session));
+    return 0;
+  }
+  AttachStreams st;
+  st.in = req.interactive ? 0 : -1;
+  st.tty = req.tty;
+  st.detach_keys = req.detach_keys;
+  int r = TRY(containers::execStartAndAttach(c_, session, st));
+  if (r < 0) return 0;
+  Json info = TRY(containers::execInspect(c_, session));
+  auto ec = info.find("ExitCode");
+  if (ec == info.end() || !ec->is_number_integer())
+    return Error(Code::kDataLoss, "exec/json: the service reported no exit code");
+  return int(ec->get<int64_t>());
+}
+
+Result<std::vector<std::vector<std::string>>> RemoteContainers::top(const std::string& name,
+                                                                    const std::vector<std::string>& descriptors) {
+  return containers::top(c_, name, descriptors);
+}
+
+Status RemoteContainers::rename(const std::string& name, const std::string& new_name) {
+  return containers::rename(c_, name, new_name);
+}
+
+Result<bool> RemoteContainers::exists(const std::string& name) { return containers::exists(c_, name); }
+
+Status RemoteContainers::init(const std::string& name) { return containers::init(c_, name); }
+
+Status RemoteContainers::cleanup(const std::string& name, bool rm) {
+  // The service's monitor cleans up after the container; the client's part is --rm.
+  if (!rm) return {};
+  containers::RemoveOptions ro;
+  ro.volumes = true;
+  auto r = containers::remove(c_, name, ro);
+  if (!r.ok() && r.error().code() != Code::kNotFound) return std::move(r).error();
+  return {};
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> RemoteContainers::prune(const std::vector<std::string>& filters) {
+  return containers::prune(c_, filters);
+}
+
+Result<std::string> RemoteContainers::resolveId(const std::string& name) {
+  Json doc = TRY(containers::inspect(c_, name, false));
+  auto id = doc.find("Id");
+  if (id == doc.end() || !id->is_string()) return Error(Code::kDataLoss, "containers/json: no Id");
+  return id->get<std::string>();
+}
+
+Result<std::string> RemoteContainers::latestId() {
+  containers::ListOptions lo;
+  lo.all = true;
+  lo.last = 1;
+  auto l = TRY(containers::list(c_, lo));
+  if (l.empty()) return makeError(Code::kNotFound, "no containers to act on: no such container");
+  return l.front().id;
+}
+
+}  // namespace berth::api::client
