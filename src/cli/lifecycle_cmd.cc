@@ -61,7 +61,8 @@ std::unique_ptr<Command> startCommand() {
         // podman reports nothing for a container that is already running.
         std::set<std::string> running;
         for (auto& s : TRY(svc->list(api::ContainerListRequest{})))
-          if (s.status == api::ContainerStatus::kRunning) running.insert(s.id);
+          if (s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kStopping)
+            running.insert(s.id);
         int rc = 0;
         for (auto& n : names) {
           if (auto id = svc->resolveId(n); id.ok() && running.count(*id)) continue;

@@ -24,6 +24,8 @@ std::string statusText(const ContainerSummary& s) {
       return "Up " + humanDuration((now - s.started_at) / 1000000000);
     case ContainerStatus::kPaused:
       return "Paused";
+    case ContainerStatus::kStopping:
+      return "stopping";  // podman prints the state itself
     case ContainerStatus::kExited:
     case ContainerStatus::kStopped:
       return fmt::format("Exited ({}) {} ago", s.exit_code, humanDuration((now - s.exited_at) / 1000000000));

@@ -80,6 +80,12 @@ Error withUndoFailures(Error primary, std::initializer_list<std::pair<const Stat
 
 }  // namespace
 
+std::string shownStatus(const Json& state) {
+  std::string s = state.value("status", "configured");
+  if ((s == "running" || s == "paused") && processAlive(state.value("stopping_pid", 0))) return "stopping";
+  return s;
+}
+
 Result<std::optional<Json>> LocalContainerService::readExitFile(const std::string& id) const {
   auto p = paths(id);
   auto raw = fs::readFile(p.exit_file);
@@ -360,6 +366,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         }
       }
       rec.state["status"] = "running";
+      rec.state.erase("stopping_pid");
       rec.state["pid"] = *pid;
       rec.state["monitor_pid"] = readPidFile(p.monitor_pid_file);
       rec.state["started_at"] = nowNanos();
@@ -491,6 +498,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   rec.state["status"] = "exited";
   rec.state["pid"] = 0;
   rec.state["monitor_pid"] = 0;
+  rec.state.erase("stopping_pid");
   TRY(saveState(rec));
   if (allow_rm && rec.config.value("remove", false)) return removeLocked(rec, true, 0);
   return {};
@@ -518,7 +526,8 @@ Status LocalContainerService::cleanup(const std::string& name, bool rm) {
 
 // --- stop / kill / pause ------------------------------------------------------------
 
-Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only) {
+Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only,
+                                         ContainerLock* lock) {
   TRY(syncLocked(rec));
   std::string status = rec.state.value("status", "configured");
   if (status != "running" && status != "paused" && status != "created") return {};
@@ -542,9 +551,25 @@ Status LocalContainerService::stopLocked(state::ContainerRecord& rec, int timeou
     auto k = rt.kill(rec.id, sig, false);
     if (!k.ok() && k.error().code() != Code::kNotFound && k.error().code() != Code::kFailedPrecondition)
       return std::move(k).error();
+    bool released = false;
+    if (lock && !finalExit()) {
+      rec.state["stopping_pid"] = ::getpid();
+      TRY(saveState(rec));
+      lock->release();
+      released = true;
+    }
     for (int waited = 0; waited < timeout * 1000; waited += 25) {
       if (finalExit()) break;
       sleepMs(25);
+    }
+    if (released) {
+      *lock = TRY(ContainerLock::take(e_.options().runroot, rec.id));
+      auto cur = TRY(state::getContainer(e_.db(), rec.id));
+      if (!cur) return {};  // removed meanwhile (rm -f): nothing is left to stop
+      rec = std::move(*cur);
+      TRY(syncLocked(rec));  // the exit may have been recorded meanwhile (by cleanup, ps, ...)
+      std::string now = rec.state.value("status", "");
+      if (now != "running" && now != "paused" && now != "created") return {};
     }
   }
   if (!finalExit()) {
@@ -588,10 +613,15 @@ Result<std::vector<api::NameResult>> LocalContainerService::stop(const api::Cont
     if (!cur.ok() || !*cur) continue;
     int timeout = req.timeout.value_or((**cur).config.value("stop_timeout", 10));
     bool was_running = (**cur).state.value("status", "") == "running" || (**cur).state.value("status", "") == "paused";
-    auto s = stopLocked(**cur, timeout, false);
+    auto s = stopLocked(**cur, timeout, false, &*lock);
     if (!s.ok()) results[i].error = std::move(s).error();
     else if (was_running) emitContainerEvent(**cur, "stop");
-    if (s.ok() && (**cur).config.value("remove", false)) {
+    bool still_there = false;
+    if (s.ok()) {
+      auto again = state::getContainer(e_.db(), recs[i].id);
+      still_there = again.ok() && *again;
+    }
+    if (still_there && (**cur).config.value("remove", false)) {
       if (auto r = removeLocked(**cur, true, 0); !r.ok()) results[i].error = std::move(r).error();
     }
   }
@@ -652,7 +682,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::restart(const std::v
       auto cur = state::getContainer(e_.db(), recs[i].id);
       if (!cur.ok() || !*cur) continue;
       if (all && (**cur).state.value("status", "") != "running") continue;
-      auto s = stopLocked(**cur, timeout.value_or((**cur).config.value("stop_timeout", 10)), false);
+      auto s = stopLocked(**cur, timeout.value_or((**cur).config.value("stop_timeout", 10)), false, &*lock);
       if (!s.ok()) {
         results[i].error = std::move(s).error();
         continue;

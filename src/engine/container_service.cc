@@ -210,7 +210,15 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   // The record first, then its directory: a directory without a record is then always
   // garbage (see sweepOrphans), never a container being created.
   auto p = paths(rec.id);
-  TRY(e_.db().transaction([&]() -> Status { return state::insertContainer(e_.db(), rec); }));
+  // The image is checked again in the transaction that records the container: an `rmi`
+  // deletes the image in its own transaction only when no container uses it, so either it
+  // sees this container or this sees the image gone, never a container without its layers.
+  TRY(e_.db().transaction([&]() -> Status {
+    if (!TRY(state::getImage(e_.db(), rec.image_id)))
+      return makeError(Code::kNotFound, "image {} was removed while container {} was being created",
+                       rec.image_id.substr(0, 12), rec.name);
+    return state::insertContainer(e_.db(), rec);
+  }));
   Status dirs = [&]() -> Status {
     TRY(fs::mkdirAll(p.static_dir, 0700));
     if (e_.driver() == "overlay") {
@@ -242,6 +250,7 @@ api::ContainerStatus parseStatus(const std::string& s) {
   if (s == "stopped") return api::ContainerStatus::kStopped;
   if (s == "exited") return api::ContainerStatus::kExited;
   if (s == "removing") return api::ContainerStatus::kRemoving;
+  if (s == "stopping") return api::ContainerStatus::kStopping;
   return api::ContainerStatus::kConfigured;
 }
 
@@ -271,7 +280,7 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
   s.created = r.created;
   s.started_at = r.state.value("started_at", int64_t(0));
   s.exited_at = r.state.value("finished_at", int64_t(0));
-  s.status = parseStatus(r.state.value("status", "configured"));
+  s.status = parseStatus(shownStatus(r.state));
   s.exit_code = r.state.value("exit_code", 0);
   s.exited = s.status == api::ContainerStatus::kExited || s.status == api::ContainerStatus::kStopped;
   s.pid = r.state.value("pid", 0);
@@ -341,7 +350,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
     auto& r = *synced;
     api::ContainerSummary s = summarize(r);
     std::string status(api_statusName(s.status));
-    bool running = s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kPaused;
+    bool running = s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kPaused ||
+                   s.status == api::ContainerStatus::kStopping;
     // As podman (and docker): a status filter looks at every container, other filters at the running ones.
     if (!req.all && !running && !filters.count("status") && !req.latest && req.last < 0) continue;
     bool ok = true;
@@ -416,7 +426,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   j["Path"] = cmd.empty() ? "" : cmd[0];
   j["Args"] = cmd.size() > 1 ? Json(std::vector<std::string>(cmd.begin() + 1, cmd.end())) : Json::array();
   j["State"] = {{"OciVersion", "1.0.2-dev"},
-                {"Status", status == "configured" ? "created" : status},
+                {"Status", status == "configured" ? "created" : shownStatus(st)},
                 {"Running", status == "running"},
                 {"Paused", status == "paused"},
                 {"Restarting", false},
@@ -661,7 +671,9 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prun
   auto all = TRY(list(list_req));
   std::vector<std::pair<std::string, int64_t>> out;
   for (auto& c : all) {
-    if (c.status == api::ContainerStatus::kRunning || c.status == api::ContainerStatus::kPaused) continue;
+    if (c.status == api::ContainerStatus::kRunning || c.status == api::ContainerStatus::kPaused ||
+        c.status == api::ContainerStatus::kStopping)
+      continue;
     if (until && c.created >= until) continue;
     int64_t size = int64_t(fs::dirSize(paths(c.id).upper));
     api::ContainerRemoveRequest rm;

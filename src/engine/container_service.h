@@ -28,6 +28,8 @@ struct ContainerPaths {
 class ContainerLock {
  public:
   static Result<ContainerLock> take(const std::string& runroot, const std::string& id);
+  // Lets others take the lock (a stop waiting out its timeout); take() again to go on.
+  void release() { fd_.reset(); }
 
  private:
   explicit ContainerLock(UniqueFd fd) : fd_(std::move(fd)) {}
@@ -38,6 +40,11 @@ class ContainerLock {
 // Records older than the typed SpecGenerator stay readable: "rlimits" is read as
 // "r_limits", and a key that no longer decodes is dropped with a warning.
 api::SpecGenerator storedSpec(const Json& config);
+
+// The status a container is shown with: "stopping" while a stop waits for a running
+// container to end (the stopping process, "stopping_pid", still alive), else the
+// recorded one ("configured", "created", "running", "paused", "exited", ...).
+std::string shownStatus(const Json& state);
 
 // Connects to a container's attach socket (SOCK_SEQPACKET).
 Result<UniqueFd> connectAttach(const std::string& path);
@@ -139,7 +146,11 @@ class LocalContainerService : public api::ContainerService {
   // by a CLI killed inside create or rm. Never deletes through a mount; what it cannot
   // remove is logged. Run by `rm --all` and `container prune`.
   void sweepOrphans();
-  Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only);
+  // Stops rec (its lock held): the stop signal, up to `timeout` seconds, then SIGKILL. Given
+  // the lock, releases it while the timeout runs, as podman does (the container shows as
+  // "stopping"; ps, inspect or another stop are not held up), and takes it again for the
+  // kill and the exit record; rec is then re-read (a container removed meanwhile is done).
+  Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only, ContainerLock* lock = nullptr);
 
   // container_network.cc
   // At create: bridge is the default mode; "default" names the default network; every

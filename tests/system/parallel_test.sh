@@ -75,6 +75,23 @@ wait
 assert_eq "$(berth inspect -f '{{.State.Status}}' one)" "exited" "two concurrent stops"
 berth rm one >/dev/null
 
+# --- create races rmi: a container never outlives its image ---------------------------------
+make_rootfs_tar "$TEST_DIR/race.tar"
+for i in $(seq 12); do
+  berth import -c "ENV RACE=$i" "$TEST_DIR/race.tar" "race:$i" >/dev/null
+  ( "${B[@]}" create --name "race$i" "race:$i" true >/dev/null 2>&1 || true ) &
+  ( "${B[@]}" rmi "race:$i" >/dev/null 2>&1 || true ) &
+done
+wait
+orphans=0
+for id in $(berth ps -a -q --filter name=race); do
+  img=$(berth inspect -f '{{.Image}}' "$id")
+  berth image exists "$img" || { orphans=$((orphans + 1)); echo "  container $id outlived image $img" >&2; }
+  berth start "$id" >/dev/null 2>&1 || { orphans=$((orphans + 1)); echo "  container $id does not start" >&2; }
+done
+assert_eq "$orphans" "0" "every container created beside an rmi has its image"
+berth rm -af -t 0 >/dev/null
+
 # --- kill -9 of the CLI at random points ---------------------------------------------------
 for i in $(seq 8); do
   "${B[@]}" run -d --name "k$i" busybox sleep 60 >/dev/null 2>&1 &

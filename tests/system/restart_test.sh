@@ -93,6 +93,21 @@ expect_rc 0 berth stop -t 1 uls
 sleep 1
 assert_eq "$(inspect uls '{{.State.Status}}')" "exited" "unless-stopped: stop is final"
 
+# --- a long stop does not hold the container's lock: it shows as stopping, ps answers at once ----
+berth run -d --name slow busybox sh -c "trap '' TERM; while :; do sleep 0.1; done" >/dev/null
+wait_for slow '{{.State.Status}}' running || fail "slow runs"
+berth stop -t 4 slow >/dev/null 2>"$TEST_DIR/slow.err" &
+stopper=$!
+wait_for slow '{{.State.Status}}' stopping 30 && pass || fail "a stop waiting out its timeout shows the container as stopping"
+t0=$(date +%s%N)
+out=$(berth ps --filter name=slow --format '{{.Names}} {{.State}}')
+t1=$(date +%s%N)
+assert_eq "$out" "slow stopping" "ps lists a stopping container"
+(( (t1 - t0) / 1000000 < 2000 )) && pass || fail "ps waited $(( (t1 - t0) / 1000000 )) ms behind a stop's timeout"
+wait "$stopper" && pass || fail "stop ends after its timeout"
+assert_eq "$(inspect slow '{{.State.Status}} {{.State.ExitCode}}')" "exited 137" "SIGKILL after the timeout"
+assert_contains "$(cat "$TEST_DIR/slow.err")" "resorting to SIGKILL" "stop says SIGKILL was needed"
+
 # --- restart policy and the usual commands -----------------------------------------------------
 expect_rc 125 berth run --rm --restart always busybox true
 assert_contains "$ERR" "--rm" "--rm conflicts with --restart"

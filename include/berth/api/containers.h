@@ -17,7 +17,8 @@
 namespace berth::api {
 
 // podman's container states.
-enum class ContainerStatus { kConfigured, kCreated, kRunning, kPaused, kStopped, kExited, kRemoving };
+// kStopping: running, while a stop waits for it to end (podman's "stopping").
+enum class ContainerStatus { kConfigured, kCreated, kRunning, kPaused, kStopped, kExited, kRemoving, kStopping };
 std::string_view statusName(ContainerStatus s);
 
 struct ContainerSummary {

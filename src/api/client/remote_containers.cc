@@ -16,7 +16,8 @@ namespace {
 [[maybe_unused]] Json specDocument(const SpecGenerator& s) { return encodeSpecGenerator(s); }
 
 bool running(const ContainerSummary& s) {
-  return s.status == ContainerStatus::kRunning || s.status == ContainerStatus::kPaused;
+  return s.status == ContainerStatus::kRunning || s.status == ContainerStatus::kPaused ||
+         s.status == ContainerStatus::kStopping;
 }
 
 bool ttyOf(const Json& doc) {

@@ -120,7 +120,7 @@ namespace {
 std::optional<ContainerStatus> statusFromName(std::string_view s) {
   for (auto st : {ContainerStatus::kCreated, ContainerStatus::kConfigured, ContainerStatus::kRunning,
                   ContainerStatus::kPaused, ContainerStatus::kStopped, ContainerStatus::kExited,
-                  ContainerStatus::kRemoving})
+                  ContainerStatus::kRemoving, ContainerStatus::kStopping})
     if (statusName(st) == s) return st;
   return std::nullopt;
 }
@@ -141,7 +141,6 @@ Result<ContainerSummary> decodeListContainer(const Json& j, std::string what) {
   std::string state;
   TRY(f.str("State", state));
   if (auto st = statusFromName(state)) s.status = *st;
-  else if (state == "stopping") s.status = ContainerStatus::kRunning;
   else if (!state.empty()) return f.bad("State", "a container state", *f.get("State"));
   TRY(f.i32("ExitCode", s.exit_code));
   TRY(f.boolean("Exited", s.exited));

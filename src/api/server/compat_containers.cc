@@ -400,6 +400,7 @@ std::string dockerState(std::string_view st) {
 std::string dockerStatusText(const ContainerSummary& s, int64_t now_ns) {
   switch (s.status) {
     case ContainerStatus::kRunning:
+    case ContainerStatus::kStopping:
       return "Up " + humanDuration((now_ns - s.started_at) / 1000000000);
     case ContainerStatus::kPaused:
       return "Up " + humanDuration((now_ns - s.started_at) / 1000000000) + " (Paused)";

@@ -12,6 +12,7 @@ std::string_view statusName(ContainerStatus s) {
     case ContainerStatus::kStopped: return "stopped";
     case ContainerStatus::kExited: return "exited";
     case ContainerStatus::kRemoving: return "removing";
+    case ContainerStatus::kStopping: return "stopping";
   }
   return "unknown";
 }
