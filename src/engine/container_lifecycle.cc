@@ -1,4 +1,5 @@
 // Container lifecycle: init (mount, bundle, monitor), start, stop, kill, pause, exit sync, cleanup, wait.
+#include <algorithm>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -775,7 +776,15 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
 
 Result<int> LocalContainerService::wait(const std::string& name, const std::vector<std::string>& conditions,
                                         int64_t interval_ms) {
-  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lookup = state::findContainer(e_.db(), name);
+  if (!lookup.ok()) {
+    // As podman, the exit codes of removed containers are kept a while: a waiter that comes
+    // after an --rm container is gone (a remote `run --rm`) still learns how it ended.
+    if (lookup.error().code() == Code::kNotFound && name.size() == 64)
+      if (auto code = retainedExitCode(name)) return *code;
+    return std::move(lookup).error();
+  }
+  auto found = std::move(*lookup);
   std::vector<std::string> want;
   // Docker's conditions: "next-exit" (an exit after this call) and "removed" (the
   // record is gone; the exit code is the retained one).
@@ -798,7 +807,9 @@ Result<int> LocalContainerService::wait(const std::string& name, const std::vect
     auto rec = loadSynced(found.id);
     if (!rec.ok()) {
       if (rec.error().code() == Code::kNotFound) {
-        if (removed || next_exit) {
+        bool wants_exit = std::find(want.begin(), want.end(), "exited") != want.end() ||
+                          std::find(want.begin(), want.end(), "stopped") != want.end();
+        if (removed || next_exit || wants_exit) {
           if (auto code = retainedExitCode(found.id)) return *code;
           if (last_code) return *last_code;
         }

@@ -19,5 +19,9 @@ Result<bool> exists(Connection& c, const std::string& name);
 Result<std::vector<api::NetworkReport>> remove(Connection& c, const std::string& name, bool force = false,
                                                std::optional<int> timeout = {});
 Result<std::vector<api::NetworkReport>> prune(Connection& c, const std::vector<std::string>& filters = {});
+// POST /networks/{name}/connect: {"container", "static_ips", "aliases", "static_mac", "interface_name"}.
+Status connect(Connection& c, const api::NetworkConnectRequest& req);
+// POST /networks/{name}/disconnect: {"Container", "Force"}.
+Status disconnect(Connection& c, const std::string& network, const std::string& container, bool force = false);
 
 }  // namespace berth::networks

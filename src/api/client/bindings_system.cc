@@ -106,4 +106,22 @@ Result<std::vector<api::NetworkReport>> prune(Connection& c, const std::vector<s
   return reports(j, "networks/prune", "Error");
 }
 
+Status connect(Connection& c, const api::NetworkConnectRequest& req) {
+  // podman's NetworkConnectOptions: the container, and PerNetworkOptions inline.
+  Json body = {{"container", req.container}};
+  const auto& o = req.options;
+  if (!o.static_ips.empty()) body["static_ips"] = o.static_ips;
+  if (!o.aliases.empty()) body["aliases"] = o.aliases;
+  if (!o.static_mac.empty()) body["static_mac"] = o.static_mac;
+  if (!o.interface_name.empty()) body["interface_name"] = o.interface_name;
+  TRY(api::client::call(c, "POST", path(req.network, "/connect"), {}, body.dump()));
+  return {};
+}
+
+Status disconnect(Connection& c, const std::string& network, const std::string& container, bool force) {
+  Json body = {{"Container", container}, {"Force", force}};
+  TRY(api::client::call(c, "POST", path(network, "/disconnect"), {}, body.dump()));
+  return {};
+}
+
 }  // namespace berth::networks

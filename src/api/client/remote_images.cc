@@ -224,4 +224,12 @@ Result<std::string> RemoteImages::unmount(const std::string&, bool) { return rem
 Result<std::vector<MountedImage>> RemoteImages::mounted() { return remoteUnsupported("image mount"); }
 Result<std::vector<FileChange>> RemoteImages::diff(const std::string&) { return remoteUnsupported("image diff"); }
 
+Status RemoteNetworks::connect(const NetworkConnectRequest& req) {
+  return orUnsupported(networks::connect(c_, req), "network connect");
+}
+
+Status RemoteNetworks::disconnect(const std::string& network, const std::string& container, bool force) {
+  return orUnsupported(networks::disconnect(c_, network, container, force), "network disconnect");
+}
+
 }  // namespace berth::api::client

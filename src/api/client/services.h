@@ -126,6 +126,8 @@ class RemoteNetworks : public NetworkService {
   Result<bool> exists(const std::string& name_or_id) override;
   Result<std::vector<NetworkReport>> remove(const NetworkRemoveRequest& req) override;
   Result<std::vector<NetworkReport>> prune(const std::vector<std::string>& filters) override;
+  Status connect(const NetworkConnectRequest& req) override;
+  Status disconnect(const std::string& network, const std::string& container, bool force) override;
 
  private:
   bindings::Connection& c_;
