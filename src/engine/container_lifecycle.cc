@@ -330,6 +330,14 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
       if (!pid.ok()) {
+        // The monitor reported the failure and is on its way out: its pid file goes first, so
+        // no later sync adopts it as a live run, then what it may leave in the runtime.
+        ::unlink(p.monitor_pid_file.c_str());
+        Status deleted;
+        if (auto rt = runtimeFor(rec); rt.ok()) {
+          deleted = rt->remove(rec.id, true);
+          if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
+        }
         Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
         Status unmounted = unmountRootfs(rec);
         rec.state["status"] = "exited";
@@ -339,7 +347,8 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
         Status saved = saveState(rec);
         return withUndoFailures(std::move(pid).error(),
-                                {{&untorn, "tear down the network"}, {&unmounted, "unmount the rootfs"},
+                                {{&deleted, "delete the container in the runtime"},
+                                 {&untorn, "tear down the network"}, {&unmounted, "unmount the rootfs"},
                                  {&saved, "record the failed start"}});
       }
       auto rt = TRY(runtimeFor(rec));

@@ -69,7 +69,10 @@ Result<Json> runNetavark(const NetavarkRun& run, const std::vector<std::string>&
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.stdin_fd = in.get();
   spec.stdout_fd = out.get();
-  spec.stderr_fd = 2;
+  // stderr to a file too: aardvark-dns, which netavark starts, keeps it, and says "failed
+  // to connect to syslog" there on hosts without /dev/log; the rest is passed on below.
+  UniqueFd errf = TRY(memFile("netavark-stderr"));
+  spec.stderr_fd = errf.get();
   std::string level = run.log_level == "warning" ? "warn" : run.log_level;
   if (level == "fatal" || level == "panic") level = "error";
   spec.extra_env.push_back("RUST_LOG=netavark=" + level);
@@ -79,6 +82,20 @@ Result<Json> runNetavark(const NetavarkRun& run, const std::vector<std::string>&
   auto child = TRY_CTX(runtime::ChildProcess::spawn(spec), "netavark");
   int status = TRY(child.wait());
   int code = runtime::exitCodeFromStatus(status);
+  if (::lseek(errf.get(), 0, SEEK_SET) == 0) {
+    if (auto err = fs::readAll(errf.get()); err.ok()) {
+      std::string pass;
+      size_t pos = 0;
+      while (pos < err->size() && pass.size() < kMaxOutput) {
+        size_t nl = err->find('\n', pos);
+        std::string line = err->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? err->size() : nl + 1;
+        if (line.empty() || line.find("failed to connect to syslog") != std::string::npos) continue;
+        pass += line + "\n";
+      }
+      if (!pass.empty()) (void)fs::writeAll(2, pass);  // netavark's own messages, as podman shows them
+    }
+  }
   if (::lseek(out.get(), 0, SEEK_SET) < 0) return errnoError("rewind netavark output");
   std::string text = TRY(fs::readAll(out.get()));
   if (text.size() > kMaxOutput) return makeError(Code::kUnavailable, "netavark: output larger than {} bytes", kMaxOutput);
