@@ -9,7 +9,9 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/new"
 cd "$work"
 # -timeout: a single input that takes longer is a hang; -rss_limit_mb: a leak or blow-up.
-"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+# A fixed seed (BERTH_FUZZ_SEED) makes the short CI run repeatable: a longer run goes further
+# along the same path; set another seed to explore elsewhere.
+"$bin" -seed="${BERTH_FUZZ_SEED:-1}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -print_final_stats=1 -artifact_prefix="$work/" "$work/new" "$corpus" || {
   rc=$?
   echo "fuzzer $bin failed ($rc); crashing inputs:" >&2

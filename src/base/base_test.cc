@@ -51,6 +51,12 @@ TEST(Time, Rfc3339RoundTrip) {
   EXPECT_EQ(*parseRfc3339("2023-11-15T00:13:20.123456789+02:00"), t);
   EXPECT_EQ(formatRfc3339Nano(1700000000000000000), "2023-11-14T22:13:20Z");
   EXPECT_FALSE(parseRfc3339("yesterday").ok());
+  // Beyond what int64 nanoseconds hold: clamped, no overflow; a field out of range: an error.
+  EXPECT_GT(*parseRfc3339("3024-01-01T00:00:00Z"), *parseRfc3339("2262-01-01T00:00:00Z"));
+  EXPECT_LT(*parseRfc3339("0001-01-01T00:00:00Z"), 0);
+  EXPECT_FALSE(parseRfc3339("2023-13-01T00:00:00Z").ok());
+  EXPECT_FALSE(parseRfc3339("2023-11-14T22:13:20+0x:00").ok());
+  EXPECT_TRUE(parseRfc3339("2262-01-01T00:00:00Z").ok());
 }
 
 TEST(Time, GoDuration) {

@@ -3,7 +3,9 @@
 
 #include <time.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace berth {
@@ -72,13 +74,16 @@ Result<int64_t> parseRfc3339(std::string_view s) {
   }
   int64_t offset = 0;
   if (rest == "Z" || rest == "z") {
-  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' && isdigit(rest[1]) &&
+             isdigit(rest[2]) && isdigit(rest[4]) && isdigit(rest[5])) {
     int oh = (rest[1] - '0') * 10 + (rest[2] - '0');
     int om = (rest[4] - '0') * 10 + (rest[5] - '0');
     offset = (oh * 3600 + om * 60) * (rest[0] == '-' ? -1 : 1);
   } else if (!rest.empty()) {
     return makeError(Code::kInvalidArgument, "invalid RFC 3339 time {:?}", str);
   }
+  if (M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60)
+    return makeError(Code::kInvalidArgument, "invalid RFC 3339 time {:?}: a field is out of range", str);
   struct tm tm = {};
   tm.tm_year = Y - 1900;
   tm.tm_mon = M - 1;
@@ -87,7 +92,13 @@ Result<int64_t> parseRfc3339(std::string_view s) {
   tm.tm_min = m;
   tm.tm_sec = sec;
   time_t t = timegm(&tm);
-  return (int64_t(t) - offset) * 1000000000 + nanos;
+  // Nanoseconds since the epoch fit int64 from 1677 to 2262: times beyond (Go's zero time
+  // "0001-01-01T00:00:00Z" in image configs, a hostile year 9999) are clamped to that range.
+  int64_t secs = int64_t(t) - offset;
+  constexpr int64_t kMaxSecs = INT64_MAX / 1000000000 - 1;
+  if (secs > kMaxSecs) return kMaxSecs * 1000000000;
+  if (secs < -kMaxSecs) return -kMaxSecs * 1000000000;
+  return secs * 1000000000 + nanos;
 }
 
 Result<int64_t> parseGoDuration(std::string_view s) {
