@@ -77,6 +77,7 @@ class Command {
   Command& flag(std::string name, char sh, int* v, std::string help);
   Command& hiddenFlag(std::string name, bool* v);
   Command& hiddenFlag(std::string name, std::string* v);
+  Command& hiddenFlag(std::string name, std::vector<std::string>* v);
   bool changed(std::string_view name) const;
 
   Command& add(std::unique_ptr<Command> sub);

@@ -40,6 +40,7 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("replace", 0, &o.replace, "If a container with the same name exists, replace it")
       .flag("pull", 0, &o.pull, "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")")
       .flag("network", 0, &o.network, "Connect a container to a network")
+      .hiddenFlag("net", &o.network)  // podman's hidden alias of --network
       .flag("ip", 0, &o.ip, "Specify a static IPv4 address for the container")
       .flag("ip6", 0, &o.ip6, "Specify a static IPv6 address for the container")
       .flag("mac-address", 0, &o.mac_address, "Container MAC address (e.g. 92:d0:c6:0a:29:33)")

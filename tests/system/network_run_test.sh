@@ -163,6 +163,7 @@ berth network rm -f "$net2" >/dev/null
 expect_rc 1 berth container exists "$cc"
 
 # --- other modes --------------------------------------------------------------------
+assert_eq "$(berth run --rm --net none busybox ip -o link | wc -l)" "1" "--net is podman's alias of --network"
 assert_eq "$(berth run --rm --network none busybox ls /sys/class/net)" "lo" "--network none: loopback only"
 assert_eq "$(berth run --rm --network host busybox hostname)" "$(hostname)" "--network host: the host's name"
 out=$(berth run --rm --network "$net" --dns 192.0.2.53 --dns-search example.test --dns-option ndots:3 \
