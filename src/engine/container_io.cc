@@ -18,6 +18,7 @@
 #include "base/scope_exit.h"
 #include "base/timefmt.h"
 #include "engine/container_service.h"
+#include "base/detach_keys.h"
 #include "engine/engine.h"
 #include "engine/helper_binaries.h"
 #include "engine/monitor_launch.h"
@@ -47,33 +48,6 @@ Result<UniqueFd> connectAttach(const std::string& path) {
   return fd;
 }
 
-Result<std::string> parseDetachKeys(const std::string& spec) {
-  std::string out;
-  if (spec.empty()) return out;
-  size_t i = 0;
-  while (i <= spec.size()) {
-    size_t comma = spec.find(',', i);
-    std::string k = spec.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
-    if (k.size() == 1) {
-      out.push_back(k[0]);
-    } else if (k.rfind("ctrl-", 0) == 0 && k.size() == 6) {
-      char c = k[5];
-      if (c >= 'a' && c <= 'z') out.push_back(char(c - 'a' + 1));
-      else if (c == '@') out.push_back(0);
-      else if (c == '[') out.push_back(27);
-      else if (c == '\\') out.push_back(28);
-      else if (c == ']') out.push_back(29);
-      else if (c == '^') out.push_back(30);
-      else if (c == '_') out.push_back(31);
-      else return makeError(Code::kInvalidArgument, "invalid detach keys {:?}: unknown key {:?}", spec, k);
-    } else {
-      return makeError(Code::kInvalidArgument, "invalid detach keys {:?}: unknown key {:?}", spec, k);
-    }
-    if (comma == std::string::npos) break;
-    i = comma + 1;
-  }
-  return out;
-}
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "base/detach_keys.h"
 #include "base/fd.h"
 #include "berth/api/containers.h"
 #include "network/store.h"
@@ -48,8 +49,7 @@ std::string shownStatus(const Json& state);
 
 // Connects to a container's attach socket (SOCK_SEQPACKET).
 Result<UniqueFd> connectAttach(const std::string& path);
-// Parses podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); "" disables detaching.
-Result<std::string> parseDetachKeys(const std::string& spec);
+using berth::parseDetachKeys;  // base/detach_keys.h
 
 class LocalContainerService : public api::ContainerService {
  public:

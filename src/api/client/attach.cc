@@ -1,5 +1,7 @@
 // Hijacked attach/exec streams.
 #include "api/client/attach.h"
+#include "api/client/http.h"
+#include "base/detach_keys.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -20,33 +22,7 @@
 
 namespace berth::api::client {
 
-Result<std::string> detachKeyBytes(std::string_view spec) {
-  std::string out;
-  if (spec.empty()) return out;
-  size_t i = 0;
-  for (;;) {
-    size_t comma = spec.find(',', i);
-    std::string_view k = spec.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
-    if (k.size() == 1) {
-      out.push_back(k[0]);
-    } else if (k.size() == 6 && k.substr(0, 5) == "ctrl-") {
-      char c = k[5];
-      if (c >= 'a' && c <= 'z') out.push_back(char(c - 'a' + 1));
-      else if (c == '@') out.push_back(0);
-      else if (c == '[') out.push_back(27);
-      else if (c == '\\') out.push_back(28);
-      else if (c == ']') out.push_back(29);
-      else if (c == '^') out.push_back(30);
-      else if (c == '_') out.push_back(31);
-      else return makeError(Code::kInvalidArgument, "invalid detach keys: unknown character: {:?}", k);
-    } else {
-      return makeError(Code::kInvalidArgument, "invalid detach keys: unknown character: {:?}", k);
-    }
-    if (comma == std::string_view::npos) break;
-    i = comma + 1;
-  }
-  return out;
-}
+Result<std::string> detachKeyBytes(std::string_view spec) { return parseDetachKeys(spec); }
 
 bool terminalSize(int fd, int& height, int& width) {
   winsize ws{};
@@ -112,17 +88,6 @@ class RawTerminal {
   bool active_ = false;
 };
 
-bool sendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(size_t(n));
-  }
-  return true;
-}
 
 // Copies `in` to the socket until EOF (then half-closes it), the detach keys (sets
 // `detached` and shuts the socket down), an error, or `stop` becoming readable.

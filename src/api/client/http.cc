@@ -49,18 +49,6 @@ std::string escape(std::string_view s, bool query) {
   return out;
 }
 
-// Writes all of `data`; false with errno set when the peer is gone.
-bool sendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(size_t(n));
-  }
-  return true;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -73,6 +61,18 @@ Error brokenResponse(std::string_view why) {
 }
 
 }  // namespace
+
+bool sendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(size_t(n));
+  }
+  return true;
+}
 
 std::string pathEscape(std::string_view s) { return escape(s, false); }
 std::string queryEscape(std::string_view s) { return escape(s, true); }

@@ -92,4 +92,7 @@ std::string queryEscape(std::string_view s);
 // Builds a query string ("a=1&b=x%20y"), keys in the given order; empty for no pairs.
 std::string encodeQuery(const std::vector<std::pair<std::string, std::string>>& params);
 
+// Writes all of `data` to a socket (MSG_NOSIGNAL); false with errno set when the peer is gone.
+bool sendAll(int fd, std::string_view data);
+
 }  // namespace berth::api::client
