@@ -13,6 +13,8 @@
 #   --out DIR           results (default /tmp/berth-compat): FILE.tap, summary.txt,
 #                       compat.md (the table), regressions.txt
 #   --no-build          use build/ as it is
+#   --snapshot          copy berth and its helpers out of build/ first, so that rebuilding
+#                       while the (slow) suite runs does not change the binary under test
 #
 # The harness deletes every container and image in berth's *default* root, so runs are
 # serialized with flock on $BERTH_BATS_LOCK (default /work/bats.lock). berth runs through a
@@ -27,6 +29,7 @@ harness=/work/shared/compat/podman-bats
 out=/tmp/berth-compat
 podman_src=
 build=1
+snapshot=0
 files=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -35,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --harness) harness=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
+    --snapshot) snapshot=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "compat.sh: unknown option $1" >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
@@ -58,6 +62,11 @@ if [[ $build == 1 ]]; then bash scripts/build.sh; fi
 berth=$SRC/build/src/cli/berth
 [[ -x $berth ]] || { echo "compat.sh: $berth not built" >&2; exit 2; }
 mkdir -p "$out/bin"
+if [[ $snapshot == 1 ]]; then
+  # berth finds berth-monitor and berth-cleanup beside its own binary.
+  cp -f "$berth" "$SRC/build/src/monitor/berth-monitor" "$SRC/build/src/cli/berth-cleanup" "$out/bin/"
+  berth=$out/bin/berth
+fi
 ln -sfn "$berth" "$out/bin/podman"
 
 flock "${BERTH_BATS_LOCK:-/work/bats.lock}" "$harness/run.sh" "$out/bin/podman" "$suite" "$out" "${files[@]}"

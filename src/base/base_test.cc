@@ -29,6 +29,20 @@ TEST(Result, TryPropagatesWithContext) {
   EXPECT_EQ(r2.error().what(), "quarter of 5: 5 is odd");
 }
 
+// TRY of a temporary's context(): the result must outlive the full expression
+// (it used to be a reference into the destroyed temporary).
+Result<std::string> named(int x) {
+  int h = TRY(half(x).context("halving"));
+  return std::string(size_t(h), 'x');
+}
+
+TEST(Result, TryOfTemporaryContext) {
+  EXPECT_EQ(*named(8), "xxxx");
+  auto r = named(3);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().what(), "halving: 3 is odd");
+}
+
 TEST(Result, ErrnoMapping) {
   EXPECT_EQ(codeFromErrno(ENOENT), Code::kNotFound);
   Error e = sysError(ENOENT, "open /x");

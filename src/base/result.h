@@ -106,7 +106,9 @@ class [[nodiscard]] Result {
   const Error& error() const& { return std::get<1>(v_); }
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
-  Result&& context(std::string_view ctx) && {
+  // By value: TRY binds its argument to a reference, which must not dangle
+  // when the argument is a temporary's context().
+  Result context(std::string_view ctx) && {
     if (!ok()) std::get<1>(v_).context(ctx);
     return std::move(*this);
   }
@@ -126,7 +128,7 @@ class [[nodiscard]] Result<void> {
   void value() const {}
   const Error& error() const& { return *e_; }
   Error&& error() && { return std::move(*e_); }
-  Result&& context(std::string_view ctx) && {
+  Result context(std::string_view ctx) && {
     if (e_) e_->context(ctx);
     return std::move(*this);
   }

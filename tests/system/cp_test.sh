@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# cp: host to container, container to host, container to container (running and
+# stopped), directories, tar streams on stdin/stdout, and links inside a container
+# that point outside it.
+source "$(dirname "$0")/lib.sh"
+load_default_image
+
+H="$TEST_DIR/host"
+mkdir -p "$H/dir/sub"
+echo one >"$H/f1"
+echo two >"$H/dir/sub/f2"
+
+berth run -d --name run1 busybox sleep 300 >/dev/null
+berth create --name stop1 busybox sh >/dev/null
+
+# host -> container (running, then stopped)
+expect_rc 0 berth cp "$H/f1" run1:/tmp/f1
+assert_eq "$(berth exec run1 cat /tmp/f1)" one "host file copied into a running container"
+expect_rc 0 berth cp "$H/dir" stop1:/tmp/
+expect_rc 0 berth cp "$H/f1" stop1:/renamed
+
+# container -> host
+expect_rc 0 berth cp run1:/tmp/f1 "$H/back"
+assert_eq "$(cat "$H/back")" one "container file copied to the host"
+expect_rc 0 berth cp stop1:/tmp/dir "$H/dircopy"
+assert_eq "$(cat "$H/dircopy/sub/f2")" two "directory copied from a stopped container"
+
+# container -> container, both directions, running and stopped
+expect_rc 0 berth cp run1:/tmp/f1 stop1:/tmp/from-run1
+expect_rc 0 berth cp stop1:/tmp/from-run1 "$H/c2c"
+assert_eq "$(cat "$H/c2c")" one "running -> stopped container"
+expect_rc 0 berth cp stop1:/tmp/dir run1:/tmp/
+assert_eq "$(berth exec run1 cat /tmp/dir/sub/f2)" two "stopped -> running container, a directory"
+expect_rc 0 berth cp run1:/tmp/f1 run1:/tmp/f1-again
+assert_eq "$(berth exec run1 cat /tmp/f1-again)" one "within one container"
+expect_rc 125 berth cp run1:/nonexistent stop1:/tmp/
+assert_contains "$ERR" "nonexistent" "missing source in container-to-container copy names the path"
+expect_rc 125 berth cp run1:/tmp/f1 nosuchctr:/tmp/
+assert_contains "$ERR" "nosuchctr" "missing destination container is named"
+
+# tar streams
+berth cp run1:/tmp/dir - >"$TEST_DIR/out.tar"
+assert_contains "$(tar -tf "$TEST_DIR/out.tar")" "dir/sub/f2" "cp to - writes a tar stream"
+berth exec run1 mkdir /srv
+tar -C "$H" -cf - f1 | berth cp - run1:/srv
+assert_eq "$(berth exec run1 cat /srv/f1)" one "cp from - extracts a tar stream"
+expect_rc 125 berth cp - run1:/srv <"$H/f1"
+assert_contains "$ERR" "tar archive" "cp from - refuses what is not a tar archive"
+
+# links inside the container stay inside it
+berth exec run1 ln -s /../../../../etc/hostname-of-nowhere /tmp/escape
+berth exec run1 sh -c 'echo inside >/etc/hostname-of-nowhere'
+expect_rc 0 berth cp run1:/tmp/escape "$H/linked"
+assert_eq "$(cat "$H/linked" 2>/dev/null)" inside "a link climbing out of the container's / is read inside it"
+berth exec run1 ln -sf /../../.. /tmp/up
+expect_rc 0 berth cp "$H/f1" run1:/tmp/up/planted
+[[ ! -e /planted ]] && pass || { rm -f /planted; fail "cp through a container's link wrote on the host"; }
+assert_eq "$(berth exec run1 cat /planted)" one "a link to / inside the container resolves to the container's /"
+
+finish
