@@ -24,6 +24,7 @@ void logf(Level l, fmt::format_string<Args...> f, Args&&... args) {
   write(l, fmt::format(f, std::forward<Args>(args)...));
 }
 #define BERTH_LOG(lvl, ...) ::berth::log::logf(::berth::log::Level::lvl, __VA_ARGS__)
+#define LOG_TRACE(...) BERTH_LOG(kTrace, __VA_ARGS__)
 #define LOG_DEBUG(...) BERTH_LOG(kDebug, __VA_ARGS__)
 #define LOG_INFO(...) BERTH_LOG(kInfo, __VA_ARGS__)
 #define LOG_WARN(...) BERTH_LOG(kWarn, __VA_ARGS__)

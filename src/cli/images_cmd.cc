@@ -78,35 +78,48 @@ int runImages(Context& ctx, ImagesOpts& o, const std::vector<std::string>& args)
   if (!kSorts.count(o.sort))
     return ctx.fail(makeError(Code::kInvalidArgument,
                               "invalid option for --sort, options are: [created id repository size tag]"));
-  std::stable_sort(images.begin(), images.end(), [&](const ImageSummary& a, const ImageSummary& b) {
-    if (o.sort == "id") return a.id < b.id;
-    if (o.sort == "size") return a.size < b.size;
-    if (o.sort == "repository" || o.sort == "tag") {
-      std::string x = a.names.empty() ? "" : (o.sort == "tag" ? tagOf(a.names[0]) : a.names[0]);
-      std::string y = b.names.empty() ? "" : (o.sort == "tag" ? tagOf(b.names[0]) : b.names[0]);
-      return x < y;
+  // Rows (one per name) are sorted, not images: an image's names sort apart.
+  struct Row {
+    const ImageSummary* img;
+    std::string name;
+  };
+  std::vector<Row> order;
+  for (auto& s : images) {
+    if (s.names.empty()) order.push_back({&s, ""});
+    for (auto& n : s.names) order.push_back({&s, n});
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const Row& a, const Row& b) {
+    if (o.sort == "id") return a.img->id < b.img->id;
+    if (o.sort == "size") return a.img->size < b.img->size;
+    if (o.sort == "repository") {
+      std::string x = a.name.empty() ? "<none>" : repoOf(a.name), y = b.name.empty() ? "<none>" : repoOf(b.name);
+      if (x != y) return x < y;
+      return tagOf(a.name) < tagOf(b.name);
     }
-    return a.created > b.created;
+    if (o.sort == "tag") return (a.name.empty() ? "<none>" : tagOf(a.name)) < (b.name.empty() ? "<none>" : tagOf(b.name));
+    return a.img->created > b.img->created;
   });
   if (isJsonFormat(o.format)) {
     Json arr = Json::array();
-    for (auto& s : images) arr.push_back(summaryJson(s));
+    std::set<std::string> seen;
+    for (auto& row : order)
+      if (seen.insert(row.img->id).second) arr.push_back(summaryJson(*row.img));
     ctx.out(Context::jsonIndent(arr, 4) + "\n");
     return 0;
   }
   if (o.quiet && o.format.empty()) {
     std::set<std::string> seen;
-    for (auto& s : images) {
-      if (!seen.insert(s.id).second) continue;
-      ctx.out((o.no_trunc ? "sha256:" + s.id : shortId(s.id)) + "\n");
+    for (auto& row : order) {
+      if (!seen.insert(row.img->id).second) continue;
+      ctx.out((o.no_trunc ? "sha256:" + row.img->id : shortId(row.img->id)) + "\n");
     }
     return 0;
   }
   std::vector<Json> rows;
-  for (auto& s : images) {
-    std::vector<std::string> names = s.names;
-    if (names.empty()) names.push_back("");
-    for (auto& n : names) {
+  for (auto& row : order) {
+    const ImageSummary& s = *row.img;
+    const std::string& n = row.name;
+    {
       Json r;
       r["ID"] = o.no_trunc ? "sha256:" + s.id : shortId(s.id);
       r["Id"] = s.id;

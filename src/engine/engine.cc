@@ -55,7 +55,9 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& opts) {
   TRY_CTX(fs::mkdirAll(opts.root, 0700), "create root");
   TRY_CTX(fs::mkdirAll(opts.runroot, 0700), "create runroot");
   e->driver_ = TRY(chooseDriver(e->opts_));
+  LOG_TRACE("storage driver {:?}, graph root {:?}, run root {:?}", e->driver_, opts.root, opts.runroot);
   e->db_ = TRY(state::Db::open(opts.root + "/berth.db"));
+  LOG_TRACE("opened state database {:?}", opts.root + "/berth.db");
   e->content_ = std::make_unique<store::ContentStore>(opts.root);
   auto driver = e->driver_ == "overlay" ? store::Driver::kOverlay : store::Driver::kVfs;
   std::string layer_root = opts.root + "/" + e->driver_;

@@ -35,16 +35,6 @@ std::string repoOf(const std::string& name) {
   return n;
 }
 
-std::string tagOf(const std::string& name) {
-  auto at = name.find('@');
-  std::string n = name.substr(0, at);
-  auto slash = n.rfind('/');
-  auto colon = n.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
-    return n.substr(colon + 1);
-  return "";
-}
-
 Error notKnown(const std::string& input) {
   return makeError(Code::kNotFound, "{}: image not known", input);
 }
@@ -187,7 +177,7 @@ bool referenceMatches(const state::ImageRecord& r, const std::string& pattern) {
 
 Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageListRequest& req) {
   auto filters = TRY(parseFilters(req.filters, {"reference", "dangling", "label", "before", "since",
-                                                "id", "readonly", "until", "intermediate", "digest"}));
+                                                "after", "id", "readonly", "until", "intermediate", "digest"}));
   auto all = TRY(state::listImages(e_.db()));
   // Layer chain IDs that sit below some image's top: their images are intermediate.
   std::set<std::string> lower_layers;
@@ -201,7 +191,7 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
   // Resolve before/since references once.
   std::map<std::string, int64_t> ref_times;
   for (auto& f : filters)
-    if (f.key == "before" || f.key == "since")
+    if (f.key == "before" || f.key == "since" || f.key == "after")
       ref_times[f.value] = TRY(lookupImage(all, f.value)).rec.created;
 
   std::vector<api::ImageSummary> out;
@@ -219,7 +209,7 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
       else if (f.key == "intermediate") m = (f.value == "true") == intermediate;
       else if (f.key == "label") m = labelMatches(labels_of(), f.value);
       else if (f.key == "before") m = r.created < ref_times[f.value];
-      else if (f.key == "since") m = r.created > ref_times[f.value];
+      else if (f.key == "since" || f.key == "after") m = r.created > ref_times[f.value];
       else if (f.key == "id") m = r.id.rfind(f.value.rfind("sha256:", 0) == 0 ? f.value.substr(7) : f.value, 0) == 0;
       else if (f.key == "digest") m = r.digest == f.value;
       else if (f.key == "readonly") m = f.value == "false";
@@ -240,7 +230,10 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
     s.size = r.size;
     s.containers = containers.count(r.id) ? containers[r.id] : 0;
     s.names = r.names;
+    // podman's NamesHistory: the current names, then the ones it lost, latest first.
     s.history = r.names;
+    for (auto& n : r.names_history)
+      if (std::find(s.history.begin(), s.history.end(), n) == s.history.end()) s.history.push_back(n);
     s.digest = r.digest;
     s.dangling = dangling;
     const Json& l = labels_of();
@@ -344,10 +337,21 @@ Status LocalImageService::untag(const std::string& image, const std::vector<std:
   auto all = TRY(state::listImages(e_.db()));
   auto ri = TRY(lookupImage(all, image));
   std::vector<std::string> remove;
+  std::vector<std::string> remove_digests;  // repo@digest names recorded by pulls by digest
   if (names.empty()) {
     remove = ri.rec.names;
   } else {
     for (auto& n : names) {
+      // A digested reference (its tag, if any, dropped as podman does) names the
+      // repo digest a pull by digest recorded; untagging it forgets that record.
+      auto ref = image::parseNormalizedNamed(n);
+      if (ref.ok() && !ref->digest.empty()) {
+        std::string rd = ref->name() + "@" + ref->digest;
+        if (std::find(ri.rec.repo_digests.begin(), ri.rec.repo_digests.end(), rd) == ri.rec.repo_digests.end())
+          return makeError(Code::kNotFound, "{}: tag not known", rd);
+        remove_digests.push_back(rd);
+        continue;
+      }
       // Resolve the name the same way as for lookups, restricted to this image's names.
       state::ImageRecord only = ri.rec;
       auto m = lookupImage({only}, n);
@@ -358,9 +362,18 @@ Status LocalImageService::untag(const std::string& image, const std::vector<std:
   }
   TRY(e_.db().transaction([&]() -> Status {
     for (auto& n : remove) TRY(state::removeName(e_.db(), n));
+    if (!remove_digests.empty()) {
+      auto cur = TRY(state::getImage(e_.db(), ri.rec.id));
+      if (!cur) return notKnown(image);
+      std::erase_if(cur->repo_digests, [&](const std::string& d) {
+        return std::find(remove_digests.begin(), remove_digests.end(), d) != remove_digests.end();
+      });
+      TRY(state::putImage(e_.db(), *cur));
+    }
     return {};
   }));
   for (auto& n : remove) emitImageEvent(e_, "untag", ri.rec.id, n);
+  for (auto& n : remove_digests) emitImageEvent(e_, "untag", ri.rec.id, n);
   return {};
 }
 
@@ -389,11 +402,24 @@ Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveR
     Status st = e_.db().transaction([&]() -> Status {
       auto cur = TRY(state::getImage(e_.db(), r.id));
       if (!cur) return notKnown(input);
-      // Removing by name while other names remain only untags that name.
-      if (!ri->matched_name.empty() && cur->names.size() > 1 && !req.force) {
+      // Removing by name while other names remain only untags that name, with
+      // or without --force (podman's libimage does the same).
+      if (!ri->matched_name.empty() && cur->names.size() > 1) {
         TRY(state::removeName(e_.db(), ri->matched_name));
         rep.untagged.push_back(ri->matched_name);
         return {};
+      }
+      // A repo digest a pull by digest recorded counts as a name too.
+      auto dref = image::parseNormalizedNamed(input);
+      if (ri->matched_name.empty() && dref.ok() && !dref->digest.empty()) {
+        std::string rd = dref->name() + "@" + dref->digest;
+        auto it = std::find(cur->repo_digests.begin(), cur->repo_digests.end(), rd);
+        if (it != cur->repo_digests.end() && cur->names.size() + cur->repo_digests.size() > 1) {
+          cur->repo_digests.erase(it);
+          TRY(state::putImage(e_.db(), *cur));
+          rep.untagged.push_back(rd);
+          return {};
+        }
       }
       if (ri->matched_name.empty() && cur->names.size() > 1 && !req.force)
         return makeError(Code::kConflict,

@@ -22,7 +22,7 @@ LayerRecord layerFromJson(const Json& j) {
 }
 
 static constexpr std::string_view kCols =
-    "id, digest, manifest_type, created, added, size, top_layer, layers, repo_digests, labels";
+    "id, digest, manifest_type, created, added, size, top_layer, layers, repo_digests, labels, names_history";
 
 static ImageRecord rowToImage(const Stmt& s) {
   ImageRecord r;
@@ -41,6 +41,10 @@ static ImageRecord rowToImage(const Stmt& s) {
     for (auto& d : rd) r.repo_digests.push_back(d.get<std::string>());
   r.labels = Json::parse(s.text(9), nullptr, false);
   if (!r.labels.is_object()) r.labels = Json::object();
+  Json nh = Json::parse(s.text(10), nullptr, false);
+  if (nh.is_array())
+    for (auto& n : nh)
+      if (n.is_string()) r.names_history.push_back(n.get<std::string>());
   return r;
 }
 
@@ -95,6 +99,25 @@ Status deleteImage(Db& db, const std::string& id) {
   return s.run();
 }
 
+namespace {
+
+// Moves `name` to the front of image `id`'s names history.
+Status touchNamesHistory(Db& db, const std::string& id, const std::string& name) {
+  Stmt g = TRY(db.prepare("SELECT names_history FROM images WHERE id = ?"));
+  g.bind(1, id);
+  if (!TRY(g.next())) return {};
+  Json old = Json::parse(g.text(0), nullptr, false);
+  Json hist = Json::array({name});
+  if (old.is_array())
+    for (auto& n : old)
+      if (n.is_string() && n.get<std::string>() != name) hist.push_back(n);
+  Stmt u = TRY(db.prepare("UPDATE images SET names_history = ? WHERE id = ?"));
+  u.bind(1, hist.dump()).bind(2, id);
+  return u.run();
+}
+
+}  // namespace
+
 Status setName(Db& db, const std::string& id, const std::string& name) {
   Stmt s = TRY(db.prepare(
       "INSERT INTO image_names (name, image_id, seq) VALUES (?, ?, "
@@ -102,15 +125,17 @@ Status setName(Db& db, const std::string& id, const std::string& name) {
       "ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, seq = excluded.seq "
       "WHERE image_names.image_id != excluded.image_id"));
   s.bind(1, name).bind(2, id);
-  return s.run();
+  TRY(s.run());
+  return touchNamesHistory(db, id, name);
 }
 
 Status removeName(Db& db, const std::string& name) {
+  auto id = TRY(imageIdByName(db, name));
+  if (!id) return makeError(Code::kNotFound, "{}: image not known", name);
   Stmt s = TRY(db.prepare("DELETE FROM image_names WHERE name = ?"));
   s.bind(1, name);
   TRY(s.run());
-  if (db.changes() == 0) return makeError(Code::kNotFound, "{}: image not known", name);
-  return {};
+  return touchNamesHistory(db, *id, name);
 }
 
 Result<std::optional<std::string>> imageIdByName(Db& db, const std::string& name) {

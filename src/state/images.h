@@ -31,6 +31,7 @@ struct ImageRecord {
   std::vector<LayerRecord> layers;
   std::vector<std::string> names;  // oldest first
   std::vector<std::string> repo_digests;
+  std::vector<std::string> names_history;  // most recently given or removed first
   Json labels = Json::object();  // the config's Labels
 };
 

@@ -46,6 +46,11 @@ CREATE TABLE manifest_lists (
   sources TEXT NOT NULL DEFAULT '{}'  -- JSON: entry digest -> where to copy it from on push
 );
 )sql",
+      // 3: every name an image was ever known by, most recently given or removed first
+      // (podman's NamesHistory, shown by `images --format {{.History}}`).
+      R"sql(
+ALTER TABLE images ADD COLUMN names_history TEXT NOT NULL DEFAULT '[]';
+)sql",
   };
   return kMigrations;
 }

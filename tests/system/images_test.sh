@@ -88,6 +88,19 @@ out=$(berth image tree busybox)
 assert_contains "$out" "Image Layers" "tree"
 assert_contains "$out" "Top Layer of: [localhost/busybox:latest]" "tree top layer"
 
+# Names sort apart in the listing; rmi (even -f) of one of several names only
+# untags it; the names history keeps the lost names, latest first.
+berth tag busybox a.b/c:d zz.y/x:1 >/dev/null
+assert_eq "$(berth images --sort repository --format '{{.Repository}}:{{.Tag}}' | grep -E '^(a.b/c|zz.y/x|localhost/busybox):' | tr '\n' ' ')" \
+  "a.b/c:d localhost/busybox:latest zz.y/x:1 " "images --sort repository sorts rows"
+assert_eq "$(berth rmi -f a.b/c:d)" "Untagged: a.b/c:d" "rmi -f of one of several names untags it"
+berth untag busybox zz.y/x:1
+assert_contains "$(berth images busybox --format '{{.History}}')" "localhost/busybox:latest, zz.y/x:1, a.b/c:d" \
+  "names history: current names, then lost ones latest first"
+bid=$(berth images -q --no-trunc busybox)
+expect_rc 0 berth images --noheading --format '{{.ID}}' --filter after="$bid"
+assert_not_contains "$OUT" "${bid:7:12}" "filter after excludes the image itself"
+
 # prune removes the dangling image only.
 expect_rc 0 berth image prune -f
 assert_eq "$(echo "$OUT" | wc -l)" "1" "prune removed one image"

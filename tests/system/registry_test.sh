@@ -131,6 +131,16 @@ assert_eq "$repo_digest" "$R/test/multi@$pushed_digest" "RepoDigests names the r
 expect_rc 0 bfresh p3 pull "$repo_digest"
 assert_eq "$OUT" "${img_id#sha256:}" "pull by digest"
 assert_eq "$(bfresh p3 image inspect --format '{{.Id}}' "$repo_digest")" "${img_id#sha256:}" "inspect by name@digest"
+# A repo digest recorded by a pull by digest is a name: tag@digest drops the tag,
+# untag forgets the record once, rmi of it only untags while the image has a tag.
+expect_rc 0 bfresh p1 pull -q "$R/test/multi:1@$pushed_digest"
+expect_rc 0 bfresh p1 untag "$R/test/multi:1" "$R/test/multi:1@$pushed_digest"
+expect_rc 125 bfresh p1 untag "$R/test/multi:1" "$R/test/multi:1@$pushed_digest"
+assert_contains "$ERR" "$R/test/multi@$pushed_digest: tag not known" "second untag of a digest"
+expect_rc 0 bfresh p1 pull -q "$repo_digest"
+expect_rc 0 bfresh p1 rmi "$repo_digest"
+assert_eq "$OUT" "Untagged: $repo_digest" "rmi of a repo digest while tagged only untags"
+expect_rc 0 bfresh p1 image exists "$R/test/multi:1"
 expect_rc 125 bfresh p3 pull "$R/test/multi@sha256:$(printf '0%.0s' {1..64})"
 assert_contains "$ERR" "manifest unknown" "pull of an unknown digest"
 # A pulled image pushed elsewhere keeps its compressed blobs, so its manifest digest.
