@@ -72,6 +72,8 @@ Result<Targets> Selection::resolve(Context& ctx, const Command& c, const std::ve
 
 Result<Targets> openTargets(Context& ctx, const std::vector<std::string>& args, bool latest) {
   Targets t;
+  if (latest && !args.empty())
+    return makeError(Code::kInvalidArgument, "--latest and containers cannot be used together");
   t.svc = TRY(containerService(ctx));
   if (latest) t.names = {TRY(t.svc->latestId())};
   else t.names = args;

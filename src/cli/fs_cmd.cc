@@ -166,6 +166,7 @@ std::unique_ptr<Command> mountCommand() {
       .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
         if (!args.empty() && o->latest)
           return makeError(Code::kInvalidArgument, "--latest and containers cannot be used together");
+        if (o->all && o->latest) return makeError(Code::kInvalidArgument, "--all and --latest cannot be used together");
         if (!args.empty() && o->all)
           return makeError(Code::kInvalidArgument, "--all and containers cannot be used together");
         auto svc = TRY(containerService(ctx));
@@ -224,6 +225,9 @@ std::unique_ptr<Command> unmountCommand() {
       .flag("force", 'f', &o->force, "Force the complete unmount of the specified mounted containers")
       .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
       .run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+        if (o->all && o->latest) return makeError(Code::kInvalidArgument, "--all and --latest cannot be used together");
+        if (!args.empty() && o->latest)
+          return makeError(Code::kInvalidArgument, "--latest and containers cannot be used together");
         if (args.empty() && !o->all && !o->latest)
           return makeError(Code::kInvalidArgument, "you must provide at least one name or id");
         auto svc = TRY(containerService(ctx));

@@ -554,6 +554,8 @@ std::unique_ptr<Command> topLevelInspect() {
       .run([o](Context& ctx, const std::vector<std::string>& args) {
         if (o->type != "all" && o->type != "image" && o->type != "container")
           return ctx.fail(makeError(Code::kInvalidArgument, "invalid type {:?}: must be 'container', 'image' or 'all'", o->type));
+        if (o->latest && !args.empty())
+          return ctx.fail(makeError(Code::kInvalidArgument, "--latest and arguments cannot be used together"));
         auto eng = ctx.engine();
         if (!eng.ok()) return ctx.fail(eng.error());
         std::vector<std::string> names = args;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -33,6 +35,28 @@ int main(int argc, char** argv) {
   berth::cli::addSystemAdminCommands(root);
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
   root.add(berth::cli::topLevelInspect());
+  // podman help [command...]: the help of the command named (cobra's help command).
+  auto help = std::make_unique<berth::cli::Command>("help [command]", "Help about any command");
+  help->description("Help provides help for any command in the application. Simply type " + prog +
+                    " help [path to command] for full details.")
+      .args(0, -1)
+      .run([&root, prog](berth::cli::Context& c, const std::vector<std::string>& a) {
+        berth::cli::Command* cmd = &root;
+        std::string path = prog;
+        for (auto& name : a) {
+          berth::cli::Command* sub = cmd->find(name);
+          if (!sub) {
+            c.out(fmt::format("Unknown help topic [`{}`]\n", fmt::join(a, " ")));
+            c.out(cmd->help(path, &c.globals()));
+            return 0;
+          }
+          cmd = sub;
+          path += " " + sub->name();
+        }
+        c.out(cmd->help(path, &c.globals()));
+        return 0;
+      });
+  root.add(std::move(help));
   std::vector<std::string> args(argv + 1, argv + argc);
   // Last line of defence: every document from outside is read with typed
   // accessors (base/json.h), but a type error that slipped through must end

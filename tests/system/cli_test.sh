@@ -114,4 +114,17 @@ assert_contains "$ERR" "size and namespace options conflict" "ps --ns --size"
 expect_rc 0 berth ps --external -a -q
 assert_eq "$(echo "$OUT" | wc -l)" "$(berth ps -a -q | wc -l)" "ps --external: berth's store has only its own containers"
 
+# help [command...] shows a command's help; an unknown topic says so with the root's.
+expect_rc 0 berth help container ps
+assert_contains "$OUT" "container list [options]" "help container ps"
+assert_eq "$OUT" "$(berth container ps --help)" "help X == X --help"
+expect_rc 0 berth help nosuch
+assert_contains "$OUT" 'Unknown help topic [`nosuch`]' "help of an unknown topic"
+# --latest with names is refused by every command that has -l.
+for cmd in attach logs wait inspect unmount "container exists --external"; do
+  expect_rc 125 berth $cmd -l busy
+  assert_contains "$ERR" "--latest and" "$cmd -l with a name"
+done 2>/dev/null
+expect_rc 0 berth container exists --external busy
+
 finish
