@@ -224,8 +224,6 @@ std::unique_ptr<Command> rmCommand(std::string use) {
   Command* self = c.get();
   c->description("Removes one or more containers from the host. The container name or ID can be used.");
   o->sel.addFlags(*c, "Remove all containers", true, true, 0);
-  // --depend: no berth container can depend on another yet (pods and
-  // --requires come with issue 9), so removing the selection is all it does.
   c->flag("force", 'f', &o->force, "Force removal of a running or unusable container")
       .flag("ignore", 'i', &o->ignore, "Ignore errors when a specified container is missing")
       .flag("volumes", 'v', &o->volumes, "Remove anonymous volumes associated with the container")
@@ -241,6 +239,7 @@ std::unique_ptr<Command> rmCommand(std::string use) {
         req.force = o->force;
         req.ignore = o->ignore;
         req.volumes = o->volumes;
+        req.depend = o->depend;
         if (self->changed("time")) req.timeout = o->timeout;
         RemoveExitCode rc(RemoveExitCode::Kind::kContainer);
         for (auto& r : TRY(svc->remove(req))) {

@@ -213,7 +213,9 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
   auto st = loadSynced(rec.id);
   if (!st.ok()) {
     if (st.error().code() == Code::kNotFound) {
-      // Removed by its own cleanup (--rm): the exit file said how it ended.
+      // Removed meanwhile, by its own cleanup (--rm) or by `rm -f`: the exit code
+      // the removal retained says how it ended.
+      if (auto code = retainedExitCode(rec.id)) return *code;
       return 0;
     }
     return std::move(st).error();
@@ -258,73 +260,111 @@ bool parseLogLine(std::string_view line, LogLine& out) {
 
 Status LocalContainerService::logs(const api::LogsRequest& req,
                                    const std::function<void(int, std::string_view)>& sink) {
+  // Every container is resolved, and its log opened, before anything is read: with
+  // --follow they are read side by side (lines in the order they arrive), and a
+  // --rm container that exits meanwhile stays readable through its open file.
+  struct Reader {
+    std::string id, prefix, log_path;
+    UniqueFd fd;
+    std::string pending, joined;  // incomplete last line of the file; partial lines
+    std::deque<LogLine> tail;
+    bool first = true, done = false, exited = false;
+  };
+  std::vector<Reader> readers;
   for (auto& name : req.names) {
     auto found = TRY(state::findContainer(e_.db(), name));
     if (auto log = storedSpec(found.config).log_configuration; log && log->driver == "none")
       return makeError(Code::kFailedPrecondition,
                        "this container is using the 'none' log driver, cannot read logs");
-    auto p = paths(found.id);
-    std::string prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";
-    off_t offset = 0;
-    std::string pending;  // incomplete last line of the file
-    std::deque<LogLine> tail;
-    bool first = true;
-    std::string joined;
-    auto emit = [&](LogLine& l) {
-      if (req.since && l.ts < req.since) return;
-      if (req.until && l.ts > req.until) return;
-      joined += l.msg;
-      if (l.partial) return;
-      std::string text = prefix + (req.timestamps ? l.ts_text + " " : "") + joined + "\n";
-      joined.clear();
-      sink(l.stream, text);
-    };
-    for (;;) {
-      std::string chunk;
-      if (auto fd = fs::openFd(p.log, O_RDONLY); fd.ok()) {
-        if (::lseek(fd->get(), offset, SEEK_SET) >= 0) {
-          auto data = fs::readAll(fd->get());
-          if (data.ok()) chunk = std::move(*data);
+    Reader r;
+    r.id = found.id;
+    r.prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";
+    r.log_path = paths(found.id).log;
+    if (auto fd = fs::openFd(r.log_path, O_RDONLY | O_CLOEXEC); fd.ok()) r.fd = std::move(*fd);
+    readers.push_back(std::move(r));
+  }
+  auto emit = [&](Reader& r, LogLine& l) {
+    if (req.since && l.ts < req.since) return;
+    if (req.until && l.ts > req.until) return;
+    r.joined += l.msg;
+    if (l.partial) return;
+    std::string text = r.prefix + (req.timestamps ? l.ts_text + " " : "") + r.joined + "\n";
+    r.joined.clear();
+    sink(l.stream, text);
+  };
+  // Reads what is new in r's log; returns whether anything was.
+  auto readNew = [&](Reader& r) -> bool {
+    if (!r.fd) {
+      // Created but not started yet: the log appears at start.
+      auto fd = fs::openFd(r.log_path, O_RDONLY | O_CLOEXEC);
+      if (!fd.ok()) return false;
+      r.fd = std::move(*fd);
+    }
+    auto data = fs::readAll(r.fd.get());
+    if (!data.ok() || data->empty()) return false;
+    r.pending += *data;
+    size_t start = 0;
+    for (size_t nl; (nl = r.pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+      LogLine l;
+      if (!parseLogLine(std::string_view(r.pending).substr(start, nl - start), l)) continue;
+      if (r.first && req.tail >= 0) {
+        r.tail.push_back(std::move(l));
+        // Keep the last N full lines (partials join into the line after them).
+        size_t full = std::count_if(r.tail.begin(), r.tail.end(), [](auto& x) { return !x.partial; });
+        while (full > size_t(req.tail) && !r.tail.empty()) {
+          if (!r.tail.front().partial) --full;
+          r.tail.pop_front();
         }
+      } else {
+        emit(r, l);
       }
-      offset += chunk.size();
-      pending += chunk;
-      size_t start = 0;
-      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-        LogLine l;
-        if (!parseLogLine(std::string_view(pending).substr(start, nl - start), l)) continue;
-        if (first && req.tail >= 0) {
-          tail.push_back(std::move(l));
-          // Keep the last N full lines (partials join into the line after them).
-          size_t full = std::count_if(tail.begin(), tail.end(), [](auto& x) { return !x.partial; });
-          while (full > size_t(req.tail) && !tail.empty()) {
-            if (!tail.front().partial) --full;
-            tail.pop_front();
-          }
-        } else {
-          emit(l);
-        }
-      }
-      pending.erase(0, start);
-      if (first) {
-        for (auto& l : tail) emit(l);
-        tail.clear();
-        first = false;
-      }
-      if (!req.follow) break;
-      auto rec = state::getContainer(e_.db(), found.id);
-      if (!rec.ok() || !*rec) break;
-      std::string st = (*rec)->state.value("status", "");
-      if (st != "running" && st != "paused" && st != "created") {
-        // One last read after the exit, then stop.
-        if (chunk.empty()) break;
+    }
+    r.pending.erase(0, start);
+    return true;
+  };
+  auto finishFirst = [&](Reader& r) {
+    if (!r.first) return;
+    for (auto& l : r.tail) emit(r, l);
+    r.tail.clear();
+    r.first = false;
+  };
+  if (!req.follow) {
+    for (auto& r : readers) {
+      readNew(r);
+      finishFirst(r);
+    }
+    return {};
+  }
+  for (auto& r : readers) {
+    readNew(r);
+    finishFirst(r);
+  }
+  for (;;) {
+    bool any_open = false, any_data = false;
+    for (auto& r : readers) {
+      if (r.done) continue;
+      bool got = readNew(r);
+      any_data = any_data || got;
+      if (r.exited) {
+        // One last read after the exit (done above), then this one is finished.
+        if (!got) r.done = true;
         continue;
       }
-      if (req.cancelled && req.cancelled()) break;
-      if (chunk.empty()) {
-        (void)loadSynced(found.id);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto rec = state::getContainer(e_.db(), r.id);
+      if (!rec.ok() || !*rec) {
+        r.exited = true;  // removed (--rm): drain what is left of the open file
+      } else {
+        std::string st = (*rec)->state.value("status", "");
+        if (st != "running" && st != "paused" && st != "created" && st != "stopping") r.exited = true;
       }
+      any_open = true;
+    }
+    if (!any_open && std::all_of(readers.begin(), readers.end(), [](auto& r) { return r.done; })) break;
+    if (req.cancelled && req.cancelled()) break;
+    if (!any_data) {
+      for (auto& r : readers)
+        if (!r.done && !r.exited) (void)loadSynced(r.id);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
   return {};

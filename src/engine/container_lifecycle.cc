@@ -767,7 +767,10 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
   TRY(unmountRootfs(rec));
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
-  if (status == "exited" || status == "stopped") retainExitCode(rec.id, rec.state.value("exit_code", 0));
+  // The status is read again: `rm -f` has just stopped a running one (its foreground
+  // `run` then exits 137, as podman's).
+  if (std::string now = rec.state.value("status", ""); now == "exited" || now == "stopped")
+    retainExitCode(rec.id, rec.state.value("exit_code", 0));
   TRY(e_.db().transaction([&]() -> Status { return state::deleteContainer(e_.db(), rec.id); }));
   emitContainerEvent(rec, "remove");
   // The record is gone, so the container is: its directories are garbage from now on.

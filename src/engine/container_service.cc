@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "base/fs.h"
@@ -330,6 +331,16 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   if (auto it = filters.find("status"); it != filters.end())
     for (auto& st : it->second)
       if (!kStatuses.count(st)) return makeError(Code::kInvalidArgument, "{:?} is not a valid status", st);
+  // restart-policy values as podman's RestartPolicyMap: "none" is no policy given.
+  if (auto it = filters.find("restart-policy"); it != filters.end())
+    for (auto& v : it->second) {
+      static const std::map<std::string, std::string> kPolicies = {
+          {"none", ""}, {"no", "no"}, {"on-failure", "on-failure"}, {"always", "always"},
+          {"unless-stopped", "unless-stopped"}};
+      auto p = kPolicies.find(v);
+      if (p == kPolicies.end()) return makeError(Code::kInvalidArgument, "{} invalid restart policy", v);
+      v = p->second;
+    }
   std::map<std::string, int64_t> ref_created;
   for (auto* key : {"before", "since"})
     if (auto it = filters.find(key); it != filters.end())
@@ -603,13 +614,86 @@ Result<std::vector<state::ContainerRecord>> LocalContainerService::select(
   return out;
 }
 
+Result<std::vector<std::string>> LocalContainerService::dependents(const std::string& id) {
+  auto all = TRY(state::listContainers(e_.db()));
+  std::string name;
+  for (auto& r : all)
+    if (r.id == id) name = r.name;
+  std::vector<std::string> out;
+  for (auto& r : all) {
+    if (r.id == id) continue;
+    auto sp = storedSpec(r.config);
+    for (const api::Namespace* ns : {&sp.netns, &sp.ipcns, &sp.pidns, &sp.utsns, &sp.cgroupns, &sp.userns})
+      if (ns->is(api::NamespaceMode::kContainer) && !ns->value.empty() &&
+          (ns->value == name || id.rfind(ns->value, 0) == 0)) {
+        out.push_back(r.id);
+        break;
+      }
+  }
+  return out;
+}
+
 Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::ContainerRemoveRequest& req) {
   std::vector<api::NameResult> results;
   auto recs = TRY(select(req.names, req.all, results));
+  // Dependents go before what they depend on: with --depend (all of them, transitively)
+  // and with --all (the selection, reordered); otherwise a container that others
+  // depend on is refused, as podman does.
+  if (req.depend || req.all) {
+    std::vector<state::ContainerRecord> ordered;
+    std::vector<api::NameResult> ordered_results;
+    std::set<std::string> placed;
+    std::function<Status(const state::ContainerRecord&, const api::NameResult&)> place =
+        [&](const state::ContainerRecord& r, const api::NameResult& res) -> Status {
+      if (!placed.insert(r.id).second) return {};
+      for (auto& dep : TRY(dependents(r.id))) {
+        auto d = state::getContainer(e_.db(), dep);
+        if (!d.ok() || !*d) continue;
+        bool selected = std::any_of(recs.begin(), recs.end(), [&](auto& x) { return x.id == dep; });
+        if (!selected && !req.depend) continue;
+        TRY(place(**d, api::NameResult{dep, dep, std::nullopt}));
+      }
+      ordered.push_back(r);
+      ordered_results.push_back(res);
+      return {};
+    };
+    for (size_t i = 0; i < recs.size(); ++i) {
+      if (results[i].error) {
+        ordered.push_back(recs[i]);
+        ordered_results.push_back(results[i]);
+        continue;
+      }
+      TRY(place(recs[i], results[i]));
+    }
+    recs = std::move(ordered);
+    results = std::move(ordered_results);
+  }
   for (size_t i = 0; i < recs.size(); ++i) {
     if (results[i].error) {
       if (req.ignore && results[i].error->code() == Code::kNotFound) results[i].error.reset();
       continue;
+    }
+    if (!req.depend) {
+      // Those that depend on it and are not removed before it in this same call.
+      std::vector<std::string> blocking;
+      auto deps = dependents(recs[i].id);
+      if (!deps.ok()) {
+        results[i].error = std::move(deps).error();
+        continue;
+      }
+      for (auto& d : *deps) {
+        bool earlier = false;
+        for (size_t k = 0; k < i; ++k) earlier |= recs[k].id == d && !results[k].error;
+        if (!earlier) blocking.push_back(d);
+      }
+      if (!blocking.empty()) {
+        // podman's ErrCtrExists: exit 125, not the "in use" 2 of a running container.
+        results[i].error = makeError(Code::kAlreadyExists,
+                                     "container {} has dependent containers which must be removed before it: {}: "
+                                     "container already exists",
+                                     recs[i].id, fmt::join(blocking, ","));
+        continue;
+      }
     }
     auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
     if (!lock.ok()) {

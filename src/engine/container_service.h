@@ -146,6 +146,9 @@ class LocalContainerService : public api::ContainerService {
   // by a CLI killed inside create or rm. Never deletes through a mount; what it cannot
   // remove is logged. Run by `rm --all` and `container prune`.
   void sweepOrphans();
+  // IDs of the containers that join `id`'s namespaces (--network/--ipc/--pid/...
+  // container:ID), directly.
+  Result<std::vector<std::string>> dependents(const std::string& id);
   // Stops rec (its lock held): the stop signal, up to `timeout` seconds, then SIGKILL. Given
   // the lock, releases it while the timeout runs, as podman does (the container shows as
   // "stopping"; ps, inspect or another stop are not held up), and takes it again for the

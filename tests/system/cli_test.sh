@@ -127,4 +127,14 @@ for cmd in attach logs wait inspect unmount; do
 done
 expect_rc 0 berth container exists --external busy
 
+# start --filter restart-policy: "none" is a container created without --restart.
+sf=$(berth run -d busybox true)
+berth wait "$sf" >/dev/null
+expect_rc 0 berth start --filter restart-policy=always "$sf"
+assert_eq "$OUT" "" "start --filter restart-policy=always skips a container without one"
+expect_rc 0 berth start --filter restart-policy=none "$sf"
+assert_eq "$OUT" "$sf" "start --filter restart-policy=none starts it"
+expect_rc 125 berth start --filter restart-policy=fakepolicy "$sf"
+assert_eq "$ERR" "Error: fakepolicy invalid restart policy" "unknown restart policy in a filter"
+
 finish

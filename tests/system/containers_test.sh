@@ -44,6 +44,20 @@ expect_rc 3 berth run --name ex3 busybox sh -c 'exit 3'
 assert_eq "$(inspect ex3 '{{.State.Status}} {{.State.ExitCode}}')" "exited 3" "exit code recorded"
 expect_rc 127 berth run --rm busybox nosuchcmd
 assert_contains "$ERR" "nosuchcmd" "missing command named"
+# A container that joins another's namespaces depends on it: rm of the other is
+# refused (podman's 125) unless --depend removes the dependent first; rm -a orders them.
+dep_base=$(berth create busybox true)
+dep_user=$(berth create --network container:"$dep_base" busybox true)
+expect_rc 125 berth rm "$dep_base"
+assert_contains "$ERR" "container $dep_base has dependent containers which must be removed before it: $dep_user" \
+  "rm of a container others depend on"
+expect_rc 0 berth rm --depend "$dep_base"
+assert_eq "$OUT" "$dep_user
+$dep_base" "rm --depend removes the dependent first"
+# rm -f of a container whose `run` is in the foreground: that run exits 137.
+( sleep 2; berth rm -t 0 -f rmfg >/dev/null ) &
+expect_rc 137 berth run --name rmfg busybox sleep 30
+wait
 assert_eq "$(berth ps -a -q | wc -l)" "1" "failed --rm run leaves no container"
 expect_rc 125 berth run --rm nosuchimage true
 assert_contains "$ERR" "nosuchimage" "missing image named"
@@ -60,6 +74,15 @@ assert_eq "$OUT" $'one\ntwo\nfour' "logs -f stdout until exit"
 assert_eq "$ERR" "three" "logs -f stderr"
 (( elapsed < 10000 )) && pass || fail "logs -f returned after ${elapsed}ms"
 assert_eq "$(inspect lg '{{.State.Status}}')" "exited" "logs -f ends with the container"
+# logs -f of several containers reads them side by side, lines in the order they
+# come, and a --rm container removed meanwhile is read to its end.
+m1=$(berth run --rm -d --name lgm1 busybox sh -c 'echo a; sleep 3; echo d; sleep 1')
+m2=$(berth run --rm -d --name lgm2 busybox sh -c 'sleep 1; echo b; sleep 1; echo c')
+expect_rc 0 timeout 20 "${B[@]}" logs -f lgm1 lgm2
+assert_eq "$OUT" "${m1:0:12} a
+${m2:0:12} b
+${m2:0:12} c
+${m1:0:12} d" "logs -f of two containers interleaves them"
 assert_eq "$(berth logs lg 2>&1 | sort | tr '\n' ' ')" "four one three two " "logs all lines"
 assert_eq "$(berth logs --tail 2 lg 2>/dev/null)" "four" "logs --tail 2 (stdout part)"
 assert_eq "$(berth logs --tail 2 lg 2>&1 | wc -l)" "2" "logs --tail 2 lines"

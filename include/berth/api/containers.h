@@ -97,6 +97,7 @@ struct ContainerRemoveRequest {
   bool force = false;
   bool ignore = false;
   bool volumes = false;
+  bool depend = false;  // also remove the containers that depend on these, first
   std::optional<int> timeout;
 };
 
