@@ -57,6 +57,10 @@ Command& Command::hiddenFlag(std::string name, std::vector<std::string>* v) {
   return addFlag(Flag{std::move(name), 0, "", v, "", true});
 }
 
+Command& Command::hiddenFlag(std::string name, int* v) {
+  return addFlag(Flag{std::move(name), 0, "", v, "", true});
+}
+
 bool Command::changed(std::string_view name) const {
   for (auto& f : flags_)
     if (f.name == name) return f.changed;

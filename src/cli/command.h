@@ -78,6 +78,7 @@ class Command {
   Command& hiddenFlag(std::string name, bool* v);
   Command& hiddenFlag(std::string name, std::string* v);
   Command& hiddenFlag(std::string name, std::vector<std::string>* v);
+  Command& hiddenFlag(std::string name, int* v);
   bool changed(std::string_view name) const;
 
   Command& add(std::unique_ptr<Command> sub);

@@ -314,7 +314,7 @@ std::unique_ptr<Command> historyCommand(std::string use) {
           r["ID"] = id;
           r["Created"] = o->human ? agoText(h.created) : formatRfc3339Nano(h.created * 1000000000);
           r["CreatedSince"] = r["Created"];
-          r["CreatedAt"] = formatRfc3339Nano(h.created * 1000000000);
+          r["CreatedAt"] = formatGoTime(h.created * 1000000000);  // Go's time.Time String(), as images
           std::string by = h.created_by;
           if (!o->no_trunc && by.size() > 45) by = by.substr(0, 42) + "...";
           r["CreatedBy"] = by;

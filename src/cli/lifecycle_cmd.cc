@@ -91,13 +91,14 @@ std::unique_ptr<Command> stopCommand() {
   o->sel.addFlags(*c, "Stop all running containers", true, true);
   c->flag("ignore", 'i', &o->ignore, "Ignore errors when a specified container is missing")
       .flag("time", 't', &o->timeout, "Seconds to wait for stop before killing the container")
+      .hiddenFlag("timeout", &o->timeout)  // podman's deprecated spelling of --time
       .run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
         auto [svc, names] = TRY(o->sel.resolve(ctx, *self, args));
         api::ContainerStopRequest req;
         req.names = std::move(names);
         req.all = o->sel.all;
         req.ignore = o->ignore;
-        if (self->changed("time")) req.timeout = o->timeout;
+        if (self->changed("time") || self->changed("timeout")) req.timeout = o->timeout;
         return reportNames(ctx, TRY(svc->stop(req)), o->sel.printIds());
       }));
   return c;

@@ -777,12 +777,16 @@ Result<int> parseSignal(std::string_view sig) {
       {"URG", 23},  {"XCPU", 24}, {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27},   {"WINCH", 28},
       {"IO", 29},   {"POLL", 29}, {"PWR", 30},  {"SYS", 31},    {"RTMIN", 34},  {"RTMAX", 64},
   };
-  auto bad = [&] { return makeError(Code::kInvalidArgument, "invalid signal {:?}", sig); };
+  // podman's util.ParseSignal: one leading dash is dropped ("-HUP", "-1"); a number
+  // out of range and a bad name have their own texts.
+  if (!sig.empty() && sig[0] == '-') sig.remove_prefix(1);
+  auto bad = [&] { return makeError(Code::kInvalidArgument, "invalid signal: {}", sig); };
   if (sig.empty()) return bad();
-  int n = 0;
-  auto [p, ec] = std::from_chars(sig.data(), sig.data() + sig.size(), n);
-  if (ec == std::errc() && p == sig.data() + sig.size()) {
-    if (n < 1 || n > 64) return bad();
+  if (std::all_of(sig.begin(), sig.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int n = 0;
+    auto [p, ec] = std::from_chars(sig.data(), sig.data() + sig.size(), n);
+    if (ec == std::errc() && n == 0) return bad();
+    if (ec != std::errc() || n > 64) return makeError(Code::kInvalidArgument, "valid signals are 1 through 64");
     return n;
   }
   std::string up;

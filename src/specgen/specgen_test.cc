@@ -621,6 +621,14 @@ TEST(SignalTest, Parse) {
   EXPECT_FALSE(parseSignal("0").ok());
   EXPECT_FALSE(parseSignal("65").ok());
   EXPECT_FALSE(parseSignal("").ok());
+  // podman's texts; one leading dash is dropped.
+  EXPECT_EQ(*parseSignal("-1"), 1);
+  EXPECT_EQ(*parseSignal("-SIGUSR1"), 10);
+  EXPECT_EQ(parseSignal("0").error().what(), "invalid signal: 0");
+  EXPECT_EQ(parseSignal("-BADSIG").error().what(), "invalid signal: BADSIG");
+  EXPECT_EQ(parseSignal("-").error().what(), "invalid signal: ");
+  EXPECT_EQ(parseSignal("-65").error().what(), "valid signals are 1 through 64");
+  EXPECT_EQ(parseSignal("99999999999").error().what(), "valid signals are 1 through 64");
 }
 
 TEST(ImageVolumesTest, Destinations) {
