@@ -15,6 +15,7 @@ void addContainerCommands(Command& root);
 void addRegistryCommands(Command& root);
 void addManifestCommands(Command& root);
 void addNetworkCommands(Command& root);
+void addVolumeCommands(Command& root);
 // Added after addContainerCommands: they also join its "container" group.
 void addCopyCommands(Command& root);
 void addFilesystemCommands(Command& root);

@@ -25,6 +25,7 @@ class LocalServices : public api::Services {
   api::ImageService& images() override { return e_.images(); }
   api::SystemService& system() override { return e_.system(); }
   api::NetworkService& networks() override { return e_.networks(); }
+  api::VolumeService& volumes() override { return e_.volumes(); }
 
  private:
   engine::Engine& e_;

@@ -22,6 +22,7 @@ struct CreateOpts {
   bool publish_all = false, no_hosts = false;
   std::string pid, ipc, uts, memory, cpus, umask;
   int stop_timeout = 10, pids_limit = -1;
+  std::string image_volume;  // --image-volume: bind (anonymous volumes), tmpfs, ignore
   std::vector<std::string> env, env_file, volumes, mounts, tmpfs, labels, log_opts, cap_add, cap_drop;
   std::vector<std::string> ulimits, annotations, attach, add_host, dns, group_add, devices, security_opt;
   bool stop_timeout_set = false;

@@ -197,7 +197,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
   in.host_hostname = host;
+  in.volume_paths = TRY(acquireVolumesLocked(rec, spec));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
+  TRY(firstUseVolumes(rec, spec, oci));
   TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
   return {};
@@ -285,6 +287,7 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
         LOG_WARN("tear down the network of container {} after a failed start: {}", rec.id.substr(0, 12), t.error().what());
   }
   if (!s.ok()) {
+    releaseVolumesLocked(rec);
     Status unmounted = unmountRootfs(rec);
     return withUndoFailures(std::move(s).error(), {{&unmounted, "unmount the rootfs"}});
   }
@@ -339,6 +342,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
         }
         Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
+        releaseVolumesLocked(rec);
         Status unmounted = unmountRootfs(rec);
         rec.state["status"] = "exited";
         rec.state["finished_at"] = nowNanos();
@@ -364,6 +368,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           Status deleted = rt.remove(rec.id, true);
           if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
           Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
+          releaseVolumesLocked(rec);
           Status unmounted = unmountRootfs(rec);
           rec.state["status"] = "exited";
           rec.state["finished_at"] = nowNanos();
@@ -501,6 +506,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   if (!rm.ok() && rm.error().code() != Code::kNotFound)
     LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
   TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
+  releaseVolumesLocked(rec);
   TRY(unmountRootfs(rec));
   if (was_active) emitContainerEvent(rec, "cleanup");
   ::unlink(p.socket.c_str());
@@ -510,7 +516,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   rec.state["monitor_pid"] = 0;
   rec.state.erase("stopping_pid");
   TRY(saveState(rec));
-  if (allow_rm && rec.config.value("remove", false)) return removeLocked(rec, true, 0);
+  if (allow_rm && rec.config.value("remove", false)) return removeLocked(rec, true, 0, true);
   return {};
 }
 
@@ -528,9 +534,13 @@ Status LocalContainerService::cleanup(const std::string& name, bool rm) {
   if (status == "running" || status == "paused") return {};
   if (status != "created") {
     TRY(teardownNetworkLocked(*cur, storedSpec(cur->config)));
+    if (cur->state.contains("mounted_volumes")) {
+      releaseVolumesLocked(*cur);
+      TRY(saveState(*cur));
+    }
     TRY(unmountRootfs(*cur));
   }
-  if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0);
+  if (rm && fs::exists(paths(cur->id).static_dir)) return removeLocked(*cur, true, 0, true);
   return {};
 }
 
@@ -632,7 +642,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::stop(const api::Cont
       still_there = again.ok() && *again;
     }
     if (still_there && (**cur).config.value("remove", false)) {
-      if (auto r = removeLocked(**cur, true, 0); !r.ok()) results[i].error = std::move(r).error();
+      if (auto r = removeLocked(**cur, true, 0, true); !r.ok()) results[i].error = std::move(r).error();
     }
   }
   return results;
@@ -751,7 +761,8 @@ Result<std::vector<api::NameResult>> LocalContainerService::setPaused(const std:
 
 // --- remove -----------------------------------------------------------------------
 
-Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout) {
+Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout,
+                                           bool volumes) {
   TRY(syncLocked(rec));
   std::string status = rec.state.value("status", "configured");
   if (status == "running" || status == "paused" || status == "created") {
@@ -765,6 +776,7 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
   auto p = paths(rec.id);
   TRY(setUserMounts(rec.id, 0));  // removal ends every mount
   TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
+  releaseVolumesLocked(rec);
   TRY(unmountRootfs(rec));
   // `wait --condition removed` (docker run --rm) learns the exit code after the record is gone.
   // The status is read again: `rm -f` has just stopped a running one (its foreground
@@ -781,6 +793,7 @@ Status LocalContainerService::removeLocked(state::ContainerRecord& rec, bool for
       LOG_WARN("removed container {}, but not its files: {}", rec.id, s.error().what());
   ::unlink(p.socket.c_str());
   ::unlink((e_.options().runroot + "/locks/" + rec.id).c_str());
+  if (volumes) removeAnonymousVolumes(storedSpec(rec.config));
   return {};
 }
 

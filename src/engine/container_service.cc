@@ -22,6 +22,7 @@
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "state/images.h"
+#include "state/volumes.h"
 #include "sys/mounts.h"
 
 namespace berth::engine {
@@ -180,6 +181,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     return makeError(Code::kInvalidArgument, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
   TRY(completeNetworkSpec(spec, image_config));
+  Undo undo_volumes;
+  TRY(prepareVolumes(spec, image_config, undo_volumes));
   state::ContainerRecord rec;
   rec.id = randomId();
   rec.name = name;
@@ -218,6 +221,11 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     if (!TRY(state::getImage(e_.db(), rec.image_id)))
       return makeError(Code::kNotFound, "image {} was removed while container {} was being created",
                        rec.image_id.substr(0, 12), rec.name);
+    // Likewise a volume: `volume rm` sees this container, or this sees the volume gone.
+    for (auto& v : spec.volumes)
+      if (!TRY(state::getVolume(e_.db(), v.name)))
+        return makeError(Code::kNotFound, "volume {} was removed while container {} was being created", v.name,
+                         rec.name);
     return state::insertContainer(e_.db(), rec);
   }));
   Status dirs = [&]() -> Status {
@@ -236,6 +244,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
       LOG_WARN("create {}: {}", rec.id, s2.error().what());
     return std::move(dirs).error();
   }
+  undo_volumes.commit();
   emitContainerEvent(rec, "create");
   return api::ContainerCreateReport{rec.id, {}};
 }
@@ -487,20 +496,8 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
     gd["WorkDir"] = p.work;
   }
   j["GraphDriver"] = {{"Name", e_.driver()}, {"Data", gd}};
-  Json mounts = Json::array();
-  for (const auto& m : spec.mounts) {
-    Json options = Json::array();
-    for (const auto& o : m.options) options.push_back(o);
-    mounts.push_back(Json{{"Type", m.type.empty() ? "bind" : m.type},
-                          {"Source", m.source},
-                          {"Destination", m.destination},
-                          {"Driver", ""},
-                          {"Mode", ""},
-                          {"Options", options},
-                          {"RW", true},
-                          {"Propagation", "rprivate"}});
-  }
-  j["Mounts"] = mounts;
+  Json binds;
+  j["Mounts"] = inspectMounts(spec, binds);
   j["Dependencies"] = Json::array();
   std::string netmode = spec.netns.isDefault() ? "bridge" : std::string(api::namespaceModeName(spec.netns.nsmode));
   if (spec.netns.is(api::NamespaceMode::kContainer)) netmode = "container:" + spec.netns.value;
@@ -551,8 +548,6 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   std::string log_driver = spec.log_configuration && !spec.log_configuration->driver.empty()
                                ? spec.log_configuration->driver
                                : "k8s-file";
-  Json binds = Json::array();
-  for (auto& m : mounts) binds.push_back(m["Source"].get<std::string>() + ":" + m["Destination"].get<std::string>());
   j["HostConfig"] = {{"Binds", binds},
                      {"CgroupManager", "cgroupfs"},
                      {"CgroupMode", "private"},
@@ -706,7 +701,7 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
       continue;
     }
     if (!*cur) continue;  // already gone (e.g. --rm)
-    auto s = removeLocked(**cur, req.force, req.timeout);
+    auto s = removeLocked(**cur, req.force, req.timeout, req.volumes);
     if (!s.ok()) results[i].error = std::move(s).error();
   }
   if (req.all) sweepOrphans();

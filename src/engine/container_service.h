@@ -7,6 +7,7 @@
 
 #include "base/detach_keys.h"
 #include "base/fd.h"
+#include "base/scope_exit.h"
 #include "berth/api/containers.h"
 #include "network/store.h"
 #include "runtime/oci_runtime.h"
@@ -141,7 +142,8 @@ class LocalContainerService : public api::ContainerService {
   Status writeBundle(state::ContainerRecord& rec);
   // Runtime delete, unmount, state exited; removes the container if auto-remove and `allow_rm`.
   Status finalizeLocked(state::ContainerRecord& rec, bool allow_rm);
-  Status removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout);
+  // `volumes`: the container's anonymous volumes go too (rm -v, --rm).
+  Status removeLocked(state::ContainerRecord& rec, bool force, std::optional<int> timeout, bool volumes = false);
   // Removes container directories (and their rootfs mounts) that have no record, left
   // by a CLI killed inside create or rm. Never deletes through a mount; what it cannot
   // remove is logged. Run by `rm --all` and `container prune`.
@@ -154,6 +156,25 @@ class LocalContainerService : public api::ContainerService {
   // "stopping"; ps, inspect or another stop are not held up), and takes it again for the
   // kill and the exit record; rec is then re-read (a container removed meanwhile is done).
   Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only, ContainerLock* lock = nullptr);
+
+  // container_volumes.cc
+  // At create: image VOLUMEs become anonymous volumes (or tmpfs, per image_volume_mode),
+  // anonymous volumes get a name, named ones are created when missing. What it creates is
+  // removed by `undo` unless committed.
+  Status prepareVolumes(api::SpecGenerator& spec, const Json& image_config, Undo& undo);
+  // Before a run: every volume of the container made ready (options volumes mounted), listed
+  // in rec.state["mounted_volumes"] (not saved); returns volume name -> host directory.
+  Result<std::map<std::string, std::string>> acquireVolumesLocked(state::ContainerRecord& rec,
+                                                                 const api::SpecGenerator& spec);
+  // The volumes' first use (chown, copy-up from the mounted rootfs); `oci` gives the user.
+  Status firstUseVolumes(const state::ContainerRecord& rec, const api::SpecGenerator& spec, const Json& oci);
+  // After a run: releases what acquireVolumesLocked listed (failures logged) and forgets it.
+  void releaseVolumesLocked(state::ContainerRecord& rec);
+  // inspect's Mounts (binds, tmpfs and volumes as podman shows them); `binds` gets
+  // HostConfig.Binds ("SRC:DEST:OPTIONS", a volume by name).
+  Json inspectMounts(const api::SpecGenerator& spec, Json& binds);
+  // The anonymous volumes of a removed container, unless another container uses them.
+  void removeAnonymousVolumes(const api::SpecGenerator& spec);
 
   // container_network.cc
   // At create: bridge is the default mode; "default" names the default network; every

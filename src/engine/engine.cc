@@ -10,6 +10,7 @@
 #include "engine/image_service.h"
 #include "engine/network_service.h"
 #include "engine/system_service.h"
+#include "engine/volume_service.h"
 
 namespace berth::engine {
 
@@ -86,6 +87,11 @@ api::ContainerService& Engine::containers() {
 api::NetworkService& Engine::networks() {
   if (!networks_) networks_ = std::make_unique<LocalNetworkService>(*this);
   return *networks_;
+}
+
+api::VolumeService& Engine::volumes() {
+  if (!volumes_) volumes_ = std::make_unique<LocalVolumeService>(*this);
+  return *volumes_;
 }
 
 network::Store& Engine::networkStore() {

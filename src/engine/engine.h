@@ -8,6 +8,7 @@
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
 #include "berth/api/system.h"
+#include "berth/api/volumes.h"
 #include "base/result.h"
 #include "network/store.h"
 #include "events/log.h"
@@ -48,6 +49,7 @@ class Engine {
   api::ContainerService& containers();
   api::SystemService& system();
   api::NetworkService& networks();
+  api::VolumeService& volumes();
   // Network definitions (<root>/networks or --network-config-dir), IPAM and
   // netavark state (<runroot>/networks).
   network::Store& networkStore();
@@ -65,6 +67,7 @@ class Engine {
   std::unique_ptr<api::ContainerService> containers_;
   std::unique_ptr<api::SystemService> system_;
   std::unique_ptr<api::NetworkService> networks_;
+  std::unique_ptr<api::VolumeService> volumes_;
   std::unique_ptr<network::Store> network_store_;
   std::unique_ptr<events::Log> events_;
 };

@@ -122,6 +122,32 @@ bool parseBoolValue(std::string_view v, bool& out) {
   return false;
 }
 
+std::string cleanDest(std::string_view d) {
+  std::string out(d);
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+// podman's unified mounts (-v, --mount, --tmpfs): a destination given twice is one mount
+// when both are the same (source, type and options); true then, and the second is dropped.
+// Two different mounts on one destination: kInvalidArgument "DEST: duplicate mount destination".
+Result<bool> sameMountAgain(const api::SpecGenerator& s, std::string_view dest, std::string_view type,
+                            std::string_view source, const std::vector<std::string>& opts) {
+  std::string d = cleanDest(dest);
+  auto dup = [&]() { return makeError(Code::kInvalidArgument, "{}: duplicate mount destination", d); };
+  for (const auto& m : s.mounts)
+    if (cleanDest(m.destination) == d) {
+      if (type != "volume" && m.type == type && m.source == source && m.options == opts) return true;
+      return dup();
+    }
+  for (const auto& v : s.volumes)
+    if (cleanDest(v.dest) == d) {
+      if (type == "volume" && !source.empty() && v.name == source && v.options == opts) return true;
+      return dup();
+    }
+  return false;
+}
+
 }  // namespace
 
 Result<std::string> parseUserFlag(std::string_view arg) {
@@ -215,6 +241,7 @@ Status addVolumeFlag(api::SpecGenerator& specgen, std::string_view arg, std::str
     return makeError(Code::kInvalidArgument, "invalid volume {:?}: expected SRC:DST[:OPTS]", arg);
   if (parts.size() == 1) {  // anonymous volume
     TRY(checkDest(parts[0], arg));
+    if (TRY(sameMountAgain(specgen, parts[0], "volume", "", {}))) return okStatus();
     specgen.volumes.push_back(api::NamedVolume{"", parts[0], {}, true, ""});
     return okStatus();
   }
@@ -228,8 +255,11 @@ Status addVolumeFlag(api::SpecGenerator& specgen, std::string_view arg, std::str
   const std::string& src = parts[0];
   if (src.empty()) return invalid("empty source in volume", arg);
   if (src[0] == '/' || src[0] == '.') {
-    specgen.mounts.push_back(api::Mount{parts[1], "bind", TRY(hostPath(src, cwd, arg)), opts});
+    std::string host = TRY(hostPath(src, cwd, arg));
+    if (TRY(sameMountAgain(specgen, parts[1], "bind", host, opts))) return okStatus();
+    specgen.mounts.push_back(api::Mount{parts[1], "bind", host, opts});
   } else {
+    if (TRY(sameMountAgain(specgen, parts[1], "volume", src, opts))) return okStatus();
     specgen.volumes.push_back(api::NamedVolume{src, parts[1], opts, false, ""});
   }
   return okStatus();
@@ -244,6 +274,7 @@ Status addTmpfsFlag(api::SpecGenerator& specgen, std::string_view arg) {
     if (colon + 1 == arg.size()) return invalid("empty options in tmpfs", arg);
     opts = splitOn(arg.substr(colon + 1), ',');
   }
+  if (TRY(sameMountAgain(specgen, dst, "tmpfs", "tmpfs", opts))) return okStatus();
   specgen.mounts.push_back(api::Mount{std::string(dst), "tmpfs", "tmpfs", opts});
   return okStatus();
 }
@@ -331,12 +362,16 @@ Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::stri
   if (type == "bind") {
     if (src.empty())
       return makeError(Code::kInvalidArgument, "--mount {:?}: bind mounts need a source", arg);
-    specgen.mounts.push_back(api::Mount{dst, "bind", TRY(hostPath(src, cwd, arg)), opts});
+    std::string host = TRY(hostPath(src, cwd, arg));
+    if (TRY(sameMountAgain(specgen, dst, "bind", host, opts))) return okStatus();
+    specgen.mounts.push_back(api::Mount{dst, "bind", host, opts});
   } else if (type == "volume") {
+    if (TRY(sameMountAgain(specgen, dst, "volume", src, opts))) return okStatus();
     specgen.volumes.push_back(api::NamedVolume{src, dst, opts, src.empty(), ""});
   } else if (type == "tmpfs" || type == "ramfs" || type == "devpts") {
     if (!src.empty())
       return makeError(Code::kInvalidArgument, "--mount {:?}: {} mounts take no source", arg, type);
+    if (TRY(sameMountAgain(specgen, dst, type, type, opts))) return okStatus();
     specgen.mounts.push_back(api::Mount{dst, type, type, opts});
   } else {
     return makeError(Code::kInvalidArgument, "--mount {:?}: unsupported mount type {:?}", arg,

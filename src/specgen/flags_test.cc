@@ -141,5 +141,55 @@ TEST(FlagsTest, Mounts) {
   expectInvalid(addTmpfsFlag(e, "tmp"), "absolute");
 }
 
+TEST(FlagsTest, VolumeSpecs) {
+  api::SpecGenerator s;
+  ASSERT_TRUE(addVolumeFlag(s, "/anon").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "data:/d:ro,noexec").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "/host:/h:z").ok());
+  ASSERT_EQ(s.volumes.size(), 2u);
+  EXPECT_EQ(s.volumes[0], (api::NamedVolume{"", "/anon", {}, true, ""}));
+  EXPECT_EQ(s.volumes[1], (api::NamedVolume{"data", "/d", {"ro", "noexec"}, false, ""}));
+  ASSERT_EQ(s.mounts.size(), 1u);
+  EXPECT_EQ(s.mounts[0], (api::Mount{"/h", "bind", "/host", {"z"}}));
+  expectInvalid(addVolumeFlag(s, "data:relative"), "absolute path");
+  expectInvalid(addVolumeFlag(s, "data:/x:bogus"), "invalid option");
+  expectInvalid(addVolumeFlag(s, "data:/x:ro,rw"), "ro or rw");
+  expectInvalid(addVolumeFlag(s, "a:b:c:d"), "SRC:DST");
+  expectInvalid(addVolumeFlag(s, ":/x"), "empty source");
+}
+
+TEST(FlagsTest, VolumeMountFlag) {
+  api::SpecGenerator s;
+  ASSERT_TRUE(addMountFlag(s, "type=volume,source=v,target=/t,ro").ok());
+  ASSERT_TRUE(addMountFlag(s, "type=volume,dst=/anon").ok());
+  ASSERT_TRUE(addMountFlag(s, "type=volume,src=w,destination=/w,volume-nocopy,U").ok());
+  ASSERT_EQ(s.volumes.size(), 3u);
+  EXPECT_EQ(s.volumes[0], (api::NamedVolume{"v", "/t", {"ro"}, false, ""}));
+  EXPECT_EQ(s.volumes[1], (api::NamedVolume{"", "/anon", {}, true, ""}));
+  EXPECT_EQ(s.volumes[2], (api::NamedVolume{"w", "/w", {"nocopy", "U"}, false, ""}));
+}
+
+// podman's unified mounts: the same mount twice is one; two mounts on one destination fail.
+TEST(FlagsTest, DuplicateDestinations) {
+  api::SpecGenerator s;
+  ASSERT_TRUE(addVolumeFlag(s, "v1:/d").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "v1:/d").ok());
+  EXPECT_EQ(s.volumes.size(), 1u);
+  expectInvalid(addVolumeFlag(s, "v2:/d"), "/d: duplicate mount destination");
+  expectInvalid(addVolumeFlag(s, "v1:/d/:ro"), "/d: duplicate mount destination");
+  expectInvalid(addTmpfsFlag(s, "/d"), "/d: duplicate mount destination");
+  expectInvalid(addMountFlag(s, "type=volume,src=v3,dst=/d"), "/d: duplicate mount destination");
+  ASSERT_TRUE(addTmpfsFlag(s, "/t").ok());
+  ASSERT_TRUE(addTmpfsFlag(s, "/t").ok());
+  expectInvalid(addTmpfsFlag(s, "/t:ro"), "/t: duplicate mount destination");
+  ASSERT_TRUE(addVolumeFlag(s, "/host:/b").ok());
+  ASSERT_TRUE(addVolumeFlag(s, "/host:/b").ok());
+  expectInvalid(addVolumeFlag(s, "/other:/b"), "/b: duplicate mount destination");
+  EXPECT_EQ(s.mounts.size(), 2u);
+  // Two anonymous volumes on one destination are two mounts.
+  ASSERT_TRUE(addVolumeFlag(s, "/anon").ok());
+  expectInvalid(addVolumeFlag(s, "/anon"), "/anon: duplicate mount destination");
+}
+
 }  // namespace
 }  // namespace berth::specgen

@@ -16,13 +16,6 @@ enum class NsKind { kPid, kNet, kIpc, kUts, kCgroup, kUser };
 // and host on v1; user host).
 api::NamespaceMode effectiveMode(const api::Namespace& ns, NsKind kind, bool cgroup2);
 
-// podman's util.ProcessOptions for a mount at `dest` of `type`: keeps the caller's options
-// (minus the ones only the engine acts on), then adds what is missing: rw, rprivate,
-// nosuid/nodev (volumes, tmpfs), tmpcopyup (tmpfs), rbind (binds). kInvalidArgument for ro/rw
-// or a propagation given twice, kUnimplemented for overlay (O) mounts.
-Result<std::vector<std::string>> processOptions(const std::vector<std::string>& in,
-                                                const std::string& type, bool is_volume,
-                                                const std::string& dest);
 
 // A --device value as podman's CLI stores it in LinuxDevice.path: SRC[:DST][:PERMS].
 struct DeviceSpec {

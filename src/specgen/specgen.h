@@ -122,6 +122,14 @@ Result<std::vector<std::string>> makeCommand(const api::SpecGenerator& specgen,
 // Signal name ("SIGTERM", "TERM", "term", "RTMIN+3") or number -> number.
 Result<int> parseSignal(std::string_view s);
 
+// podman's util.ProcessOptions for a mount at `dest` of `type`: keeps the caller's options
+// (minus the ones only the engine acts on), then adds what is missing: rw, rprivate,
+// nosuid/nodev (volumes, tmpfs), tmpcopyup (tmpfs), rbind (binds). kInvalidArgument for ro/rw
+// or a propagation given twice, kUnimplemented for overlay (O) mounts.
+Result<std::vector<std::string>> processOptions(const std::vector<std::string>& in,
+                                                const std::string& type, bool is_volume,
+                                                const std::string& dest);
+
 // Destinations of the image's declared volumes (config.Volumes) not already
 // covered by specgen mounts/volumes: the engine creates anonymous volumes
 // for them, as podman's image_volume_mode "anonymous" does.

@@ -287,7 +287,7 @@ Status checkStorage(const api::SpecGenerator& s) {
     if (d.empty() || d[0] != '/')
       return invalid(fmt::format("invalid container path {:?}, must be an absolute path", d));
     if (!dests.insert(cleanDest(d)).second)
-      return invalid(fmt::format("{:?}: duplicate mount destination", cleanDest(d)));
+      return invalid(fmt::format("{}: duplicate mount destination", cleanDest(d)));
     return okStatus();
   };
   for (const auto& m : s.mounts) {

@@ -168,7 +168,7 @@ TEST(ValidateSpecTest, ContainerRules) {
             "init containers must be created in a pod: invalid argument");
   EXPECT_EQ(check(R"({"volumes":[{"Name":"a","Dest":"/d"}],
                       "image_volumes":[{"Source":"i","Destination":"/d"}]})"),
-            "\"/d\": duplicate mount destination");
+            "/d: duplicate mount destination");
 }
 
 TEST(ValidateSpecTest, StorageAndProcess) {
@@ -176,7 +176,7 @@ TEST(ValidateSpecTest, StorageAndProcess) {
             "invalid container path \"rel\", must be an absolute path");
   EXPECT_EQ(check(R"({"mounts":[{"destination":"/a","type":"tmpfs"},
                                 {"destination":"/a/","type":"tmpfs"}]})"),
-            "\"/a\": duplicate mount destination");
+            "/a: duplicate mount destination");
   EXPECT_EQ(check(R"({"mounts":[{"destination":"/a","type":"bind","source":"rel"}]})"),
             "bind mount /a: source \"rel\" must be an absolute path");
   EXPECT_EQ(check(R"({"mounts":[{"destination":"/a","source":"/s","options":["ro","rw"]}]})"),

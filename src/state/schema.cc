@@ -51,6 +51,15 @@ CREATE TABLE manifest_lists (
       R"sql(
 ALTER TABLE images ADD COLUMN names_history TEXT NOT NULL DEFAULT '[]';
 )sql",
+      // 4: named and anonymous volumes (`volume create`, -v NAME:/path, -v /path).
+      R"sql(
+CREATE TABLE volumes (
+  name TEXT PRIMARY KEY,
+  created INTEGER NOT NULL,       -- ns
+  config TEXT NOT NULL,           -- JSON: driver, labels, options, uid, gid, anonymous
+  state TEXT NOT NULL             -- JSON: needs_copy_up, needs_chown, mount_count
+);
+)sql",
   };
   return kMigrations;
 }

@@ -7,6 +7,7 @@
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
 #include "berth/api/system.h"
+#include "berth/api/volumes.h"
 
 namespace berth::api {
 
@@ -17,6 +18,7 @@ class Services {
   virtual ImageService& images() = 0;
   virtual SystemService& system() = 0;
   virtual NetworkService& networks() = 0;
+  virtual VolumeService& volumes() = 0;
 };
 
 }  // namespace berth::api

@@ -44,6 +44,7 @@ class Connection : public api::Services {
   api::ImageService& images() override;
   api::SystemService& system() override;
   api::NetworkService& networks() override;
+  api::VolumeService& volumes() override;
 
   Impl& impl() { return *impl_; }
 

@@ -20,6 +20,7 @@ api::ContainerService& Connection::containers() { return *impl_->containers; }
 api::ImageService& Connection::images() { return *impl_->images; }
 api::SystemService& Connection::system() { return *impl_->system; }
 api::NetworkService& Connection::networks() { return *impl_->networks; }
+api::VolumeService& Connection::volumes() { return *impl_->volumes; }
 
 namespace {
 

@@ -25,6 +25,7 @@ class RemoteContainers;
 class RemoteImages;
 class RemoteSystem;
 class RemoteNetworks;
+class RemoteVolumes;
 
 }  // namespace berth::api::client
 
@@ -43,6 +44,7 @@ struct Connection::Impl {
   std::unique_ptr<api::client::RemoteImages> images;
   std::unique_ptr<api::client::RemoteSystem> system;
   std::unique_ptr<api::client::RemoteNetworks> networks;
+  std::unique_ptr<api::client::RemoteVolumes> volumes;
 };
 
 }  // namespace berth::bindings

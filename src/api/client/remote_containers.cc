@@ -42,6 +42,7 @@ void attachServices(bindings::Connection& c) {
   impl.images = std::make_unique<RemoteImages>(c);
   impl.system = std::make_unique<RemoteSystem>(c);
   impl.networks = std::make_unique<RemoteNetworks>(c);
+  impl.volumes = std::make_unique<RemoteVolumes>(c);
 }
 
 Result<ContainerCreateReport> RemoteContainers::create(const ContainerCreateRequest& req) {

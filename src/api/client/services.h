@@ -8,6 +8,7 @@
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
 #include "berth/api/system.h"
+#include "berth/api/volumes.h"
 #include "berth/bindings/connection.h"
 
 namespace berth::api::client {
@@ -128,6 +129,26 @@ class RemoteNetworks : public NetworkService {
   Result<std::vector<NetworkReport>> prune(const std::vector<std::string>& filters) override;
   Status connect(const NetworkConnectRequest& req) override;
   Status disconnect(const std::string& network, const std::string& container, bool force) override;
+
+ private:
+  bindings::Connection& c_;
+};
+
+// The libpod volume routes (podman's pkg/bindings/volumes); export, import, mount and
+// unmount have no route in 4.3.1: kUnimplemented.
+class RemoteVolumes : public VolumeService {
+ public:
+  explicit RemoteVolumes(bindings::Connection& c) : c_(c) {}
+  Result<Volume> create(const VolumeCreateRequest& req) override;
+  Result<std::vector<Volume>> list(const std::vector<std::string>& filters) override;
+  Result<Volume> inspect(const std::string& name) override;
+  Result<bool> exists(const std::string& name) override;
+  Result<std::vector<VolumeReport>> remove(const VolumeRemoveRequest& req) override;
+  Result<std::vector<VolumeReport>> prune(const std::vector<std::string>& filters, bool dry_run) override;
+  Status exportTar(const std::string& name, int out_fd) override;
+  Status importTar(const std::string& name, int in_fd) override;
+  Result<std::string> mount(const std::string& name) override;
+  Status unmount(const std::string& name) override;
 
  private:
   bindings::Connection& c_;

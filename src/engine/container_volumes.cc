@@ -1,0 +1,154 @@
+// Containers and volumes: naming and creating them at create, acquiring, first use and
+// release around each run, anonymous volumes removed with their container.
+#include <algorithm>
+#include <set>
+
+#include "base/log.h"
+#include "engine/container_service.h"
+#include "engine/engine.h"
+#include "engine/volume_service.h"
+#include "specgen/specgen.h"
+
+namespace berth::engine {
+
+namespace {
+
+LocalVolumeService& volumeService(Engine& e) { return static_cast<LocalVolumeService&>(e.volumes()); }
+
+bool hasOption(const std::vector<std::string>& opts, std::string_view o) {
+  return std::find(opts.begin(), opts.end(), o) != opts.end();
+}
+
+}  // namespace
+
+Status LocalContainerService::prepareVolumes(api::SpecGenerator& spec, const Json& image_config, Undo& undo) {
+  auto& vols = volumeService(e_);
+  // The image's VOLUMEs that nothing else is mounted on (podman's image_volume_mode:
+  // anonymous volumes by default, "bind" being the CLI's name for it).
+  std::string mode = spec.image_volume_mode;
+  std::transform(mode.begin(), mode.end(), mode.begin(), ::tolower);
+  for (auto& dest : specgen::imageVolumeDestinations(spec, image_config)) {
+    if (mode.empty() || mode == "anonymous" || mode == "bind")
+      spec.volumes.push_back(api::NamedVolume{"", dest, {}, true, ""});
+    else if (mode == "tmpfs")
+      spec.mounts.push_back(api::Mount{dest, "tmpfs", "tmpfs", {"rw", "nodev", "exec"}});
+  }
+  for (auto& v : spec.volumes) {
+    if (v.name.empty()) {
+      api::VolumeCreateRequest req;
+      req.anonymous = true;
+      auto created = TRY_CTX(vols.create(req), "create the anonymous volume for {}", v.dest);
+      v.name = created.name;
+      v.is_anonymous = true;
+      undo.add([&vols, n = created.name] { vols.removeUnused({n}); });
+      continue;
+    }
+    bool created = false;
+    TRY(vols.ensure(v.name, &created));
+    if (created) undo.add([&vols, n = v.name] { vols.removeUnused({n}); });
+  }
+  return {};
+}
+
+Result<std::map<std::string, std::string>> LocalContainerService::acquireVolumesLocked(
+    state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  auto& vols = volumeService(e_);
+  std::map<std::string, std::string> paths;
+  Json acquired = rec.state.value("mounted_volumes", Json::array());
+  for (auto& v : spec.volumes) {
+    if (paths.count(v.name)) continue;
+    auto path = vols.acquire(v.name);
+    if (!path.ok()) {
+      rec.state["mounted_volumes"] = acquired;
+      return std::move(path).error().context(fmt::format("volume {} of container {}", v.name, rec.id.substr(0, 12)));
+    }
+    acquired.push_back(v.name);
+    paths[v.name] = *path;
+  }
+  rec.state["mounted_volumes"] = acquired;
+  return paths;
+}
+
+Status LocalContainerService::firstUseVolumes(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
+                                              const Json& oci) {
+  auto& vols = volumeService(e_);
+  uint32_t uid = 0, gid = 0;
+  if (auto p = oci.find("process"); p != oci.end() && p->is_object())
+    if (auto u = p->find("user"); u != p->end() && u->is_object()) {
+      uid = u->value("uid", 0u);
+      gid = u->value("gid", 0u);
+    }
+  auto paths = this->paths(rec.id);
+  for (auto& v : spec.volumes)
+    TRY_CTX(vols.firstUse(v.name, paths.merged, v.dest, !hasOption(v.options, "nocopy"), uid, gid),
+            "container {}", rec.id.substr(0, 12));
+  return {};
+}
+
+void LocalContainerService::releaseVolumesLocked(state::ContainerRecord& rec) {
+  auto it = rec.state.find("mounted_volumes");
+  if (it == rec.state.end()) return;
+  auto& vols = volumeService(e_);
+  if (it->is_array())
+    for (auto& n : *it)
+      if (n.is_string())
+        if (auto s = vols.release(n.get<std::string>()); !s.ok())
+          LOG_WARN("container {}: {}", rec.id.substr(0, 12), s.error().what());
+  rec.state.erase("mounted_volumes");
+}
+
+Json LocalContainerService::inspectMounts(const api::SpecGenerator& spec, Json& binds) {
+  auto& vols = volumeService(e_);
+  Json mounts = Json::array();
+  binds = Json::array();
+  // podman's InspectMount: ro/rw become RW, the propagation its own field, the rest Options.
+  auto add = [&](Json m, const std::vector<std::string>& given, const std::string& type, bool is_volume,
+                 const std::string& bind_source) {
+    std::string dest = m["Destination"];
+    auto opts = specgen::processOptions(given, type, is_volume, dest);
+    std::vector<std::string> all = opts.ok() ? *opts : given;
+    bool rw = true;
+    std::string propagation = type == "bind" ? "rprivate" : "";
+    Json options = Json::array();
+    std::string joined;
+    for (auto& o : all) {
+      joined += (joined.empty() ? "" : ",") + o;
+      if (o == "ro" || o == "rw") {
+        rw = o == "rw";
+      } else if (o == "private" || o == "rprivate" || o == "shared" || o == "rshared" || o == "slave" ||
+                 o == "rslave" || o == "unbindable" || o == "runbindable") {
+        propagation = o;
+      } else {
+        options.push_back(o);
+      }
+    }
+    m["Mode"] = "";
+    m["Options"] = options;
+    m["RW"] = rw;
+    m["Propagation"] = propagation;
+    mounts.push_back(std::move(m));
+    if (type == "bind") binds.push_back(bind_source + ":" + dest + ":" + joined);
+  };
+  for (const auto& m : spec.mounts) {
+    std::string type = m.type.empty() ? "bind" : m.type;
+    add(Json{{"Type", type}, {"Source", m.source}, {"Destination", m.destination}, {"Driver", ""}}, m.options, type,
+        false, m.source);
+  }
+  for (const auto& v : spec.volumes) {
+    auto vol = vols.inspect(v.name);
+    std::string source = vol.ok() ? vol->mountpoint : "";
+    add(Json{{"Type", "volume"}, {"Name", v.name}, {"Source", source}, {"Destination", v.dest},
+             {"Driver", vol.ok() ? vol->driver : "local"}},
+        v.options, "bind", true, v.name);
+  }
+  return mounts;
+}
+
+void LocalContainerService::removeAnonymousVolumes(const api::SpecGenerator& spec) {
+  std::vector<std::string> anon;
+  for (auto& v : spec.volumes)
+    if (v.is_anonymous && !v.name.empty()) anon.push_back(v.name);
+  if (!anon.empty()) volumeService(e_).removeUnused(anon);
+}
+
+}  // namespace berth::engine
