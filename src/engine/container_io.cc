@@ -222,7 +222,9 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
     // Output closed but the process lives on (it closed its stdio): wait for it.
     return wait(rec.id, {}, 100);
   }
-  return st->state.value("exit_code", 0);
+  // A process's exit status is a byte: --timeout's -1 is 255, as podman's `run` exits.
+  // (A negative return means "detached" to callers.)
+  return st->state.value("exit_code", 0) & 0xff;
 }
 
 // --- logs ---------------------------------------------------------------------------
