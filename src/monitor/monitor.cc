@@ -560,6 +560,11 @@ Status Monitor::loop() {
       if (::kill(run_.pid, SIGKILL) < 0 && errno != ESRCH)
         LOG_WARN("timeout: kill {}: {}", run_.pid, std::strerror(errno));
     }
+    // New attach clients first: one that connected before the container started must see
+    // output that is ready in this same batch (else a short-lived container's output goes
+    // to the log only and the client gets just EOF).
+    for (int i = 0; i < n; ++i)
+      if (Tag(evs[i].data.u64 >> 32) == kListen) onAccept();
     for (int i = 0; i < n; ++i) {
       Tag t = Tag(evs[i].data.u64 >> 32);
       int fd = int(uint32_t(evs[i].data.u64));
@@ -585,7 +590,7 @@ Status Monitor::loop() {
             onOutput(Stream::kStdout, fd);
           else if (run_.pty && (e & (EPOLLHUP | EPOLLERR))) stdin_.clear();
           break;
-        case kListen: onAccept(); break;
+        case kListen: break;  // accepted above
         case kClient: onClient(fd, e); break;
         case kCtl: onCtl(); break;
       }
