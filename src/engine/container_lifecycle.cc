@@ -104,10 +104,15 @@ Status addTimezone(const api::SpecGenerator& spec, const std::string& run_dir, a
   return {};
 }
 
+// podman's isPathOnMount/isPathOnVolume: `path` is a mount's destination, beneath one, or
+// one of its parents (the runtime creates those).
 bool onMount(const api::SpecGenerator& spec, const std::string& path) {
+  auto within = [](const std::string& a, const std::string& b) {  // a == b or a beneath b
+    return a == b || b == "/" || (a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '/');
+  };
   auto under = [&](const std::string& dest) {
     std::string d = dest.size() > 1 && dest.back() == '/' ? dest.substr(0, dest.size() - 1) : dest;
-    return path == d || (path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/');
+    return within(path, d) || within(d, path);
   };
   for (auto& m : spec.mounts)
     if (under(m.destination)) return true;
