@@ -45,7 +45,7 @@ Context::Context() {
   add("storage-driver", 0, &opts.storage_driver, "Select which storage driver is used to manage storage of images and containers");
   add("storage-opt", 0, &storage_opts_, "Used to pass an option to the storage driver");
   add("runtime", 0, &opts.runtime, "Path to the OCI-compatible binary used to run containers");
-  add("runtime-flag", 0, &runtime_flag_, "add global flags for the container runtime");
+  add("runtime-flag", 0, &opts.runtime_flags, "add global flags for the container runtime");
   add("log-level", 0, &log_level, "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)");
   add("events-backend", 0, &opts.events_backend, "Events backend to use (file, journald, none)");
   add("cgroup-manager", 0, &cgroup_manager_, "Cgroup manager to use (\"cgroupfs\"|\"systemd\")");

@@ -74,7 +74,7 @@ class Context {
   bool remote_mode_ = false, forced_remote_ = false, connect_failed_ = false;
   std::string remote_uri_, remote_identity_, host_;
   std::string syslog_, cgroup_manager_, conmon_, volumepath_, hooks_dir_;
-  std::string url_, connection_, identity_, namespace_, runtime_flag_;
+  std::string url_, connection_, identity_, namespace_;
   std::vector<std::string> storage_opts_;
   bool remote_ = false, noout_ = false, syslog_flag_ = false, debug_ = false;
 };

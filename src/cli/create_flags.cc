@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <set>
 #include <tuple>
@@ -81,11 +82,23 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("arch", 0, &o.arch, "use `ARCH` instead of the architecture of the machine for choosing images")
       .flag("os", 0, &o.os, "use `OS` instead of the running OS for choosing images")
       .flag("variant", 0, &o.variant, "Use `VARIANT` instead of the running architecture variant for choosing images")
-      .flag("no-healthcheck", 0, &o.no_healthcheck, "Disable healthchecks on container");
+      .flag("no-healthcheck", 0, &o.no_healthcheck, "Disable healthchecks on container")
+      .flag("conmon-pidfile", 0, &o.conmon_pidfile, "Path to the file that will receive the PID of conmon")
+      .sliceFlag("device-cgroup-rule", 0, &o.device_cgroup_rule, "Add a rule to the cgroup allowed devices list")
+      .flag("tz", 0, &o.tz, "Set timezone in container")
+      .flag("unsetenv", 0, &o.unsetenv, "Unset environment default variables in container")
+      .flag("unsetenv-all", 0, &o.unsetenv_all, "Unset all default environment variables in container")
+      .flag("systemd", 0, &o.systemd, "Run container in systemd mode (\"true\"|\"false\"|\"always\")")
+      .flag("timeout", 0, &o.timeout, "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.")
+      .flag("userns", 0, &o.userns, "User namespace to use")
+      .hiddenFlag("kernel-memory", &o.kernel_memory);  // podman: a deprecated no-op
+  if (const char* e = std::getenv("PODMAN_USERNS")) o.userns = e;
   if (run) {
     c.flag("detach", 'd', &o.detach, "Run container in background and print container ID")
         .flag("detach-keys", 0, &o.detach_keys, "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-cf`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`")
-        .flag("sig-proxy", 0, &o.sig_proxy, "Proxy received signals to the process");
+        .flag("sig-proxy", 0, &o.sig_proxy, "Proxy received signals to the process")
+        .flag("preserve-fds", 0, &o.preserve_fds, "Pass a number of additional file descriptors into the container")
+        .flag("rmi", 0, &o.rmi, "Remove container image unless used by other containers");
   }
   c.noInterspersed();
 }
@@ -318,6 +331,51 @@ Status applyNetworkFlags(const CreateOpts& o, api::SpecGenerator& s) {
   return {};
 }
 
+// podman's specgen.ParseNamespace: host, private, ns:PATH, container:ID, pod.
+Result<api::Namespace> parseNamespaceFlag(const std::string& ns) {
+  using api::NamespaceMode;
+  if (ns == "pod") return api::Namespace{NamespaceMode::kPod, ""};
+  if (ns == "host") return api::Namespace{NamespaceMode::kHost, ""};
+  if (ns == "private" || ns.empty()) return api::Namespace{NamespaceMode::kPrivate, ""};
+  if (ns.rfind("ns:", 0) == 0) return api::Namespace{NamespaceMode::kPath, ns.substr(3)};
+  if (ns.rfind("container:", 0) == 0) return api::Namespace{NamespaceMode::kContainer, ns.substr(10)};
+  return makeError(Code::kInvalidArgument, "unrecognized namespace mode {} passed", ns);
+}
+
+// podman's parseLinuxResourcesDeviceAccess: "TYPE MAJOR:MINOR ACCESS" ('*' for any number).
+Result<api::LinuxDeviceCgroup> parseDeviceCgroupRule(const std::string& rule) {
+  std::vector<std::string> parts;
+  for (size_t start = 0; start <= rule.size();) {
+    size_t end = std::min(rule.find(' ', start), rule.size());
+    parts.push_back(rule.substr(start, end - start));
+    start = end + 1;
+  }
+  if (parts.size() != 3)
+    return makeError(Code::kInvalidArgument,
+                     "invalid device cgroup rule requires type, major:Minor, and access rules: {:?}", rule);
+  if (parts[0] != "a" && parts[0] != "b" && parts[0] != "c")
+    return makeError(Code::kInvalidArgument, "invalid device type in device-access-add: {}", parts[0]);
+  api::LinuxDeviceCgroup d;
+  d.allow = true;
+  d.type = parts[0];
+  auto number = [](const std::string& v) -> Result<int64_t> {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+      return makeError(Code::kInvalidArgument, "strconv.ParseUint: parsing {:?}: invalid syntax", v);
+    return int64_t(n);
+  };
+  auto colon = parts[1].find(':');
+  std::string major = parts[1].substr(0, colon);
+  if (major != "*") d.major = TRY(number(major));
+  if (colon != std::string::npos && parts[1].substr(colon + 1) != "*") d.minor = TRY(number(parts[1].substr(colon + 1)));
+  for (char c : parts[2])
+    if (c != 'r' && c != 'w' && c != 'm')
+      return makeError(Code::kInvalidArgument, "invalid device access in device-access-add: {}", std::string(1, c));
+  d.access = parts[2];
+  return d;
+}
+
 }  // namespace
 
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
@@ -409,11 +467,21 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   }
   s.log_configuration = std::move(log);
   TRY(applyNetworkFlags(o, s));
-  for (auto [flag, ns, name] : {std::tuple{&o.pid, &s.pidns, "pid"}, {&o.ipc, &s.ipcns, "ipc"}, {&o.uts, &s.utsns, "uts"}}) {
-    if (flag->empty()) continue;
-    if (*flag != "host" && *flag != "private")
-      return makeError(Code::kUnimplemented, "namespace mode {:?} for --{} is not available yet", *flag, name);
-    ns->nsmode = *flag == "host" ? api::NamespaceMode::kHost : api::NamespaceMode::kPrivate;
+  if (!o.pid.empty()) s.pidns = TRY(parseNamespaceFlag(o.pid));
+  if (!o.uts.empty()) s.utsns = TRY(parseNamespaceFlag(o.uts));
+  if (!o.ipc.empty()) {  // podman's ParseIPCNamespace
+    if (o.ipc == "shareable") s.ipcns.nsmode = api::NamespaceMode::kShareable;
+    else if (o.ipc == "none") s.ipcns.nsmode = api::NamespaceMode::kNone;
+    else s.ipcns = TRY(parseNamespaceFlag(o.ipc));
+  }
+  if (!o.userns.empty()) {  // podman's ParseUserNamespace
+    const std::string& u = o.userns;
+    auto colon = u.find(':');
+    std::string mode = u.substr(0, colon), value = colon == std::string::npos ? "" : u.substr(colon + 1);
+    if (mode == "auto") s.userns = {api::NamespaceMode::kAuto, value};
+    else if (mode == "keep-id") s.userns = {api::NamespaceMode::kKeepId, value};
+    else if (u == "nomap") s.userns.nsmode = api::NamespaceMode::kNoMap;
+    else s.userns = TRY(parseNamespaceFlag(u));
   }
   if (!o.stop_signal.empty()) s.stop_signal = TRY(specgen::parseSignal(o.stop_signal));
   if (o.stop_timeout < 0) return makeError(Code::kInvalidArgument, "invalid --stop-timeout {}: must not be negative", o.stop_timeout);
@@ -426,12 +494,57 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   s.groups = o.group_add;
   for (auto& d : o.devices) s.devices.push_back(api::LinuxDevice{.path = d});
   for (auto& so : o.security_opt) {
-    if (so == "no-new-privileges" || so == "no-new-privileges=true") s.no_new_privileges = true;
-    else if (so == "seccomp=unconfined") s.seccomp_profile_path = "unconfined";
-    else if (so.rfind("seccomp=", 0) == 0) s.seccomp_profile_path = so.substr(8);
-    else if (so.rfind("label=", 0) == 0 || so.rfind("apparmor=", 0) == 0) continue;
-    else return makeError(Code::kInvalidArgument, "invalid --security-opt {:?}", so);
+    // podman's FillOutSpecGen: KEY=VALUE, or Docker's deprecated KEY:VALUE.
+    if (so == "no-new-privileges") {
+      s.no_new_privileges = true;
+      continue;
+    }
+    auto sep = so.find(so.find('=') != std::string::npos ? '=' : ':');
+    if (sep == std::string::npos) return makeError(Code::kInvalidArgument, "invalid --security-opt 1: {:?}", so);
+    std::string key = so.substr(0, sep), value = so.substr(sep + 1);
+    if (key == "no-new-privileges") {
+      static const std::set<std::string> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+      static const std::set<std::string> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+      if (!kTrue.count(value) && !kFalse.count(value))
+        return makeError(Code::kInvalidArgument, "invalid --security-opt 2: {:?}", so);
+      s.no_new_privileges = kTrue.count(value) > 0;
+    } else if (key == "seccomp") {
+      s.seccomp_profile_path = value;
+    } else if (key == "apparmor") {
+      s.apparmor_profile = value;
+    } else if (key == "label") {
+      s.selinux_opts.push_back(value);
+    } else if (key == "mask") {
+      for (size_t start = 0; start <= value.size();) {
+        size_t end = std::min(value.find(':', start), value.size());
+        s.mask.push_back(value.substr(start, end - start));
+        start = end + 1;
+      }
+    } else if (key == "unmask") {
+      s.unmask.push_back(value);
+    } else if (key == "proc-opts") {
+      s.procfs_opts = TRY(splitCsv(value));
+    } else if (key == "systempaths") {
+      if (value != "unconfined")
+        return makeError(Code::kInvalidArgument, "invalid systempaths option {:?}, only `unconfined` is supported", value);
+      s.unmask.push_back("ALL");
+    } else {
+      return makeError(Code::kInvalidArgument, "invalid --security-opt 2: {:?}", so);
+    }
   }
+  s.unset_env = o.unsetenv;
+  if (o.unsetenv_all) s.unset_env_all = true;
+  s.timezone = o.tz;
+  s.conmon_pid_file = o.conmon_pidfile;
+  if (o.timeout < 0) return makeError(Code::kInvalidArgument, "invalid argument \"{}\" for \"--timeout\" flag", o.timeout);
+  s.timeout = uint64_t(o.timeout);
+  if (!o.systemd.empty()) {
+    s.systemd = o.systemd;
+    std::transform(s.systemd.begin(), s.systemd.end(), s.systemd.begin(), ::tolower);
+  }
+  for (auto& r : o.device_cgroup_rule) s.device_cgroup_rule.push_back(TRY(parseDeviceCgroupRule(r)));
+  if (o.preserve_fds < 0) return makeError(Code::kInvalidArgument, "invalid argument \"{}\" for \"--preserve-fds\" flag", o.preserve_fds);
+  s.preserve_fds = uint64_t(o.preserve_fds);
   static const std::set<std::string> kPull = {"always", "missing", "never", "newer"};
   if (!kPull.count(o.pull))
     return makeError(Code::kInvalidArgument, "invalid pull policy {:?}: want always, missing, never or newer", o.pull);

@@ -29,6 +29,10 @@ struct CreateOpts {
   bool entrypoint_set = false;
   bool tls_verify = true;
   std::string authfile, creds, cert_dir, arch, os, variant, platform;
+  std::string conmon_pidfile, tz, systemd, userns, kernel_memory;
+  std::vector<std::string> unsetenv, device_cgroup_rule;
+  bool unsetenv_all = false, rmi = false;
+  int timeout = 0, preserve_fds = 0;
 };
 
 // Registers the create flags on `c` (plus detach, detach-keys and sig-proxy for run).

@@ -1,10 +1,12 @@
 // create and run: flags -> SpecGenerator (create_flags.cc), pull policy, create, start/attach.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "cli/commands.h"
 #include "cli/container_cmds.h"
 #include "cli/create_flags.h"
@@ -76,13 +78,22 @@ Result<api::AttachStreams> runStreams(const CreateOpts& o) {
 
 Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::string>& args, bool run,
                       const Command& self) {
+  // podman: the fds to preserve must be open in this process (checked before the engine
+  // opens its own).
+  for (int fd = 3; fd < 3 + o.preserve_fds; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0)
+      return makeError(Code::kInvalidArgument,
+                       "file descriptor {} is not available - the preserve-fds option requires that file descriptors must be passed",
+                       fd);
   auto* svc = TRY(containerService(ctx));
+  if (self.changed("kernel-memory")) LOG_WARN("The --kernel-memory flag is no longer supported. This flag is a noop.");
   auto spec = TRY(buildSpec(o, args, g_raw_argv));
   if (!o.cidfile.empty() && fs::exists(o.cidfile))
     return makeError(Code::kAlreadyExists,
                      "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
   spec.image = TRY(ensureImage(ctx, o, args[0], self));
   auto rep = TRY(svc->create(api::ContainerCreateRequest{spec, o.replace}));
+  for (auto& w : rep.warnings) ctx.err(w + "\n");
   if (!o.cidfile.empty()) TRY(fs::writeFileAtomic(o.cidfile, rep.id));
   if (!run) {
     ctx.out(rep.id + "\n");
@@ -99,6 +110,8 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
     return 0;
   }
   auto streams = TRY(runStreams(o));
+  // podman prints the ID when neither output stream is attached.
+  if (streams.out < 0 && streams.err < 0) ctx.out(rep.id + "\n");
   auto code = svc->start(rep.id, &streams);
   if (!code.ok()) {
     int rc = ctx.fail(code.error(), Phase::kRunStart);
@@ -109,6 +122,14 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   if (o.rm) {
     auto s = svc->cleanup(rep.id, true);
     if (!s.ok()) ctx.err("Error: " + s.error().what() + "\n");
+  }
+  if (o.rmi) {
+    // podman: the image goes unless another container uses it (then an error is logged).
+    auto& images = TRY(ctx.engine())->images();
+    auto removed = images.remove(api::ImageRemoveRequest{{spec.image}});
+    if (!removed.ok()) LOG_ERROR("{}", removed.error().what());
+    else
+      for (auto& e : removed->errors) LOG_ERROR("{}", e.what());
   }
   return *code;
 }

@@ -210,13 +210,16 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
   // Wait for the exit record, then finalise through the usual sync.
   for (int i = 0; i < 2000 && !fs::exists(p.exit_file); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::optional<int> exit_code;
+  if (auto ef = readExitFile(rec.id); ef.ok() && *ef && (**ef).contains("exit_code") && (**ef)["exit_code"].is_number_integer())
+    exit_code = (**ef)["exit_code"].get<int>();
   auto st = loadSynced(rec.id);
   if (!st.ok()) {
     if (st.error().code() == Code::kNotFound) {
-      // Removed meanwhile, by its own cleanup (--rm) or by `rm -f`: the exit code
-      // the removal retained says how it ended.
-      if (auto code = retainedExitCode(rec.id)) return *code;
-      return 0;
+      // Removed meanwhile, by its own cleanup (--rm) or by `rm -f`: the exit file said
+      // how it ended, or the code retained at the removal does.
+      if (!exit_code) exit_code = retainedExitCode(rec.id);
+      return exit_code.value_or(0) & 0xff;
     }
     return std::move(st).error();
   }
@@ -224,7 +227,9 @@ Result<int> LocalContainerService::attachStreams(const state::ContainerRecord& r
     // Output closed but the process lives on (it closed its stdio): wait for it.
     return wait(rec.id, {}, 100);
   }
-  return st->state.value("exit_code", 0);
+  // A process's exit status is a byte: --timeout's -1 is 255, as podman's `run` exits.
+  // (A negative return means "detached" to callers.)
+  return st->state.value("exit_code", 0) & 0xff;
 }
 
 // --- logs ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "store/layer_store.h"
+#include "sys/inroot.h"
 #include "sys/mounts.h"
 
 namespace berth::engine {
@@ -79,7 +80,86 @@ Error withUndoFailures(Error primary, std::initializer_list<std::pair<const Stat
   return Error(primary.code(), primary.what() + text);
 }
 
+// podman's /etc/localtime for --tz: a copy of the zone file (the host's /etc/localtime for
+// "local") in the run directory, bound over the image's. Adds the mount to `out`.
+Status addTimezone(const api::SpecGenerator& spec, const std::string& run_dir, api::SpecGenerator& out) {
+  const std::string& tz = spec.timezone;
+  if (tz.empty()) return {};
+  for (auto& m : spec.mounts)
+    if (m.destination == "/etc/localtime") return {};
+  std::string zone = "/etc/localtime";
+  if (tz != "local") {
+    if (tz[0] == '/' || tz.find("..") != std::string::npos)
+      return makeError(Code::kInvalidArgument, "finding timezone: unknown time zone {}", tz);
+    zone = "/usr/share/zoneinfo/" + tz;
+  }
+  auto data = fs::readFile(zone);
+  if (!data.ok()) {
+    if (tz == "local") return std::move(data).error().context("finding local timezone for container");
+    return makeError(Code::kInvalidArgument, "finding timezone for container: unknown time zone {}", tz);
+  }
+  std::string copy = run_dir + "/localtime";
+  TRY(fs::writeFileReplace(copy, *data));
+  out.mounts.push_back(api::Mount{"/etc/localtime", "bind", copy, {"bind", "rprivate"}});
+  return {};
+}
+
+// podman's isPathOnMount/isPathOnVolume: `path` is a mount's destination, beneath one, or
+// one of its parents (the runtime creates those).
+bool onMount(const api::SpecGenerator& spec, const std::string& path) {
+  auto within = [](const std::string& a, const std::string& b) {  // a == b or a beneath b
+    return a == b || b == "/" || (a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '/');
+  };
+  auto under = [&](const std::string& dest) {
+    std::string d = dest.size() > 1 && dest.back() == '/' ? dest.substr(0, dest.size() - 1) : dest;
+    return within(path, d) || within(d, path);
+  };
+  for (auto& m : spec.mounts)
+    if (under(m.destination)) return true;
+  for (auto& v : spec.volumes)
+    if (under(v.dest)) return true;
+  return false;
+}
+
+// podman's resolveWorkDir: a working directory the user chose (not the image's, not one to
+// create, not on a mount) must exist in the root filesystem.
+Status checkWorkdir(const api::SpecGenerator& spec, const std::string& rootfs, const std::string& id) {
+  const std::string& wd = spec.work_dir;
+  if (wd.empty() || wd == "/" || spec.create_working_dir.value_or(false) || onMount(spec, wd)) return {};
+  auto root = TRY(sys::openRoot(rootfs));
+  auto st = sys::statInRoot(root.get(), wd);
+  if (st.ok()) {
+    if (!S_ISDIR(st->st_mode))
+      return makeError(Code::kFailedPrecondition, "workdir {:?} exists on container {}, but is not a directory", wd, id);
+    return {};
+  }
+  if (st.error().code() == Code::kNotFound)
+    return makeError(Code::kFailedPrecondition, "workdir {:?} does not exist on container {}", wd, id);
+  return std::move(st).error().context(fmt::format("detecting workdir {:?} on container {}", wd, id));
+}
+
 }  // namespace
+
+Status LocalContainerService::joinNamespaces(const api::SpecGenerator& spec, specgen::SpecInputs& in) {
+  using api::NamespaceMode;
+  for (auto [ns, type] : {std::pair{&spec.ipcns, "ipc"}, {&spec.pidns, "pid"}, {&spec.utsns, "uts"},
+                          {&spec.userns, "user"}, {&spec.cgroupns, "cgroup"}}) {
+    if (!ns->is(NamespaceMode::kContainer)) continue;
+    auto donor = TRY(state::getContainer(e_.db(), ns->value));
+    if (!donor)
+      return makeError(Code::kNotFound, "container {} whose {} namespace this one joins is gone", ns->value, type);
+    std::string st = donor->state.value("status", "");
+    int pid = donor->state.value("pid", 0);
+    if ((st != "running" && st != "paused") || pid <= 0)
+      return makeError(Code::kFailedPrecondition, "cannot join the {} namespace of container {}: it is not running", type,
+                       donor->name);
+    // podman also shares the donor's /dev/shm (a tmpfs on the host): berth's is a tmpfs of
+    // the donor's mount namespace, which cannot be bound into another one, so the joiner
+    // gets its own /dev/shm (SysV IPC and POSIX message queues are shared, POSIX shm is not).
+    in.namespace_paths[type] = fmt::format("/proc/{}/ns/{}", pid, type);
+  }
+  return {};
+}
 
 std::string shownStatus(const Json& state) {
   std::string s = state.value("status", "configured");
@@ -167,9 +247,10 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   // podman's /run/.containerenv: empty, but for a privileged container (which can see
   // the host anyway), the engine, the container and its image.
   std::string containerenv;
+  // engine= names the podman version berth stands in for (the API level): tools key on "podman-".
   if (spec.privileged.value_or(false))
-    containerenv = fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\nrootless={}\n",
-                               VersionInfo::kVersion, rec.name, rec.id, rec.config.value("image_name", ""),
+    containerenv = fmt::format("engine=\"podman-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\nrootless={}\n",
+                               VersionInfo::kApiVersion, rec.name, rec.id, rec.config.value("image_name", ""),
                                rec.image_id, ::geteuid() == 0 ? 0 : 1);
   TRY(fs::writeFileReplace(p.run_dir + "/.containerenv", containerenv));
   specgen::SpecInputs in;
@@ -193,6 +274,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   if (!spec.use_image_resolve_conf.value_or(false)) in.resolv_conf_path = net_files_dir + "/resolv.conf";
   if (!spec.use_image_hosts.value_or(false)) in.hosts_path = net_files_dir + "/hosts";
   if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
+  TRY(joinNamespaces(spec, in));
+  TRY(addTimezone(spec, p.run_dir, in.specgen));
+  TRY(checkWorkdir(spec, p.merged, rec.id));
   in.hostname_path = p.run_dir + "/hostname";
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
@@ -262,8 +346,16 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
                              e_.options().network_config_dir});
   argv.insert(argv.end(), {"--exit-command-arg", rec.id});
   if (detached) argv.push_back("--start");
+  if (spec.timeout > 0) argv.insert(argv.end(), {"--timeout", std::to_string(spec.timeout)});
+  // --preserve-fds: only the process that created the container (`run`) has them.
+  auto kept = preserve_fds_.find(rec.id);
+  int preserve = kept == preserve_fds_.end() ? 0 : kept->second;
 
-  return launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12));
+  int pid = TRY(launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve));
+  if (!spec.conmon_pid_file.empty())
+    TRY_CTX(fs::writeFileReplace(spec.conmon_pid_file, std::to_string(readPidFile(p.monitor_pid_file))),
+            "write --conmon-pidfile");
+  return pid;
 }
 
 Status LocalContainerService::initLocked(state::ContainerRecord& rec) {

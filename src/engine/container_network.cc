@@ -145,8 +145,6 @@ Status LocalContainerService::completeNetworkSpec(api::SpecGenerator& spec, cons
     spec.netns.value = other.id;
   }
   if (!spec.netns.is(NamespaceMode::kBridge)) {
-    if (!spec.portmappings.empty() && !spec.netns.is(NamespaceMode::kHost))
-      LOG_WARN("port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
     return {};
   }
   auto& store = e_.networkStore();

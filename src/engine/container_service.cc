@@ -67,6 +67,8 @@ Result<runtime::OciRuntime> LocalContainerService::runtimeFor(const state::Conta
   cfg.name = name;
   cfg.path = path;
   cfg.global_args = {"--root", e_.options().runroot + "/runtime/" + name};
+  // podman's --runtime-flag: "--" is prepended to each.
+  for (auto& f : e_.options().runtime_flags) cfg.global_args.push_back("--" + f);
   cfg.log_path = e_.options().runroot + "/runtime/" + name + ".log";
   return runtime::OciRuntime(cfg);
 }
@@ -133,6 +135,36 @@ api::SpecGenerator storedSpec(const Json& config) {
   return s;
 }
 
+Status LocalContainerService::completeNamespaces(api::SpecGenerator& spec) {
+  using api::NamespaceMode;
+  // podman's SetupUserNS: keep-id and nomap map the invoking user, which only rootless has.
+  if (::geteuid() == 0) {
+    if (spec.userns.is(NamespaceMode::kKeepId))
+      return makeError(Code::kInvalidArgument, "keep-id is only supported in rootless mode");
+    if (spec.userns.is(NamespaceMode::kNoMap))
+      return makeError(Code::kInvalidArgument, "nomap is only supported in rootless mode");
+  }
+  // container:NAME is recorded by ID, so the donor's later renames do not matter.
+  for (auto [ns, what] : {std::pair{&spec.ipcns, "ipc"}, {&spec.pidns, "pid"}, {&spec.utsns, "uts"},
+                          {&spec.userns, "user"}, {&spec.cgroupns, "cgroup"}}) {
+    if (!ns->is(NamespaceMode::kContainer)) continue;
+    auto found = state::findContainer(e_.db(), ns->value);
+    if (!found.ok())
+      return std::move(found).error().context(fmt::format("looking up container to share {} namespace with", what));
+    ns->value = found->id;
+    if (ns == &spec.ipcns) {
+      // podman's NoShmShare: a private IPC namespace is not for joining.
+      auto donor = TRY(state::getContainer(e_.db(), found->id));
+      if (donor && storedSpec(donor->config).ipcns.is(NamespaceMode::kPrivate))
+        return makeError(Code::kInvalidArgument,
+                         "joining IPC of container {} is not allowed: non-shareable IPC (hint: use IpcMode:shareable "
+                         "for the donor container)",
+                         found->id);
+    }
+  }
+  return {};
+}
+
 Result<api::ContainerCreateReport> LocalContainerService::create(const api::ContainerCreateRequest& req) {
   api::SpecGenerator spec = req.spec;
   TRY(specgen::validateSpec(spec));
@@ -180,6 +212,14 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   if (command.empty())
     return makeError(Code::kInvalidArgument, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
+  std::vector<std::string> warnings;
+  // podman's CompleteSpec warning (printed by the CLI).
+  if ((spec.netns.is(api::NamespaceMode::kHost) || spec.netns.is(api::NamespaceMode::kContainer) ||
+       spec.netns.is(api::NamespaceMode::kPod) || spec.netns.is(api::NamespaceMode::kNone)) &&
+      !spec.portmappings.empty())
+    warnings.push_back(
+        "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+  TRY(completeNamespaces(spec));
   TRY(completeNetworkSpec(spec, image_config));
   Undo undo_volumes;
   TRY(prepareVolumes(spec, image_config, undo_volumes));
@@ -196,6 +236,11 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   c["image_config"] = image_config;
   c["runtime"] = rt_name;
   c["runtime_path"] = rt_path;
+  // inspect's OCIRuntime: the runtime as the user named it (podman keeps a given path).
+  if (!spec.oci_runtime.empty()) c["oci_runtime"] = spec.oci_runtime;
+  // Not part of the stored SpecGenerator (podman's json:"-"): the creating process's fds
+  // 3..3+N-1, handed to the runtime when this process starts the container.
+  if (spec.preserve_fds > 0) preserve_fds_[rec.id] = int(spec.preserve_fds);
   c["command"] = command;
   c["tty"] = spec.terminal.value_or(false);
   c["stdin"] = spec.stdin.value_or(false);
@@ -246,7 +291,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   }
   undo_volumes.commit();
   emitContainerEvent(rec, "create");
-  return api::ContainerCreateReport{rec.id, {}};
+  return api::ContainerCreateReport{rec.id, std::move(warnings)};
 }
 
 // --- list / inspect ---------------------------------------------------------
@@ -471,8 +516,8 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   j["HostsPath"] = p.run_dir + "/hosts";
   j["StaticDir"] = p.static_dir;
   j["OCIConfigPath"] = p.config_json;
-  j["OCIRuntime"] = r.config.value("runtime", "");
-  j["ConmonPidFile"] = p.monitor_pid_file;
+  j["OCIRuntime"] = r.config.value("oci_runtime", r.config.value("runtime", ""));
+  j["ConmonPidFile"] = spec.conmon_pid_file.empty() ? p.monitor_pid_file : spec.conmon_pid_file;
   j["PidFile"] = p.pid_file;
   j["Name"] = r.name;
   j["RestartCount"] = st.value("restarts", 0);

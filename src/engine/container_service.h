@@ -2,6 +2,7 @@
 // the OCI runtime and berth-monitor.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "berth/api/containers.h"
 #include "network/store.h"
 #include "runtime/oci_runtime.h"
+#include "specgen/specgen.h"
 #include "state/containers.h"
 
 namespace berth::engine {
@@ -181,6 +183,12 @@ class LocalContainerService : public api::ContainerService {
   // network exists (kNotFound) and is keyed by name with an interface name; -P ports and
   // host ports 0 get free host ports.
   Status completeNetworkSpec(api::SpecGenerator& spec, const Json& image_config);
+  // At create: userns modes root cannot use are refused (podman's messages); container:NAME
+  // namespaces name their donor by ID, and a donor's private IPC namespace is refused.
+  Status completeNamespaces(api::SpecGenerator& spec);
+  // At start: the /proc/<pid>/ns paths of the running donors of container: namespaces.
+  // kFailedPrecondition for a donor not running.
+  Status joinNamespaces(const api::SpecGenerator& spec, specgen::SpecInputs& in);
   // What netavark is told for `rec`: derived from the spec alone, so teardown works after
   // any crash.
   Result<network::SetupRequest> networkRequest(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
@@ -223,6 +231,8 @@ class LocalContainerService : public api::ContainerService {
   friend class ContainerFs;
 
   Engine& e_;
+  // --preserve-fds of the containers this process created: fds 3..3+N-1 of this process.
+  std::map<std::string, int> preserve_fds_;
 };
 
 }  // namespace berth::engine

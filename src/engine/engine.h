@@ -24,6 +24,7 @@ struct Options {
   std::string tmpdir;           // default <runroot>/tmp
   std::string storage_driver;   // overlay|vfs; default: the root's recorded driver, else overlay if usable
   std::string runtime;          // OCI runtime name or path
+  std::vector<std::string> runtime_flags;  // --runtime-flag: global runtime flags, without "--"
   std::string events_backend = "file";
   std::string events_logfile_path;            // default <tmpdir>/events/events.log
   uint64_t events_logfile_max_size = 1000000;  // podman's default; 0 = never rotate

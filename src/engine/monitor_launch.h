@@ -14,7 +14,9 @@ namespace berth::engine {
 // sync line. Returns the pid the monitor reported, or the runtime's error
 // (classifyRuntimeError) or kInternal when the monitor said nothing.
 // `what` names the object in errors ("container 3f2a...").
-Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what);
+// With `preserve_fds` N, our fds 3..3+N-1 become the monitor's (--preserve-fds N) and the
+// sync fd is 3+N.
+Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what, int preserve_fds = 0);
 
 // Maps a runtime failure to podman's 126/127 classes where its message says so.
 Error classifyRuntimeError(Error e);

@@ -12,6 +12,9 @@
 //             --restart-policy no|always|on-failure[:N]|unless-stopped  --restart-max N
 //             --exit-command PATH [--exit-command-arg A]...  --start
 //             --exec --exec-process-json PATH  --foreground (no daemonizing; debugging)
+//             --preserve-fds N (fds 3..3+N-1 go to the first create, runtime --preserve-fds)
+//             --timeout SECONDS (SIGKILL the container that long after it started;
+//             its exit code is then -1 and it is not restarted)
 // Sync fd: exactly one line, then closed: {"pid":N} once `create` (and with
 // --start, `start`; with --exec, `exec --detach`) succeeded, else
 // {"error":"<runtime's message>","code":<runtime exit code>} and the monitor exits 1.
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   }
   // The sync pipe must not leak into the runtime or the container.
   if (opts->sync_fd >= 0) ::fcntl(opts->sync_fd, F_SETFD, FD_CLOEXEC);
+  for (int fd = 3; fd < 3 + opts->preserve_fds; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   if (!opts->foreground) {
     if (auto st = daemonize(*opts); !st.ok()) {
       std::string msg = st.error().what();

@@ -108,7 +108,7 @@ class Monitor {
   // the runtime's message and exit code.
   std::optional<LaunchError> launch(bool start);
   std::optional<LaunchError> runRuntime(std::string_view verb, const std::vector<std::string>& argv,
-                                        int in, int out, int err);
+                                        int in, int out, int err, int preserve_fds = 0);
   void reportSync(const std::string& line);
   Status loop();
   void onOutput(Stream s, int fd);
@@ -146,6 +146,9 @@ class Monitor {
   std::vector<char> recv_buf_;  // client packets; allocated on the first one
   std::unordered_map<int, uint32_t> armed_;  // events registered per fd (not clients)
   Run run_;
+  bool preserved_fds_open_ = true;
+  int64_t deadline_ms_ = -1;  // --timeout: when the container is killed (monotonic)
+  bool timed_out_ = false;
 };
 
 Status Monitor::setup() {
@@ -216,13 +219,14 @@ void Monitor::arm(int fd, Tag t, uint32_t events) {
 
 std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
                                                const std::vector<std::string>& argv, int in,
-                                               int out, int err) {
+                                               int out, int err, int preserve_fds) {
   off_t off = rt_.logOffset();
   runtime::SpawnSpec spec;
   spec.argv = argv;
   spec.stdin_fd = in;
   spec.stdout_fd = out;
   spec.stderr_fd = err;
+  for (int fd = 3; fd < 3 + preserve_fds; ++fd) spec.extra_fds.emplace_back(fd, fd);
   // create: the container's pivot_root must leave it at its namespace's top.
   spec.root_as_mount_ns_top = verb == "create";
   auto child = ChildProcess::spawn(spec);
@@ -273,8 +277,14 @@ std::optional<LaunchError> Monitor::launch(bool start) {
     eo.detach = true;  // the exec'd process is reparented to us (subreaper)
     fail = runRuntime("exec", rt_.execArgv(o_.id, eo), cin, cout, cerr);
   } else {
-    runtime::CreateOptions co{o_.bundle, o_.pid_file, console_path, 0};
-    fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr);
+    // The preserved fds go to the first create only; they are closed after it.
+    int preserve = preserved_fds_open_ ? o_.preserve_fds : 0;
+    runtime::CreateOptions co{o_.bundle, o_.pid_file, console_path, preserve};
+    fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr, preserve);
+    if (preserved_fds_open_) {
+      for (int fd = 3; fd < 3 + o_.preserve_fds; ++fd) ::close(fd);
+      preserved_fds_open_ = false;
+    }
   }
   in.r.reset();
   out.w.reset();
@@ -451,8 +461,9 @@ void Monitor::onClient(int fd, uint32_t events) {
 }
 
 int Monitor::epollTimeoutMs() const {
-  if (!output_paused_) return -1;
   int64_t now = monotonicMs(), next = -1;
+  if (deadline_ms_ >= 0 && !timed_out_) next = std::max<int64_t>(0, deadline_ms_ - now);
+  if (!output_paused_) return int(next < 0 ? -1 : next + 1);
   for (auto& c : clients_.all()) {
     if (c.out_bytes <= kClientLowWater) continue;
     int64_t left = std::max<int64_t>(0, c.last_progress_ms + kClientStallMs - now);
@@ -543,6 +554,17 @@ Status Monitor::loop() {
       if (errno == EINTR) continue;
       return errnoError("epoll_wait");
     }
+    if (deadline_ms_ >= 0 && !timed_out_ && monotonicMs() >= deadline_ms_) {
+      // conmon's --timeout: the container's init dies, and with it its PID namespace.
+      timed_out_ = true;
+      if (::kill(run_.pid, SIGKILL) < 0 && errno != ESRCH)
+        LOG_WARN("timeout: kill {}: {}", run_.pid, std::strerror(errno));
+    }
+    // New attach clients first: one that connected before the container started must see
+    // output that is ready in this same batch (else a short-lived container's output goes
+    // to the log only and the client gets just EOF).
+    for (int i = 0; i < n; ++i)
+      if (Tag(evs[i].data.u64 >> 32) == kListen) onAccept();
     for (int i = 0; i < n; ++i) {
       Tag t = Tag(evs[i].data.u64 >> 32);
       int fd = int(uint32_t(evs[i].data.u64));
@@ -568,7 +590,7 @@ Status Monitor::loop() {
             onOutput(Stream::kStdout, fd);
           else if (run_.pty && (e & (EPOLLHUP | EPOLLERR))) stdin_.clear();
           break;
-        case kListen: onAccept(); break;
+        case kListen: break;  // accepted above
         case kClient: onClient(fd, e); break;
         case kCtl: onCtl(); break;
       }
@@ -634,6 +656,7 @@ int Monitor::run() {
     reportSync(fmt::format("{{\"pid\":{}}}", run_.pid));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
+  if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;
   if (fail) {
     LOG_ERROR("{}", fail->message);
     // A created-but-unstarted container is left for the engine to delete.
@@ -649,8 +672,9 @@ int Monitor::run() {
       finish();
       return 1;
     }
-    ExitRecord rec{runtime::exitCodeFromStatus(run_.status), nowNanos(), false, restarts};
-    rec.restarting = shouldRestart(o_, rec.exit_code, restarts, fs::exists(stopping_file));
+    // A run ended by --timeout exits -1 (podman's) and is not restarted.
+    ExitRecord rec{timed_out_ ? -1 : runtime::exitCodeFromStatus(run_.status), nowNanos(), false, restarts};
+    rec.restarting = !timed_out_ && shouldRestart(o_, rec.exit_code, restarts, fs::exists(stopping_file));
     if (auto st = writeExitRecord(o_.exit_file, rec); !st.ok())
       LOG_ERROR("exit file: {}", st.error().what());
     if (!rec.restarting) break;

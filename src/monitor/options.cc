@@ -87,6 +87,8 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
     else if (flag == "--exit-command-arg") o.exit_command_args.push_back(v);
     else if (flag == "--sync-fd") o.sync_fd = int(TRY(parseInt(flag, val)));
     else if (flag == "--exec-process-json") o.exec_process_json = v;
+    else if (flag == "--preserve-fds") o.preserve_fds = int(TRY(parseInt(flag, val)));
+    else if (flag == "--timeout") o.timeout_s = TRY(parseInt(flag, val));
     else return makeError(Code::kInvalidArgument, "unknown flag {}", flag);
   }
   auto need = [](const std::string& v, std::string_view flag) -> Status {

@@ -38,6 +38,10 @@ struct Options {
   bool exec = false;
   std::string exec_process_json;
   bool foreground = false;  // --foreground: do not daemonize (debugging, passthrough)
+  // --preserve-fds N: fds 3..3+N-1 are handed to the runtime's first create.
+  int preserve_fds = 0;
+  // --timeout SECONDS: the container is killed that long after its first start; 0 = never.
+  int64_t timeout_s = 0;
 };
 
 // Parses argv[1..]. Flags take their value as the next argument or after

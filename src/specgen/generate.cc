@@ -575,12 +575,14 @@ struct DevicePlan {
 };
 
 Result<DevicePlan> planDevices(const api::SpecGenerator& s, const SpecInputs& in, bool privileged,
-                               bool in_userns) {
+                               bool in_userns, bool systemd) {
   DevicePlan p;
   DeviceLookup lookup = in.device_lookup ? in.device_lookup : DeviceLookup(statDevice);
   if (privileged) {
     auto all = TRY(in.list_host_devices ? in.list_host_devices() : listHostDevices());
-    for (const auto& d : all) p.devices.push_back(linuxDevice(d, d.path));
+    // podman's AddPrivilegedDevices: systemd in the container must not take the host's ttys.
+    for (const auto& d : all)
+      if (!(systemd && d.path.rfind("/dev/tty", 0) == 0)) p.devices.push_back(linuxDevice(d, d.path));
     p.rules.push_back(deviceRule(true, "", std::nullopt, std::nullopt, "rwm"));
     return p;
   }
@@ -768,6 +770,18 @@ std::string cgroupsPath(const api::SpecGenerator& s, const SpecInputs& in) {
 
 }  // namespace
 
+bool systemdMode(const api::SpecGenerator& s, const std::vector<std::string>& command) {
+  std::string mode = s.systemd;
+  std::transform(mode.begin(), mode.end(), mode.begin(), ::tolower);
+  if (mode == "always") return true;
+  if (mode == "false" || command.empty()) return false;
+  // podman's createContainerOptions: the last command of "/bin/sh -c ..." counts.
+  size_t first = command.size() > 2 && command[0] == "/bin/sh" && command[1] == "-c" ? 2 : 0;
+  const std::string& cmd = command[first];
+  std::string base = cmd.substr(cmd.rfind('/') + 1);
+  return cmd == "/sbin/init" || cmd == "/usr/sbin/init" || cmd == "/usr/local/sbin/init" || base == "systemd";
+}
+
 Result<int> parseSignal(std::string_view sig) {
   static const std::map<std::string, int, std::less<>> kSignals = {
       {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ILL", 4},     {"TRAP", 5},    {"ABRT", 6},
@@ -864,6 +878,7 @@ Result<Json> generateSpec(const SpecInputs& in) {
 
   // Process.
   auto args = TRY(makeCommand(s, in.image_config));
+  const bool systemd = systemdMode(s, args);
   if (s.init.value_or(false)) args.insert(args.begin(), {std::string(kInitPath), "--"});
   std::string user_spec = s.user;
   if (user_spec.empty()) user_spec = img.user;
@@ -929,7 +944,7 @@ Result<Json> generateSpec(const SpecInputs& in) {
   auto sysctl = buildSysctl(s, ns);
   if (!sysctl.empty()) linux["sysctl"] = std::move(sysctl);
   bool cgroups = s.cgroups_mode != "disabled";
-  auto devices = TRY(planDevices(s, in, privileged, ns.new_userns));
+  auto devices = TRY(planDevices(s, in, privileged, ns.new_userns, systemd));
   if (cgroups) {
     linux["resources"] = TRY(buildResources(s, in, devices));
     linux["cgroupsPath"] = cgroupsPath(s, in);

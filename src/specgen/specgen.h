@@ -119,6 +119,10 @@ Result<Json> generateSpec(const SpecInputs& inputs);
 Result<std::vector<std::string>> makeCommand(const api::SpecGenerator& specgen,
                                              const Json& image_config);
 
+// podman's systemd mode: "always", or "true" (the default) with an init or systemd command
+// (`command` is the resolved process args, before any init binary).
+bool systemdMode(const api::SpecGenerator& s, const std::vector<std::string>& command);
+
 // Signal name ("SIGTERM", "TERM", "term", "RTMIN+3") or number -> number.
 Result<int> parseSignal(std::string_view s);
 

@@ -197,6 +197,10 @@ Status checkCombinations(const api::SpecGenerator& s) {
     if (!s.dns_option.empty())
       return specError("UseImageResolvConf and DNSOption are mutually exclusive options");
   }
+  if (s.groups.size() > 1 &&
+      std::find(s.groups.begin(), s.groups.end(), "keep-groups") != s.groups.end())
+    return invalid(
+        "the '--group-add keep-groups' option is not allowed with any other --group-add options");
   if (s.use_image_hosts.value_or(false) && !s.hostadd.empty())
     return specError("UseImageHosts and HostAdd are mutually exclusive options");
   TRY(checkNamespaces(s));

@@ -215,5 +215,22 @@ TEST(ValidateSpecTest, GenerateRunsIt) {
             "invalid argument");
 }
 
+TEST(ValidateSpecTest, KeepGroupsGoesAlone) {
+  EXPECT_EQ(check(R"({"groups":["keep-groups"]})"), "ok");
+  EXPECT_EQ(check(R"({"groups":["keep-groups","457"]})"),
+            "the '--group-add keep-groups' option is not allowed with any other --group-add options");
+}
+
+TEST(SystemdModeTest, AlwaysOrAnInitCommand) {
+  api::SpecGenerator s;
+  EXPECT_FALSE(systemdMode(s, {"sleep", "1"}));
+  EXPECT_TRUE(systemdMode(s, {"/sbin/init"}));
+  EXPECT_TRUE(systemdMode(s, {"/bin/sh", "-c", "/usr/lib/systemd/systemd"}));
+  s.systemd = "always";
+  EXPECT_TRUE(systemdMode(s, {"sleep", "1"}));
+  s.systemd = "false";
+  EXPECT_FALSE(systemdMode(s, {"/sbin/init"}));
+}
+
 }  // namespace
 }  // namespace berth::specgen

@@ -163,6 +163,7 @@ class Extractor {
   // Paths ("a/b") this layer created or replaced: an opaque dir keeps only these (kVfs).
   std::unordered_set<std::string> added_;
   std::vector<DirTimes> dir_times_;
+  bool root_seen_ = false;
 };
 
 la_ssize_t Extractor::readCallback(struct archive* a, void* self, const void** buf) {
@@ -237,6 +238,7 @@ Result<LayerDigests> Extractor::run(const Reader& blob, const std::string& targe
   out.diff_id = tar_hash.digest();
   // An uncompressed blob is its own diff: hashed once.
   out.compressed_digest = compression == Compression::kNone ? out.diff_id : compressed_hash.digest();
+  out.has_root = root_seen_;
   return out;
 }
 
@@ -319,6 +321,7 @@ Status Extractor::applyRoot(struct archive_entry* e) {
   UniqueFd fd(openInRoot(root_.get(), "", O_RDONLY | O_DIRECTORY));
   if (!fd) return errnoError("open layer root");
   TRY(applyFdMeta(fd.get(), e));
+  root_seen_ = true;
   dir_times_.push_back({"",
                         {{archive_entry_atime(e), archive_entry_atime_nsec(e)},
                          {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}}});

@@ -17,6 +17,7 @@ struct LayerDigests {
   uint64_t compressed_size = 0;
   std::string diff_id;  // "sha256:..." of the uncompressed tar stream
   uint64_t diff_size = 0;
+  bool has_root = false;  // the tar had an entry for the root directory itself ("./")
 };
 
 // How whiteouts (`.wh.<name>`, `.wh..wh..opq`) are materialised.

@@ -70,7 +70,8 @@ Json toJson(const LayerInfo& l) {
               {"compressed_digest", l.compressed_digest},
               {"compressed_size", l.compressed_size},
               {"created", l.created},
-              {"link", l.link}};
+              {"link", l.link},
+              {"has_root", l.has_root}};
 }
 
 Result<LayerInfo> fromJson(const Json& j) {
@@ -84,6 +85,7 @@ Result<LayerInfo> fromJson(const Json& j) {
     l.compressed_size = j.value("compressed_size", uint64_t(0));
     l.created = j.value("created", "");
     l.link = j.value("link", "");
+    l.has_root = j.value("has_root", false);
     return l;
   } catch (const std::exception& e) {
     return makeError(Code::kDataLoss, "malformed layer metadata: {}", e.what());
@@ -337,7 +339,9 @@ Result<LayerInfo> LayerStore::ensure(const std::string& parent_chain_id,
   LockedDir tmp = TRY(makeLockedTmp(root_, "tmp-"));
   ScopeExit discard([&] { (void)fs::removeAll(tmp.path); });
   std::string diff = tmp.path + "/diff";
-  if (::mkdir(diff.c_str(), 0755) < 0) return errnoError("mkdir {}", diff);
+  // containers/storage's default mode of a layer root no tar entry sets (vfs: the parent's,
+  // copied below).
+  if (::mkdir(diff.c_str(), 0555) < 0) return errnoError("mkdir {}", diff);
   if (driver_ == Driver::kVfs && !parent_chain_id.empty()) TRY(copyTree(parent.path, diff));
 
   WhiteoutMode mode = driver_ == Driver::kOverlay ? WhiteoutMode::kOverlay : WhiteoutMode::kVfs;
@@ -354,6 +358,7 @@ Result<LayerInfo> LayerStore::ensure(const std::string& parent_chain_id,
   info.diff_id = digests.diff_id;
   info.parent = parent_chain_id;
   info.diff_size = digests.diff_size;
+  info.has_root = digests.has_root;
   info.compressed_digest = digests.compressed_digest;
   info.compressed_size = digests.compressed_size;
   info.created = formatRfc3339Nano(nowNanos());
@@ -457,6 +462,20 @@ Result<MountSpec> LayerStore::mountSpec(const std::vector<std::string>& top_firs
   for (const std::string& p : {upper, work}) {
     if (p.find_first_of(",:") != std::string::npos)
       return makeError(Code::kInvalidArgument, "overlay directory \"{}\" contains ',' or ':'", p);
+  }
+  // The overlay's root directory is the upper one. A fresh upper gets the root mode and
+  // owner containers/storage would give it: those of the topmost layer whose tar set its
+  // root, else 0555 root:root. A used upper keeps what the container made of it.
+  if (fs::isDir(upper) && TRY(fs::listDir(upper)).empty()) {
+    struct stat root {};
+    root.st_mode = 0555;
+    for (const LayerInfo& l : layers)
+      if (l.has_root) {
+        if (::stat(l.path.c_str(), &root) < 0) return errnoError("stat {}", l.path);
+        break;
+      }
+    if (::chown(upper.c_str(), root.st_uid, root.st_gid) < 0) return errnoError("chown {}", upper);
+    if (::chmod(upper.c_str(), root.st_mode & 07777) < 0) return errnoError("chmod {}", upper);
   }
   std::string lower;
   for (const LayerInfo& l : layers) {

@@ -22,6 +22,7 @@ struct LayerInfo {
   std::string created;  // RFC 3339
   std::string link;     // overlay: name of the short symlink <root>/l/<link>; empty for vfs
   std::string path;     // the layer's directory tree: <root>/<chain-hex>/diff
+  bool has_root = false;  // its tar set the root directory's mode and owner
 };
 
 // What to mount; the mount itself is done by the caller (containerd's

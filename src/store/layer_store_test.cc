@@ -232,6 +232,29 @@ TEST_P(LayerStoreTest, RemoveAndCleanup) {
   EXPECT_TRUE(store_->list()->empty());
 }
 
+// containers/storage's rule for the container's /: the topmost layer whose tar sets its
+// root decides; without one it is 0555 (podman 030-run "image with filesystem permission").
+TEST_P(LayerStoreTest, FreshUpperTakesTheImageRootMode) {
+  auto noroot = store_->ensure("", "", stringReader(buildTar({file("a", "a")})));
+  ASSERT_TRUE(noroot.ok()) << noroot.error().what();
+  EXPECT_FALSE(noroot->has_root);
+  auto withroot = store_->ensure(noroot->chain_id, "", stringReader(buildTar({dir(".", 0750), file("b", "b")})));
+  ASSERT_TRUE(withroot.ok()) << withroot.error().what();
+  EXPECT_TRUE(withroot->has_root);
+  auto modeOf = [&](const std::vector<std::string>& chain, const std::string& name) -> unsigned {
+    std::string upper = dir_ + "/" + name;
+    EXPECT_EQ(::mkdir(upper.c_str(), 0755), 0);
+    EXPECT_EQ(::mkdir((dir_ + "/w" + name).c_str(), 0700), 0);
+    auto spec = store_->mountSpec(chain, upper, dir_ + "/w" + name);
+    EXPECT_TRUE(spec.ok()) << spec.error().what();
+    struct stat st {};
+    EXPECT_EQ(::stat(upper.c_str(), &st), 0);
+    return st.st_mode & 07777;
+  };
+  EXPECT_EQ(modeOf({noroot->chain_id}, "u1"), 0555u);
+  EXPECT_EQ(modeOf({withroot->chain_id, noroot->chain_id}, "u2"), 0750u);
+}
+
 TEST_P(LayerStoreTest, MountSpecRejectsWrongOrder) {
   buildTwoLayers();
   auto r = store_->mountSpec({base_.chain_id, upper_.chain_id}, dir_ + "/upper", dir_ + "/work");

@@ -295,7 +295,9 @@ berth rm -af -t 0 >/dev/null
 # --- create flags -----------------------------------------------------------------------------
 assert_eq "$(berth run --rm -e A=1 -e B=two busybox sh -c 'echo $A-$B')" "1-two" "-e"
 assert_eq "$(berth run --rm -w /etc busybox pwd)" "/etc" "-w"
-assert_eq "$(berth run --rm -w /new/dir busybox pwd)" "/new/dir" "-w creates the dir"
+# podman 030-run "check workdir": a workdir given on the command line is not created.
+expect_rc 126 berth run --rm -w /new/dir busybox pwd
+assert_contains "$ERR" 'workdir "/new/dir" does not exist on container' "-w must exist"
 assert_eq "$(berth run --rm -u nobody busybox id -un)" "nobody" "-u nobody"
 assert_eq "$(berth run --rm -u 123:456 busybox id)" "uid=123 gid=456 groups=456" "-u uid:gid"
 assert_eq "$(berth run --rm --entrypoint echo busybox ep-arg)" "ep-arg" "--entrypoint"

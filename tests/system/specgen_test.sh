@@ -53,6 +53,74 @@ cid=$(berth create --label keep=yes busybox true)
 assert_eq "$(berth inspect --format '{{.Config.Labels.keep}}' "$cid")" "yes" "labels from the stored spec"
 assert_eq "$(berth ps -a --filter label=keep=yes -q | wc -l)" "1" "ps filters on stored labels"
 
+# --- run/create flags of podman's 030-run, 170-run-userns and 190-run-ipcns ---------------
+hostipc=$(readlink /proc/self/ns/ipc)
+expect_rc 0 berth run --rm --ipc=none busybox readlink /proc/self/ns/ipc
+assert_not_contains "$OUT" "$hostipc" "--ipc=none has its own namespace"
+expect_rc 1 berth run --rm --ipc=none busybox ls /dev/shm
+berth run -d --ipc=private --name ipcpriv busybox sleep 100 >/dev/null
+expect_rc 125 berth run --rm --ipc=container:ipcpriv busybox true
+assert_contains "$ERR" "is not allowed: non-shareable IPC (hint: use IpcMode:shareable for the donor container)" \
+  "a private IPC namespace is not shared"
+berth run -d --name ipcdonor busybox sleep 100 >/dev/null
+assert_eq "$(berth run --rm --ipc=container:ipcdonor busybox readlink /proc/self/ns/ipc)" \
+  "$(berth exec ipcdonor readlink /proc/self/ns/ipc)" "--ipc=container: joins the donor's namespace"
+assert_eq "$(berth run --rm --uts=container:ipcdonor busybox hostname)" "$(berth exec ipcdonor hostname)" \
+  "--uts=container: joins the donor's namespace"
+berth rm -f -t 0 ipcpriv ipcdonor >/dev/null
+expect_rc 125 berth run --rm --userns=keep-id busybox true
+assert_eq "$ERR" "Error: keep-id is only supported in rootless mode" "keep-id as root"
+expect_rc 125 berth run --rm --userns=nomap busybox true
+assert_eq "$ERR" "Error: nomap is only supported in rootless mode" "nomap as root"
+expect_rc 125 berth run --rm --group-add keep-groups --group-add 457 busybox true
+assert_contains "$ERR" "the '--group-add keep-groups' option is not allowed with any other --group-add options" "keep-groups alone"
+expect_rc 0 berth run --rm --device-cgroup-rule="b 7:* rmw" busybox true
+expect_rc 125 berth run --rm --device-cgroup-rule="b 7:* rmX" busybox true
+assert_eq "$ERR" "Error: invalid device access in device-access-add: X" "device rule access"
+expect_rc 125 berth run --rm --device-cgroup-rule="a a:* rmw" busybox true
+assert_eq "$ERR" 'Error: strconv.ParseUint: parsing "a": invalid syntax' "device rule major"
+for o in no-new-privileges no-new-privileges=true no-new-privileges:true no-new-privileges=false; do
+  expect_rc 0 berth create --security-opt $o busybox true
+done
+expect_rc 0 berth run --rm --tz=UTC busybox test -f /etc/localtime
+expect_rc 126 berth run --rm --tz=No/Such busybox true
+assert_contains "$ERR" "unknown time zone No/Such" "--tz names a zone"
+out=$(berth run --rm --unsetenv-all --env TERM=abc busybox /bin/env)
+assert_not_contains "$out" "PATH=" "--unsetenv-all drops the defaults"
+assert_contains "$out" "TERM=abc" "--unsetenv-all keeps --env"
+assert_not_contains "$(berth run --rm --unsetenv=TERM busybox env)" "TERM=" "--unsetenv"
+expect_rc 126 berth run --rm --workdir /i/do/not/exist busybox pwd
+assert_contains "$ERR" 'workdir "/i/do/not/exist" does not exist on container' "a user workdir must exist"
+mkdir -p "$TEST_DIR/wd" && echo in-wd >"$TEST_DIR/wd/f"
+assert_eq "$(berth run --rm --workdir /nw -v "$TEST_DIR/wd/f:/nw/sub/f" busybox cat sub/f)" "in-wd" \
+  "a workdir holding a mount is the runtime's to make"
+expect_rc 0 berth run --rm -p 8080 --net=host busybox echo hi
+assert_eq "$ERR" "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use" \
+  "port mappings with the host network: podman's warning"
+expect_rc 255 berth run --name tmo --timeout 1 busybox sleep 30
+assert_eq "$(berth inspect --format '{{.State.Status}} {{.State.ExitCode}}' tmo)" "exited -1" "--timeout kills"
+echo preserved >"$TEST_DIR/pf"
+assert_eq "$(berth run --rm --preserve-fds=2 busybox sh -c 'cat <&4' 3</dev/null 4<"$TEST_DIR/pf")" "preserved" \
+  "--preserve-fds hands fds to the container"
+for i in 1 2 3 4 5 6 7 8; do
+  expect_rc 1 berth run --rm busybox sh -c 'echo out-$0; exit 1' $i
+  assert_eq "$OUT" "out-$i" "a short-lived container's output reaches run (pass $i)"
+done
+expect_rc 0 berth run --name att --attach stdin busybox echo hello
+assert_eq "$OUT" "$(berth inspect --format '{{.Id}}' att)" "--attach stdin prints the ID"
+cid=$(berth run -d --conmon-pidfile "$TEST_DIR/cpid" busybox sleep 100)
+assert_eq "$(cat "$TEST_DIR/cpid")" "$(berth inspect --format '{{.State.ConmonPid}}' "$cid")" "--conmon-pidfile"
+berth rm -f -t 0 "$cid" >/dev/null
+expect_rc 126 berth --runtime-flag invalidflag run --rm busybox true
+assert_contains "$ERR" "invalidflag" "--runtime-flag reaches the runtime"
+cid=$(berth run -d --privileged --systemd=always busybox sleep 100)
+assert_eq "$(berth exec "$cid" sh -c 'ls /dev/tty*')" "/dev/tty" "systemd mode takes no host ttys"
+assert_contains "$(berth exec "$cid" cat /run/.containerenv)" 'engine="podman-' ".containerenv engine"
+berth rm -f -t 0 "$cid" >/dev/null
+berth tag busybox rmi-me
+expect_rc 0 berth run --rm --rmi rmi-me true
+expect_rc 1 berth image exists rmi-me
+
 # --- a record written before the typed SpecGenerator ---------------------------------------
 # Older berth stored "rlimits" (not podman's "r_limits") and accepted values the codec now
 # refuses: the record must still start, with the rlimit applied and the bad key dropped.
