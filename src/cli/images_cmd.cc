@@ -386,7 +386,7 @@ std::unique_ptr<Command> saveCommand(std::string use) {
           return ctx.fail(makeError(Code::kInvalidArgument, "refusing to save to terminal. Use -o flag or redirect"));
         auto eng = ctx.engine();
         if (!eng.ok()) return ctx.fail(eng.error());
-        api::ImageSaveRequest req{args, o->output, o->format, o->compress};
+        api::ImageSaveRequest req{args, o->output, o->format, o->compress, o->uncompressed};
         auto s = (*eng)->images().save(req);
         return s.ok() ? 0 : ctx.fail(s.error());
       });
@@ -412,8 +412,8 @@ std::unique_ptr<Command> importCommand(std::string use) {
       .run([o](Context& ctx, const std::vector<std::string>& args) {
         if (args[0] == "-" && ctx.stdinIsTerminal())
           return ctx.fail(makeError(Code::kInvalidArgument, "cannot read from terminal, use command-line redirection"));
-        if (args[0].find("://") != std::string::npos)
-          return ctx.fail(makeError(Code::kUnimplemented, "import {}: importing from a URL is not supported", args[0]));
+        if (auto p = args[0].find("://"); p != std::string::npos && !args[0].starts_with("http://") && !args[0].starts_with("https://"))
+          return ctx.fail(makeError(Code::kInvalidArgument, "import {}: only http:// and https:// URLs can be imported", args[0]));
         auto eng = ctx.engine();
         if (!eng.ok()) return ctx.fail(eng.error());
         api::ImageImportRequest req;

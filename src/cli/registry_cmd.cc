@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "cli/commands.h"
 #include "cli/registry_flags.h"
 #include "cli/output.h"
@@ -245,7 +246,15 @@ std::unique_ptr<Command> loginCommand() {
     opts.creds = registry::Credentials{user, pass, ""};
     registry::RegistryClient client(key.substr(0, key.find('/')), opts);
     auto s = client.ping();
-    if (!s.ok()) return ctx.fail(std::move(s).error().context(fmt::format("logging into {:?}", key)));
+    if (!s.ok()) {
+      // podman: rejected credentials are "invalid username/password" (the registry's own
+      // words go to the debug log); any other failure keeps its cause.
+      if (s.error().code() == Code::kPermissionDenied) {
+        LOG_DEBUG("error logging into {:?}: {}", key, s.error().what());
+        return ctx.fail(makeError(Code::kPermissionDenied, "logging into {:?}: invalid username/password", key));
+      }
+      return ctx.fail(std::move(s).error().context(fmt::format("authenticating creds for {:?}", key)));
+    }
     auto st = config::storeCredentials(config::authWritePath(env, authfile), key, user, pass);
     if (!st.ok()) return ctx.fail(st.error());
     ctx.out("Login Succeeded!\n");

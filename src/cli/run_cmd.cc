@@ -86,6 +86,8 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
                        "file descriptor {} is not available - the preserve-fds option requires that file descriptors must be passed",
                        fd);
   auto* svc = TRY(containerService(ctx));
+  if (run && o.tty && o.interactive && !ctx.stdinIsTerminal())
+    LOG_WARN("The input device is not a TTY. The --tty and --interactive flags might not work properly");
   if (self.changed("kernel-memory")) LOG_WARN("The --kernel-memory flag is no longer supported. This flag is a noop.");
   auto spec = TRY(buildSpec(o, args, g_raw_argv));
   if (!o.cidfile.empty() && fs::exists(o.cidfile))

@@ -942,8 +942,11 @@ Result<int> LocalContainerService::wait(const std::string& name, const std::vect
       if (!first_finished) first_finished = down ? finished : -1;
       else if (down && finished != *first_finished) return rec->state.value("exit_code", 0);
     }
+    // As podman's isStopped(): "stopped"/"exited" hold for every state but a live one, so
+    // waiting on a container that never ran returns at once (exit code 0).
+    bool not_live = st != "running" && st != "paused" && st != "stopping" && st != "removing";
     for (auto& c : want)
-      if (c == st || (c == "stopped" && st == "exited") || (c == "created" && st == "configured"))
+      if (c == st || ((c == "stopped" || c == "exited") && not_live) || (c == "created" && st == "configured"))
         return rec->state.value("exit_code", 0);
     sleepMs(int(fast));
     fast = std::min<int64_t>(fast * 2, interval_ms);

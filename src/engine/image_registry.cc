@@ -410,7 +410,10 @@ Result<std::string> LocalImageService::push(const api::ImagePushRequest& req) {
     emitImageEvent(e_, "push", ri.rec.id, req.destination);
     return ri.rec.digest;
   }
-  auto digest = TRY(pushRegistry(req, ri));
+  // podman takes "docker" for Docker's schema 2 too.
+  auto normalized = req;
+  if (normalized.format == "docker") normalized.format = "v2s2";
+  auto digest = TRY(pushRegistry(normalized, ri));
   emitImageEvent(e_, "push", ri.rec.id, dest_given);
   return digest;
 }
@@ -436,7 +439,7 @@ Result<std::string> LocalImageService::pushRegistry(const api::ImagePushRequest&
   std::string man_bytes = TRY(e_.content().readAll(ri.rec.digest));
   auto m = TRY(image::parseManifest(man_bytes, ri.rec.manifest_type));
   if (!req.format.empty() && req.format != "oci" && req.format != "v2s2")
-    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci or v2s2", req.format);
+    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci, v2s2 or docker", req.format);
   if (!req.compression_format.empty() && req.compression_format != "gzip" && req.compression_format != "zstd")
     return makeError(Code::kInvalidArgument, "unsupported compression format {:?}: want gzip or zstd", req.compression_format);
   // Docker schema2 has no zstd layer type: zstd implies an OCI manifest (as podman).

@@ -1,5 +1,6 @@
 // Local image operations: list, inspect, lookup, tag, remove, prune, history, tree.
 #include "engine/image_service.h"
+#include "engine/manifest_service.h"
 
 #include <fnmatch.h>
 
@@ -393,6 +394,17 @@ Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveR
   for (auto& input : targets) {
     auto ri = lookupImage(all, input);
     if (!ri.ok()) {
+      // A manifest list is an image to podman's rmi too.
+      if (ri.error().code() == Code::kNotFound) {
+        ManifestService lists(e_);
+        if (auto is_list = lists.exists(input); is_list.ok() && *is_list) {
+          auto lr = lists.remove({input}, false);
+          for (auto& n : lr.untagged) rep.untagged.push_back(n);
+          for (auto& d : lr.deleted) rep.deleted.push_back(d);
+          for (auto& e : lr.errors) rep.errors.push_back(std::move(e));
+          continue;
+        }
+      }
       if (ri.error().code() == Code::kNotFound && req.ignore) continue;
       rep.errors.push_back(std::move(ri).error());
       continue;

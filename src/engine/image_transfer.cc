@@ -15,6 +15,7 @@
 #include "image/archive.h"
 #include "image/image_config.h"
 #include "image/reference.h"
+#include "registry/http.h"
 #include "store/decompress.h"
 
 namespace berth::engine {
@@ -25,8 +26,21 @@ constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1
 constexpr std::string_view kOciConfig = "application/vnd.oci.image.config.v1+json";
 
 // Opens `path` for reading; "" and "-" mean stdin.
+// An http:// or https:// source is downloaded first (to an unnamed file in $TMPDIR or
+// /var/tmp, gone with its descriptor), as podman's load and import take URLs.
 Result<UniqueFd> openInput(const std::string& path) {
   if (path.empty() || path == "-") return UniqueFd(::dup(0));
+  if (path.starts_with("http://") || path.starts_with("https://")) {
+    const char* env_tmp = std::getenv("TMPDIR");
+    std::string dir = env_tmp && *env_tmp ? env_tmp : "/var/tmp";
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) return errnoError("creating a temporary file in {} for {}", dir, path);
+    UniqueFd out(fd);
+    registry::HttpClient http(registry::TlsOptions{}, "berth");
+    TRY(http.download(path, out.get()));
+    if (::lseek(out.get(), 0, SEEK_SET) < 0) return errnoError("rewinding the download of {}", path);
+    return out;
+  }
   return fs::openFd(path, O_RDONLY);
 }
 
@@ -88,7 +102,7 @@ Result<state::ImageRecord> LocalImageService::commitImage(const std::string& con
       for (auto& d : existing->repo_digests) rec.repo_digests.push_back(d);
     }
     TRY(state::putImage(e_.db(), rec));
-    for (auto& n : names) TRY(state::setName(e_.db(), rec.id, n));
+    for (auto it = names.rbegin(); it != names.rend(); ++it) TRY(state::setNameFirst(e_.db(), rec.id, *it));
     return {};
   }));
   rec.names = names;
@@ -175,7 +189,7 @@ Status LocalImageService::saveImages(const api::ImageSaveRequest& req) {
     return makeError(Code::kInvalidArgument,
                      "unsupported format {:?} for save: want docker-archive, oci-archive, oci-dir or docker-dir", fmt_);
   auto write = [&](int fd) -> Status {
-    return fmt_ == "oci-archive" ? image::writeOciArchive(out, e_.content(), fd)
+    return fmt_ == "oci-archive" ? image::writeOciArchive(out, e_.content(), fd, req.uncompressed)
                                  : image::writeDockerArchive(out, e_.content(), fd);
   };
   if (req.output.empty() || req.output == "-" || req.output == "/dev/stdout") return write(1);

@@ -429,12 +429,15 @@ api::ImageRemoveReport ManifestService::remove(const std::vector<std::string>& l
 
 // --- push ---------------------------------------------------------------------------
 
-Result<std::string> ManifestService::push(const ManifestPushRequest& req) {
+Result<std::string> ManifestService::push(const ManifestPushRequest& req_in) {
+  // podman takes "docker" for Docker's schema 2 too.
+  auto req = req_in;
+  if (req.format == "docker") req.format = "v2s2";
   auto emit = [&](const std::string& s) {
     if (req.progress) req.progress(s);
   };
   if (!req.format.empty() && req.format != "oci" && req.format != "v2s2")
-    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci or v2s2", req.format);
+    return makeError(Code::kInvalidArgument, "unsupported manifest format {:?}: want oci, v2s2 or docker", req.format);
   auto rec = TRY(findList(e_.db(), req.list));
   auto idx = TRY(loadIndex(rec));
   std::string dest_in = stripDocker(req.destination);

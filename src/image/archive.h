@@ -69,8 +69,9 @@ Status writeDockerArchive(const std::vector<ArchiveImage>& images, const store::
 // per name (annotation org.opencontainers.image.ref.name = the full name) or
 // one without annotation for an unnamed image. Docker schema2 manifests are
 // converted to OCI manifests (config bytes unchanged); OCI manifests are kept.
+// With `uncompressed`, compressed layers are written decompressed (save --uncompressed).
 Status writeOciArchive(const std::vector<ArchiveImage>& images, const store::ContentStore& cs,
-                       int out_fd);
+                       int out_fd, bool uncompressed = false);
 Status writeOciDir(const std::vector<ArchiveImage>& images, const store::ContentStore& cs,
                    const std::string& dir);
 

@@ -1,4 +1,6 @@
 // OCI image layout: reading oci-archive tars, writing oci-archive tars and OCI layout directories.
+#include <unistd.h>
+
 #include <map>
 #include <set>
 
@@ -117,11 +119,14 @@ void addToIndex(Index& index, Descriptor d) {
 struct OciLayout {
   std::set<std::string> stored_blobs;               // digests copied from the store
   std::map<std::string, std::string> memory_blobs;  // digest -> converted manifests
+  std::map<std::string, TempBlob> temp_blobs;       // diff_id -> decompressed layer
   std::vector<Descriptor> descriptors;              // for index.json, in order
 };
 
+// With `uncompressed`, compressed layers are written decompressed (digest = diff_id) under
+// a rewritten OCI manifest: podman's save --uncompressed.
 Result<OciLayout> planOciLayout(const std::vector<ArchiveImage>& images,
-                                const store::ContentStore& cs) {
+                                const store::ContentStore& cs, bool uncompressed = false) {
   OciLayout out;
   for (const auto& image : images) {
     std::string bytes = TRY(cs.readAll(image.manifest_digest));
@@ -129,7 +134,36 @@ Result<OciLayout> planOciLayout(const std::vector<ArchiveImage>& images,
                          image.manifest_digest);
     Descriptor desc =
         makeDescriptor(media::kOciManifest, image.manifest_digest, int64_t(bytes.size()));
-    if (m.media_type == media::kOciManifest) {
+    bool rewrite = false;
+    if (uncompressed) {
+      if (image.layers.size() != m.layers.size())
+        return makeError(Code::kInvalidArgument, "manifest {}: {} layers, the image lists {}",
+                         image.manifest_digest, m.layers.size(), image.layers.size());
+      if (m.media_type != media::kOciManifest) {
+        m = TRY(toOciManifest(m));
+        rewrite = true;
+      }
+      for (size_t i = 0; i < m.layers.size(); ++i) {
+        auto& l = m.layers[i];
+        if (isUncompressedLayer(l.media_type)) continue;
+        const std::string& diff_id = image.layers[i].diff_id;
+        if (!out.temp_blobs.count(diff_id))
+          out.temp_blobs.emplace(diff_id, TRY(decompressLayerToTemp(cs, l.digest, diff_id)));
+        l.digest = diff_id;
+        l.size = int64_t(out.temp_blobs.at(diff_id).size);
+        l.media_type = std::string(media::kOciLayer);
+        rewrite = true;
+      }
+    }
+    if (rewrite) {
+      std::string converted = serializeManifest(m);
+      desc.digest = sha256Digest(converted);
+      desc.size = int64_t(converted.size());
+      out.memory_blobs[desc.digest] = std::move(converted);
+      out.stored_blobs.insert(m.config.digest);
+      for (const auto& l : m.layers)
+        if (!out.temp_blobs.count(l.digest)) out.stored_blobs.insert(l.digest);
+    } else if (m.media_type == media::kOciManifest) {
       out.stored_blobs.insert(image.manifest_digest);
     } else {
       Manifest oci = TRY(toOciManifest(m));
@@ -138,8 +172,10 @@ Result<OciLayout> planOciLayout(const std::vector<ArchiveImage>& images,
       desc.size = int64_t(converted.size());
       out.memory_blobs[desc.digest] = std::move(converted);
     }
-    out.stored_blobs.insert(m.config.digest);
-    for (const auto& l : m.layers) out.stored_blobs.insert(l.digest);
+    if (!rewrite) {
+      out.stored_blobs.insert(m.config.digest);
+      for (const auto& l : m.layers) out.stored_blobs.insert(l.digest);
+    }
     if (image.names.empty()) out.descriptors.push_back(desc);
     for (const auto& name : image.names) {
       Descriptor named = desc;
@@ -182,14 +218,15 @@ Result<std::vector<ArchiveImage>> readOciArchive(TarMembers& members, store::Con
 }
 
 Status writeOciArchive(const std::vector<ArchiveImage>& images, const store::ContentStore& cs,
-                       int out_fd) {
-  OciLayout layout = TRY(planOciLayout(images, cs));
+                       int out_fd, bool uncompressed) {
+  OciLayout layout = TRY(planOciLayout(images, cs, uncompressed));
   Index index;  // no mediaType, as containers/image writes it
   for (auto& d : layout.descriptors) addToIndex(index, d);
   // Members in lexical order, as a tar of the layout directory would have them.
   std::map<std::string, std::string> blobs;  // hex -> digest
   for (const auto& d : layout.stored_blobs) blobs[std::string(digestHex(d))] = d;
   for (const auto& [d, _] : layout.memory_blobs) blobs[std::string(digestHex(d))] = d;
+  for (const auto& [d, _] : layout.temp_blobs) blobs[std::string(digestHex(d))] = d;
   TarWriter tar(out_fd);
   TRY(tar.open());
   TRY(tar.addDir("blobs"));
@@ -198,6 +235,11 @@ Status writeOciArchive(const std::vector<ArchiveImage>& images, const store::Con
     std::string member = "blobs/sha256/" + hex;
     if (auto it = layout.memory_blobs.find(digest); it != layout.memory_blobs.end()) {
       TRY(tar.addBytes(member, it->second));
+      continue;
+    }
+    if (auto it = layout.temp_blobs.find(digest); it != layout.temp_blobs.end()) {
+      if (::lseek(it->second.fd.get(), 0, SEEK_SET) < 0) return errnoError("rewind layer {}", digest);
+      TRY(tar.addFd(member, it->second.fd.get(), it->second.size));
       continue;
     }
     UniqueFd fd = TRY(cs.open(digest));

@@ -338,4 +338,53 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
   return resp;
 }
 
+namespace {
+
+struct FdSink {
+  int fd;
+  std::optional<Error> error;
+};
+
+size_t fdBodyCb(char* data, size_t size, size_t n, void* p) {
+  auto* sink = static_cast<FdSink*>(p);
+  size_t len = size * n;
+  if (auto st = fs::writeAll(sink->fd, std::string_view(data, len)); !st.ok()) {
+    sink->error = std::move(st).error();
+    return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+Status HttpClient::download(const std::string& url, int fd) {
+  if (!easy_) return makeError(Code::kInternal, "curl_easy_init failed");
+  CURL* easy = easy_;
+  curl_easy_reset(easy);
+  TRY(configure(easy));
+  FdSink sink{fd, std::nullopt};
+  std::vector<std::pair<std::string, std::string>> headers;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, discardHeaderCb);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &headers);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, fdBodyCb);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
+  // Only 2xx bodies are written: an error page is not an archive.
+  curl_easy_setopt(easy, CURLOPT_FAILONERROR, 1L);
+  CURLcode rc = curl_easy_perform(easy);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+  if (sink.error) return std::move(*sink.error).context(fmt::format("downloading {}", url));
+  if (rc == CURLE_HTTP_RETURNED_ERROR) {
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    return makeError(status == 404 ? Code::kNotFound : Code::kUnavailable, "downloading {}: HTTP status {}", url, status);
+  }
+  if (rc != CURLE_OK) return Error(Code::kUnavailable, describeCurlError(easy, rc, "GET", url, errbuf).text);
+  return {};
+}
+
 }  // namespace berth::registry

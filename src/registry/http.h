@@ -78,6 +78,10 @@ class HttpClient {
   // and returns kUnavailable with failure->text.
   Result<HttpResponse> perform(const HttpRequest& req, TransportFailure* failure = nullptr);
 
+  // GETs `url` (following up to 10 redirects) and writes the body to `fd`. A status other
+  // than 2xx is an error naming the URL and the status.
+  Status download(const std::string& url, int fd);
+
   // Applies TLS, user-agent and timeout settings to an easy handle (also used
   // for streaming blob transfers). `verify` overrides the TLS verify option.
   Status configure(CURL* easy, std::optional<bool> verify = std::nullopt) const;

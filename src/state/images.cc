@@ -129,6 +129,16 @@ Status setName(Db& db, const std::string& id, const std::string& name) {
   return touchNamesHistory(db, id, name);
 }
 
+Status setNameFirst(Db& db, const std::string& id, const std::string& name) {
+  Stmt s = TRY(db.prepare(
+      "INSERT INTO image_names (name, image_id, seq) VALUES (?, ?, "
+      "(SELECT COALESCE(MIN(seq), 0) - 1 FROM image_names)) "
+      "ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, seq = excluded.seq"));
+  s.bind(1, name).bind(2, id);
+  TRY(s.run());
+  return touchNamesHistory(db, id, name);
+}
+
 Status removeName(Db& db, const std::string& name) {
   auto id = TRY(imageIdByName(db, name));
   if (!id) return makeError(Code::kNotFound, "{}: image not known", name);

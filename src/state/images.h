@@ -46,6 +46,9 @@ Status putImage(Db& db, const ImageRecord& rec);
 Status deleteImage(Db& db, const std::string& id);
 // Points `name` at image `id`, taking it from any other image.
 Status setName(Db& db, const std::string& id, const std::string& name);
+// As setName, but the name goes before the image's other names (an image stored again by
+// pull, load or commit lists its new names first, as containers/storage does).
+Status setNameFirst(Db& db, const std::string& id, const std::string& name);
 // Removes `name`; kNotFound if no image has it.
 Status removeName(Db& db, const std::string& name);
 Result<std::optional<std::string>> imageIdByName(Db& db, const std::string& name);

@@ -335,6 +335,18 @@ size=$(stat -c %s "$logpath")
 (( size <= 4096 )) && pass || fail "--log-opt max-size=2k: log is $size bytes"
 assert_eq "$(berth logs --tail 1 ms)" "line-399-xxxxxxxxxxxxxxxxxxxxx" "max-size keeps the newest lines"
 
+# wait on a container that never ran returns its exit code (0) at once, as podman's;
+# after a failed start it returns too.
+berth create --name neverran busybox /no/such/command >/dev/null
+expect_rc 0 timeout 5 "${B[@]}" wait neverran
+assert_eq "$OUT" "0" "wait on a created container"
+expect_rc 125 berth start neverran
+expect_rc 0 timeout 5 "${B[@]}" wait neverran
+# -t -i without a terminal on stdin: podman's warning, and the container still runs.
+expect_rc 0 berth run --rm -t -i busybox echo hello </dev/null
+assert_contains "$ERR" "The input device is not a TTY" "-it without a tty warns"
+assert_contains "$OUT" "hello" "-it without a tty still runs"
+
 # --- nothing left behind ---------------------------------------------------------------------------
 expect_rc 0 berth rm -af -t 0
 assert_eq "$(berth ps -a -q)" "" "all removed"

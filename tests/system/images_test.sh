@@ -101,6 +101,50 @@ bid=$(berth images -q --no-trunc busybox)
 expect_rc 0 berth images --noheading --format '{{.ID}}' --filter after="$bid"
 assert_not_contains "$OUT" "${bid:7:12}" "filter after excludes the image itself"
 
+# save --uncompressed writes OCI layers as plain tar (digest = diff_id), and loads back.
+expect_rc 0 berth save --format oci-archive --uncompressed -o "$TEST_DIR/unc.tar" busybox
+mkdir -p "$TEST_DIR/unc" && tar -C "$TEST_DIR/unc" -xf "$TEST_DIR/unc.tar"
+man=$(jq -r '.manifests[0].digest' "$TEST_DIR/unc/index.json")
+layer=$(jq -r '.layers[0].digest' "$TEST_DIR/unc/blobs/sha256/${man#sha256:}")
+assert_eq "$(jq -r '.layers[0].mediaType' "$TEST_DIR/unc/blobs/sha256/${man#sha256:}")" "application/vnd.oci.image.layer.v1.tar" "uncompressed layer media type"
+assert_eq "sha256:$(sha256sum "$TEST_DIR/unc/blobs/sha256/${layer#sha256:}" | cut -d' ' -f1)" "$layer" "uncompressed layer digest is its content's"
+assert_eq "$(dd if="$TEST_DIR/unc/blobs/sha256/${layer#sha256:}" bs=1 skip=257 count=5 2>/dev/null)" "ustar" "layer is a plain tar"
+expect_rc 0 berth load -i "$TEST_DIR/unc.tar"
+
+# A name an image is stored under again (load, pull) goes first among its names, as
+# containers/storage orders them; tag appends.
+berth tag busybox localhost/first:one
+berth save -o "$TEST_DIR/first.tar" localhost/first:one
+berth untag busybox localhost/first:one
+berth tag busybox localhost/second:two
+expect_rc 0 berth load -i "$TEST_DIR/first.tar"
+assert_eq "$(berth images localhost/first:one --format '{{.Repository}}:{{.Tag}}' | head -1)" "localhost/first:one" "loaded name listed first"
+assert_eq "$(berth inspect --format '{{index .RepoTags 0}}' busybox)" "localhost/first:one" "loaded name first in RepoTags"
+berth untag busybox localhost/first:one localhost/second:two
+
+# load and import take http:// URLs (served on loopback by the test).
+port=$((20000 + RANDOM % 10000))
+(cd "$TEST_DIR" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
+web=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/first.tar" && break; sleep 0.1; done
+expect_rc 0 berth load -i "http://127.0.0.1:$port/first.tar"
+assert_contains "$OUT" "Loaded image: localhost/first:one" "load from a URL"
+expect_rc 125 berth load -i "http://127.0.0.1:$port/missing.tar"
+assert_contains "$ERR" "404" "load of a missing URL names the status"
+make_rootfs_tar "$TEST_DIR/rootfs.tar"
+expect_rc 0 berth import "http://127.0.0.1:$port/rootfs.tar" localhost/fromurl:1
+expect_rc 0 berth image exists localhost/fromurl:1
+expect_rc 125 berth import "ftp://127.0.0.1/x.tar"
+assert_contains "$ERR" "only http:// and https://" "import of another scheme refused"
+kill "$web"; wait "$web" 2>/dev/null || true
+berth rmi localhost/fromurl:1 >/dev/null
+berth untag busybox localhost/first:one
+
+# rmi removes a manifest list too.
+expect_rc 0 berth manifest create mlist:1.0
+expect_rc 0 berth rmi mlist:1.0
+expect_rc 1 berth manifest exists mlist:1.0
+
 # prune removes the dangling image only.
 expect_rc 0 berth image prune -f
 assert_eq "$(echo "$OUT" | wc -l)" "1" "prune removed one image"

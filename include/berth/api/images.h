@@ -66,6 +66,7 @@ struct ImageSaveRequest {
   std::string output;  // path; "" means stdout
   std::string format = "docker-archive";  // docker-archive|oci-archive|oci-dir|docker-dir
   bool compress = false;
+  bool uncompressed = false;  // oci-archive: write compressed layers decompressed
 };
 
 struct ImageImportRequest {
