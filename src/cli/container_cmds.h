@@ -77,6 +77,7 @@ std::unique_ptr<Command> waitCommand();
 std::unique_ptr<Command> rmCommand(std::string use);
 std::unique_ptr<Command> containerPruneCommand();
 std::unique_ptr<Command> renameCommand();
+std::unique_ptr<Command> updateCommand();
 std::unique_ptr<Command> containerExistsCommand();
 std::unique_ptr<Command> initCommand();
 std::unique_ptr<Command> cleanupCommand();

@@ -23,6 +23,7 @@ void addContainerCommands(Command& root) {
   root.add(execCommand());
   root.add(topCommand());
   root.add(renameCommand());
+  root.add(updateCommand());
   root.add(initCommand());
 
   auto ctr = std::make_unique<Command>("container", "Manage containers");
@@ -45,6 +46,7 @@ void addContainerCommands(Command& root) {
   ctr->add(execCommand());
   ctr->add(topCommand());
   ctr->add(renameCommand());
+  ctr->add(updateCommand());
   ctr->add(containerExistsCommand());
   ctr->add(initCommand());
   ctr->add(cleanupCommand());

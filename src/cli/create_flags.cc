@@ -92,6 +92,7 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("timeout", 0, &o.timeout, "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.")
       .flag("userns", 0, &o.userns, "User namespace to use")
       .hiddenFlag("kernel-memory", &o.kernel_memory);  // podman: a deprecated no-op
+  addResourceFlags(c, o.resources, false);
   if (const char* e = std::getenv("PODMAN_USERNS")) o.userns = e;
   if (run) {
     c.flag("detach", 'd', &o.detach, "Run container in background and print container ID")
@@ -491,6 +492,7 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   if (!o.memory.empty()) limits.memory = api::LinuxMemory{.limit = TRY(parseSize(o.memory))};
   if (o.pids_limit > 0) limits.pids = api::LinuxPids{o.pids_limit};
   if (limits != api::LinuxResources{}) s.resource_limits = std::move(limits);
+  TRY(applyResourceOpts(o.resources, s, true));
   s.groups = o.group_add;
   for (auto& d : o.devices) s.devices.push_back(api::LinuxDevice{.path = d});
   for (auto& so : o.security_opt) {

@@ -8,6 +8,7 @@
 #include "base/result.h"
 #include "berth/api/specgen.h"
 #include "cli/command.h"
+#include "cli/resource_flags.h"
 
 namespace berth::cli {
 
@@ -33,6 +34,7 @@ struct CreateOpts {
   std::vector<std::string> unsetenv, device_cgroup_rule;
   bool unsetenv_all = false, rmi = false;
   int timeout = 0, preserve_fds = 0;
+  ResourceOpts resources;  // --cpus, --cpu-shares, --memory-swap, --blkio-weight, ...
 };
 
 // Registers the create flags on `c` (plus detach, detach-keys and sig-proxy for run).

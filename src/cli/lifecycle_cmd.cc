@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/timefmt.h"
 #include "cli/container_cmds.h"
+#include "cli/resource_flags.h"
 
 namespace berth::cli {
 
@@ -287,6 +288,25 @@ std::unique_ptr<Command> renameCommand() {
   c->args(2, 2).run(orFail([](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(containerService(ctx));
     TRY(svc->rename(args[0], args[1]));
+    return 0;
+  }));
+  return c;
+}
+
+std::unique_ptr<Command> updateCommand() {
+  auto o = std::make_shared<ResourceOpts>();
+  auto c = std::make_unique<Command>("update [options] CONTAINER", "Update an existing container");
+  c->args(1, 1).description("Updates the cgroup configuration of a given container");
+  addResourceFlags(*c, *o, true);
+  c->run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
+    api::SpecGenerator patch;
+    TRY(applyResourceOpts(*o, patch, true));
+    if (!patch.resource_limits && patch.weight_device.empty() && patch.throttle_read_bps_device.empty() &&
+        patch.throttle_write_bps_device.empty() && patch.throttle_read_iops_device.empty() &&
+        patch.throttle_write_iops_device.empty())
+      return makeError(Code::kInvalidArgument, "update of container {}: no resource flag given", args[0]);
+    auto* svc = TRY(containerService(ctx));
+    ctx.out(TRY(svc->update(args[0], patch)) + "\n");
     return 0;
   }));
   return c;

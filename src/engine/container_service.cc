@@ -477,6 +477,48 @@ std::string goTime(int64_t ns) {
 }
 }  // namespace
 
+
+namespace {
+
+// podman's HostConfig resource fields, from the spec's limits (podman's defaults when unset).
+void addResourceFields(Json& hc, const api::SpecGenerator& spec) {
+  const auto& r = spec.resource_limits;
+  const api::LinuxCPU cpu = r && r->cpu ? *r->cpu : api::LinuxCPU{};
+  const api::LinuxMemory mem = r && r->memory ? *r->memory : api::LinuxMemory{};
+  auto devices = [](const auto& m, const char* value_key, auto value) {
+    Json a = Json::array();
+    for (const auto& [path, v] : m) a.push_back({{"Path", path}, {value_key, value(v)}});
+    return a;
+  };
+  auto rate = [](const api::LinuxThrottleDevice& v) { return v.rate; };
+  hc["BlkioWeight"] = r && r->block_io && r->block_io->weight ? *r->block_io->weight : 0;
+  hc["BlkioWeightDevice"] =
+      devices(spec.weight_device, "Weight", [](const api::LinuxWeightDevice& v) { return v.weight.value_or(0); });
+  hc["BlkioDeviceReadBps"] = devices(spec.throttle_read_bps_device, "Rate", rate);
+  hc["BlkioDeviceWriteBps"] = devices(spec.throttle_write_bps_device, "Rate", rate);
+  hc["BlkioDeviceReadIOps"] = devices(spec.throttle_read_iops_device, "Rate", rate);
+  hc["BlkioDeviceWriteIOps"] = devices(spec.throttle_write_iops_device, "Rate", rate);
+  uint64_t period = cpu.period.value_or(spec.cpu_period);
+  int64_t quota = cpu.quota.value_or(spec.cpu_quota);
+  hc["CpuPeriod"] = period;
+  hc["CpuQuota"] = quota;
+  hc["CpuRealtimePeriod"] = cpu.realtime_period.value_or(0);
+  hc["CpuRealtimeRuntime"] = cpu.realtime_runtime.value_or(0);
+  hc["CpuShares"] = cpu.shares.value_or(0);
+  hc["CpusetCpus"] = cpu.cpus;
+  hc["CpusetMems"] = cpu.mems;
+  hc["NanoCpus"] = period > 0 && quota > 0 ? int64_t(double(quota) / double(period) * 1e9) : int64_t(0);
+  hc["Memory"] = mem.limit.value_or(0);
+  hc["MemoryReservation"] = mem.reservation.value_or(0);
+  hc["MemorySwap"] = mem.swap.value_or(0);
+  hc["MemorySwappiness"] = mem.swappiness ? int64_t(*mem.swappiness) : int64_t(-1);
+  hc["OomKillDisable"] = mem.disable_oom_killer.value_or(false);
+  int64_t pids = r && r->pids && r->pids->limit && *r->pids->limit != 0 ? *r->pids->limit : 2048;
+  hc["PidsLimit"] = pids < 0 ? 0 : pids;
+}
+
+}  // namespace
+
 Result<Json> LocalContainerService::inspect(const std::string& name, bool size) {
   auto found = TRY(state::findContainer(e_.db(), name));
   auto r = TRY(loadSynced(found.id));
@@ -612,6 +654,7 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                      {"ReadonlyRootfs", spec.read_only_filesystem.value_or(false)},
                      {"Runtime", "oci"},
                      {"ShmSize", spec.shm_size.value_or(int64_t(65536000))}};
+  addResourceFields(j["HostConfig"], spec);
   if (size) {
     j["SizeRw"] = int64_t(fs::dirSize(p.upper));
     auto img = state::getImage(e_.db(), r.image_id);
@@ -631,6 +674,79 @@ Status LocalContainerService::rename(const std::string& name, const std::string&
   rec.name = new_name;
   emitContainerEvent(rec, "rename");
   return {};
+}
+
+namespace {
+
+template <typename T>
+void takeIfSet(std::optional<T>& into, const std::optional<T>& from) {
+  if (from) into = from;
+}
+
+// `patch`'s resource settings over `spec`'s: what the patch leaves unset stays.
+void mergeResources(api::SpecGenerator& spec, const api::SpecGenerator& patch) {
+  if (patch.resource_limits) {
+    const auto& p = *patch.resource_limits;
+    auto& r = spec.resource_limits ? *spec.resource_limits : spec.resource_limits.emplace();
+    if (p.cpu) {
+      auto& c = r.cpu ? *r.cpu : r.cpu.emplace();
+      takeIfSet(c.shares, p.cpu->shares);
+      takeIfSet(c.quota, p.cpu->quota);
+      takeIfSet(c.period, p.cpu->period);
+      takeIfSet(c.realtime_runtime, p.cpu->realtime_runtime);
+      takeIfSet(c.realtime_period, p.cpu->realtime_period);
+      if (!p.cpu->cpus.empty()) c.cpus = p.cpu->cpus;
+      if (!p.cpu->mems.empty()) c.mems = p.cpu->mems;
+    }
+    if (p.memory) {
+      auto& m = r.memory ? *r.memory : r.memory.emplace();
+      takeIfSet(m.limit, p.memory->limit);
+      takeIfSet(m.reservation, p.memory->reservation);
+      takeIfSet(m.swap, p.memory->swap);
+      takeIfSet(m.swappiness, p.memory->swappiness);
+      takeIfSet(m.disable_oom_killer, p.memory->disable_oom_killer);
+    }
+    if (p.pids) r.pids = p.pids;
+    if (p.block_io) {
+      auto& b = r.block_io ? *r.block_io : r.block_io.emplace();
+      takeIfSet(b.weight, p.block_io->weight);
+      takeIfSet(b.leaf_weight, p.block_io->leaf_weight);
+    }
+  }
+  for (auto& [k, v] : patch.weight_device) spec.weight_device[k] = v;
+  for (auto& [k, v] : patch.throttle_read_bps_device) spec.throttle_read_bps_device[k] = v;
+  for (auto& [k, v] : patch.throttle_write_bps_device) spec.throttle_write_bps_device[k] = v;
+  for (auto& [k, v] : patch.throttle_read_iops_device) spec.throttle_read_iops_device[k] = v;
+  for (auto& [k, v] : patch.throttle_write_iops_device) spec.throttle_write_iops_device[k] = v;
+}
+
+}  // namespace
+
+Result<std::string> LocalContainerService::update(const std::string& name, const api::SpecGenerator& patch) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  TRY(syncLocked(*cur));
+  api::SpecGenerator spec = storedSpec(cur->config);
+  mergeResources(spec, patch);
+  TRY_CTX(specgen::validateSpec(spec), "update of container {}", cur->name);
+  // Resolved now (device paths to numbers) so a bad device fails before anything changes.
+  Json resources = TRY_CTX(specgen::resourcesForUpdate(spec), "update of container {}", cur->name);
+  std::string status = cur->state.value("status", "configured");
+  if (status == "running" || status == "paused") {
+    auto p = paths(cur->id);
+    std::string file = p.run_dir + "/update-resources.json";
+    TRY(fs::writeFileReplace(file, resources.dump()));
+    auto rt = TRY(runtimeFor(*cur));
+    Status st = rt.update(cur->id, file);
+    ::unlink(file.c_str());
+    TRY_CTX(std::move(st), "update of container {}", cur->name);
+  }
+  cur->config["spec"] = api::encodeSpecGenerator(spec);
+  TRY(e_.db().transaction([&]() -> Status { return state::updateContainerConfig(e_.db(), cur->id, cur->config); }));
+  emitContainerEvent(*cur, "update");
+  return cur->id;
 }
 
 Result<std::vector<state::ContainerRecord>> LocalContainerService::select(

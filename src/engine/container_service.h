@@ -83,6 +83,7 @@ class LocalContainerService : public api::ContainerService {
   Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                     const std::vector<std::string>& descriptors) override;
   Status rename(const std::string& name, const std::string& new_name) override;
+  Result<std::string> update(const std::string& name, const api::SpecGenerator& patch) override;
   Result<bool> exists(const std::string& name) override;
   Status init(const std::string& name) override;
   Status cleanup(const std::string& name, bool rm) override;

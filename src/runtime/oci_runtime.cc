@@ -183,6 +183,12 @@ Status OciRuntime::resume(const std::string& id) const {
   return runSimple("resume", std::move(argv));
 }
 
+Status OciRuntime::update(const std::string& id, const std::string& resources_file) const {
+  auto argv = base();
+  argv.insert(argv.end(), {"update", "--resources", resources_file, id});
+  return runSimple("update", std::move(argv));
+}
+
 Result<std::string> OciRuntime::version() const {
   CommandOutput out = TRY_CTX(runCaptured({cfg_.path, "--version"}), "{} --version", cfg_.name);
   if (out.exit_code != 0) return failure("--version", out.exit_code, out.err, 0);

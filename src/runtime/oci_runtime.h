@@ -73,6 +73,8 @@ class OciRuntime {
   Status remove(const std::string& id, bool force = false) const;  // `delete`
   Status pause(const std::string& id) const;
   Status resume(const std::string& id) const;
+  // `update --resources FILE`: FILE holds linux.resources JSON.
+  Status update(const std::string& id, const std::string& resources_file) const;
   // `runtime --version` first line, e.g. "runc version 1.1.5".
   Result<std::string> version() const;
 

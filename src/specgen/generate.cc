@@ -770,6 +770,15 @@ std::string cgroupsPath(const api::SpecGenerator& s, const SpecInputs& in) {
 
 }  // namespace
 
+Result<Json> resourcesForUpdate(const api::SpecGenerator& s, const DeviceLookup& lookup) {
+  SpecInputs in;
+  in.device_lookup = lookup;
+  DevicePlan none;
+  Json r = TRY(buildResources(s, in, none));
+  r.erase("devices");  // the device allow-list is set at create and not updated
+  return r;
+}
+
 bool systemdMode(const api::SpecGenerator& s, const std::vector<std::string>& command) {
   std::string mode = s.systemd;
   std::transform(mode.begin(), mode.end(), mode.begin(), ::tolower);

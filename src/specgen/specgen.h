@@ -113,6 +113,10 @@ Status validateSpec(const api::SpecGenerator& s);
 // no path in inputs.namespace_paths.
 Result<Json> generateSpec(const SpecInputs& inputs);
 
+// linux.resources as generateSpec builds them from `s`, without the device allow-list: what
+// `update` hands the runtime (`runtime update --resources`). `lookup` empty: stat(2).
+Result<Json> resourcesForUpdate(const api::SpecGenerator& s, const DeviceLookup& lookup = {});
+
 // The resolved process arguments: entrypoint + command with podman's rules
 // (a non-empty specgen entrypoint, even [""], replaces the image's and drops the
 // image Cmd; a non-empty specgen command replaces the image Cmd). kInvalidArgument when empty.

@@ -335,6 +335,35 @@ size=$(stat -c %s "$logpath")
 (( size <= 4096 )) && pass || fail "--log-opt max-size=2k: log is $size bytes"
 assert_eq "$(berth logs --tail 1 ms)" "line-399-xxxxxxxxxxxxxxxxxxxxx" "max-size keeps the newest lines"
 
+# Resource flags reach the container's cgroups; update changes them live and for later starts.
+cg() { berth exec "$1" cat "/sys/fs/cgroup/$2"; }
+if [[ -d /sys/fs/cgroup/cpu ]]; then  # cgroup v1 files
+  expect_rc 0 berth run -d --name res --cpu-shares 256 --cpus 0.5 --memory 64m --memory-reservation 32m --cpuset-cpus 0 busybox sleep 1000
+  assert_eq "$(cg res cpu/cpu.shares)" "256" "--cpu-shares"
+  assert_eq "$(cg res cpu/cpu.cfs_quota_us) $(cg res cpu/cpu.cfs_period_us)" "50000 100000" "--cpus 0.5"
+  assert_eq "$(cg res memory/memory.limit_in_bytes)" "67108864" "--memory"
+  assert_eq "$(cg res memory/memory.memsw.limit_in_bytes)" "134217728" "--memory without --memory-swap: twice the memory"
+  assert_eq "$(cg res memory/memory.soft_limit_in_bytes)" "33554432" "--memory-reservation"
+  assert_eq "$(cg res cpuset/cpuset.cpus)" "0" "--cpuset-cpus"
+  assert_eq "$(inspect res '{{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}} {{.HostConfig.MemorySwap}}')" "500000000 256 134217728" "inspect shows the limits"
+  expect_rc 0 berth update --cpu-shares 512 --memory 128m --memory-swap 512m res
+  assert_eq "$OUT" "$(inspect res '{{.Id}}')" "update prints the ID"
+  assert_eq "$(cg res cpu/cpu.shares)" "512" "update --cpu-shares, live"
+  assert_eq "$(cg res memory/memory.limit_in_bytes) $(cg res memory/memory.memsw.limit_in_bytes)" "134217728 536870912" "update --memory/--memory-swap, live"
+  assert_eq "$(cg res cpu/cpu.cfs_quota_us)" "50000" "update keeps what it does not change"
+  berth stop -t 0 res >/dev/null
+  expect_rc 0 berth update --cpu-shares 768 res
+  berth start res >/dev/null
+  assert_eq "$(cg res cpu/cpu.shares) $(cg res memory/memory.limit_in_bytes)" "768 134217728" "updates survive a restart"
+  berth rm -f -t 0 res >/dev/null
+fi
+expect_rc 125 berth update --cpu-shares lots busybox-none
+assert_contains "$ERR" "invalid argument \"lots\" for \"--cpu-shares\"" "update: bad value named"
+expect_rc 125 berth run --rm --memory 64m --memory-swap 32m busybox true
+assert_contains "$ERR" "--memory-swap" "swap below memory refused"
+expect_rc 125 berth update --cpus 1 nosuchcontainer
+assert_contains "$ERR" "nosuchcontainer" "update of a missing container names it"
+
 # wait on a container that never ran returns its exit code (0) at once, as podman's;
 # after a failed start it returns too.
 berth create --name neverran busybox /no/such/command >/dev/null

@@ -236,6 +236,11 @@ class ContainerService {
   virtual Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                             const std::vector<std::string>& descriptors) = 0;
   virtual Status rename(const std::string& name, const std::string& new_name) = 0;
+  // Changes the cgroup limits of a container (running or not): `patch` carries the new
+  // resource_limits and per-device blkio maps; what it leaves unset is kept. Returns the ID.
+  virtual Result<std::string> update(const std::string& name, const SpecGenerator& patch) {
+    return makeError(Code::kUnimplemented, "update of container {}: not supported by this service", name);
+  }
   virtual Result<bool> exists(const std::string& name) = 0;
   virtual Status init(const std::string& name) = 0;
   virtual Status cleanup(const std::string& name, bool rm) = 0;
