@@ -93,6 +93,8 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("userns", 0, &o.userns, "User namespace to use")
       .hiddenFlag("kernel-memory", &o.kernel_memory);  // podman: a deprecated no-op
   addResourceFlags(c, o.resources, false);
+  c.flag("http-proxy", 0, &o.http_proxy, "Set proxy environment variables in the container based on the host proxy vars")
+      .hiddenFlag("dns-opt", &o.dns_option);  // podman's alias of --dns-option
   if (const char* e = std::getenv("PODMAN_USERNS")) o.userns = e;
   if (run) {
     c.flag("detach", 'd', &o.detach, "Run container in background and print container ID")
@@ -493,6 +495,7 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   if (o.pids_limit > 0) limits.pids = api::LinuxPids{o.pids_limit};
   if (limits != api::LinuxResources{}) s.resource_limits = std::move(limits);
   TRY(applyResourceOpts(o.resources, s, true));
+  if (!o.http_proxy) s.http_proxy = false;
   s.groups = o.group_add;
   for (auto& d : o.devices) s.devices.push_back(api::LinuxDevice{.path = d});
   for (auto& so : o.security_opt) {

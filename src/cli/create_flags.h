@@ -34,6 +34,7 @@ struct CreateOpts {
   std::vector<std::string> unsetenv, device_cgroup_rule;
   bool unsetenv_all = false, rmi = false;
   int timeout = 0, preserve_fds = 0;
+  bool http_proxy = true;  // --http-proxy: pass the host's proxy variables
   ResourceOpts resources;  // --cpus, --cpu-shares, --memory-swap, --blkio-weight, ...
 };
 

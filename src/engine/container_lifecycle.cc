@@ -257,6 +257,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.specgen = spec;
   if (own_uts) in.specgen.hostname = hostname;
   in.image_config = rec.config["image_config"];
+  if (auto he = rec.config.find("host_environ"); he != rec.config.end() && he->is_array())
+    for (auto& kv : *he)
+      if (kv.is_string()) in.host_environ.push_back(kv.get<std::string>());
   in.rootfs = p.merged;
   in.container_id = rec.id;
   auto user_files = TRY_CTX(readUserFiles(p.merged), "resolve the user of {}", rec.id.substr(0, 12));

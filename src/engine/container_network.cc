@@ -14,6 +14,8 @@
 #include "base/fd.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "config/containers_conf.h"
+#include "config/host_env.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "network/etc_files.h"
@@ -263,10 +265,33 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
   std::map<std::string, network::StatusBlock> status;
   if (auto it = rec.state.find("network_status"); it != rec.state.end())
     status = TRY_CTX(network::statusFromJson(*it), "network status of {}", rec.id.substr(0, 12));
-  // /etc/hosts (podman's etchosts.New over the host's /etc/hosts).
+  // containers.conf [containers]: DNS defaults for containers that set none, the base hosts
+  // file and host.containers.internal's address.
+  Json conf_ctrs = Json::object();
+  if (auto conf = config::loadContainersConf(config::HostEnv::current()); conf.ok()) {
+    if (auto it = conf->find("containers"); it != conf->end() && it->is_object()) conf_ctrs = *it;
+  } else if (conf.error().code() != Code::kNotFound) {
+    LOG_WARN("containers.conf: {}", conf.error().what());
+  }
+  auto confStrings = [&](const char* key) {
+    std::vector<std::string> out;
+    if (auto it = conf_ctrs.find(key); it != conf_ctrs.end() && it->is_array())
+      for (auto& v : *it)
+        if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+  };
+  auto confString = [&](const char* key) {
+    auto it = conf_ctrs.find(key);
+    return it != conf_ctrs.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  // /etc/hosts (podman's etchosts.New over the host's /etc/hosts, or base_hosts_file).
   network::HostsParams hp;
   hp.extra_hosts = spec.hostadd;
-  auto base = fs::readFile("/etc/hosts");
+  std::string base_file = confString("base_hosts_file");
+  if (base_file == "none") base_file.clear();
+  else if (base_file.empty()) base_file = "/etc/hosts";
+  auto base = base_file.empty() ? Result<std::string>(std::string()) : fs::readFile(base_file);
+  if (!base.ok()) LOG_WARN("base_hosts_file {}: {}", base_file, base.error().what());
   hp.base = base.ok() ? *base : "";
   std::vector<std::string> names = {hostname, rec.name};
   std::string gateway4, gateway6;
@@ -277,7 +302,8 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
         if (a.gateway) (a.gateway->isV4() ? gateway4 : gateway6) = a.gateway->str();
       }
   if (spec.netns.is(NamespaceMode::kNone)) hp.container_entries.push_back({"127.0.0.1", names});
-  hp.host_containers_internal_ip = !gateway4.empty() ? gateway4 : gateway6;
+  hp.host_containers_internal_ip = confString("host_containers_internal_ip");
+  if (hp.host_containers_internal_ip.empty()) hp.host_containers_internal_ip = !gateway4.empty() ? gateway4 : gateway6;
   for (auto& h : hp.extra_hosts)
     if (auto c = h.find(':'); c != std::string::npos && h.substr(c + 1) == "host-gateway")
       h = h.substr(0, c + 1) + hp.host_containers_internal_ip;
@@ -293,13 +319,16 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
       for (auto& a : iface.subnets) rp.ipv6 = rp.ipv6 || a.ipnet.isV6();
   }
   rp.nameservers = spec.dns_server;
+  if (rp.nameservers.empty()) rp.nameservers = confStrings("dns_servers");
   if (rp.nameservers.empty()) {
     rp.keep_host_servers = true;
     rp.nameservers = net_servers;
     rp.searches = net_search;
   }
   if (!spec.dns_search.empty()) rp.searches = spec.dns_search;
+  else if (auto conf_search = confStrings("dns_searches"); !conf_search.empty()) rp.searches = conf_search;
   rp.options = spec.dns_option;
+  if (rp.options.empty()) rp.options = confStrings("dns_options");
   auto host_resolv = fs::readFile("/etc/resolv.conf");
   TRY(write(p.run_dir + "/resolv.conf", network::buildResolvConf(rp, host_resolv.ok() ? *host_resolv : "")));
   return {};

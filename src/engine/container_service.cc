@@ -234,6 +234,23 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   c["image_name"] = image_name;
   c["image_digest"] = img.digest;
   c["image_config"] = image_config;
+  // The creating process's environment as podman's create reads it: all of it with
+  // --env-host, else the proxy variables unless --http-proxy=false. Kept with the record so
+  // every later start (restart policy, `start` from another shell) gives the same env.
+  {
+    Json host_env = Json::array();
+    bool env_host = spec.env_host.value_or(false), proxy = spec.http_proxy.value_or(true);
+    static const std::set<std::string> kProxyVars = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                                     "ftp_proxy",  "FTP_PROXY",  "no_proxy",    "NO_PROXY"};
+    if (env_host || proxy)
+      for (char** e = environ; e && *e; ++e) {
+        std::string kv = *e;
+        auto eq = kv.find('=');
+        if (eq == std::string::npos) continue;
+        if (env_host || kProxyVars.count(kv.substr(0, eq))) host_env.push_back(kv);
+      }
+    if (!host_env.empty()) c["host_environ"] = std::move(host_env);
+  }
   c["runtime"] = rt_name;
   c["runtime_path"] = rt_path;
   // inspect's OCIRuntime: the runtime as the user named it (podman keeps a given path).

@@ -173,6 +173,28 @@ assert_contains "$out" "search example.test" "--dns-search"
 assert_contains "$out" "options ndots:3" "--dns-option"
 assert_contains "$out" "192.0.2.7	foo.test" "--add-host"
 assert_contains "$out" $'\nhn' "--hostname"
+assert_contains "$(berth run --rm --network none --dns-opt ndots:4 busybox cat /etc/resolv.conf)" "options ndots:4" "--dns-opt alias"
+# --http-proxy (default on) passes the host's proxy variables; =false does not.
+assert_eq "$(http_proxy=http://proxy.test:3128 berth run --rm --network none busybox sh -c 'echo "p=$http_proxy"')" "p=http://proxy.test:3128" "--http-proxy default"
+assert_eq "$(http_proxy=http://proxy.test:3128 berth run --rm --network none --http-proxy=false busybox sh -c 'echo "p=$http_proxy"')" "p=" "--http-proxy=false"
+# containers.conf [containers]: DNS defaults, base hosts file, host.containers.internal.
+printf '192.0.2.10 basehost1\n192.0.2.11 basehost2 # c\n' >"$TEST_DIR/basehosts"
+cat >"$TEST_DIR/ctr.conf" <<EOF
+[containers]
+dns_searches = ["example.com"]
+dns_servers = ["192.0.2.1", "192.0.2.2"]
+dns_options = ["ndots:2"]
+base_hosts_file = "$TEST_DIR/basehosts"
+host_containers_internal_ip = "192.0.2.99"
+EOF
+out=$(CONTAINERS_CONF="$TEST_DIR/ctr.conf" berth run --rm --network "$net" busybox sh -c 'cat /etc/resolv.conf /etc/hosts')
+assert_contains "$out" "search example.com" "containers.conf dns_searches"
+assert_contains "$out" $'nameserver 192.0.2.1\nnameserver 192.0.2.2' "containers.conf dns_servers, in order"
+assert_contains "$out" "options ndots:2" "containers.conf dns_options"
+assert_contains "$out" "192.0.2.11	basehost2" "containers.conf base_hosts_file"
+assert_contains "$out" "192.0.2.99	host.containers.internal" "containers.conf host_containers_internal_ip"
+out=$(CONTAINERS_CONF="$TEST_DIR/ctr.conf" berth run --rm --network "$net" --dns 192.0.2.53 busybox cat /etc/resolv.conf)
+assert_not_contains "$out" "192.0.2.1" "--dns overrides containers.conf dns_servers"
 # container: joins the other container's namespace.
 out=$(berth run --rm --network "container:$srv" busybox nc -w 5 127.0.0.1 7000)
 assert_eq "$out" "hello-by-nc" "--network container:"
