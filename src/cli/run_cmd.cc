@@ -25,8 +25,10 @@ std::vector<std::string> g_raw_argv;
 Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::string& image,
                                 const Command& self) {
   auto& images = TRY(ctx.engine())->images();
-  bool have = TRY(images.exists(image));
-  bool pull = o.pull == "always" || (!have && o.pull != "never");
+  // An archive transport (docker-archive:, oci-archive:) is always copied in, as podman does.
+  bool archive = image.starts_with("docker-archive:") || image.starts_with("oci-archive:");
+  bool have = !archive && TRY(images.exists(image));
+  bool pull = archive || o.pull == "always" || (!have && o.pull != "never");
   if (!pull) {
     if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
     return image;
@@ -46,7 +48,9 @@ Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::st
   pr.access.cert_dir = o.cert_dir;
   if (self.changed("tls-verify")) pr.access.tls_verify = o.tls_verify;
   auto pulled = TRY(images.pull(pr));
-  return pulled.names.empty() ? image : pulled.names[0];
+  if (!pulled.names.empty()) return pulled.names[0];
+  if (!pulled.ids.empty()) return pulled.ids[0];
+  return image;
 }
 
 // The streams `run` attaches: stdin with -i, and --attach's selection.

@@ -261,10 +261,19 @@ Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest
     lr.input = path;
     lr.quiet = true;
     auto loaded = TRY(loadArchive(lr));
+    auto emit = [&](api::TransferProgress::Kind k, const std::string& digest) {
+      if (req.progress) req.progress({k, digest, 0, 0, ""});
+    };
     for (auto& n : loaded.names) {
       rep.names.push_back(n);
       auto ri = resolve(n);
       rep.ids.push_back(ri.ok() ? ri->rec.id : n);
+      // What was copied, in podman's words (blobs, config, manifest).
+      if (ri.ok()) {
+        for (auto& l : ri->rec.layers) emit(api::TransferProgress::kBlobDone, l.digest);
+        emit(api::TransferProgress::kConfig, "sha256:" + ri->rec.id);
+        emit(api::TransferProgress::kManifest, "");
+      }
     }
   } else {
     rep = TRY(pullRegistry(req));

@@ -122,6 +122,14 @@ assert_eq "$(berth images localhost/first:one --format '{{.Repository}}:{{.Tag}}
 assert_eq "$(berth inspect --format '{{index .RepoTags 0}}' busybox)" "localhost/first:one" "loaded name first in RepoTags"
 berth untag busybox localhost/first:one localhost/second:two
 
+# run and pull take archive references (copied in, with podman's progress lines).
+berth untag busybox localhost/first:one 2>/dev/null || true
+expect_rc 0 berth run --rm "docker-archive:$TEST_DIR/first.tar" echo from-archive
+assert_eq "$OUT" "from-archive" "run docker-archive:"
+assert_eq "$(head -1 <<<"$ERR")" "Getting image source signatures" "run docker-archive: progress first line"
+assert_contains "$ERR" "Writing manifest to image destination" "run docker-archive: progress"
+expect_rc 0 berth image exists localhost/first:one
+
 # load and import take http:// URLs (served on loopback by the test).
 port=$((20000 + RANDOM % 10000))
 (cd "$TEST_DIR" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
