@@ -447,6 +447,41 @@ std::unique_ptr<Command> disconnectCommand() {
   return c;
 }
 
+std::unique_ptr<Command> reloadCommand() {
+  struct O {
+    bool all = false, latest = false;
+  };
+  auto o = std::make_shared<O>();
+  auto c = std::make_unique<Command>("reload [options] [CONTAINER...]", "Reload firewall rules for one or more containers");
+  c->description("reload container networks, recreating firewall rules")
+      .flag("all", 'a', &o->all, "Reload network configuration of all containers")
+      .flag("latest", 'l', &o->latest, "Act on the latest container podman is aware of")
+      .run([o](Context& ctx, const std::vector<std::string>& args) {
+        int given = (o->all ? 1 : 0) + (o->latest ? 1 : 0) + (args.empty() ? 0 : 1);
+        if (given != 1)
+          return ctx.fail(given == 0
+                              ? makeError(Code::kInvalidArgument, "no arguments given: use --all, --latest or name containers")
+                              : makeError(Code::kInvalidArgument, "--all, --latest and containers cannot be used together"));
+        auto eng = ctx.engine();
+        if (!eng.ok()) return ctx.fail(eng.error());
+        std::vector<std::string> names = args;
+        if (o->latest) {
+          auto id = (*eng)->containers().latestId();
+          if (!id.ok()) return ctx.fail(id.error());
+          names = {*id};
+        }
+        auto rep = (*eng)->networks().reload(names, o->all);
+        if (!rep.ok()) return ctx.fail(rep.error());
+        int rc = 0;
+        for (auto& [id, err] : *rep) {
+          if (err) rc = ctx.fail(*err);
+          else ctx.out(id + "\n");
+        }
+        return rc;
+      });
+  return c;
+}
+
 }  // namespace
 
 void addNetworkCommands(Command& root) {
@@ -460,6 +495,7 @@ void addNetworkCommands(Command& root) {
   n->add(existsCommand());
   n->add(connectCommand());
   n->add(disconnectCommand());
+  n->add(reloadCommand());
   root.add(std::move(n));
 }
 

@@ -354,7 +354,11 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   auto kept = preserve_fds_.find(rec.id);
   int preserve = kept == preserve_fds_.end() ? 0 : kept->second;
 
-  int pid = TRY(launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve));
+  // The published host ports, reserved for as long as the monitor lives.
+  auto held = TRY(reserveHostPorts(spec));
+  std::vector<int> hold_fds;
+  for (auto& f : held) hold_fds.push_back(f.get());
+  int pid = TRY(launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve, hold_fds));
   if (!spec.conmon_pid_file.empty())
     TRY_CTX(fs::writeFileReplace(spec.conmon_pid_file, std::to_string(readPidFile(p.monitor_pid_file))),
             "write --conmon-pidfile");

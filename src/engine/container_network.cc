@@ -256,6 +256,60 @@ Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec,
   return {};
 }
 
+Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec) {
+  std::vector<UniqueFd> out;
+  if (spec.netns.is(NamespaceMode::kHost) || spec.netns.is(NamespaceMode::kNone)) return out;
+  for (const auto& m : spec.portmappings) {
+    if (m.host_port == 0) continue;
+    uint16_t r = m.range == 0 ? 1 : m.range;
+    size_t start = 0;
+    while (start <= m.protocol.size()) {
+      size_t comma = m.protocol.find(',', start);
+      std::string proto = m.protocol.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? m.protocol.size() + 1 : comma + 1;
+      if (proto.empty()) proto = "tcp";
+      if (proto != "tcp" && proto != "udp") continue;
+      bool tcp = proto == "tcp";
+      for (uint32_t i = 0; i < r; ++i) {
+        uint16_t port = uint16_t(m.host_port + i);
+        bool v6 = m.host_ip.find(':') != std::string::npos;
+        int fd = ::socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+        if (fd < 0) return errnoError("socket for host port {}/{}", port, proto);
+        UniqueFd sock(fd);
+        int one = 1;
+        if (tcp) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_storage ss{};
+        socklen_t len;
+        if (v6) {
+          auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+          a->sin6_family = AF_INET6;
+          a->sin6_port = htons(port);
+          if (::inet_pton(AF_INET6, m.host_ip.c_str(), &a->sin6_addr) != 1)
+            return makeError(Code::kInvalidArgument, "host IP {:?} of port {} is not an address", m.host_ip, port);
+          len = sizeof *a;
+        } else {
+          auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+          a->sin_family = AF_INET;
+          a->sin_port = htons(port);
+          if (m.host_ip.empty()) a->sin_addr.s_addr = htonl(INADDR_ANY);
+          else if (::inet_pton(AF_INET, m.host_ip.c_str(), &a->sin_addr) != 1)
+            return makeError(Code::kInvalidArgument, "host IP {:?} of port {} is not an address", m.host_ip, port);
+          len = sizeof *a;
+        }
+        std::string what = fmt::format("{}{} {}:{}", proto, v6 ? "6" : "4", m.host_ip, port);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || (tcp && ::listen(fd, 128) < 0)) {
+          int e = errno;
+          return Error(e == EADDRINUSE ? Code::kConflict : Code::kUnavailable,
+                       fmt::format("cannot listen on the {} port: listen {}: bind: {}", tcp ? "TCP" : "UDP", what,
+                                   e == EADDRINUSE ? "address already in use" : std::strerror(e)));
+        }
+        out.push_back(std::move(sock));
+      }
+    }
+  }
+  return out;
+}
+
 Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
                                                 const std::string& hostname, bool in_place) {
   auto p = paths(rec.id);
@@ -515,6 +569,43 @@ Status LocalContainerService::networkDisconnect(const std::string& network, cons
     if (auto s = writeNetworkFiles(rec, spec, hostname, true); !s.ok()) LOG_WARN("{}", s.error().what());
   }
   return {};
+}
+
+Result<std::string> LocalContainerService::networkReload(const std::string& name) {
+  auto found = TRY(state::findContainer(e_.db(), name));
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
+  auto cur = TRY(state::getContainer(e_.db(), found.id));
+  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
+  state::ContainerRecord& rec = *cur;
+  TRY(syncLocked(rec));
+  std::string status = rec.state.value("status", "");
+  if (status != "running" && status != "paused")
+    return makeError(Code::kFailedPrecondition, "container {} is not running: container state improper", rec.id);
+  api::SpecGenerator spec = storedSpec(rec.config);
+  if (!usesNetavark(spec) || !rec.state.contains("network_status")) return rec.id;  // nothing of ours to reload
+  std::map<std::string, network::StatusBlock> before =
+      TRY_CTX(network::statusFromJson(rec.state["network_status"]), "network status of {}", rec.id.substr(0, 12));
+  // The same addresses and MACs as before, as podman's reload asks for them.
+  api::SpecGenerator again = spec;
+  for (auto& [net, opts] : again.networks) {
+    auto b = before.find(net);
+    if (b == before.end()) continue;
+    for (auto& [ifname, iface] : b->second.interfaces) {
+      if (ifname != opts.interface_name) continue;
+      opts.static_ips.clear();
+      for (auto& a : iface.subnets) opts.static_ips.push_back(a.ipnet.ip().str());
+      opts.static_mac = iface.mac_address;
+    }
+  }
+  auto req = TRY(networkRequest(rec, again));
+  if (auto s = e_.networkStore().teardown(req); !s.ok())
+    LOG_DEBUG("network reload of {}: teardown: {}", rec.id.substr(0, 12), s.error().what());
+  auto after = TRY_CTX(e_.networkStore().setup(req), "network reload of container {}", rec.id.substr(0, 12));
+  Json j = Json::object();
+  for (auto& [n, block] : after) j[n] = network::toJson(block);
+  rec.state["network_status"] = j;
+  TRY(saveState(rec));
+  return rec.id;
 }
 
 }  // namespace berth::engine

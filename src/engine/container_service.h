@@ -44,6 +44,10 @@ class ContainerLock {
 // Records older than the typed SpecGenerator stay readable: "rlimits" is read as
 // "r_limits", and a key that no longer decodes is dropped with a warning.
 api::SpecGenerator storedSpec(const Json& config);
+// Binds the published host ports (TCP listening, UDP bound) as podman does: held by the
+// monitor for the container's life, they reserve the ports (a second container asking for
+// one fails to start) and catch connections when the forwarding rules are gone.
+Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec);
 
 // The status a container is shown with: "stopping" while a stop waits for a running
 // container to end (the stopping process, "stopping_pid", still alive), else the
@@ -129,6 +133,9 @@ class LocalContainerService : public api::ContainerService {
   // network connect / disconnect (see api::NetworkService).
   Status networkConnect(const std::string& network, const std::string& name, const api::PerNetworkOptions& opts);
   Status networkDisconnect(const std::string& network, const std::string& name, bool force);
+  // Tears down and sets up again the networks of a running container, keeping its addresses
+  // and MACs (network reload). Returns its ID.
+  Result<std::string> networkReload(const std::string& name);
 
  private:
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;

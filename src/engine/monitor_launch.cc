@@ -21,17 +21,20 @@ Error classifyRuntimeError(Error e) {
   return e;
 }
 
-Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what, int preserve_fds) {
+Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what, int preserve_fds,
+                          const std::vector<int>& hold_fds) {
   int sync[2];
   if (::pipe2(sync, O_CLOEXEC) < 0) return errnoError("pipe");
   UniqueFd sync_r(sync[0]), sync_w(sync[1]);
   if (preserve_fds > 0) argv.insert(argv.end(), {"--preserve-fds", std::to_string(preserve_fds)});
+  if (!hold_fds.empty()) argv.insert(argv.end(), {"--hold-fds", std::to_string(hold_fds.size())});
   argv.insert(argv.end(), {"--sync-fd", std::to_string(3 + preserve_fds)});
   runtime::SpawnSpec spec;
   spec.argv = std::move(argv);
   spec.stderr_fd = STDERR_FILENO;  // the monitor's own errors before it daemonizes
   for (int fd = 3; fd < 3 + preserve_fds; ++fd) spec.extra_fds.emplace_back(fd, fd);
   spec.extra_fds.emplace_back(3 + preserve_fds, sync_w.get());
+  for (size_t i = 0; i < hold_fds.size(); ++i) spec.extra_fds.emplace_back(4 + preserve_fds + int(i), hold_fds[i]);
   auto child = TRY_CTX(runtime::ChildProcess::spawn(spec), "start berth-monitor for {}", what);
   sync_w.reset();
   // The monitor daemonizes: its first process exits at once.

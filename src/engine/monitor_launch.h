@@ -16,7 +16,9 @@ namespace berth::engine {
 // `what` names the object in errors ("container 3f2a...").
 // With `preserve_fds` N, our fds 3..3+N-1 become the monitor's (--preserve-fds N) and the
 // sync fd is 3+N.
-Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what, int preserve_fds = 0);
+// `hold_fds` (our fds) are held open by the monitor for its life (--hold-fds), given to no child.
+Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what, int preserve_fds = 0,
+                          const std::vector<int>& hold_fds = {});
 
 // Maps a runtime failure to podman's 126/127 classes where its message says so.
 Error classifyRuntimeError(Error e);

@@ -220,4 +220,22 @@ Status LocalNetworkService::disconnect(const std::string& network, const std::st
   return static_cast<LocalContainerService&>(e_.containers()).networkDisconnect(network, container, force);
 }
 
+Result<std::vector<std::pair<std::string, std::optional<Error>>>> LocalNetworkService::reload(
+    const std::vector<std::string>& containers, bool all) {
+  auto& ctrs = static_cast<LocalContainerService&>(e_.containers());
+  std::vector<std::string> targets = containers;
+  if (all) {
+    targets.clear();
+    for (auto& r : TRY(state::listContainers(e_.db())))
+      if (r.state.value("status", "") == "running") targets.push_back(r.id);
+  }
+  std::vector<std::pair<std::string, std::optional<Error>>> out;
+  for (auto& t : targets) {
+    auto id = ctrs.networkReload(t);
+    if (id.ok()) out.emplace_back(*id, std::nullopt);
+    else if (!all) out.emplace_back(t, std::move(id).error());
+  }
+  return out;
+}
+
 }  // namespace berth::engine

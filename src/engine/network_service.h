@@ -21,6 +21,8 @@ class LocalNetworkService : public api::NetworkService {
   Result<std::vector<api::NetworkReport>> prune(const std::vector<std::string>& filters) override;
   Status connect(const api::NetworkConnectRequest& req) override;
   Status disconnect(const std::string& network, const std::string& container, bool force) override;
+  Result<std::vector<std::pair<std::string, std::optional<Error>>>> reload(const std::vector<std::string>& containers,
+                                                                          bool all) override;
 
  private:
   // Network name -> IDs of the containers that join it.

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   // The sync pipe must not leak into the runtime or the container.
   if (opts->sync_fd >= 0) ::fcntl(opts->sync_fd, F_SETFD, FD_CLOEXEC);
   for (int fd = 3; fd < 3 + opts->preserve_fds; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (opts->sync_fd >= 0)
+    for (int fd = opts->sync_fd + 1; fd <= opts->sync_fd + opts->hold_fds; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   if (!opts->foreground) {
     if (auto st = daemonize(*opts); !st.ok()) {
       std::string msg = st.error().what();

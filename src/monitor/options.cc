@@ -88,6 +88,7 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
     else if (flag == "--sync-fd") o.sync_fd = int(TRY(parseInt(flag, val)));
     else if (flag == "--exec-process-json") o.exec_process_json = v;
     else if (flag == "--preserve-fds") o.preserve_fds = int(TRY(parseInt(flag, val)));
+    else if (flag == "--hold-fds") o.hold_fds = int(TRY(parseInt(flag, val)));
     else if (flag == "--timeout") o.timeout_s = TRY(parseInt(flag, val));
     else return makeError(Code::kInvalidArgument, "unknown flag {}", flag);
   }

@@ -40,6 +40,9 @@ struct Options {
   bool foreground = false;  // --foreground: do not daemonize (debugging, passthrough)
   // --preserve-fds N: fds 3..3+N-1 are handed to the runtime's first create.
   int preserve_fds = 0;
+  // --hold-fds N: fds sync_fd+1 .. sync_fd+N are held open for the monitor's life and given
+  // to no child (the published ports' sockets, which reserve the host ports).
+  int hold_fds = 0;
   // --timeout SECONDS: the container is killed that long after its first start; 0 = never.
   int64_t timeout_s = 0;
 };

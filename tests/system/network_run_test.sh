@@ -195,6 +195,22 @@ assert_contains "$out" "192.0.2.11	basehost2" "containers.conf base_hosts_file"
 assert_contains "$out" "192.0.2.99	host.containers.internal" "containers.conf host_containers_internal_ip"
 out=$(CONTAINERS_CONF="$TEST_DIR/ctr.conf" berth run --rm --network "$net" --dns 192.0.2.53 busybox cat /etc/resolv.conf)
 assert_not_contains "$out" "192.0.2.1" "--dns overrides containers.conf dns_servers"
+# Published host ports are reserved while the container lives: a second container asking for
+# one fails to start (126, podman's message); network reload keeps addresses, MAC and ports.
+rp=$(free_port)
+rid=$(berth run -d -p "127.0.0.1:$rp:80" --network "$net" busybox httpd -f -p 80 -h /etc)
+ss -Htlnp "sport = :$rp" | grep -q berth-monitor && pass || fail "host port $rp held by the monitor"
+expect_rc 126 berth run -d -p "127.0.0.1:$rp:80" --network "$net" busybox true
+assert_contains "$ERR" "cannot listen on the TCP port: listen tcp4 127.0.0.1:$rp: bind: address already in use" "port conflict named"
+before=$(berth inspect --format "{{(index .NetworkSettings.Networks \"$net\").IPAddress}} {{(index .NetworkSettings.Networks \"$net\").MacAddress}}" "$rid")
+expect_rc 0 berth network reload "$rid"
+assert_eq "$OUT" "$rid" "network reload prints the ID"
+assert_eq "$(berth inspect --format "{{(index .NetworkSettings.Networks \"$net\").IPAddress}} {{(index .NetworkSettings.Networks \"$net\").MacAddress}}" "$rid")" "$before" "reload keeps IP and MAC"
+expect_rc 0 curl -s -m 5 -o /dev/null "http://127.0.0.1:$rp/passwd"
+expect_rc 125 berth network reload
+assert_contains "$ERR" "no arguments given" "reload without containers"
+berth rm -f -t 0 "$rid" >/dev/null
+ss -Htln "sport = :$rp" | grep -q . && fail "port $rp still held after rm" || pass
 # container: joins the other container's namespace.
 out=$(berth run --rm --network "container:$srv" busybox nc -w 5 127.0.0.1 7000)
 assert_eq "$out" "hello-by-nc" "--network container:"

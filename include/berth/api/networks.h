@@ -69,6 +69,12 @@ class NetworkService {
   virtual Status connect(const NetworkConnectRequest& req) = 0;
   // Leaves the network (netavark teardown of it when running). kNotFound when not connected.
   virtual Status disconnect(const std::string& network, const std::string& container, bool force) = 0;
+  // network reload: sets the networks of running containers up again (firewall rules that were
+  // flushed come back) with the same addresses and MACs. Per container: its ID or the error.
+  virtual Result<std::vector<std::pair<std::string, std::optional<Error>>>> reload(
+      const std::vector<std::string>& containers, bool all) {
+    return makeError(Code::kUnimplemented, "network reload is not supported by this service");
+  }
 };
 
 }  // namespace berth::api
