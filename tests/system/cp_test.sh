@@ -57,4 +57,24 @@ expect_rc 0 berth cp "$H/f1" run1:/tmp/up/planted
 [[ ! -e /planted ]] && pass || { rm -f /planted; fail "cp through a container's link wrote on the host"; }
 assert_eq "$(berth exec run1 cat /planted)" one "a link to / inside the container resolves to the container's /"
 
+# "dir/." to a destination that does not exist yet: the directory's contents
+# land in the new directory (podman 065-cp "copy dir/. to newdir3")
+expect_rc 0 berth cp "$H/dir/." run1:/newdir3
+assert_eq "$(berth exec run1 cat /newdir3/sub/f2)" two "dir/. copied into a new directory in a running container"
+mkdir -p "$TEST_DIR/out"
+expect_rc 0 berth cp stop1:/tmp/dir/. "$TEST_DIR/out/newdir"
+assert_eq "$(cat "$TEST_DIR/out/newdir/sub/f2" 2>/dev/null)" two "dir/. copied from a container into a new host directory"
+expect_rc 0 berth cp stop1:/tmp/dir/. run1:/newdir4
+assert_eq "$(berth exec run1 cat /newdir4/sub/f2)" two "dir/. copied into a new directory of another container"
+
+# a container that is not running: a path under a volume (nested in another
+# volume) is that volume's directory, not the rootfs under it
+berth volume create outer >/dev/null
+berth volume create inner >/dev/null
+berth create --name vol1 -v outer:/tmp/volume -v inner:/tmp/volume/sub busybox true >/dev/null
+expect_rc 0 berth cp "$H/f1" vol1:/tmp/volume/sub
+assert_eq "$(cat "$(berth volume inspect inner --format '{{.Mountpoint}}')/f1" 2>/dev/null)" one \
+  "cp into a stopped container's nested volume writes into that volume"
+assert_eq "$(ls "$(berth volume inspect outer --format '{{.Mountpoint}}')")" "" "the outer volume stays empty"
+
 finish
