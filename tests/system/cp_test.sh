@@ -77,4 +77,21 @@ assert_eq "$(cat "$(berth volume inspect inner --format '{{.Mountpoint}}')/f1" 2
   "cp into a stopped container's nested volume writes into that volume"
 assert_eq "$(ls "$(berth volume inspect outer --format '{{.Mountpoint}}')")" "" "the outer volume stays empty"
 
+# shell completion (cobra's __complete protocol, podman 600-completion): paths
+# inside an image for create/run, "CONTAINER:" then paths inside it for cp
+complete() { "$BERTH" __completeNoDesc --root "$ROOT" --runroot "$RUNROOT" "$@" 2>&1; }
+out=$(complete create busybox "")
+assert_contains "$out" $'\n/etc/\n' "create IMAGE completes the image's directories"
+assert_contains "$out" "Completion ended with directive: ShellCompDirectiveNoSpace" "directories take no space"
+assert_contains "$(complete run busybox ../../)" $'\n../../etc/\n' "relative paths stay in the image's root"
+berth exec run1 sh -c 'mkdir /emptydir; touch /tmp/cfile1 /tmp/cfile2'
+assert_eq "$(complete cp "" | grep -cx 'run1:')" 1 "cp completes container names with a colon"
+out=$(complete cp run1:/tmp/cfile)
+assert_contains "$out" $'run1:/tmp/cfile1\nrun1:/tmp/cfile2\n' "cp completes paths inside the container"
+out=$(complete cp run1:/emptydir)
+assert_contains "$out" $'run1:/emptydir/\n:2\n' "an empty directory: its name with a slash, no space"
+assert_eq "$(berth image mount)$(berth mount --notruncate | grep -c run1 || true)" "0" "completion leaves nothing mounted"
+assert_contains "$(complete ps --)" $'--all\n' "flags are completed"
+bash -n <("$BERTH" completion bash) && pass || fail "completion bash is a valid script"
+
 finish
