@@ -29,9 +29,20 @@ struct Flag {
   bool split_commas = false;
 };
 
+// What a command suggests for the word being completed (cobra's __complete):
+// the candidates and cobra's ShellCompDirective bits.
+struct Completion {
+  static constexpr int kError = 1, kNoSpace = 2, kNoFileComp = 4;
+  std::vector<std::string> items;  // "value" or "value\tdescription"
+  int directive = 0;               // 0: ShellCompDirectiveDefault (the shell completes files)
+};
+
 class Command {
  public:
   using RunFn = std::function<int(Context&, const std::vector<std::string>&)>;
+  // Completes the positional argument after `args` (those already typed).
+  using CompleteFn =
+      std::function<Completion(Context&, const std::vector<std::string>& args, const std::string& to_complete)>;
 
   Command(std::string use, std::string short_help) : use_(std::move(use)), short_(std::move(short_help)) {}
 
@@ -67,6 +78,19 @@ class Command {
     hidden_ = true;
     return *this;
   }
+  Command& completeArgs(CompleteFn fn) {
+    complete_ = std::move(fn);
+    return *this;
+  }
+
+  // For shell completion.
+  bool isHidden() const { return hidden_; }
+  const std::string& use() const { return use_; }
+  const std::string& shortHelp() const { return short_; }
+  const std::vector<Flag>& flags() const { return flags_; }
+  const std::vector<std::unique_ptr<Command>>& subcommands() const { return subs_; }
+  const CompleteFn& completer() const { return complete_; }
+  bool runnable() const { return bool(run_); }
 
   Command& flag(std::string name, char sh, bool* v, std::string help);
   Command& flag(std::string name, char sh, std::string* v, std::string help);
@@ -107,7 +131,21 @@ class Command {
   bool interspersed_ = true;
   bool hidden_ = false;
   RunFn run_;
+  CompleteFn complete_;
 };
+
+// cobra's hidden __complete / __completeNoDesc protocol: `args` are the words
+// after it, the last one being completed. Prints the candidates, ":<directive>"
+// and, on stderr, "Completion ended with directive: ..."; returns 0.
+int runCompletion(Context& ctx, Command& root, std::vector<std::string> args, bool descriptions);
+
+// Completers of create/run (images, then paths inside the image) and cp
+// ("CONTAINER:", then paths inside the container).
+Completion completeCreateRun(Context& ctx, const std::vector<std::string>& args, const std::string& typed);
+Completion completeCp(Context& ctx, const std::vector<std::string>& args, const std::string& typed);
+
+// `completion bash|zsh|fish|powershell`: scripts that drive __complete.
+std::unique_ptr<Command> completionCommand(const std::string& prog);
 
 // Applies a flag's textual value.
 Status setFlag(Flag& f, const std::string& value, bool has_value);

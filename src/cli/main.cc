@@ -58,7 +58,18 @@ int main(int argc, char** argv) {
         return 0;
       });
   root.add(std::move(help));
+  root.add(berth::cli::completionCommand(prog));
+  for (berth::cli::Command* group : {&root, root.find("container")}) {
+    if (!group) continue;
+    for (const char* name : {"create", "run"})
+      if (auto* c = group->find(name)) c->completeArgs(berth::cli::completeCreateRun);
+    if (auto* c = group->find("cp")) c->completeArgs(berth::cli::completeCp);
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
+  // cobra's hidden completion protocol, used by the scripts of `completion`.
+  if (!args.empty() && (args[0] == "__complete" || args[0] == "__completeNoDesc"))
+    return berth::cli::runCompletion(ctx, root, std::vector<std::string>(args.begin() + 1, args.end()),
+                                     args[0] == "__complete");
   // Last line of defence: every document from outside is read with typed
   // accessors (base/json.h), but a type error that slipped through must end
   // as an error, never as SIGABRT (exit 134).

@@ -54,6 +54,12 @@ TEST(CopyNames, CleanAndRename) {
   EXPECT_EQ(baseName("/x/dir/."), ".");
   EXPECT_EQ(baseName("/x/dir/"), "dir");
   EXPECT_EQ(dirName("/a"), "/");
+  EXPECT_EQ(goDir("/x/dir/."), "/x/dir");
+  EXPECT_EQ(goDir("/x/dir/"), "/x/dir");
+  EXPECT_EQ(goDir("/x/dir"), "/x");
+  EXPECT_EQ(goDir("/a"), "/");
+  EXPECT_EQ(goDir("a"), ".");
+  EXPECT_EQ(goDir("a/."), "a");
   std::map<std::string, std::string> r = {{"tmp", "dest"}};
   EXPECT_EQ(applyRename(r, "tmp"), "dest");
   EXPECT_EQ(applyRename(r, "tmp/a/b"), "dest/a/b");

@@ -62,6 +62,15 @@ std::string dirName(std::string_view path) {
   return d;
 }
 
+std::string goDir(std::string_view path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  std::string_view dir = path.substr(0, slash + 1);
+  if (dir[0] == '/') return cleanAbs(dir);
+  std::string c = cleanAbs(dir).substr(1);
+  return c.empty() ? "." : c;
+}
+
 std::string baseName(std::string_view path) {
   if (path.empty()) return ".";
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);

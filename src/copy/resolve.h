@@ -47,5 +47,8 @@ std::string cleanAbs(std::string_view path);
 // Go's filepath.Dir / filepath.Base on cleaned paths.
 std::string dirName(std::string_view path);
 std::string baseName(std::string_view path);
+// Go's filepath.Dir on the path as typed: the last element is dropped before
+// cleaning, so goDir("/a/b/.") is "/a/b" where dirName gives "/a".
+std::string goDir(std::string_view path);
 
 }  // namespace berth::copy

@@ -17,6 +17,7 @@
 #include "copy/walk.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
+#include "engine/volume_service.h"
 #include "specgen/user.h"
 #include "sys/inroot.h"
 #include "sys/mounts.h"
@@ -147,12 +148,15 @@ class ContainerFs {
     }
     fs->root_ = TRY(openDirPath(p.merged));
     TRY(fs->openBinds());
+    TRY(fs->openVolumes());
     return fs;
   }
 
   ~ContainerFs() {
+    binds_.clear();
+    for (auto& v : acquired_volumes_)
+      if (auto s = volumes().release(v); !s.ok()) LOG_WARN("release volume {}: {}", v, s.error().what());
     if (temp_mount_) {
-      binds_.clear();
       root_.reset();
       if (auto s = svc_.unmountRootfs(rec_); !s.ok()) LOG_WARN("unmount {}: {}", rec_.id.substr(0, 12), s.error().what());
     }
@@ -286,8 +290,27 @@ class ContainerFs {
     return {};
   }
 
+  // Named and anonymous volumes of a container that is not running: each is
+  // made ready (an options volume mounted) as for a run, and its directory
+  // stands for the destination, as a bind mount's source does.
+  Status openVolumes() {
+    for (auto& v : storedSpec(rec_.config).volumes) {
+      if (v.name.empty() || v.dest.empty()) continue;
+      std::string dir = TRY_CTX(volumes().acquire(v.name), "volume {} of container {}", v.name, rec_.name);
+      acquired_volumes_.push_back(v.name);
+      Bind b;
+      b.dest = copy::cleanAbs(v.dest);
+      b.fd = TRY(openDirPath(dir));
+      binds_.push_back(std::move(b));
+    }
+    return {};
+  }
+
+  LocalVolumeService& volumes() const { return static_cast<LocalVolumeService&>(svc_.e_.volumes()); }
+
   LocalContainerService& svc_;
   state::ContainerRecord rec_;
+  std::vector<std::string> acquired_volumes_;
   std::optional<ContainerLock> lock_;
   bool temp_mount_ = false;
   bool running_ = false;
@@ -445,9 +468,9 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
       return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
     std::string src_target = sst->link_target;
     std::string dst_target = dinfo.stat.link_target;
-    if (!dinfo.stat.ps.is_dir) dst_target = copy::dirName(dst_path);
+    if (!dinfo.stat.ps.is_dir) dst_target = copy::goDir(dst_path);
     if (dinfo.resolved_to_parent && sst->ps.is_dir && endsWith(src_path, "."))
-      src_target = copy::dirName(src_target);
+      src_target = copy::goDir(src_target);
     std::map<std::string, std::string> rename;
     if ((!sst->ps.is_dir && !dinfo.stat.ps.is_dir) || dinfo.resolved_to_parent)
       rename[copy::baseName(src_target)] = dinfo.base_name;
@@ -471,7 +494,7 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
     if (!host.ok()) {
       if (endsWith(host_path, "/"))
         return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
-      auto parent = resolveHostPath(copy::dirName(host_path));
+      auto parent = resolveHostPath(copy::goDir(host_path));
       if (!parent.ok())
         return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
       host = std::move(parent);
@@ -484,7 +507,7 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
       return makeError(Code::kInvalidArgument, "invalid destination: {:?} must be a directory or a regular file",
                        host->link_target);
     std::string ctr_target = cst->link_target;
-    if (to_parent && cst->ps.is_dir && endsWith(ctr_target, ".")) ctr_target = copy::dirName(ctr_target);
+    if (to_parent && cst->ps.is_dir && endsWith(ctr_target, ".")) ctr_target = copy::goDir(ctr_target);
     if (!to_stdout && cst->ps.is_dir && !host->is_dir())
       return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
     if (to_stdout) {
@@ -499,7 +522,7 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
     po.no_overwrite_dir_nondir = po.no_overwrite_nondir_dir = !req.overwrite;
     if ((!cst->ps.is_dir && !host->is_dir()) || to_parent) po.rename[copy::baseName(ctr_target)] = host_base;
     std::string dir = host->link_target;
-    if (!host->is_dir()) dir = copy::dirName(dir);
+    if (!host->is_dir()) dir = copy::goDir(dir);
     std::string real = TRY(hostReal(dir));
     // The destination directory is the root of the put: nothing in the stream
     // (links included) can place a file outside it.
@@ -522,13 +545,13 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
   auto dinfo = TRY(resolveDestination(*fs, dst_path, from_stdin));
   std::string host_target = host->link_target;
   if (dinfo.resolved_to_parent && host->is_dir() && endsWith(host_target, "."))
-    host_target = copy::dirName(host_target);
+    host_target = copy::goDir(host_target);
   if (from_stdin && !dinfo.stat.ps.is_dir)
     return makeError(Code::kInvalidArgument, "destination must be a directory when copying from stdin");
   if (!from_stdin && host->is_dir() && !dinfo.stat.ps.is_dir)
     return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
   std::string target = dinfo.stat.link_target;
-  if (!dinfo.stat.ps.is_dir) target = copy::dirName(target);
+  if (!dinfo.stat.ps.is_dir) target = copy::goDir(target);
   if (from_stdin) {
     auto put = putIntoContainer(*fs, target, req.archive, req.overwrite, {});
     if (!put.ok()) return wrap(std::move(put).error(), "copying to container");

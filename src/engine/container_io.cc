@@ -281,6 +281,13 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
     if (auto log = storedSpec(found.config).log_configuration; log && log->driver == "none")
       return makeError(Code::kFailedPrecondition,
                        "this container is using the 'none' log driver, cannot read logs");
+    // podman follows a journald log through journald's events: without them it cannot.
+    if (auto log = storedSpec(found.config).log_configuration;
+        req.follow && log && log->driver == "journald" && e_.options().events_backend != "journald")
+      return makeError(Code::kFailedPrecondition,
+                       "using --follow with the journald --log-driver but without the journald --events-backend "
+                       "({}) is not supported",
+                       e_.options().events_backend);
     Reader r;
     r.id = found.id;
     r.prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";

@@ -285,6 +285,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
   in.host_hostname = host;
   in.volume_paths = TRY(acquireVolumesLocked(rec, spec));
+  in.image_volume_paths = TRY(acquireImageVolumesLocked(rec, spec));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
   TRY(firstUseVolumes(rec, spec, oci));
   TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));

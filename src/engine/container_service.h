@@ -178,7 +178,13 @@ class LocalContainerService : public api::ContainerService {
                                                                  const api::SpecGenerator& spec);
   // The volumes' first use (chown, copy-up from the mounted rootfs); `oci` gives the user.
   Status firstUseVolumes(const state::ContainerRecord& rec, const api::SpecGenerator& spec, const Json& oci);
-  // After a run: releases what acquireVolumesLocked listed (failures logged) and forgets it.
+  // Before a run: the images of --mount type=image mounted (counted as `image mount` does),
+  // listed in rec.state["mounted_images"]; a rw one gets an overlay with its upper dir in
+  // the run dir, so that writes never reach the image. Returns destination -> host directory.
+  Result<std::map<std::string, std::string>> acquireImageVolumesLocked(state::ContainerRecord& rec,
+                                                                       const api::SpecGenerator& spec);
+  // After a run: releases what acquireVolumesLocked and acquireImageVolumesLocked listed
+  // (failures logged) and forgets it.
   void releaseVolumesLocked(state::ContainerRecord& rec);
   // inspect's Mounts (binds, tmpfs and volumes as podman shows them); `binds` gets
   // HostConfig.Binds ("SRC:DEST:OPTIONS", a volume by name).

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include "base/fs.h"
 #include "base/log.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/volume_service.h"
 #include "specgen/specgen.h"
+#include "sys/mounts.h"
 
 namespace berth::engine {
 
@@ -85,7 +87,54 @@ Status LocalContainerService::firstUseVolumes(const state::ContainerRecord& rec,
   return {};
 }
 
+Result<std::map<std::string, std::string>> LocalContainerService::acquireImageVolumesLocked(
+    state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  std::map<std::string, std::string> out;
+  Json acquired = rec.state.value("mounted_images", Json::array());
+  for (size_t i = 0; i < spec.image_volumes.size(); ++i) {
+    const auto& iv = spec.image_volumes[i];
+    auto path = e_.images().mount(iv.source);
+    if (!path.ok()) {
+      rec.state["mounted_images"] = acquired;
+      return std::move(path).error().context(
+          fmt::format("image mount {} of container {}", iv.source, rec.id.substr(0, 12)));
+    }
+    acquired.push_back(iv.source);
+    rec.state["mounted_images"] = acquired;
+    std::string src = *path;
+    if (iv.read_write) {
+      std::string base = fmt::format("{}/image-volume-{}", paths(rec.id).run_dir, i);
+      for (const char* d : {"/upper", "/work", "/merged"}) TRY(fs::mkdirAll(base + d, 0755));
+      if (!sys::isMountPoint(base + "/merged"))
+        TRY(sys::mount("overlay", base + "/merged", "overlay", 0,
+                       fmt::format("lowerdir={},upperdir={}/upper,workdir={}/work", src, base, base)));
+      src = base + "/merged";
+    }
+    out[iv.destination] = src;
+  }
+  return out;
+}
+
 void LocalContainerService::releaseVolumesLocked(state::ContainerRecord& rec) {
+  if (auto im = rec.state.find("mounted_images"); im != rec.state.end()) {
+    // The rw overlays first: they hold the image mounts below them.
+    std::string run_dir = paths(rec.id).run_dir;
+    if (auto entries = fs::listDir(run_dir); entries.ok())
+      for (auto& e : *entries)
+        if (e.rfind("image-volume-", 0) == 0) {
+          std::string merged = run_dir + "/" + e + "/merged";
+          if (sys::isMountPoint(merged))
+            if (auto s = sys::unmount(merged, true); !s.ok())
+              LOG_WARN("container {}: {}", rec.id.substr(0, 12), s.error().what());
+          (void)fs::removeAll(run_dir + "/" + e);
+        }
+    if (im->is_array())
+      for (auto& n : *im)
+        if (n.is_string())
+          if (auto s = e_.images().unmount(n.get<std::string>(), false); !s.ok())
+            LOG_WARN("container {}: {}", rec.id.substr(0, 12), s.error().what());
+    rec.state.erase("mounted_images");
+  }
   auto it = rec.state.find("mounted_volumes");
   if (it == rec.state.end()) return;
   auto& vols = volumeService(e_);
@@ -141,6 +190,11 @@ Json LocalContainerService::inspectMounts(const api::SpecGenerator& spec, Json& 
              {"Driver", vol.ok() ? vol->driver : "local"}},
         v.options, "bind", true, v.name);
   }
+  // podman shows an image mount with the image as its source.
+  for (const auto& iv : spec.image_volumes)
+    mounts.push_back(Json{{"Type", "image"}, {"Source", iv.source}, {"Destination", iv.destination},
+                          {"Driver", ""}, {"Mode", ""}, {"Options", Json::array({"rbind"})},
+                          {"RW", iv.read_write}, {"Propagation", "rprivate"}});
   return mounts;
 }
 

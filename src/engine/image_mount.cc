@@ -95,7 +95,11 @@ Result<std::string> LocalImageService::unmount(const std::string& image, bool fo
     TRY(fs::writeFileReplace(p.count, std::to_string(n) + "\n"));
     return ri->rec.id;
   }
-  for (int i = 0; i < 4 && sys::isMountPoint(p.merged); ++i) TRY(sys::unmount(p.merged, i > 1));
+  // A container's rw image mount may still use it as an overlay lower dir: detach it then.
+  for (int i = 0; i < 4 && sys::isMountPoint(p.merged); ++i) {
+    Status s = sys::unmount(p.merged, i > 0);
+    if (!s.ok() && i == 3) return std::move(s).error();
+  }
   ::unlink(p.count.c_str());
   emitImageEvent(e_, "unmount", ri->rec.id, ri->matched_name.empty() ? ri->rec.id : ri->matched_name);
   return ri->rec.id;

@@ -17,6 +17,7 @@
 #include "image/reference.h"
 #include "runtime/select.h"
 #include "state/containers.h"
+#include "state/volumes.h"
 #include "state/images.h"
 #include "sys/mounts.h"
 
@@ -70,6 +71,28 @@ Result<api::DfReport> LocalSystemService::df() {
     d.status = std::string(api::statusName(c.status));
     d.names = c.names.empty() ? "" : c.names.front();
     r.containers.push_back(std::move(d));
+  }
+  // Volumes: Links counts the containers using each (podman's VolumeInUse), and
+  // a container's LocalVolumes its user-given mounts and volumes (UserVolumes).
+  std::map<std::string, int> links;
+  std::map<std::string, int> user_volumes;
+  for (auto& rec : TRY(state::listContainers(e_.db()))) {
+    api::SpecGenerator spec = storedSpec(rec.config);
+    std::set<std::string> used;
+    for (auto& v : spec.volumes)
+      if (!v.name.empty()) used.insert(v.name);
+    for (auto& n : used) links[n]++;
+    user_volumes[rec.id] =
+        int(spec.mounts.size() + spec.volumes.size() + spec.overlay_volumes.size() + spec.image_volumes.size());
+  }
+  for (auto& d : r.containers) d.local_volumes = user_volumes[d.container_id];
+  for (auto& v : TRY(state::listVolumes(e_.db()))) {
+    api::DfVolume d;
+    d.volume_name = v.name;
+    d.links = links[v.name];
+    d.size = int64_t(fs::dirSize(e_.volumes().inspect(v.name).valueOr(api::Volume{}).mountpoint));
+    d.reclaimable_size = d.links == 0 ? d.size : 0;
+    r.volumes.push_back(std::move(d));
   }
   return r;
 }

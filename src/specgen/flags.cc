@@ -303,7 +303,7 @@ Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::stri
     } else if (key == "dst" || key == "destination" || key == "target") {
       TRY(needValue());
       dst = value;
-    } else if (key == "ro" || key == "readonly" || key == "rw") {
+    } else if (key == "ro" || key == "readonly" || key == "rw" || key == "readwrite") {
       bool b = true;
       if (!parseBoolValue(value, b))
         return makeError(Code::kInvalidArgument, "invalid value {:?} for {} in --mount {:?}", value,
@@ -312,7 +312,7 @@ Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::stri
         return makeError(Code::kInvalidArgument, "cannot pass ro/rw more than once in --mount {:?}",
                          arg);
       readonly_set = true;
-      opts.push_back((key == "rw") == b ? "rw" : "ro");
+      opts.push_back((key == "rw" || key == "readwrite") == b ? "rw" : "ro");
     } else if (key == "bind-propagation") {
       TRY(needValue());
       if (!isPropagation(value))
@@ -365,6 +365,12 @@ Status addMountFlag(api::SpecGenerator& specgen, std::string_view arg, std::stri
     std::string host = TRY(hostPath(src, cwd, arg));
     if (TRY(sameMountAgain(specgen, dst, "bind", host, opts))) return okStatus();
     specgen.mounts.push_back(api::Mount{dst, "bind", host, opts});
+  } else if (type == "image") {
+    // podman's image mounts: the image's file system, read-only unless rw/readwrite.
+    if (src.empty())
+      return makeError(Code::kInvalidArgument, "--mount {:?}: image mounts need a source", arg);
+    bool rw = std::find(opts.begin(), opts.end(), "rw") != opts.end();
+    specgen.image_volumes.push_back(api::ImageVolume{src, dst, rw, ""});
   } else if (type == "volume") {
     if (TRY(sameMountAgain(specgen, dst, "volume", src, opts))) return okStatus();
     specgen.volumes.push_back(api::NamedVolume{src, dst, opts, src.empty(), ""});

@@ -387,6 +387,13 @@ Result<std::vector<Json>> userMounts(const api::SpecGenerator& s, const SpecInpu
     auto opts = TRY(processOptions(v.options, "bind", true, v.dest));
     out.push_back(mount(v.dest, "bind", source, opts));
   }
+  for (const auto& iv : s.image_volumes) {
+    auto it = in.image_volume_paths.find(iv.destination);
+    if (it == in.image_volume_paths.end())
+      return makeError(Code::kNotFound, "image {} for {} is not mounted", iv.source, iv.destination);
+    out.push_back(mount(iv.destination, "bind", it->second,
+                        {"rbind", iv.read_write ? "rw" : "ro", "nosuid", "nodev"}));
+  }
   auto depth = [](const Json& m) {
     const auto& d = m["destination"].get_ref<const std::string&>();
     return std::count(d.begin(), d.end(), '/') - (d.size() > 1 && d.back() == '/' ? 1 : 0);

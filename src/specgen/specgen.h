@@ -87,6 +87,9 @@ struct SpecInputs {
   // Named volume -> host directory (anonymous volumes: the engine names them
   // and fills this map before calling).
   std::map<std::string, std::string> volume_paths;
+  // Image mount destination -> host directory of the image's file system as the
+  // engine mounted it (read-only, or an overlay with an upper dir for rw).
+  std::map<std::string, std::string> image_volume_paths;
   DeviceLookup device_lookup;      // empty: stat(2)
   DeviceLister list_host_devices;  // empty: walk /dev
   std::string arch;                // Go arch name for seccomp ("amd64"); empty: this build's

@@ -329,6 +329,12 @@ expect_rc 0 berth run --name nolog --log-driver none busybox echo not-logged
 assert_eq "$OUT" "not-logged" "log-driver none still attaches"
 expect_rc 125 berth logs nolog  # as podman (030-run "podman run --log-driver")
 assert_contains "$ERR" "this container is using the 'none' log driver, cannot read logs" "log-driver none keeps no log"
+# a journald log is followed through journald events: refused with the file backend (podman 090-events)
+expect_rc 0 berth --events-backend=file create --name jlog --log-driver journald busybox true
+expect_rc 125 berth --events-backend=file logs --follow jlog
+assert_contains "$ERR" "using --follow with the journald --log-driver but without the journald --events-backend (file) is not supported" \
+  "logs --follow of a journald log needs journald events"
+berth rm jlog >/dev/null
 berth run --name ms --log-opt max-size=2k busybox sh -c 'i=0; while [ $i -lt 400 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
 logpath=$(inspect ms '{{.HostConfig.LogConfig.Path}}')
 size=$(stat -c %s "$logpath")

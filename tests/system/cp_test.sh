@@ -57,4 +57,41 @@ expect_rc 0 berth cp "$H/f1" run1:/tmp/up/planted
 [[ ! -e /planted ]] && pass || { rm -f /planted; fail "cp through a container's link wrote on the host"; }
 assert_eq "$(berth exec run1 cat /planted)" one "a link to / inside the container resolves to the container's /"
 
+# "dir/." to a destination that does not exist yet: the directory's contents
+# land in the new directory (podman 065-cp "copy dir/. to newdir3")
+expect_rc 0 berth cp "$H/dir/." run1:/newdir3
+assert_eq "$(berth exec run1 cat /newdir3/sub/f2)" two "dir/. copied into a new directory in a running container"
+mkdir -p "$TEST_DIR/out"
+expect_rc 0 berth cp stop1:/tmp/dir/. "$TEST_DIR/out/newdir"
+assert_eq "$(cat "$TEST_DIR/out/newdir/sub/f2" 2>/dev/null)" two "dir/. copied from a container into a new host directory"
+expect_rc 0 berth cp stop1:/tmp/dir/. run1:/newdir4
+assert_eq "$(berth exec run1 cat /newdir4/sub/f2)" two "dir/. copied into a new directory of another container"
+
+# a container that is not running: a path under a volume (nested in another
+# volume) is that volume's directory, not the rootfs under it
+berth volume create outer >/dev/null
+berth volume create inner >/dev/null
+berth create --name vol1 -v outer:/tmp/volume -v inner:/tmp/volume/sub busybox true >/dev/null
+expect_rc 0 berth cp "$H/f1" vol1:/tmp/volume/sub
+assert_eq "$(cat "$(berth volume inspect inner --format '{{.Mountpoint}}')/f1" 2>/dev/null)" one \
+  "cp into a stopped container's nested volume writes into that volume"
+assert_eq "$(ls "$(berth volume inspect outer --format '{{.Mountpoint}}')")" "" "the outer volume stays empty"
+
+# shell completion (cobra's __complete protocol, podman 600-completion): paths
+# inside an image for create/run, "CONTAINER:" then paths inside it for cp
+complete() { "$BERTH" __completeNoDesc --root "$ROOT" --runroot "$RUNROOT" "$@" 2>&1; }
+out=$(complete create busybox "")
+assert_contains "$out" $'\n/etc/\n' "create IMAGE completes the image's directories"
+assert_contains "$out" "Completion ended with directive: ShellCompDirectiveNoSpace" "directories take no space"
+assert_contains "$(complete run busybox ../../)" $'\n../../etc/\n' "relative paths stay in the image's root"
+berth exec run1 sh -c 'mkdir /emptydir; touch /tmp/cfile1 /tmp/cfile2'
+assert_eq "$(complete cp "" | grep -cx 'run1:')" 1 "cp completes container names with a colon"
+out=$(complete cp run1:/tmp/cfile)
+assert_contains "$out" $'run1:/tmp/cfile1\nrun1:/tmp/cfile2\n' "cp completes paths inside the container"
+out=$(complete cp run1:/emptydir)
+assert_contains "$out" $'run1:/emptydir/\n:2\n' "an empty directory: its name with a slash, no space"
+assert_eq "$(berth image mount)$(berth mount --notruncate | grep -c run1 || true)" "0" "completion leaves nothing mounted"
+assert_contains "$(complete ps --)" $'--all\n' "flags are completed"
+bash -n <("$BERTH" completion bash) && pass || fail "completion bash is a valid script"
+
 finish

@@ -286,4 +286,15 @@ expect_rc 0 berth volume rm -a
 expect_rc 0 berth volume ls -q
 assert_eq "$OUT" "" "volume rm -a"
 
+# system df counts volumes, their links and each container's volumes (podman 320-system-df)
+berth run -v /dfvol1 --name df1 busybox true >/dev/null
+berth volume create dfunused >/dev/null
+expect_rc 0 berth system df --format '{{.Type}}:{{.Total}}:{{.Active}}'
+assert_contains "$OUT" "Local Volumes:2:1" "system df counts volumes and the ones in use"
+expect_rc 0 berth system df -v
+assert_contains "$OUT" "$(berth volume inspect dfunused --format '{{.Name}}')" "system df -v lists volumes"
+assert_contains "$(grep ' df1$' <<<"$OUT" | tr -s ' ')" " true 1 " "system df -v: the container's LOCAL VOLUMES"
+berth rm -v df1 >/dev/null
+berth volume rm dfunused >/dev/null
+
 finish
