@@ -417,7 +417,10 @@ Result<api::Schema2HealthConfig> parseHealthFlags(const CreateOpts& o) {
     if (!cur.empty()) f.push_back(cur);
     return f;
   };
-  if (cmd[0] == "CMD" || cmd[0] == "none") {
+  if (is_array && (cmd[0] == "CMD" || cmd[0] == "CMD-SHELL" || cmd[0] == "NONE")) {
+    // Docker's JSON form, kept as written (podman 4.3 splits the JSON text on spaces here
+    // and stores a test no runtime can run).
+  } else if (cmd[0] == "CMD" || cmd[0] == "none") {
     cmd = fields();
   } else if (cmd[0] != "CMD-SHELL") {
     if (is_array && cmd.size() > 1) {

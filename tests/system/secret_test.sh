@@ -49,7 +49,7 @@ expect_rc 0 berth secret exists "$id1"
 expect_rc 1 berth secret exists nope
 
 # --- in containers -----------------------------------------------------------------------
-expect_rc 0 berth run --rm --secret s1 --secret s2,type=env,target=MYENV \
+expect_rc 0 berth run --network none --rm --secret s1 --secret s2,type=env,target=MYENV \
   --secret source=s1,target=/etc/foo,uid=5,gid=6,mode=0400 --secret s3,target=rel \
   busybox sh -c 'cat /run/secrets/s1; echo; echo $MYENV; stat -c "%u %g %a" /run/secrets/s1 /etc/foo; cat /etc/foo; echo; cat /run/secrets/rel; echo; (echo hi > /run/secrets/s1) 2>/dev/null || echo read-only'
 assert_eq "$OUT" "topsecret
@@ -59,18 +59,18 @@ from-stdin
 topsecret
 from-env
 read-only" "mount and env secrets from inside the container"
-expect_rc 0 berth run --rm --secret s2,type=env busybox sh -c 'echo $s2'
+expect_rc 0 berth run --network none --rm --secret s2,type=env busybox sh -c 'echo $s2'
 assert_eq "$OUT" "from-stdin" "env secret named after the secret"
-expect_rc 125 berth run --rm --secret nope busybox true
+expect_rc 125 berth run --network none --rm --secret nope busybox true
 assert_eq "$ERR" 'Error: no secret with name or id "nope": no such secret' "missing secret at create"
-expect_rc 125 berth run --rm --secret s1,type=env,uid=3 busybox true
+expect_rc 125 berth run --network none --rm --secret s1,type=env,uid=3 busybox true
 assert_contains "$ERR" "UID, GID, Mode options cannot be set with secret type env" "env with uid"
-expect_rc 125 berth run --rm --secret s1,type=foo busybox true
+expect_rc 125 berth run --network none --rm --secret s1,type=foo busybox true
 assert_contains "$ERR" "type foo is invalid" "bad type"
-expect_rc 125 berth run --rm --secret s1,target=../../etc/x busybox true
+expect_rc 125 berth run --network none --rm --secret s1,target=../../etc/x busybox true
 assert_contains "$ERR" "must not contain" "target with .."
 
-expect_rc 0 berth create --name c1 --secret s1 --secret s2,type=env busybox sh -c 'cat /run/secrets/s1; echo; echo $s2'
+expect_rc 0 berth create --network none --name c1 --secret s1 --secret s2,type=env busybox sh -c 'cat /run/secrets/s1; echo; echo $s2'
 expect_rc 0 berth inspect --format '{{json .Config.Secrets}}' c1
 assert_eq "$OUT" "[{\"Name\":\"s1\",\"ID\":\"$id1\",\"UID\":0,\"GID\":0,\"Mode\":292}]" "inspect Config.Secrets"
 expect_rc 0 berth inspect c1
