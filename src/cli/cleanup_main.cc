@@ -1,7 +1,10 @@
 // berth-cleanup: the exit work of one container, run by berth-monitor after the
 // container exited (the monitor holds no locks then). It is not the CLI: it
 // only syncs the container's exit, unmounts it and removes it if --rm.
-// Usage: berth-cleanup --root DIR --runroot DIR --storage-driver D [--tmpdir DIR]
+// With --healthcheck it runs one healthcheck of the container instead (berth-monitor's
+// schedule; exit 0 healthy, 1 unhealthy, 125 error), as `podman healthcheck run` under
+// podman's systemd timer.
+// Usage: berth-cleanup [--healthcheck] --root DIR --runroot DIR --storage-driver D [--tmpdir DIR]
 //        [--events-backend B --events-logfile-path P --events-logfile-max-size N]
 //        [--network-config-dir DIR] CONTAINER-ID
 #include <cstdlib>
@@ -16,9 +19,11 @@
 int main(int argc, char** argv) {
   berth::engine::Options opts;
   std::string id;
+  bool healthcheck = false;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--root" && i + 1 < args.size()) opts.root = args[++i];
+    if (args[i] == "--healthcheck") healthcheck = true;
+    else if (args[i] == "--root" && i + 1 < args.size()) opts.root = args[++i];
     else if (args[i] == "--runroot" && i + 1 < args.size()) opts.runroot = args[++i];
     else if (args[i] == "--storage-driver" && i + 1 < args.size()) opts.storage_driver = args[++i];
     else if (args[i] == "--tmpdir" && i + 1 < args.size()) opts.tmpdir = args[++i];
@@ -37,6 +42,14 @@ int main(int argc, char** argv) {
   if (!eng.ok()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + eng.error().what());
     return berth::cli::kExitEngineError;
+  }
+  if (healthcheck) {
+    auto st = (*eng)->containers().healthcheckRun(id);
+    if (!st.ok()) {
+      berth::log::write(berth::log::Level::kError, "berth-cleanup --healthcheck " + id + ": " + st.error().what());
+      return berth::cli::kExitEngineError;
+    }
+    return *st == "healthy" ? 0 : 1;
   }
   // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
   auto s = (*eng)->containers().cleanup(id, false);

@@ -26,6 +26,7 @@ class LocalServices : public api::Services {
   api::SystemService& system() override { return e_.system(); }
   api::NetworkService& networks() override { return e_.networks(); }
   api::VolumeService& volumes() override { return e_.volumes(); }
+  api::SecretService& secrets() override { return e_.secrets(); }
 
  private:
   engine::Engine& e_;

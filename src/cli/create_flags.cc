@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <cmath>
 #include <set>
 #include <tuple>
 
+#include "base/timefmt.h"
 #include "network/ip.h"
 #include "network/ports.h"
 #include "specgen/flags.h"
@@ -83,6 +85,13 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("os", 0, &o.os, "use `OS` instead of the running OS for choosing images")
       .flag("variant", 0, &o.variant, "Use `VARIANT` instead of the running architecture variant for choosing images")
       .flag("no-healthcheck", 0, &o.no_healthcheck, "Disable healthchecks on container")
+      .flag("health-cmd", 0, &o.health_cmd, "set a healthcheck command for the container ('none' disables the existing healthcheck)")
+      .flag("health-interval", 0, &o.health_interval, "set an interval for the healthchecks (a value of disable results in no automatic timer setup)")
+      .flag("health-retries", 0, &o.health_retries, "the number of retries allowed before a healthcheck is considered to be unhealthy")
+      .flag("health-start-period", 0, &o.health_start_period, "the initialization time needed for a container to bootstrap")
+      .flag("health-timeout", 0, &o.health_timeout, "the maximum time allowed to complete the healthcheck before an interval is considered failed")
+      .flag("health-on-failure", 0, &o.health_on_failure, "action to take once the container turns unhealthy")
+      .flag("secret", 0, &o.secrets, "Add secret to container")
       .flag("conmon-pidfile", 0, &o.conmon_pidfile, "Path to the file that will receive the PID of conmon")
       .sliceFlag("device-cgroup-rule", 0, &o.device_cgroup_rule, "Add a rule to the cgroup allowed devices list")
       .flag("tz", 0, &o.tz, "Set timezone in container")
@@ -381,6 +390,140 @@ Result<api::LinuxDeviceCgroup> parseDeviceCgroupRule(const std::string& rule) {
 
 }  // namespace
 
+// podman's makeHealthCheckFromCli: a JSON array or a command line; CMD, CMD-SHELL and none
+// as Docker writes them; a plain command runs through the shell.
+Result<api::Schema2HealthConfig> parseHealthFlags(const CreateOpts& o) {
+  const std::string& in = o.health_cmd;
+  std::vector<std::string> cmd;
+  bool is_array = false;
+  Json arr = Json::parse(in, nullptr, false);
+  if (arr.is_array() && std::all_of(arr.begin(), arr.end(), [](const Json& v) { return v.is_string(); })) {
+    for (auto& v : arr) cmd.push_back(v.get<std::string>());
+    is_array = true;
+  } else {
+    auto sp = in.find(' ');
+    cmd.push_back(in.substr(0, sp));
+    if (sp != std::string::npos) cmd.push_back(in.substr(sp + 1));
+  }
+  if (cmd.empty()) return makeError(Code::kInvalidArgument, "must define a healthcheck command for all healthchecks");
+  auto fields = [&] {
+    std::vector<std::string> f;
+    std::string cur;
+    for (char ch : in) {
+      if (std::isspace(static_cast<unsigned char>(ch))) {
+        if (!cur.empty()) f.push_back(std::move(cur));
+        cur.clear();
+      } else {
+        cur += ch;
+      }
+    }
+    if (!cur.empty()) f.push_back(cur);
+    return f;
+  };
+  if (is_array && (cmd[0] == "CMD" || cmd[0] == "CMD-SHELL" || cmd[0] == "NONE")) {
+    // Docker's JSON form, kept as written (podman 4.3 splits the JSON text on spaces here
+    // and stores a test no runtime can run).
+  } else if (cmd[0] == "CMD" || cmd[0] == "none") {
+    cmd = fields();
+  } else if (cmd[0] != "CMD-SHELL") {
+    if (is_array && cmd.size() > 1) {
+      cmd.insert(cmd.begin(), "CMD");
+    } else {
+      std::string concat;
+      for (size_t i = 0; i < cmd.size(); ++i) concat += (i ? " " : "") + cmd[i];
+      cmd = {"CMD-SHELL", concat};
+    }
+  }
+  if (!cmd.empty() && cmd[0] == "none") cmd = {"NONE"};
+  api::Schema2HealthConfig hc;
+  hc.test = cmd;
+  std::string interval = o.health_interval == "disable" ? "0" : o.health_interval;
+  auto dur = [](const std::string& v, const char* what) -> Result<int64_t> {
+    if (v == "0") return int64_t(0);
+    auto d = parseGoDuration(v);
+    if (!d.ok()) return makeError(Code::kInvalidArgument, "invalid {}: time: invalid duration {:?}", what, v);
+    return *d;
+  };
+  hc.interval = std::chrono::nanoseconds(TRY(dur(interval, "healthcheck-interval")));
+  if (o.health_retries < 1) return makeError(Code::kInvalidArgument, "healthcheck-retries must be greater than 0");
+  hc.retries = o.health_retries;
+  hc.timeout = std::chrono::nanoseconds(TRY(dur(o.health_timeout, "healthcheck-timeout")));
+  if (hc.timeout.count() < 1) return makeError(Code::kInvalidArgument, "healthcheck-timeout must be at least 1 second");
+  hc.start_period = std::chrono::nanoseconds(TRY(dur(o.health_start_period, "healthcheck-start-period")));
+  if (hc.start_period.count() < 0)
+    return makeError(Code::kInvalidArgument, "healthcheck-start-period must be 0 seconds or greater");
+  return hc;
+}
+
+// podman's parseSecrets: NAME alone, or NAME,opt=val... with source, type (mount|env),
+// target, mode (octal), uid, gid; env secrets take no uid, gid or mode.
+Status parseSecretFlags(const std::vector<std::string>& flags, api::SpecGenerator& s) {
+  auto bad = [](const std::string& what) { return makeError(Code::kInvalidArgument, "{}: parsing secret", what); };
+  for (auto& val : flags) {
+    std::vector<std::string> split;
+    for (size_t start = 0; start <= val.size();) {
+      size_t end = std::min(val.find(',', start), val.size());
+      split.push_back(val.substr(start, end - start));
+      start = end + 1;
+    }
+    api::Secret m;
+    m.mode = 0444;
+    if (split.size() == 1) {
+      m.source = val;
+      s.secrets.push_back(m);
+      continue;
+    }
+    std::string type, target;
+    bool mount_only = false;
+    size_t first = 0;
+    if (split[0].find('=') == std::string::npos) {
+      m.source = split[0];
+      first = 1;
+    }
+    for (size_t i = first; i < split.size(); ++i) {
+      const std::string& opt = split[i];
+      auto eq = opt.find('=');
+      if (eq == std::string::npos) return bad(fmt::format("option {} must be in form option=value", opt));
+      std::string k = opt.substr(0, eq), v = opt.substr(eq + 1);
+      auto num = [&](int base, const char* what) -> Result<uint32_t> {
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+        if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n > 0xffffffffULL)
+          return bad(fmt::format("{} {} invalid", what, v));
+        return uint32_t(n);
+      };
+      if (k == "source") m.source = v;
+      else if (k == "type") {
+        if (!type.empty()) return bad("cannot set more than one secret type");
+        if (v != "mount" && v != "env") return bad(fmt::format("type {} is invalid", v));
+        type = v;
+      } else if (k == "target") target = v;
+      else if (k == "mode") {
+        mount_only = true;
+        m.mode = TRY(num(8, "mode"));
+      } else if (k == "uid" || k == "UID") {
+        mount_only = true;
+        m.uid = TRY(num(10, "UID"));
+      } else if (k == "gid" || k == "GID") {
+        mount_only = true;
+        m.gid = TRY(num(10, "GID"));
+      } else {
+        return bad(fmt::format("option {} invalid", opt));
+      }
+    }
+    if (type.empty()) type = "mount";
+    if (m.source.empty()) return bad(fmt::format("no source found {}", val));
+    if (type == "mount") {
+      m.target = target;
+      s.secrets.push_back(m);
+    } else {
+      if (mount_only) return bad("UID, GID, Mode options cannot be set with secret type env");
+      s.secret_env[target.empty() ? m.source : target] = m.source;
+    }
+  }
+  return {};
+}
+
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
                                      const std::vector<std::string>& raw_argv) {
   api::SpecGenerator s;
@@ -553,6 +696,20 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   static const std::set<std::string> kPull = {"always", "missing", "never", "newer"};
   if (!kPull.count(o.pull))
     return makeError(Code::kInvalidArgument, "invalid pull policy {:?}: want always, missing, never or newer", o.pull);
+  if (!o.health_cmd.empty()) {
+    if (o.no_healthcheck) return makeError(Code::kInvalidArgument, "cannot specify both --no-healthcheck and --health-cmd");
+    s.healthconfig = TRY(parseHealthFlags(o));
+  } else if (o.no_healthcheck) {
+    api::Schema2HealthConfig none;
+    none.test = {"NONE"};
+    s.healthconfig = none;
+  }
+  auto action = api::parseHealthOnFailure(o.health_on_failure);
+  if (!action)
+    return makeError(Code::kInvalidArgument, "invalid on-failure action {:?} for health check: valid options are: none, kill, restart, stop",
+                     o.health_on_failure);
+  s.health_check_on_failure_action = *action;
+  TRY(parseSecretFlags(o.secrets, s));
   s.container_create_command = raw_argv;
   return s;
 }

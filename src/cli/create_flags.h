@@ -33,6 +33,11 @@ struct CreateOpts {
   std::string conmon_pidfile, tz, systemd, userns, kernel_memory;
   std::vector<std::string> unsetenv, device_cgroup_rule;
   bool unsetenv_all = false, rmi = false;
+  // --health-*: podman's defaults; health_cmd empty means "none given" (the image's applies).
+  std::string health_cmd, health_interval = "30s", health_timeout = "30s", health_start_period = "0s";
+  std::string health_on_failure = "none";
+  int health_retries = 3;
+  std::vector<std::string> secrets;  // --secret
   int timeout = 0, preserve_fds = 0;
   bool http_proxy = true;  // --http-proxy: pass the host's proxy variables
   ResourceOpts resources;  // --cpus, --cpu-shares, --memory-swap, --blkio-weight, ...

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   berth::cli::addManifestCommands(root);
   berth::cli::addNetworkCommands(root);
   berth::cli::addVolumeCommands(root);
+  berth::cli::addSecretCommands(root);
+  berth::cli::addHealthcheckCommands(root);
   berth::cli::addCopyCommands(root);
   berth::cli::addFilesystemCommands(root);
   berth::cli::addEventsCommands(root);

@@ -21,7 +21,8 @@ std::string statusText(const ContainerSummary& s) {
   int64_t now = nowNanos();
   switch (s.status) {
     case ContainerStatus::kRunning:
-      return "Up " + humanDuration((now - s.started_at) / 1000000000);
+      // podman's ps: the health status, when the container has a healthcheck.
+      return "Up " + humanDuration((now - s.started_at) / 1000000000) + (s.health.empty() ? "" : " (" + s.health + ")");
     case ContainerStatus::kPaused:
       return "Paused";
     case ContainerStatus::kStopping:

@@ -279,6 +279,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
   TRY(joinNamespaces(spec, in));
   TRY(addTimezone(spec, p.run_dir, in.specgen));
+  TRY(applySecrets(rec, spec, in.specgen));
   TRY(checkWorkdir(spec, p.merged, rec.id));
   in.hostname_path = p.run_dir + "/hostname";
   in.containerenv_path = p.run_dir + "/.containerenv";
@@ -349,6 +350,13 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
     argv.insert(argv.end(), {"--exit-command-arg", "--network-config-dir", "--exit-command-arg",
                              e_.options().network_config_dir});
   argv.insert(argv.end(), {"--exit-command-arg", rec.id});
+  // Healthchecks run on the monitor's schedule: it runs the exit command with --healthcheck
+  // first, `interval` after the previous check ended (podman's systemd timer,
+  // --on-unit-inactive). Interval 0 ("disable") schedules none; `healthcheck run` still works.
+  if (spec.healthconfig && spec.healthconfig->test.size() > 1 && spec.healthconfig->test[0] != "NONE" &&
+      spec.healthconfig->interval.count() > 0)
+    argv.insert(argv.end(), {"--health-interval-ms",
+                             std::to_string(std::max<int64_t>(1, spec.healthconfig->interval.count() / 1000000))});
   if (detached) argv.push_back("--start");
   if (spec.timeout > 0) argv.insert(argv.end(), {"--timeout", std::to_string(spec.timeout)});
   // --preserve-fds: only the process that created the container (`run`) has them.
@@ -488,6 +496,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       rec.state["finished_at"] = 0;
       rec.state["exit_code"] = 0;
       rec.state["error"] = "";
+      resetHealth(storedSpec(rec.config), rec.state);
       TRY(saveState(rec));
       if (!was_created) emitContainerEvent(rec, "init");
       emitContainerEvent(rec, "start");
@@ -576,6 +585,7 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
       rec.state["restarts"] = restarts;
       rec.state["pid"] = readPidFile(p.pid_file);
       rec.state["started_at"] = nowNanos();
+      resetHealth(storedSpec(rec.config), rec.state);
       TRY(saveState(rec));
     }
   }

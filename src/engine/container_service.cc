@@ -165,6 +165,39 @@ Status LocalContainerService::completeNamespaces(api::SpecGenerator& spec) {
   return {};
 }
 
+namespace {
+
+// The image config's Healthcheck (Docker schema2; types checked by parseImageConfig, read
+// again here through the checked accessors): nullopt when absent or without a Test. A
+// negative duration or retry count, or a Test not starting CMD, CMD-SHELL or NONE, is
+// kInvalidArgument naming the field.
+Result<std::optional<api::Schema2HealthConfig>> imageHealthcheck(const Json& config) {
+  auto it = config.find("Healthcheck");
+  if (it == config.end() || it->is_null()) return std::optional<api::Schema2HealthConfig>();
+  const std::string where = "config.Healthcheck";
+  TRY(json::checkObject(*it, where));
+  api::Schema2HealthConfig h;
+  h.test = TRY(json::optStrings(*it, "Test", where));
+  if (h.test.empty()) return std::optional<api::Schema2HealthConfig>();
+  if (h.test[0] != "CMD" && h.test[0] != "CMD-SHELL" && h.test[0] != "NONE")
+    return makeError(Code::kInvalidArgument, "{}.Test: the first element must be CMD, CMD-SHELL or NONE, not {:?}",
+                     where, h.test[0]);
+  if (h.test[0] != "NONE" && h.test.size() < 2)
+    return makeError(Code::kInvalidArgument, "{}.Test: {} needs a command", where, h.test[0]);
+  for (auto [key, out] : {std::pair{"Interval", &h.interval}, {"Timeout", &h.timeout},
+                          {"StartPeriod", &h.start_period}, {"StartInterval", &h.start_interval}}) {
+    int64_t v = TRY(json::optInt(*it, key, where));
+    if (v < 0) return makeError(Code::kInvalidArgument, "{}.{}: must not be negative, got {}", where, key, v);
+    *out = std::chrono::nanoseconds(v);
+  }
+  h.retries = TRY(json::optInt(*it, "Retries", where));
+  if (h.retries < 0)
+    return makeError(Code::kInvalidArgument, "{}.Retries: must not be negative, got {}", where, h.retries);
+  return std::optional<api::Schema2HealthConfig>(std::move(h));
+}
+
+}  // namespace
+
 Result<api::ContainerCreateReport> LocalContainerService::create(const api::ContainerCreateRequest& req) {
   api::SpecGenerator spec = req.spec;
   TRY(specgen::validateSpec(spec));
@@ -221,6 +254,19 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
         "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
   TRY(completeNamespaces(spec));
   TRY(completeNetworkSpec(spec, image_config));
+  // The image's HEALTHCHECK when the spec has none, with podman's default interval and
+  // timeout; a NONE test (--no-healthcheck, --health-cmd none) disables it.
+  if (!spec.healthconfig) {
+    spec.healthconfig = TRY_CTX(imageHealthcheck(image_config), "image config sha256:{}", img.id);
+    if (spec.healthconfig) {
+      if (spec.healthconfig->interval.count() == 0) spec.healthconfig->interval = std::chrono::seconds(30);
+      if (spec.healthconfig->timeout.count() == 0) spec.healthconfig->timeout = std::chrono::seconds(30);
+    }
+  }
+  if (spec.healthconfig && (spec.healthconfig->test.empty() || spec.healthconfig->test[0] == "NONE"))
+    spec.healthconfig.reset();
+  Json secret_config = Json::object();
+  auto secret_copies = TRY(resolveSecrets(spec, secret_config));
   Undo undo_volumes;
   TRY(prepareVolumes(spec, image_config, undo_volumes));
   state::ContainerRecord rec;
@@ -270,6 +316,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
                                              : (image_cfg.stop_signal.empty() ? "SIGTERM" : image_cfg.stop_signal);
   c["stop_signal"] = TRY(specgen::parseSignal(stop_signal));
   c["stop_timeout"] = spec.stop_timeout.value_or(10);
+  for (auto& [k, v] : secret_config.items()) c[k] = v;
   rec.config = c;
   rec.state = Json{{"status", "configured"}, {"pid", 0}, {"started_at", 0}, {"finished_at", 0},
                    {"exit_code", 0}, {"restarts", 0}, {"error", ""}};
@@ -296,6 +343,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
       TRY(fs::mkdirAll(p.upper, 0755));
       TRY(fs::mkdirAll(p.work, 0700));
     }
+    TRY(writeSecretCopies(secret_copies, p.static_dir));
     return {};
   }();
   if (!dirs.ok()) {
@@ -358,6 +406,8 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
   s.pid = r.state.value("pid", 0);
   s.auto_remove = r.config.value("remove", false);
   s.restarts = r.state.value("restarts", 0);
+  if (auto h = r.state.find("health"); h != r.state.end() && h->is_object())
+    if (auto hs = h->find("Status"); hs != h->end() && hs->is_string()) s.health = hs->get<std::string>();
   // Listing reads only the labels (the SQL summary extracts them), not the whole spec.
   if (auto sp = r.config.find("spec"); sp != r.config.end() && sp->is_object())
     if (auto labels = sp->find("labels"); labels != sp->end() && labels->is_object())
@@ -456,6 +506,7 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
         } else if (k == "before") any |= r.created < ref_created[v];
         else if (k == "since") any |= r.created > ref_created[v];
         else if (k == "restart-policy") any |= storedSpec(r.config).restart_policy == v;
+        else if (k == "health") any |= v == "none" ? s.health.empty() : s.health == v;
       }
       ok &= any;
     }
@@ -562,7 +613,9 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                 {"Error", st.value("error", "")},
                 {"StartedAt", goTime(st.value("started_at", int64_t(0)))},
                 {"FinishedAt", goTime(st.value("finished_at", int64_t(0)))},
-                {"Health", {{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}}},
+                {"Health", st.contains("health") && st["health"].is_object()
+                               ? st["health"]
+                               : Json{{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}}},
                 {"CheckpointedAt", "0001-01-01T00:00:00Z"},
                 {"RestoredAt", "0001-01-01T00:00:00Z"}};
   j["Image"] = r.image_id;
@@ -649,6 +702,26 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                  {"Timeout", 0},
                  {"StopTimeout", r.config.value("stop_timeout", 10)}};
   if (j["Config"]["WorkingDir"] == "") j["Config"]["WorkingDir"] = "/";
+  if (spec.healthconfig) {
+    // manifest.Schema2HealthConfig with Go's omitempty.
+    const auto& h = *spec.healthconfig;
+    Json hc = {{"Test", h.test}};
+    if (h.start_period.count()) hc["StartPeriod"] = int64_t(h.start_period.count());
+    if (h.interval.count()) hc["Interval"] = int64_t(h.interval.count());
+    if (h.timeout.count()) hc["Timeout"] = int64_t(h.timeout.count());
+    if (h.retries) hc["Retries"] = h.retries;
+    j["Config"]["Healthcheck"] = hc;
+  }
+  j["Config"]["HealthcheckOnFailureAction"] = std::string(api::healthOnFailureName(spec.health_check_on_failure_action));
+  if (auto sec = r.config.find("secrets"); sec != r.config.end() && sec->is_array() && !sec->empty()) {
+    // podman's InspectSecret: the mount secrets only, never their data.
+    Json arr = Json::array();
+    for (auto& m : *sec)
+      if (m.is_object())
+        arr.push_back({{"Name", m.value("Name", "")}, {"ID", m.value("ID", "")}, {"UID", m.value("UID", 0u)},
+                       {"GID", m.value("GID", 0u)}, {"Mode", m.value("Mode", 0444u)}});
+    j["Config"]["Secrets"] = arr;
+  }
   std::string log_driver = spec.log_configuration && !spec.log_configuration->driver.empty()
                                ? spec.log_configuration->driver
                                : "k8s-file";

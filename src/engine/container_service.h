@@ -95,6 +95,9 @@ class LocalContainerService : public api::ContainerService {
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
 
+  // container_health.cc
+  Result<std::string> healthcheckRun(const std::string& name) override;
+
   Status resize(const std::string& name, int height, int width) override;
   Result<std::string> execCreate(const api::ExecRequest& req) override;
   Result<int> execStart(const std::string& session_id, const api::AttachStreams* streams) override;
@@ -166,6 +169,28 @@ class LocalContainerService : public api::ContainerService {
   // "stopping"; ps, inspect or another stop are not held up), and takes it again for the
   // kill and the exit record; rec is then re-read (a container removed meanwhile is done).
   Status stopLocked(state::ContainerRecord& rec, int timeout, bool kill_only, ContainerLock* lock = nullptr);
+
+  // container_health.cc: the health state a (re)started container begins with: "starting",
+  // the failing streak reset, the log kept. Nothing for a container without a healthcheck.
+  static void resetHealth(const api::SpecGenerator& spec, Json& state);
+
+  // container_secrets.cc
+  // At create: each secret of the spec (secrets, secret_env) is looked up and its data kept
+  // for writeSecretCopies; `config` gets "secrets" (mount secrets: Name, ID, UID, GID, Mode,
+  // Target, File) and "secret_env" (variable -> File). kNotFound for a missing secret,
+  // kInvalidArgument for a bad target.
+  struct SecretCopy {
+    std::string file;  // name under <static_dir>/secrets
+    std::string data;
+  };
+  Result<std::vector<SecretCopy>> resolveSecrets(const api::SpecGenerator& spec, Json& config);
+  // Writes the copies into <static_dir>/secrets (0700; files 0600), so the container keeps its
+  // secrets whatever happens to them later (podman's: `secret rm` is safe for secrets in use).
+  Status writeSecretCopies(const std::vector<SecretCopy>& copies, const std::string& static_dir);
+  // Before a run: each mount secret as a file under <run_dir>/secrets with its uid, gid and
+  // mode, bind-mounted read-only at its target; each env secret set in the process env.
+  Status applySecrets(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
+                      api::SpecGenerator& out);
 
   // container_volumes.cc
   // At create: image VOLUMEs become anonymous volumes (or tmpfs, per image_volume_mode),

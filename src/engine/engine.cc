@@ -10,6 +10,7 @@
 #include "engine/image_service.h"
 #include "engine/network_service.h"
 #include "engine/system_service.h"
+#include "engine/secret_service.h"
 #include "engine/volume_service.h"
 
 namespace berth::engine {
@@ -92,6 +93,11 @@ api::NetworkService& Engine::networks() {
 api::VolumeService& Engine::volumes() {
   if (!volumes_) volumes_ = std::make_unique<LocalVolumeService>(*this);
   return *volumes_;
+}
+
+api::SecretService& Engine::secrets() {
+  if (!secrets_) secrets_ = std::make_unique<LocalSecretService>(*this);
+  return *secrets_;
 }
 
 network::Store& Engine::networkStore() {

@@ -149,7 +149,31 @@ class Monitor {
   bool preserved_fds_open_ = true;
   int64_t deadline_ms_ = -1;  // --timeout: when the container is killed (monotonic)
   bool timed_out_ = false;
+  // Healthcheck schedule: the next check (monotonic ms, -1 none) and the running one.
+  int64_t next_health_ms_ = -1;
+  pid_t health_pid_ = -1;
+  void startHealthcheck();
 };
+
+// The exit command with --healthcheck, as a child of the monitor (reaped by onSignal).
+// The monitor's signal mask and dispositions are not inherited (ChildProcess resets them).
+void Monitor::startHealthcheck() {
+  next_health_ms_ = -1;
+  if (o_.exit_command.empty()) return;
+  runtime::SpawnSpec sp;
+  sp.argv.push_back(o_.exit_command);
+  sp.argv.push_back("--healthcheck");
+  for (auto& a : o_.exit_command_args) sp.argv.push_back(a);
+  sp.new_session = true;
+  auto child = runtime::ChildProcess::spawn(sp);
+  if (!child.ok()) {
+    LOG_WARN("healthcheck: {}", child.error().what());
+    next_health_ms_ = monotonicMs() + o_.health_interval_ms;
+    return;
+  }
+  // Reaped by onSignal (we are the subreaper and wait for every child), not by the object.
+  health_pid_ = child->release();
+}
 
 Status Monitor::setup() {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return errnoError("PR_SET_CHILD_SUBREAPER");
@@ -388,6 +412,10 @@ void Monitor::onSignal() {
       run_.exited = true;
       run_.status = status;
     }
+    if (p == health_pid_) {
+      health_pid_ = -1;
+      if (o_.health_interval_ms > 0) next_health_ms_ = monotonicMs() + o_.health_interval_ms;
+    }
   }
 }
 
@@ -463,6 +491,10 @@ void Monitor::onClient(int fd, uint32_t events) {
 int Monitor::epollTimeoutMs() const {
   int64_t now = monotonicMs(), next = -1;
   if (deadline_ms_ >= 0 && !timed_out_) next = std::max<int64_t>(0, deadline_ms_ - now);
+  if (next_health_ms_ >= 0 && health_pid_ < 0) {
+    int64_t left = std::max<int64_t>(0, next_health_ms_ - now);
+    if (next < 0 || left < next) next = left;
+  }
   if (!output_paused_) return int(next < 0 ? -1 : next + 1);
   for (auto& c : clients_.all()) {
     if (c.out_bytes <= kClientLowWater) continue;
@@ -554,6 +586,7 @@ Status Monitor::loop() {
       if (errno == EINTR) continue;
       return errnoError("epoll_wait");
     }
+    if (next_health_ms_ >= 0 && health_pid_ < 0 && monotonicMs() >= next_health_ms_) startHealthcheck();
     if (deadline_ms_ >= 0 && !timed_out_ && monotonicMs() >= deadline_ms_) {
       // conmon's --timeout: the container's init dies, and with it its PID namespace.
       timed_out_ = true;
@@ -657,6 +690,7 @@ int Monitor::run() {
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
   if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;
+  if (!fail && o_.health_interval_ms > 0) next_health_ms_ = monotonicMs() + o_.health_interval_ms;
   if (fail) {
     LOG_ERROR("{}", fail->message);
     // A created-but-unstarted container is left for the engine to delete.

@@ -45,6 +45,10 @@ struct Options {
   int hold_fds = 0;
   // --timeout SECONDS: the container is killed that long after its first start; 0 = never.
   int64_t timeout_s = 0;
+  // --health-interval-ms N: while the container runs, the exit command is run with
+  // --healthcheck first, N ms after the container started and then N ms after each check
+  // ended (one check at a time). 0: no schedule.
+  int64_t health_interval_ms = 0;
 };
 
 // Parses argv[1..]. Flags take their value as the next argument or after

@@ -52,6 +52,12 @@ class ChildProcess {
   static Result<ChildProcess> spawn(const SpawnSpec& spec);
 
   pid_t pid() const { return pid_; }
+  // Gives up ownership: the caller reaps the returned pid (a subreaper's wait loop).
+  pid_t release() {
+    pid_t p = pid_;
+    pid_ = -1;
+    return p;
+  }
   // Blocks until the child exits; returns the raw wait status.
   Result<int> wait();
 

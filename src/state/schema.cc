@@ -60,6 +60,17 @@ CREATE TABLE volumes (
   state TEXT NOT NULL             -- JSON: needs_copy_up, needs_chown, mount_count
 );
 )sql",
+      // 5: secrets (`secret create`): metadata only; the file driver keeps the data in
+      // <root>/secrets/filedriver/<id>, 0600.
+      R"sql(
+CREATE TABLE secrets (
+  id TEXT PRIMARY KEY,            -- 25 hex
+  name TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL,       -- ns
+  updated INTEGER NOT NULL,       -- ns
+  config TEXT NOT NULL            -- JSON: driver, driver_options, labels
+);
+)sql",
   };
   return kMigrations;
 }

@@ -43,6 +43,7 @@ struct ContainerSummary {
   std::map<std::string, std::string> namespaces;
   std::vector<PortMapping> ports;     // published ports (host port 0 never: chosen at create)
   std::vector<std::string> networks;  // the networks it joins (bridge mode)
+  std::string health;                 // "", "starting", "healthy" or "unhealthy"
 };
 
 struct ContainerListRequest {
@@ -274,6 +275,13 @@ class ContainerService {
   // Resolves a name, ID or ID prefix; "latest" resolution is the caller's.
   virtual Result<std::string> resolveId(const std::string& name) = 0;
   virtual Result<std::string> latestId() = 0;
+  // `healthcheck run`: runs the container's healthcheck once now (an exec in the container),
+  // records it in State.Health, emits health_status and, once the container turned
+  // unhealthy, applies its on-failure action. Returns the result of this run: "healthy" or
+  // "unhealthy". kNotFound "unable to look up X to perform a health check: ...";
+  // kFailedPrecondition "container ID is not running" / "container ID has no defined
+  // healthcheck".
+  virtual Result<std::string> healthcheckRun(const std::string& name) = 0;
 
   // The terminal size of a container started with a tty.
   virtual Status resize(const std::string& name, int height, int width) = 0;

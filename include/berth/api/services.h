@@ -7,6 +7,7 @@
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
 #include "berth/api/system.h"
+#include "berth/api/secrets.h"
 #include "berth/api/volumes.h"
 
 namespace berth::api {
@@ -19,6 +20,7 @@ class Services {
   virtual SystemService& system() = 0;
   virtual NetworkService& networks() = 0;
   virtual VolumeService& volumes() = 0;
+  virtual SecretService& secrets() = 0;
 };
 
 }  // namespace berth::api

@@ -45,6 +45,7 @@ class Connection : public api::Services {
   api::SystemService& system() override;
   api::NetworkService& networks() override;
   api::VolumeService& volumes() override;
+  api::SecretService& secrets() override;
 
   Impl& impl() { return *impl_; }
 

@@ -21,6 +21,7 @@ api::ImageService& Connection::images() { return *impl_->images; }
 api::SystemService& Connection::system() { return *impl_->system; }
 api::NetworkService& Connection::networks() { return *impl_->networks; }
 api::VolumeService& Connection::volumes() { return *impl_->volumes; }
+api::SecretService& Connection::secrets() { return *impl_->secrets; }
 
 namespace {
 

@@ -26,6 +26,7 @@ class RemoteImages;
 class RemoteSystem;
 class RemoteNetworks;
 class RemoteVolumes;
+class RemoteSecrets;
 
 }  // namespace berth::api::client
 
@@ -45,6 +46,7 @@ struct Connection::Impl {
   std::unique_ptr<api::client::RemoteSystem> system;
   std::unique_ptr<api::client::RemoteNetworks> networks;
   std::unique_ptr<api::client::RemoteVolumes> volumes;
+  std::unique_ptr<api::client::RemoteSecrets> secrets;
 };
 
 }  // namespace berth::bindings

@@ -43,6 +43,7 @@ void attachServices(bindings::Connection& c) {
   impl.system = std::make_unique<RemoteSystem>(c);
   impl.networks = std::make_unique<RemoteNetworks>(c);
   impl.volumes = std::make_unique<RemoteVolumes>(c);
+  impl.secrets = std::make_unique<RemoteSecrets>(c);
 }
 
 Result<ContainerCreateReport> RemoteContainers::create(const ContainerCreateRequest& req) {
@@ -356,6 +357,11 @@ Result<std::string> RemoteContainers::latestId() {
   auto l = TRY(containers::list(c_, lo));
   if (l.empty()) return makeError(Code::kNotFound, "no containers to act on: no such container");
   return l.front().id;
+}
+
+// The service has no healthcheck route yet.
+Result<std::string> RemoteContainers::healthcheckRun(const std::string&) {
+  return remoteUnsupported("healthcheck run");
 }
 
 }  // namespace berth::api::client

@@ -8,6 +8,7 @@
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
 #include "berth/api/system.h"
+#include "berth/api/secrets.h"
 #include "berth/api/volumes.h"
 #include "berth/bindings/connection.h"
 
@@ -44,6 +45,7 @@ class RemoteContainers : public ContainerService {
   Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) override;
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
+  Result<std::string> healthcheckRun(const std::string& name) override;
   Result<std::string> execDetached(const ExecRequest& req) override;
   Status resize(const std::string& name, int height, int width) override;
   Result<std::string> execCreate(const ExecRequest& req) override;
@@ -152,6 +154,20 @@ class RemoteVolumes : public VolumeService {
 
  private:
   bindings::Connection& c_;
+};
+
+// The service has no secret routes yet: every operation is kUnimplemented naming the command.
+class RemoteSecrets : public SecretService {
+ public:
+  explicit RemoteSecrets(bindings::Connection& c) : c_(c) {}
+  Result<std::string> create(const SecretCreateRequest& req) override;
+  Result<std::vector<SecretInfo>> list(const std::vector<std::string>& filters) override;
+  Result<SecretInfo> inspect(const std::string& name_or_id) override;
+  Result<bool> exists(const std::string& name_or_id) override;
+  Result<std::vector<SecretRemoveReport>> remove(const std::vector<std::string>& names, bool all) override;
+
+ private:
+  [[maybe_unused]] bindings::Connection& c_;
 };
 
 }  // namespace berth::api::client

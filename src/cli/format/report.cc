@@ -76,8 +76,9 @@ std::string inspectNormalize(std::string_view format, bool image) {
     }
     row += format[i++];
   }
+  // .State.Healthcheck: podman 4.3's name for State.Health (a method of its inspect state).
   static const std::pair<std::string_view, std::string_view> kCommon[] = {
-      {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}};
+      {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}, {".State.Healthcheck", ".State.Health"}};
   static const std::pair<std::string_view, std::string_view> kImage[] = {
       {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}, {".Config.Healthcheck", ".HealthCheck"}};
   std::span<const std::pair<std::string_view, std::string_view>> pairs(kCommon);
