@@ -425,9 +425,10 @@ std::unique_ptr<Command> completionCommand(const std::string& prog) {
     bool no_desc = false;
   };
   auto o = std::make_shared<O>();
-  auto c = std::make_unique<Command>("completion [options] bash|zsh|fish|powershell",
+  auto c = std::make_unique<Command>("completion [options] {bash|zsh|fish|powershell}",
                                      "Generate shell autocompletions");
-  c->description(
+  // Not in the command list of --help, as podman's.
+  c->hidden().description(
        "Generate shell autocompletions.\n  Valid arguments are bash, zsh, fish and powershell.\n  Please refer to "
        "the man page to see how you can load these completions.")
       .args(1, 1)

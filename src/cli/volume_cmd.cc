@@ -349,7 +349,7 @@ std::unique_ptr<Command> importCommand() {
 
 std::unique_ptr<Command> mountCommand() {
   auto c = std::make_unique<Command>("mount NAME", "Mount volume");
-  c->args(1, -1)
+  c->args(1, 1)
       .description("Mount a volume and return the mountpoint")
       .example("podman volume mount myvol")
       .run([](Context& ctx, const std::vector<std::string>& args) {
@@ -368,7 +368,7 @@ std::unique_ptr<Command> mountCommand() {
 std::unique_ptr<Command> unmountCommand() {
   auto c = std::make_unique<Command>("unmount NAME", "Unmount volume");
   c->aliases({"umount"})
-      .args(1, -1)
+      .args(1, 1)
       .description("Unmount a volume")
       .example("podman volume unmount myvol")
       .run([](Context& ctx, const std::vector<std::string>& args) {
