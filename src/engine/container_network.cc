@@ -33,36 +33,52 @@ bool usesNetavark(const api::SpecGenerator& s) {
   return s.netns.isDefault() || s.netns.is(NamespaceMode::kBridge) || s.netns.is(NamespaceMode::kPrivate);
 }
 
+// A port mapping's protocol list ("tcp,udp"): each entry, "" meaning tcp.
+std::vector<std::string> splitProtocols(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string proto = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? list.size() + 1 : comma + 1;
+    out.push_back(proto.empty() ? "tcp" : proto);
+  }
+  return out;
+}
+
+// A socket bound to host_ip:port ("" = every IPv4 address), listening for TCP: used to test
+// a port and to hold it. The errno of a failed socket/bind/listen is returned as is.
+Result<UniqueFd> bindHostPort(const std::string& host_ip, uint16_t port, bool udp) {
+  auto ip = network::IpAddr::parse(host_ip.empty() ? "0.0.0.0" : host_ip);
+  if (!ip.ok()) return makeError(Code::kInvalidArgument, "host IP {:?} of port {} is not an address", host_ip, port);
+  UniqueFd fd(::socket(ip->isV6() ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
+  if (!fd) return errnoError("socket for host port {}", port);
+  int one = 1;
+  if (!udp) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc;
+  if (ip->isV6()) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    std::memcpy(&a.sin6_addr, ip->bytes(), 16);
+    rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    std::memcpy(&a.sin_addr, ip->bytes(), 4);
+    rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (rc < 0 || (!udp && ::listen(fd.get(), 128) < 0)) return errnoError("bind host port {}", port);
+  return fd;
+}
+
 // Whether `port` (and the `range`-1 after it) can be bound on `host_ip` for every protocol.
 bool portsFree(const std::string& host_ip, const std::string& protocols, uint16_t port, uint16_t range) {
-  auto ip = network::IpAddr::parse(host_ip.empty() ? "0.0.0.0" : host_ip);
-  if (!ip.ok()) return false;
   for (uint32_t p = port; p < uint32_t(port) + range; ++p) {
     if (p > 65535) return false;
-    size_t start = 0;
-    while (start <= protocols.size()) {
-      size_t comma = protocols.find(',', start);
-      std::string proto = protocols.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      start = comma == std::string::npos ? protocols.size() + 1 : comma + 1;
-      int type = proto == "udp" ? SOCK_DGRAM : SOCK_STREAM;
-      UniqueFd fd(::socket(ip->isV6() ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0));
-      if (!fd) return false;
-      int rc;
-      if (ip->isV6()) {
-        sockaddr_in6 a{};
-        a.sin6_family = AF_INET6;
-        a.sin6_port = htons(uint16_t(p));
-        std::memcpy(&a.sin6_addr, ip->bytes(), 16);
-        rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-      } else {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(uint16_t(p));
-        std::memcpy(&a.sin_addr, ip->bytes(), 4);
-        rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-      }
-      if (rc < 0) return false;
-    }
+    for (auto& proto : splitProtocols(protocols))
+      if (!bindHostPort(host_ip, uint16_t(p), proto == "udp").ok()) return false;
   }
   return true;
 }
@@ -111,15 +127,8 @@ std::vector<std::pair<uint16_t, std::string>> exposedPorts(const api::SpecGenera
       out.emplace_back(uint16_t(n), slash == std::string::npos ? "tcp" : key.substr(slash + 1));
     }
   }
-  for (auto& [port, protos] : s.expose) {
-    size_t start = 0;
-    while (start <= protos.size()) {
-      size_t comma = protos.find(',', start);
-      std::string proto = protos.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      start = comma == std::string::npos ? protos.size() + 1 : comma + 1;
-      out.emplace_back(port, proto.empty() ? "tcp" : proto);
-    }
-  }
+  for (auto& [port, protos] : s.expose)
+    for (auto& proto : splitProtocols(protos)) out.emplace_back(port, proto);
   return out;
 }
 
@@ -262,48 +271,21 @@ Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec) {
   for (const auto& m : spec.portmappings) {
     if (m.host_port == 0) continue;
     uint16_t r = m.range == 0 ? 1 : m.range;
-    size_t start = 0;
-    while (start <= m.protocol.size()) {
-      size_t comma = m.protocol.find(',', start);
-      std::string proto = m.protocol.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      start = comma == std::string::npos ? m.protocol.size() + 1 : comma + 1;
-      if (proto.empty()) proto = "tcp";
+    for (auto& proto : splitProtocols(m.protocol)) {
       if (proto != "tcp" && proto != "udp") continue;
-      bool tcp = proto == "tcp";
       for (uint32_t i = 0; i < r; ++i) {
         uint16_t port = uint16_t(m.host_port + i);
-        bool v6 = m.host_ip.find(':') != std::string::npos;
-        int fd = ::socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-        if (fd < 0) return errnoError("socket for host port {}/{}", port, proto);
-        UniqueFd sock(fd);
-        int one = 1;
-        if (tcp) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_storage ss{};
-        socklen_t len;
-        if (v6) {
-          auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-          a->sin6_family = AF_INET6;
-          a->sin6_port = htons(port);
-          if (::inet_pton(AF_INET6, m.host_ip.c_str(), &a->sin6_addr) != 1)
-            return makeError(Code::kInvalidArgument, "host IP {:?} of port {} is not an address", m.host_ip, port);
-          len = sizeof *a;
-        } else {
-          auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-          a->sin_family = AF_INET;
-          a->sin_port = htons(port);
-          if (m.host_ip.empty()) a->sin_addr.s_addr = htonl(INADDR_ANY);
-          else if (::inet_pton(AF_INET, m.host_ip.c_str(), &a->sin_addr) != 1)
-            return makeError(Code::kInvalidArgument, "host IP {:?} of port {} is not an address", m.host_ip, port);
-          len = sizeof *a;
+        auto fd = bindHostPort(m.host_ip, port, proto == "udp");
+        if (!fd.ok()) {
+          // podman's words: "cannot listen on the TCP port: listen tcp4 :8080: bind: ...".
+          bool in_use = fd.error().sysErrno() == EADDRINUSE;
+          std::string what = fmt::format("{}{} {}:{}", proto, m.host_ip.find(':') != std::string::npos ? "6" : "4",
+                                         m.host_ip, port);
+          return makeError(in_use ? Code::kConflict : fd.error().code(), "cannot listen on the {} port: listen {}: bind: {}",
+                           proto == "tcp" ? "TCP" : "UDP", what,
+                           in_use ? std::string("address already in use") : fd.error().message());
         }
-        std::string what = fmt::format("{}{} {}:{}", proto, v6 ? "6" : "4", m.host_ip, port);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || (tcp && ::listen(fd, 128) < 0)) {
-          int e = errno;
-          return Error(e == EADDRINUSE ? Code::kConflict : Code::kUnavailable,
-                       fmt::format("cannot listen on the {} port: listen {}: bind: {}", tcp ? "TCP" : "UDP", what,
-                                   e == EADDRINUSE ? "address already in use" : std::strerror(e)));
-        }
-        out.push_back(std::move(sock));
+        out.push_back(std::move(*fd));
       }
     }
   }
@@ -393,12 +375,7 @@ Json LocalContainerService::networkSettings(const state::ContainerRecord& rec, c
   Json ports = Json::object();
   for (auto& m : spec.portmappings) {
     uint16_t r = m.range == 0 ? 1 : m.range;
-    std::string protos = m.protocol.empty() ? "tcp" : m.protocol;
-    size_t start = 0;
-    while (start <= protos.size()) {
-      size_t comma = protos.find(',', start);
-      std::string proto = protos.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      start = comma == std::string::npos ? protos.size() + 1 : comma + 1;
+    for (auto& proto : splitProtocols(m.protocol)) {
       for (uint16_t i = 0; i < r; ++i) {
         Json& list = ports[fmt::format("{}/{}", m.container_port + i, proto)];
         if (!list.is_array()) list = Json::array();

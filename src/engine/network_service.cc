@@ -1,17 +1,16 @@
 // LocalNetworkService: network create/ls/inspect/rm/prune/exists over network::Store.
 #include "engine/network_service.h"
 
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
+#include "engine/filters.h"
 #include "network/spec.h"
 #include "state/containers.h"
 
@@ -21,50 +20,6 @@ namespace {
 
 using network::Network;
 using FilterFn = std::function<bool(const Network&)>;
-
-// Go's regexp.MatchString (unanchored); an invalid pattern matches nothing.
-bool regexMatchAny(const std::string& s, const std::vector<std::string>& patterns) {
-  for (auto& p : patterns) {
-    try {
-      if (std::regex_search(s, std::regex(p))) return true;
-    } catch (const std::regex_error&) {
-    }
-  }
-  return false;
-}
-
-// containers/common filters.MatchLabelFilters: every filter ("key" or
-// "key=value", key may hold a * pattern) must match some label.
-bool matchLabels(const std::vector<std::string>& filters, const std::map<std::string, std::string>& labels) {
-  for (auto& f : filters) {
-    auto eq = f.find('=');
-    std::string key = f.substr(0, eq);
-    std::string value = eq == std::string::npos ? "" : f.substr(eq + 1);
-    bool found = false;
-    for (auto& [k, v] : labels) {
-      if (!value.empty() && v != value) continue;
-      if (k == key || (key.find('*') != std::string::npos &&
-                       ::fnmatch(("*" + key + "*").c_str(), k.c_str(), 0) == 0)) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) return false;
-  }
-  return true;
-}
-
-// podman's FilterArgumentsIntoFilters: key=value, values of one key grouped.
-Result<std::map<std::string, std::vector<std::string>>> groupFilters(const std::vector<std::string>& raw) {
-  std::map<std::string, std::vector<std::string>> out;
-  for (auto& f : raw) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos)
-      return makeError(Code::kInvalidArgument, "filter input must be in the form of filter=value: {} is invalid", f);
-    out[f.substr(0, eq)].push_back(f.substr(eq + 1));
-  }
-  return out;
-}
 
 // label, label!, until: the filters prune accepts (libnetwork createPruneFilterFuncs).
 Result<FilterFn> pruneFilter(const std::string& key, const std::vector<std::string>& values) {
@@ -90,14 +45,6 @@ Result<FilterFn> listFilter(const std::string& key, const std::vector<std::strin
       return std::find(values.begin(), values.end(), n.driver) != values.end();
     });
   return pruneFilter(key, values);
-}
-
-Result<bool> parseGoBool(const std::string& v) {
-  for (auto* t : {"1", "t", "T", "TRUE", "true", "True"})
-    if (v == t) return true;
-  for (auto* f : {"0", "f", "F", "FALSE", "false", "False"})
-    if (v == f) return false;
-  return makeError(Code::kInvalidArgument, "invalid dangling filter value {:?}", v);
 }
 
 }  // namespace
@@ -137,7 +84,7 @@ Result<std::vector<Network>> LocalNetworkService::list(const api::NetworkListReq
   if (auto d = groups.find("dangling"); d != groups.end()) {
     if (d->second.size() != 1)
       return makeError(Code::kInvalidArgument, "got more than one value for filter key \"dangling\"");
-    bool want = TRY(parseGoBool(d->second[0]));
+    bool want = TRY(parseGoBool(d->second[0], "dangling"));
     groups.erase(d);
     std::set<std::string> used = {e_.networkStore().options().default_network};
     for (auto& [net, id] : TRY(containerNetworks())) used.insert(net);
