@@ -16,6 +16,7 @@ void addRegistryCommands(Command& root);
 void addManifestCommands(Command& root);
 void addNetworkCommands(Command& root);
 void addVolumeCommands(Command& root);
+void addPodCommands(Command& root);
 // Added after addContainerCommands: they also join its "container" group.
 void addCopyCommands(Command& root);
 void addFilesystemCommands(Command& root);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   berth::cli::addManifestCommands(root);
   berth::cli::addNetworkCommands(root);
   berth::cli::addVolumeCommands(root);
+  berth::cli::addPodCommands(root);
   berth::cli::addCopyCommands(root);
   berth::cli::addFilesystemCommands(root);
   berth::cli::addEventsCommands(root);
