@@ -14,7 +14,10 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "cli/exit_codes.h"
+#include "engine/container_service.h"
 #include "engine/engine.h"
+#include "engine/pod_service.h"
+#include "state/containers.h"
 
 int main(int argc, char** argv) {
   berth::engine::Options opts;
@@ -51,11 +54,21 @@ int main(int argc, char** argv) {
     }
     return *st == "healthy" ? 0 : 1;
   }
+  // The pod is read first: an auto-remove container is gone after the cleanup.
+  std::string pod_id;
+  if (auto rec = berth::state::getContainer((*eng)->db(), id); rec.ok() && *rec)
+    pod_id = berth::engine::storedSpec((*rec)->config).pod;
   // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
   auto s = (*eng)->containers().cleanup(id, false);
   if (!s.ok()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + s.error().what());
     return berth::cli::kExitEngineError;
   }
+  // A pod with exit policy "stop" stops once its last member exited.
+  if (!pod_id.empty())
+    if (auto p = static_cast<berth::engine::LocalPodService&>((*eng)->pods()).applyExitPolicy(pod_id); !p.ok()) {
+      berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": pod exit policy: " + p.error().what());
+      return berth::cli::kExitEngineError;
+    }
   return 0;
 }

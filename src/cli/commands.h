@@ -18,6 +18,7 @@ void addNetworkCommands(Command& root);
 void addVolumeCommands(Command& root);
 void addSecretCommands(Command& root);
 void addHealthcheckCommands(Command& root);
+void addPodCommands(Command& root);
 // Added after addContainerCommands: they also join its "container" group.
 void addCopyCommands(Command& root);
 void addFilesystemCommands(Command& root);

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "base/timefmt.h"
+#include "base/fs.h"
 #include "network/ip.h"
 #include "network/ports.h"
 #include "specgen/flags.h"
@@ -41,6 +42,8 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("log-driver", 0, &o.log_driver, "Logging driver for the container")
       .sliceFlag("log-opt", 0, &o.log_opts, "Logging driver options")
       .flag("cidfile", 0, &o.cidfile, "Write the container ID to the file")
+      .flag("pod", 0, &o.pod, "Run container in an existing pod")
+      .flag("pod-id-file", 0, &o.pod_id_file, "Read the pod ID from the file")
       .flag("replace", 0, &o.replace, "If a container with the same name exists, replace it")
       .flag("pull", 0, &o.pull, "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")")
       .flag("network", 0, &o.network, "Connect a container to a network")
@@ -524,9 +527,22 @@ Status parseSecretFlags(const std::vector<std::string>& flags, api::SpecGenerato
   return {};
 }
 
+Result<api::ContainerNetworkConfig> networkConfig(const CreateOpts& o) {
+  api::SpecGenerator s;
+  TRY(applyNetworkFlags(o, s));
+  return static_cast<api::ContainerNetworkConfig&>(s);
+}
+
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
                                      const std::vector<std::string>& raw_argv) {
   api::SpecGenerator s;
+  s.pod = o.pod;
+  if (s.pod.empty() && !o.pod_id_file.empty()) {
+    auto id = fs::readFile(o.pod_id_file);
+    if (!id.ok()) return std::move(id).error().context("reading pod ID file");
+    s.pod = *id;
+    while (!s.pod.empty() && (s.pod.back() == '\n' || s.pod.back() == ' ')) s.pod.pop_back();
+  }
   s.image = args[0];
   s.raw_image_name = args[0];
   s.name = o.name;

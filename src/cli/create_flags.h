@@ -15,6 +15,7 @@ namespace berth::cli {
 struct CreateOpts {
   bool detach = false, interactive = false, tty = false, rm = false, replace = false, privileged = false;
   bool read_only = false, init = false, sig_proxy = true, quiet = false, no_healthcheck = false;
+  std::string pod, pod_id_file;  // --pod NAME|new:NAME, --pod-id-file
   std::string name, workdir, user, entrypoint, hostname, restart, runtime, log_driver = "k8s-file";
   std::string detach_keys = "ctrl-p,ctrl-q", cidfile, pull = "missing", stop_signal, shm_size;
   std::vector<std::string> network;  // --network, repeatable (pflag StringArray)
@@ -51,6 +52,10 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run);
 // checks the document (specgen::validateSpec), whichever front end built it.
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
                                      const std::vector<std::string>& raw_argv);
+
+// The network flags (--network, -p, -P, --expose, --ip, --mac-address, --network-alias, --dns*,
+// --add-host, --no-hosts) as a network configuration: a pod's infra container takes them.
+Result<api::ContainerNetworkConfig> networkConfig(const CreateOpts& o);
 
 // Parses a size with an optional unit (b, k, m, g: powers of 1024, podman's RAMInBytes).
 Result<int64_t> parseSize(const std::string& s);

@@ -59,8 +59,8 @@ Json psJson(const ContainerSummary& s) {
     if (auto it = s.namespaces.find(kernel); it != s.namespaces.end()) j["Namespaces"][key] = it->second;
   j["Networks"] = s.networks;
   j["Pid"] = s.pid;
-  j["Pod"] = "";
-  j["PodName"] = "";
+  j["Pod"] = s.pod;
+  j["PodName"] = s.pod_name;
   if (s.ports.empty()) {
     j["Ports"] = nullptr;
   } else {
@@ -157,9 +157,8 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
     r["Networks"] = fmt::format("{}", fmt::join(s.networks, ","));
     r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
     r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
-    // No container is in a pod before pods exist (issue 9).
-    r["Pod"] = "";
-    r["PodName"] = "";
+    r["Pod"] = o.no_trunc ? s.pod : s.pod.substr(0, 12);
+    r["PodName"] = s.pod_name;
     // podman's template names for --ns: .Namespaces.X is rewritten to .X.
     auto nsv = [&](const char* k) {
       auto it = s.namespaces.find(k);

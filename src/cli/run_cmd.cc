@@ -98,6 +98,22 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
     return makeError(Code::kAlreadyExists,
                      "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
   spec.image = TRY(ensureImage(ctx, o, args[0], self));
+  if (spec.pod.rfind("new:", 0) == 0) {
+    // podman's createPodIfNecessary: the pod takes the hostname and the network options,
+    // which its infra container holds for the members.
+    std::string pod_name = spec.pod.substr(4);
+    if (pod_name.empty()) return makeError(Code::kInvalidArgument, "new pod name must be at least one character");
+    auto* eng = TRY(ctx.localEngine());
+    api::PodCreateRequest pr;
+    pr.name = pod_name;
+    pr.hostname = spec.hostname;
+    pr.network = static_cast<const api::ContainerNetworkConfig&>(spec);
+    pr.create_command = g_raw_argv;
+    spec.hostname.clear();
+    static_cast<api::ContainerNetworkConfig&>(spec) = api::ContainerNetworkConfig{};
+    TRY(eng->pods().create(pr));
+    spec.pod = pod_name;
+  }
   auto rep = TRY(svc->create(api::ContainerCreateRequest{spec, o.replace}));
   for (auto& w : rep.warnings) ctx.err(w + "\n");
   if (!o.cidfile.empty()) TRY(fs::writeFileAtomic(o.cidfile, rep.id));

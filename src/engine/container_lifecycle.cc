@@ -26,6 +26,7 @@
 #include "store/layer_store.h"
 #include "sys/inroot.h"
 #include "sys/mounts.h"
+#include "state/pods.h"
 
 namespace berth::engine {
 
@@ -224,6 +225,12 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   bool host_net = spec.netns.is(api::NamespaceMode::kHost);
   bool own_uts = spec.utsns.isDefault() || spec.utsns.is(api::NamespaceMode::kPrivate);
   std::string hostname = spec.hostname;
+  // A container in another's UTS namespace (a pod member) is named like that one.
+  if (hostname.empty() && spec.utsns.is(api::NamespaceMode::kContainer))
+    if (auto h = fs::readFile(paths(spec.utsns.value).run_dir + "/hostname"); h.ok()) {
+      hostname = *h;
+      while (!hostname.empty() && (hostname.back() == '\n' || hostname.back() == ' ')) hostname.pop_back();
+    }
   if (hostname.empty()) hostname = host_net ? std::string(host) : rec.id.substr(0, 12);
   TRY(fs::writeFileReplace(p.run_dir + "/hostname", hostname + "\n"));
   // The files of the container whose network namespace this one joins, as podman shares them.
@@ -424,6 +431,17 @@ Status LocalContainerService::init(const std::string& name) {
 
 Result<int> LocalContainerService::start(const std::string& name, const api::AttachStreams* attach) {
   auto found = TRY(state::findContainer(e_.db(), name));
+  // A pod member needs its infra container running: it holds the namespaces the member joins.
+  if (std::string pod_id = storedSpec(found.config).pod; !pod_id.empty()) {
+    auto pod = TRY(state::getPod(e_.db(), pod_id));
+    std::string infra = pod ? pod->config.value("infra_id", std::string()) : std::string();
+    if (!infra.empty() && infra != found.id) {
+      auto ic = TRY(loadSynced(infra));
+      std::string st = ic.state.value("status", "");
+      if (st != "running" && st != "paused")
+        TRY_CTX(start(infra, nullptr), "starting the infra container of pod {}", pod->name);
+    }
+  }
   UniqueFd sock;
   state::ContainerRecord rec;
   {

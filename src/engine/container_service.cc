@@ -17,11 +17,13 @@
 #include "engine/engine.h"
 #include "engine/image_service.h"
 #include "engine/names.h"
+#include "engine/pod_service.h"
 #include "image/image_config.h"
 #include "image/reference.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "state/images.h"
+#include "state/pods.h"
 #include "state/volumes.h"
 #include "sys/mounts.h"
 
@@ -115,6 +117,14 @@ bool validName(const std::string& n) {
   return std::all_of(n.begin(), n.end(), [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
 }
 
+// The spec's namespace of each kind a pod can share (podman's --share names).
+std::vector<std::pair<std::string, api::Namespace*>> podNamespaces(api::SpecGenerator& s) {
+  return {{"net", &s.netns}, {"ipc", &s.ipcns}, {"uts", &s.utsns}, {"pid", &s.pidns}, {"cgroup", &s.cgroupns},
+          {"user", &s.userns}};
+}
+
+LocalPodService& podService(Engine& e) { return static_cast<LocalPodService&>(e.pods()); }
+
 }  // namespace
 
 api::SpecGenerator storedSpec(const Json& config) {
@@ -200,7 +210,31 @@ Result<std::optional<api::Schema2HealthConfig>> imageHealthcheck(const Json& con
 
 Result<api::ContainerCreateReport> LocalContainerService::create(const api::ContainerCreateRequest& req) {
   api::SpecGenerator spec = req.spec;
+  // A pod member joins the namespaces its pod shares ("pod" mode, checked by validateSpec
+  // as podman does), held by the pod's infra container.
+  std::optional<state::PodRecord> pod;
+  std::string pod_infra;
+  if (!spec.pod.empty()) {
+    pod = TRY(podService(e_).find(spec.pod));
+    if (!req.pod_infra && pod->state.contains("creating"))
+      return makeError(Code::kFailedPrecondition, "pod {} is still being created", pod->name);
+    spec.pod = pod->id;
+    pod_infra = pod->config.value("infra_id", std::string());
+    if (!req.pod_infra && !pod_infra.empty()) {
+      std::vector<std::string> shared = pod->config.value("shared", std::vector<std::string>{});
+      for (auto& [kind, ns] : podNamespaces(spec))
+        if (ns->isDefault() && std::find(shared.begin(), shared.end(), kind) != shared.end())
+          ns->nsmode = api::NamespaceMode::kPod;
+    }
+  }
   TRY(specgen::validateSpec(spec));
+  for (auto& [kind, ns] : podNamespaces(spec))
+    if (ns->is(api::NamespaceMode::kPod)) {
+      if (pod_infra.empty() || req.pod_infra)
+        return makeError(Code::kInvalidArgument, "cannot join the {} namespace of pod {}: {}", kind,
+                         pod ? pod->name : spec.pod, pod ? "the pod has no infra container" : "no pod given (--pod)");
+      *ns = api::Namespace{api::NamespaceMode::kContainer, pod_infra};
+    }
   if (spec.image.empty() && !spec.rootfs.empty())
     return makeError(Code::kUnimplemented, "--rootfs is not supported yet: create from an image");
   std::string image_ref = spec.image;
@@ -330,6 +364,10 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     if (!TRY(state::getImage(e_.db(), rec.image_id)))
       return makeError(Code::kNotFound, "image {} was removed while container {} was being created",
                        rec.image_id.substr(0, 12), rec.name);
+    // Likewise a pod: `pod rm` sees this member, or this sees the pod gone.
+    if (pod && !TRY(state::getPod(e_.db(), pod->id)))
+      return makeError(Code::kNotFound, "pod {} was removed while container {} was being created", pod->name,
+                       rec.name);
     // Likewise a volume: `volume rm` sees this container, or this sees the volume gone.
     for (auto& v : spec.volumes)
       if (!TRY(state::getVolume(e_.db(), v.name)))
@@ -427,6 +465,7 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
       }
     if (auto nets = sp->find("Networks"); nets != sp->end() && nets->is_object())
       for (auto& [k, v] : nets->items()) s.networks.push_back(k);
+    if (auto pod = sp->find("pod"); pod != sp->end() && pod->is_string()) s.pod = pod->get<std::string>();
   }
   return s;
 }
@@ -507,6 +546,11 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
         else if (k == "since") any |= r.created > ref_created[v];
         else if (k == "restart-policy") any |= storedSpec(r.config).restart_policy == v;
         else if (k == "health") any |= v == "none" ? s.health.empty() : s.health == v;
+        else if (k == "pod") {
+          if (s.pod.empty()) continue;
+          if (s.pod.rfind(v, 0) == 0) any = true;
+          else if (auto p = state::getPod(e_.db(), s.pod); p.ok() && *p && (*p)->name == v) any = true;
+        }
       }
       ok &= any;
     }
@@ -518,6 +562,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
       s.size_root_fs = s.size_rw + ((img.ok() && *img) ? (*img)->size : 0);
     }
     if (req.namespaces && s.pid > 0) s.namespaces = namespaceInodes(s.pid);
+    if (!s.pod.empty())
+      if (auto p = state::getPod(e_.db(), s.pod); p.ok() && *p) s.pod_name = (*p)->name;
     out.push_back(std::move(s));
   }
   if (req.latest && !out.empty()) out = {out.back()};
@@ -918,6 +964,34 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
     if (results[i].error) {
       if (req.ignore && results[i].error->code() == Code::kNotFound) results[i].error.reset();
       continue;
+    }
+    // A pod's infra container goes only with its pod: with --depend or --all the pod is
+    // removed (podman's RemoveDepend), otherwise refused. Checked before its lock is taken:
+    // removing the pod takes it again.
+    if (!req.removing_pod) {
+      std::string pod_id = storedSpec(recs[i].config).pod;
+      auto pod = pod_id.empty() ? Result<std::optional<state::PodRecord>>(std::nullopt) : state::getPod(e_.db(), pod_id);
+      if (pod.ok() && *pod && (**pod).config.value("infra_id", std::string()) == recs[i].id) {
+        if (!req.depend && !req.all) {
+          results[i].error = makeError(Code::kInvalidArgument,
+                                       "container {} is the infra container of pod {} and cannot be removed without "
+                                       "removing the pod",
+                                       recs[i].id, (**pod).id);
+          continue;
+        }
+        std::vector<std::string> removed;
+        auto s = podService(e_).removePod(**pod, req.force, req.timeout, &removed);
+        if (!s.ok()) {
+          results[i].error = std::move(s).error();
+          continue;
+        }
+        for (auto& id : removed) {
+          bool listed = false;
+          for (auto& r : results) listed |= r.id == id;
+          if (!listed) results.push_back(api::NameResult{id, id, std::nullopt});
+        }
+        continue;
+      }
     }
     if (!req.depend) {
       // Those that depend on it and are not removed before it in this same call.

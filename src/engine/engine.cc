@@ -9,6 +9,7 @@
 #include "engine/container_service.h"
 #include "engine/image_service.h"
 #include "engine/network_service.h"
+#include "engine/pod_service.h"
 #include "engine/system_service.h"
 #include "engine/secret_service.h"
 #include "engine/volume_service.h"
@@ -88,6 +89,11 @@ api::ContainerService& Engine::containers() {
 api::NetworkService& Engine::networks() {
   if (!networks_) networks_ = std::make_unique<LocalNetworkService>(*this);
   return *networks_;
+}
+
+api::PodService& Engine::pods() {
+  if (!pods_) pods_ = std::make_unique<LocalPodService>(*this);
+  return *pods_;
 }
 
 api::VolumeService& Engine::volumes() {

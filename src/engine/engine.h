@@ -7,6 +7,7 @@
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
+#include "berth/api/pods.h"
 #include "berth/api/system.h"
 #include "berth/api/secrets.h"
 #include "berth/api/volumes.h"
@@ -53,6 +54,7 @@ class Engine {
   api::NetworkService& networks();
   api::VolumeService& volumes();
   api::SecretService& secrets();
+  api::PodService& pods();
   // Network definitions (<root>/networks or --network-config-dir), IPAM and
   // netavark state (<runroot>/networks).
   network::Store& networkStore();
@@ -72,6 +74,7 @@ class Engine {
   std::unique_ptr<api::NetworkService> networks_;
   std::unique_ptr<api::VolumeService> volumes_;
   std::unique_ptr<api::SecretService> secrets_;
+  std::unique_ptr<api::PodService> pods_;
   std::unique_ptr<network::Store> network_store_;
   std::unique_ptr<events::Log> events_;
 };

@@ -70,8 +70,8 @@ Status TarWriter::addBytes(std::string_view name, std::string_view data) {
   return {};
 }
 
-Status TarWriter::addFd(std::string_view name, int fd, uint64_t size) {
-  TRY(writeHeader(name, AE_IFREG, 0444, size));
+Status TarWriter::addFd(std::string_view name, int fd, uint64_t size, unsigned perm) {
+  TRY(writeHeader(name, AE_IFREG, perm, size));
   std::vector<char> buf(1 << 20);
   uint64_t off = 0;
   while (off < size) {

@@ -25,8 +25,9 @@ class TarWriter {
   Status open();
   Status addDir(std::string_view name);
   Status addBytes(std::string_view name, std::string_view data);
-  // Copies exactly `size` bytes of `fd` from offset 0 (kDataLoss if shorter).
-  Status addFd(std::string_view name, int fd, uint64_t size);
+  // Copies exactly `size` bytes of `fd` from offset 0 (kDataLoss if shorter), as a file of
+  // mode `perm` (0555 for an executable).
+  Status addFd(std::string_view name, int fd, uint64_t size, unsigned perm = 0444);
   Status addSymlink(std::string_view name, std::string_view target);
   Status close();
 

@@ -35,7 +35,8 @@ Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
       "'spec', json_object('labels', json(COALESCE(json_extract(config, '$.spec.labels'), '{}')), "
       "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''), "
       "'portmappings', json(COALESCE(json_extract(config, '$.spec.portmappings'), '[]')), "
-      "'Networks', json(COALESCE(json_extract(config, '$.spec.Networks'), '{}')))), "
+      "'Networks', json(COALESCE(json_extract(config, '$.spec.Networks'), '{}')), "
+      "'pod', COALESCE(json_extract(config, '$.spec.pod'), ''))), "
       "state FROM containers ORDER BY created"));
   while (TRY(s.next())) out.push_back(rowToContainer(s));
   return out;

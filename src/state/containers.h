@@ -21,7 +21,8 @@ struct ContainerRecord {
 
 Result<std::vector<ContainerRecord>> listContainers(Db& db);
 // Like listContainers, but `config` holds only what listing needs (image_name,
-// command, remove, spec.labels, spec.restart_policy), extracted by SQLite: a
+// command, remove, spec.labels, spec.restart_policy, spec.portmappings, spec.Networks,
+// spec.pod), extracted by SQLite: a
 // full config is several kB of JSON and `ps -a` would parse thousands.
 Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db);
 Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& id);

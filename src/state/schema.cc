@@ -71,6 +71,16 @@ CREATE TABLE secrets (
   config TEXT NOT NULL            -- JSON: driver, driver_options, labels
 );
 )sql",
+      // 6: pods (`pod create`, `--pod`). Members name their pod in their spec ("pod": ID).
+      R"sql(
+CREATE TABLE pods (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL,       -- ns
+  config TEXT NOT NULL,           -- JSON: the pod's create options, infra_id
+  state TEXT NOT NULL             -- JSON: status while created ("creating", creator pid), else ""
+);
+)sql",
   };
   return kMigrations;
 }

@@ -4,7 +4,9 @@
 
 #include "base/fs.h"
 #include "state/db.h"
+#include "state/containers.h"
 #include "state/images.h"
+#include "state/pods.h"
 
 namespace berth::state {
 namespace {
@@ -71,6 +73,31 @@ TEST_F(StateTest, ReopenKeepsSchema) {
   db_.reset();
   auto again = Db::open(dir_ + "/db.sqlite");
   ASSERT_TRUE(again.ok()) << again.error().what();
+}
+
+TEST_F(StateTest, PodsFindByNameIdPrefixAndMembers) {
+  PodRecord a{"abc123", "web", 1, Json{{"infra_id", "c1"}}, Json::object()};
+  PodRecord b{"abd456", "db", 2, Json::object(), Json::object()};
+  ASSERT_TRUE(insertPod(*db_, a).ok());
+  ASSERT_TRUE(insertPod(*db_, b).ok());
+  PodRecord dup{"fff", "web", 3, Json::object(), Json::object()};
+  EXPECT_EQ(insertPod(*db_, dup).error().code(), Code::kAlreadyExists);
+  EXPECT_EQ(findPod(*db_, "web")->id, "abc123");
+  EXPECT_EQ(findPod(*db_, "abd")->name, "db");
+  EXPECT_EQ(findPod(*db_, "ab").error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(findPod(*db_, "nope").error().what(), "no pod with name or ID nope found: no such pod");
+  ContainerRecord c{"c1", "infra", "img", 5, Json{{"spec", {{"pod", "abc123"}}}}, Json::object()};
+  ContainerRecord d{"c2", "other", "img", 6, Json{{"spec", {{"name", "x"}}}}, Json::object()};
+  ASSERT_TRUE(insertContainer(*db_, c).ok());
+  ASSERT_TRUE(insertContainer(*db_, d).ok());
+  EXPECT_EQ(*podMembers(*db_, "abc123"), std::vector<std::string>{"c1"});
+  EXPECT_TRUE(podMembers(*db_, "abd456")->empty());
+  a.config["exit_policy"] = "stop";
+  ASSERT_TRUE(updatePod(*db_, a).ok());
+  EXPECT_EQ((*getPod(*db_, "abc123"))->config["exit_policy"], "stop");
+  ASSERT_TRUE(deletePod(*db_, "abc123").ok());
+  EXPECT_FALSE(*getPod(*db_, "abc123"));
+  EXPECT_EQ(updatePod(*db_, a).error().code(), Code::kNotFound);
 }
 
 }  // namespace

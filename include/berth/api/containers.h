@@ -44,6 +44,7 @@ struct ContainerSummary {
   std::vector<PortMapping> ports;     // published ports (host port 0 never: chosen at create)
   std::vector<std::string> networks;  // the networks it joins (bridge mode)
   std::string health;                 // "", "starting", "healthy" or "unhealthy"
+  std::string pod, pod_name;          // the pod it belongs to (ID and name), if any
 };
 
 struct ContainerListRequest {
@@ -58,6 +59,9 @@ struct ContainerListRequest {
 struct ContainerCreateRequest {
   SpecGenerator spec;  // podman's create document; the engine checks it (validateSpec)
   bool replace = false;
+  // The pod's own infra container (spec.pod names the pod being created): it holds the
+  // namespaces the members join. Local engine only (PodService::create).
+  bool pod_infra = false;
 };
 
 struct ContainerCreateReport {
@@ -100,6 +104,8 @@ struct ContainerRemoveRequest {
   bool volumes = false;
   bool depend = false;  // also remove the containers that depend on these, first
   std::optional<int> timeout;
+  // The pod of these containers is being removed: its infra container may go too.
+  bool removing_pod = false;
 };
 
 struct NameResult {
