@@ -2,6 +2,7 @@
 #include <sys/utsname.h>
 
 #include "cli/commands.h"
+#include "cli/format/report.h"
 #include "cli/output.h"
 #include "berth/bindings/system.h"
 #include "engine/system_service.h"
@@ -121,7 +122,19 @@ std::unique_ptr<Command> versionCommand() {
           ctx.out(Context::jsonIndent(doc, 4) + "\n");
           return 0;
         }
-        if (!format->empty()) return printTemplate(ctx, *format, doc);
+        if (!format->empty()) {
+          auto text = format::renderRows(*format, *format, {doc}, {}, true);
+          if (!text.ok() && !doc.contains("Server")) {
+            // podman's fallback for older templates: locally there is no Server part, so
+            // {{.Server.X}} means the client's X.
+            std::string f = *format;
+            for (size_t p; (p = f.find(".Server.")) != std::string::npos;) f.replace(p, 8, ".");
+            text = format::renderRows(f, f, {doc["Client"]}, {}, true);
+          }
+          if (!text.ok()) return ctx.fail(text.error());
+          ctx.out(*text);
+          return 0;
+        }
         std::string out = versionBlock("Client:", doc["Client"]);
         if (doc.contains("Server")) out += "\n" + versionBlock("Server:", doc["Server"]);
         ctx.out(out);

@@ -154,10 +154,12 @@ Status LocalContainerService::joinNamespaces(const api::SpecGenerator& spec, spe
     if ((st != "running" && st != "paused") || pid <= 0)
       return makeError(Code::kFailedPrecondition, "cannot join the {} namespace of container {}: it is not running", type,
                        donor->name);
-    // podman also shares the donor's /dev/shm (a tmpfs on the host): berth's is a tmpfs of
-    // the donor's mount namespace, which cannot be bound into another one, so the joiner
-    // gets its own /dev/shm (SysV IPC and POSIX message queues are shared, POSIX shm is not).
     in.namespace_paths[type] = fmt::format("/proc/{}/ns/{}", pid, type);
+    // The donor's /dev/shm too, as podman: a host tmpfs (see mountShm) can be bound in; a
+    // donor with private IPC (or one started before berth kept it on the host) has none,
+    // and the joiner then gets its own /dev/shm.
+    if (std::string_view(type) == "ipc")
+      if (std::string shm = paths(donor->id).shm; sys::isMountPoint(shm)) in.shm_path = shm;
   }
   return {};
 }
@@ -200,8 +202,27 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   return {};
 }
 
+// A container whose IPC namespace others may join (podman's default "shareable") keeps
+// its /dev/shm as a tmpfs on the host, <run_dir>/shm: a tmpfs inside its own mount
+// namespace could not be bound into a joiner's. Unmounted with the rootfs when it stops.
+Result<std::string> LocalContainerService::mountShm(const state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  using api::NamespaceMode;
+  if (!spec.ipcns.isDefault() && !spec.ipcns.is(NamespaceMode::kShareable)) return std::string();
+  auto p = paths(rec.id);
+  if (sys::isMountPoint(p.shm)) return p.shm;
+  TRY(fs::mkdirAll(p.shm, 0700));
+  int64_t size = spec.shm_size && *spec.shm_size > 0 ? *spec.shm_size : int64_t(64) << 20;
+  TRY_CTX(sys::mount("shm", p.shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, fmt::format("mode=1777,size={}", size), ""),
+          "mount /dev/shm of {}", rec.id.substr(0, 12));
+  return p.shm;
+}
+
 Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
+  for (int i = 0; sys::isMountPoint(p.shm); ++i) {
+    if (i == 8) return makeError(Code::kUnavailable, "unmount /dev/shm of {}: {} is still mounted", rec.id.substr(0, 12), p.shm);
+    TRY_CTX(sys::unmount(p.shm, i > 2), "unmount /dev/shm of {}", rec.id.substr(0, 12));
+  }
   if (userMounts(rec.id) > 0) return {};  // `berth mount` keeps it mounted
   // Mounts may be stacked (a mount repeated after a crash): unmount until none is left.
   for (int i = 0; sys::isMountPoint(p.merged); ++i) {
@@ -284,6 +305,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   if (!spec.use_image_resolve_conf.value_or(false)) in.resolv_conf_path = net_files_dir + "/resolv.conf";
   if (!spec.use_image_hosts.value_or(false)) in.hosts_path = net_files_dir + "/hosts";
   if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
+  in.shm_path = TRY(mountShm(rec, spec));
   TRY(joinNamespaces(spec, in));
   TRY(addTimezone(spec, p.run_dir, in.specgen));
   TRY(applySecrets(rec, spec, in.specgen));

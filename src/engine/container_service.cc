@@ -58,6 +58,7 @@ ContainerPaths LocalContainerService::paths(const std::string& id) const {
   p.socket = o.runroot + "/s/" + id.substr(0, 12);
   p.config_json = p.run_dir + "/config.json";
   p.netns = o.runroot + "/netns/" + id;
+  p.shm = p.run_dir + "/shm";
   return p;
 }
 

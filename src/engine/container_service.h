@@ -26,6 +26,7 @@ struct ContainerPaths {
   std::string merged;      // rootfs mount point
   std::string upper, work, log, exit_file, pid_file, monitor_pid_file, ctl, socket, config_json;
   std::string netns;  // <runroot>/netns/<id>: the bound network namespace netavark configures
+  std::string shm;    // <run_dir>/shm: the host tmpfs a shareable IPC namespace's /dev/shm is
 };
 
 // flock on <runroot>/locks/<id>; released on destruction or process death.
@@ -152,6 +153,7 @@ class LocalContainerService : public api::ContainerService {
   Result<std::vector<api::NameResult>> setPaused(const std::vector<std::string>& names, bool all, bool pause);
   Status mountRootfs(state::ContainerRecord& rec);
   Status unmountRootfs(state::ContainerRecord& rec);
+  Result<std::string> mountShm(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
   Status writeBundle(state::ContainerRecord& rec);
   // Runtime delete, unmount, state exited; removes the container if auto-remove and `allow_rm`.
   Status finalizeLocked(state::ContainerRecord& rec, bool allow_rm);

@@ -89,7 +89,7 @@ Result<std::string> LocalImageService::pullOne(const std::string& full_ref, cons
     std::string what = sref.string();
     auto man = client.getManifest(sref.path, tag_or_digest);
     if (!man.ok()) {
-      last = std::move(man).error();
+      last = std::move(man).error().context(fmt::format("initializing source docker://{}", what));
       if (src.mirror) continue;
       break;
     }

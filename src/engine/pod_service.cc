@@ -551,10 +551,12 @@ Status LocalPodService::removePod(const state::PodRecord& rec, bool force, std::
       if (gone) return {};
       continue;
     }
+    // As podman: a pod whose only container is its infra container goes even when running.
+    if (ids.size() == 1 && ids[0] == infra) force = true;
     if (!force) {
       auto ms = TRY(members(rec));
       for (auto& m : ms)
-        if (isRunning(m.status))
+        if (isRunning(m.status) && m.id != infra)  // the infra container goes running, as podman's
           return makeError(Code::kFailedPrecondition,
                            "pod {} has containers that are not ready to be removed: cannot remove container {} as it "
                            "is running - running or paused containers cannot be removed without force: container "
@@ -574,20 +576,24 @@ Status LocalPodService::removePod(const state::PodRecord& rec, bool force, std::
         return {};
       });
     }
-    // Members first, the infra container (whose namespaces they join) last.
-    std::stable_partition(ids.begin(), ids.end(), [&](const std::string& id) { return id != infra; });
-    api::ContainerRemoveRequest rm;
-    rm.names = ids;
-    rm.force = force;
-    rm.ignore = true;
-    rm.depend = false;
-    rm.timeout = timeout;
-    rm.volumes = false;
-    rm.removing_pod = true;
-    auto res = TRY(e_.containers().remove(rm));
-    for (auto& r : res) {
-      if (r.error) return r.error->context(fmt::format("removing pod {}", rec.id));
-      if (removed) removed->push_back(r.id.empty() ? r.name : r.id);
+    // Members first, the infra container (whose namespaces they join) last; it is
+    // stopped even without force (podman's checkReadyForRemoval exempts it).
+    auto infra_it = std::stable_partition(ids.begin(), ids.end(), [&](const std::string& id) { return id != infra; });
+    for (bool infra_round : {false, true}) {
+      api::ContainerRemoveRequest rm;
+      rm.names = infra_round ? std::vector<std::string>(infra_it, ids.end()) : std::vector<std::string>(ids.begin(), infra_it);
+      if (rm.names.empty()) continue;
+      rm.force = force || infra_round;
+      rm.ignore = true;
+      rm.depend = false;
+      rm.timeout = timeout;
+      rm.volumes = false;
+      rm.removing_pod = true;
+      auto res = TRY(e_.containers().remove(rm));
+      for (auto& r : res) {
+        if (r.error) return r.error->context(fmt::format("removing pod {}", rec.id));
+        if (removed) removed->push_back(r.id.empty() ? r.name : r.id);
+      }
     }
   }
   return makeError(Code::kConflict, "removing pod {}: containers keep being added to it", rec.id);

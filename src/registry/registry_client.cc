@@ -247,9 +247,10 @@ Result<RegistryClient::Manifest> RegistryClient::getManifest(const std::string& 
   HttpRequest req;
   req.url = fmt::format("/v2/{}/manifests/{}", repo, ref);
   req.headers.push_back(acceptManifests());
-  HttpResponse resp =
-      TRY_CTX(impl_->send(req, {repositoryScope(repo, false)}), "reading manifest {}", name);
-  if (resp.status != 200) return std::move(registryError(resp.status, resp.body)).context(name);
+  // containers/image's wording: "reading manifest REF in REGISTRY/REPO: CAUSE".
+  std::string reading = fmt::format("reading manifest {} in {}/{}", ref, impl_->registry, repo);
+  HttpResponse resp = TRY_CTX(impl_->send(req, {repositoryScope(repo, false)}), "{}", reading);
+  if (resp.status != 200) return std::move(registryError(resp.status, resp.body)).context(reading);
 
   std::string type = resp.header("content-type").value_or("");
   type = type.substr(0, type.find(';'));

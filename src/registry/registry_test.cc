@@ -176,7 +176,7 @@ TEST_F(RegistryTest, ManifestsTagsAndCatalog) {
   auto missing = c.getManifest("library/app", "nope");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), Code::kNotFound);
-  EXPECT_EQ(missing.error().message(), reg_->addr() + "/library/app:nope: manifest unknown");
+  EXPECT_EQ(missing.error().message(), "reading manifest nope in " + reg_->addr() + "/library/app: manifest unknown");
 
   auto tags = c.listTags("library/app");
   ASSERT_TRUE(tags.ok()) << tags.error().what();
