@@ -236,6 +236,79 @@ Completion completeCp(Context& ctx, const std::vector<std::string>& args, const 
   return c;
 }
 
+namespace {
+
+// The fields `--format` templates can name, per command (podman's reports: psReporter,
+// imageReporter, define.InspectContainerData, ...). A trailing "." marks a struct. As in
+// podman, `inspect` and `system df` complete nothing.
+const std::vector<std::string>* formatFields(const std::string& path) {
+  static const std::vector<std::string> kPs = {
+      "AutoRemove", "Command", "Created", "CreatedAt", "CreatedHuman", "ExitCode", "Exited", "ExitedAt", "ID",
+      "Image", "ImageID", "IsInfra", "Labels", "Mounts", "Names", "Namespaces.", "Networks", "Pid", "Pod",
+      "PodName", "Ports", "Restarts", "RunningFor", "Size", "StartedAt", "State", "Status"};
+  static const std::vector<std::string> kImages = {
+      "Containers", "Created", "CreatedAt", "CreatedSince", "CreatedTime", "Dangling", "Digest", "History", "ID",
+      "Labels", "Names", "ParentId", "ReadOnly", "RepoDigests", "RepoTags", "Repository", "SharedSize", "Size",
+      "Tag", "VirtualSize"};
+  static const std::vector<std::string> kContainerInspect = {
+      "AppArmorProfile", "Args", "BoundingCaps", "Config.", "ConmonPidFile", "Created", "Dependencies", "Driver",
+      "EffectiveCaps", "ExecIDs", "GraphDriver.", "HostConfig.", "HostnamePath", "HostsPath", "ID", "Image",
+      "ImageName", "IsInfra", "IsService", "MountLabel", "Mounts", "Name", "Namespace", "NetworkSettings.",
+      "OCIConfigPath", "OCIRuntime", "Path", "PidFile", "Pod", "ProcessLabel", "ResolvConfPath", "RestartCount",
+      "Rootfs", "State.", "StaticDir"};
+  static const std::vector<std::string> kImageInspect = {
+      "Annotations", "Architecture", "Author", "Comment", "Config.", "Created", "Digest", "GraphDriver.",
+      "History", "ID", "Labels", "ManifestType", "NamesHistory", "Os", "Parent", "RepoDigests", "RepoTags",
+      "RootFS.", "Size", "User", "Version", "VirtualSize"};
+  static const std::vector<std::string> kHistory = {"Comment", "Created", "CreatedAt", "CreatedBy", "CreatedSince",
+                                                    "ID", "Size", "Tags"};
+  static const std::vector<std::string> kSearch = {"Automated", "Description", "Index", "Name", "Official", "Stars",
+                                                   "Tag"};
+  static const std::vector<std::string> kStats = {"AvgCPU", "BlockIO", "CPU", "CPUPerc", "ID", "MemLimit", "MemPerc",
+                                                  "MemUsage", "MemUsageBytes", "Name", "NetIO", "PIDS", "UpTime"};
+  static const std::vector<std::string> kPodStats = {"BlockIO", "CID", "CPU", "Mem", "MemUsage", "MemUsageBytes",
+                                                     "Name", "NetIO", "PIDS", "Pod"};
+  static const std::vector<std::string> kEvents = {"Attributes", "ContainerExitCode", "ID", "Image", "Name",
+                                                   "Network", "PodID", "Status", "Time", "TimeNano", "Type"};
+  static const std::vector<std::string> kInfo = {"Host.", "Plugins.", "Registries", "Store.", "Version."};
+  static const std::vector<std::string> kVersion = {"Client.", "Server."};
+  static const std::vector<std::string> kNetwork = {"Created", "DNSEnabled", "Driver", "ID", "IPAMOptions",
+                                                    "IPv6Enabled", "Internal", "Labels", "Name", "NetworkInterface",
+                                                    "Options", "Subnets"};
+  static const std::vector<std::string> kPodInspect = {
+      "CgroupParent", "CgroupPath", "Containers", "CreateCgroup", "CreateCommand", "CreateInfra", "Created",
+      "ExitPolicy", "Hostname", "ID", "InfraConfig.", "InfraContainerID", "Labels", "Name", "Namespace",
+      "NumContainers", "SharedNamespaces", "State"};
+  static const std::vector<std::string> kPodPs = {"Cgroup", "ContainerIds", "ContainerNames", "ContainerStatuses",
+                                                  "Created", "ID", "InfraID", "Labels", "Name", "Namespace",
+                                                  "Networks", "NumberOfContainers", "Status"};
+  static const std::vector<std::string> kSecretInspect = {"CreatedAt", "ID", "Spec.", "UpdatedAt"};
+  static const std::vector<std::string> kConnections = {"Default", "Identity", "Name", "URI"};
+  static const std::vector<std::string> kVolume = {"Anonymous", "CreatedAt", "Driver", "GID", "Labels",
+                                                   "MountCount", "Mountpoint", "Name", "NeedsChown", "NeedsCopyUp",
+                                                   "Options", "Scope", "Status", "UID"};
+  static const std::map<std::string, const std::vector<std::string>*> kByCommand = {
+      {"ps", &kPs}, {"container list", &kPs}, {"container ps", &kPs},
+      {"images", &kImages}, {"image list", &kImages},
+      {"container inspect", &kContainerInspect},
+      {"image inspect", &kImageInspect},
+      {"history", &kHistory}, {"image history", &kHistory},
+      {"search", &kSearch}, {"image search", &kSearch},
+      {"stats", &kStats}, {"container stats", &kStats}, {"pod stats", &kPodStats},
+      {"events", &kEvents}, {"system events", &kEvents},
+      {"info", &kInfo}, {"system info", &kInfo}, {"version", &kVersion}, {"system version", &kVersion},
+      {"network inspect", &kNetwork}, {"network ls", &kNetwork}, {"network list", &kNetwork},
+      {"pod inspect", &kPodInspect}, {"pod ps", &kPodPs},
+      {"secret inspect", &kSecretInspect}, {"secret ls", &kSecretInspect},
+      {"system connection list", &kConnections}, {"system connection ls", &kConnections},
+      {"volume inspect", &kVolume}, {"volume ls", &kVolume}, {"volume list", &kVolume}};
+  auto it = kByCommand.find(path);
+  return it == kByCommand.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+
 int runCompletion(Context& ctx, Command& root, std::vector<std::string> args, bool descriptions) {
   std::string typed = args.empty() ? "" : args.back();
   if (!args.empty()) args.pop_back();
@@ -244,6 +317,7 @@ int runCompletion(Context& ctx, Command& root, std::vector<std::string> args, bo
   std::vector<Flag> local;  // copies: completion only looks at their names and kinds
   Flag* pending = nullptr;
   bool pending_global = false, flags_done = false;
+  std::string path;  // canonical names of the commands walked, "container list"
   for (auto& a : args) {
     if (pending) {
       if (pending_global) (void)setFlag(*pending, a, true);
@@ -283,6 +357,7 @@ int runCompletion(Context& ctx, Command& root, std::vector<std::string> args, bo
     if (positional.empty())
       if (Command* sub = cur->find(a)) {
         cur = sub;
+        path += (path.empty() ? "" : " ") + sub->name();
         continue;
       }
     positional.push_back(a);
@@ -290,8 +365,20 @@ int runCompletion(Context& ctx, Command& root, std::vector<std::string> args, bo
 
   Completion c;
   if (pending) {
-    // A flag's value: nothing to suggest (podman has per-flag lists we do not keep).
-    c.directive = pending->name == "format" ? Completion::kNoFileComp : 0;
+    // A flag's value: the Go template fields of --format; nothing else is suggested
+    // (podman has per-flag lists we do not keep).
+    c.directive = 0;
+    if (pending->name == "format") {
+      c.directive = Completion::kNoFileComp;
+      if (const auto* fields = formatFields(path); fields && hasPrefix(typed, "{{")) {
+        for (auto& field : *fields) {
+          // podman's AutocompleteFormat: a struct field ends in "." to go on with.
+          std::string item = "{{." + field + (field.ends_with('.') ? "" : "}}");
+          if (hasPrefix(item, typed)) c.items.push_back(item);
+        }
+        c.directive |= Completion::kNoSpace;
+      }
+    }
   } else if (!flags_done && hasPrefix(typed, "-")) {
     auto add = [&](const Flag& f) {
       if (f.hidden) return;

@@ -60,7 +60,13 @@ std::unique_ptr<Command> eventsCommand() {
         std::optional<format::Template> tmpl;
         if (cp->changed("format")) {
           json = isJsonFormat(o->format);
-          if (!json) tmpl = TRY(format::Template::parse(format::normalizeFormat(o->format)));
+          if (!json) {
+            // As renderRows: the escapes (\n, \t) replaced first, the text as given if that
+            // breaks a quoted string ({{"\n"}}).
+            auto t = format::Template::parse(format::normalizeFormat(o->format));
+            if (!t.ok()) t = format::Template::parse(o->format.ends_with('\n') ? o->format : o->format + "\n");
+            tmpl = TRY(std::move(t));
+          }
         }
         api::EventsRequest req;
         req.filter = &filter;

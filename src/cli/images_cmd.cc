@@ -138,6 +138,9 @@ int runImages(Context& ctx, ImagesOpts& o, const std::vector<std::string>& args)
       r["Dangling"] = s.dangling;
       r["Containers"] = s.containers;
       r["Names"] = s.names;
+      r["RepoTags"] = s.names;
+      r["RepoDigests"] = s.repo_digests;
+      r["ParentId"] = s.parent_id;
       r["History"] = fmt::format("{}", fmt::join(s.history, ", "));
       Json labels = Json::object();
       for (auto& [k, v] : s.labels) labels[k] = v;
@@ -236,12 +239,14 @@ std::unique_ptr<Command> rmiCommand(std::string use, std::vector<std::string> al
         for (auto& u : rep->untagged) ctx.out("Untagged: " + u + "\n");
         for (auto& d : rep->deleted) ctx.out("Deleted: " + d + "\n");
         RemoveExitCode rc(RemoveExitCode::Kind::kImage);
+        std::vector<std::string> errs;
         for (auto& e : rep->errors) {
           // podman: with --force an image that does not exist is no error.
           if (o->force && e.code() == Code::kNotFound) continue;
-          ctx.err("Error: " + e.what() + "\n");
+          errs.push_back(e.what());
           rc.add(e);
         }
+        if (!errs.empty()) ctx.err("Error: " + joinErrors(errs) + "\n");
         return rc.code();
       });
   return c;

@@ -28,4 +28,17 @@ std::string inspectFormat(const std::string& f, bool image) { return format::ins
 
 std::string shortId(const std::string& id) { return id.substr(0, 12); }
 
+std::string multiError(const std::vector<std::string>& errs) {
+  std::string s = errs.size() == 1 ? "1 error occurred:\n" : fmt::format("{} errors occurred:\n", errs.size());
+  for (auto& e : errs) s += "\t* " + e + "\n";
+  return s + "\n";
+}
+
+std::string joinErrors(const std::vector<std::string>& errs) {
+  if (errs.size() <= 1) return errs.empty() ? "" : errs[0];
+  std::string s = multiError(errs);
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 }  // namespace berth::cli

@@ -21,5 +21,10 @@ int printTemplate(Context& ctx, const std::string& format, const Json& data);
 // --format of the inspect commands, normalized as podman does (format::inspectNormalize).
 std::string inspectFormat(const std::string& format, bool image);
 std::string shortId(const std::string& id);
+// hashicorp/go-multierror's text: "N errors occurred:\n\t* a\n\t* b\n\n".
+std::string multiError(const std::vector<std::string>& errs);
+// podman's errorhandling.JoinErrors: one error as it is, more as multiError without the
+// trailing blank lines. "" for none.
+std::string joinErrors(const std::vector<std::string>& errs);
 
 }  // namespace berth::cli

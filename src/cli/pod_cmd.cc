@@ -38,8 +38,10 @@ std::map<std::string, std::string> keyValues(const std::vector<std::string>& ite
 
 // The pods named (or --latest, or the IDs in --pod-id-file files).
 Result<std::vector<std::string>> podNames(Context& ctx, api::PodService& svc, const std::vector<std::string>& args,
-                                          bool latest, const std::vector<std::string>& id_files) {
+                                          bool latest, const std::vector<std::string>& id_files, bool all = false) {
   std::vector<std::string> names = args;
+  if (all && latest) return makeError(Code::kInvalidArgument, "--all and --latest cannot be used together");
+  if (latest && !args.empty()) return makeError(Code::kInvalidArgument, "--latest and pods cannot be used together");
   if (latest) names.push_back(TRY(svc.latestId()));
   for (auto& f : id_files) {
     auto id = fs::readFile(f);
@@ -294,6 +296,9 @@ std::unique_ptr<Command> podInspectCommand() {
     for (auto& j : found) {
       Json data = j;
       data["ID"] = j["Id"];
+      // Fields podman's JSON omits when empty but its templates still know.
+      for (const char* k : {"Namespace", "CgroupParent", "CgroupPath"})
+        if (!data.contains(k)) data[k] = "";
       for (auto& ctr : data["Containers"]) ctr["ID"] = ctr["Id"];
       if (int r = printTemplate(ctx, inspectFormat(o->format, false), data); r != 0) return r;
     }
@@ -332,7 +337,7 @@ std::unique_ptr<Command> podSimpleCommand(
   if (id_file) c->flag("pod-id-file", 0, &o->id_files, "Read the pod ID from the file");
   c->run(orFail([o, op](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(podService(ctx));
-    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files));
+    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files, o->all));
     TRY(checkSelection(names, o->all));
     return reportPods(ctx, TRY(op(*svc, names, o->all)));
   }));
@@ -358,7 +363,7 @@ std::unique_ptr<Command> podStopCommand() {
       .flag("time", 't', &o->time, "Seconds to wait for pod stop before killing the container");
   c->run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(podService(ctx));
-    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files));
+    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files, o->all));
     TRY(checkSelection(names, o->all));
     api::PodStopRequest req;
     req.names = names;
@@ -388,7 +393,7 @@ std::unique_ptr<Command> podKillCommand() {
     // The signal is checked before any pod is looked up (podman: "invalid signal: X").
     TRY(specgen::parseSignal(o->signal));
     auto* svc = TRY(podService(ctx));
-    auto names = TRY(podNames(ctx, *svc, args, o->latest, {}));
+    auto names = TRY(podNames(ctx, *svc, args, o->latest, {}, o->all));
     TRY(checkSelection(names, o->all));
     return reportPods(ctx, TRY(svc->kill(names, o->all, o->signal)));
   }));
@@ -417,7 +422,7 @@ std::unique_ptr<Command> podRmCommand() {
       .flag("time", 't', &o->time, "Seconds to wait for pod stop before killing the container");
   c->run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(podService(ctx));
-    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files));
+    auto names = TRY(podNames(ctx, *svc, args, o->latest, o->id_files, o->all));
     TRY(checkSelection(names, o->all));
     api::PodRemoveRequest req;
     req.names = names;
@@ -520,6 +525,7 @@ std::unique_ptr<Command> podLogsCommand() {
   c->run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(podService(ctx));
     std::string pod;
+    if (o->latest && !args.empty()) return makeError(Code::kInvalidArgument, "--latest and pods cannot be used together");
     if (o->latest) pod = TRY(svc->latestId());
     else if (!args.empty()) pod = args[0];
     else return makeError(Code::kInvalidArgument, "podman pod logs requires a pod name or ID");
@@ -566,7 +572,7 @@ std::unique_ptr<Command> podStatsCommand() {
       .flag("no-stream", 0, &o->no_stream, "Disable streaming stats and only pull the first result");
   c->run(orFail([o](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(podService(ctx));
-    auto names = TRY(podNames(ctx, *svc, args, o->latest, {}));
+    auto names = TRY(podNames(ctx, *svc, args, o->latest, {}, o->all));
     if (o->all && !names.empty())
       return makeError(Code::kInvalidArgument, "--all, --latest and arguments cannot be used together");
     std::vector<api::PodSummary> pods;

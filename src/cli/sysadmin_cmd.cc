@@ -245,13 +245,6 @@ std::unique_ptr<Command> renumberCommand() {
   return c;
 }
 
-// hashicorp/go-multierror's text, which podman prints for each damaged object.
-std::string multiError(const std::vector<std::string>& errs) {
-  std::string s = errs.size() == 1 ? "1 error occurred:\n" : fmt::format("{} errors occurred:\n", errs.size());
-  for (auto& e : errs) s += "\t* " + e + "\n";
-  return s + "\n";
-}
-
 std::string printCheck(const api::SystemCheckReport& r) {
   std::string out;
   if (!r.errors) return out;

@@ -33,6 +33,7 @@ Json volumeFields(const api::Volume& v) {
   j["NeedsCopyUp"] = v.needs_copy_up;
   j["NeedsChown"] = v.needs_chown;
   j["Timeout"] = 0;
+  if (!j.contains("Status")) j["Status"] = Json::object();  // omitted from JSON when empty, as podman
   return j;
 }
 

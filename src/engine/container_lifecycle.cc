@@ -268,6 +268,11 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
                        other->name);
     auto op = paths(other->id);
     net_files_dir = op.run_dir;
+    if (!spec.use_image_hosts.value_or(false)) {
+      TRY_CTX(editJoinedHosts(op.run_dir + "/hosts", rec.name, true), "add container {} to the /etc/hosts of {}",
+              rec.id.substr(0, 12), other->name);
+      rec.state["joined_hosts"] = true;
+    }
     netns_path = fs::exists(op.netns) ? op.netns : fmt::format("/proc/{}/ns/net", pid);
   } else {
     TRY(writeNetworkFiles(rec, spec, hostname));

@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -247,6 +249,14 @@ Status LocalContainerService::setupNetworkLocked(state::ContainerRecord& rec, co
 
 Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
   auto p = paths(rec.id);
+  // A member of another's network namespace leaves its line in the shared /etc/hosts.
+  if (spec.netns.is(NamespaceMode::kContainer) && !spec.use_image_hosts.value_or(false) &&
+      rec.state.value("joined_hosts", false)) {
+    std::string hosts = paths(spec.netns.value).run_dir + "/hosts";
+    if (auto s = editJoinedHosts(hosts, rec.name, false); !s.ok() && s.error().code() != Code::kNotFound)
+      LOG_WARN("remove container {} from {}: {}", rec.id.substr(0, 12), hosts, s.error().what());
+    rec.state.erase("joined_hosts");
+  }
   // The netns file is created first and removed last: without it nothing is left to undo.
   if (::access(p.netns.c_str(), F_OK) != 0) {
     rec.state.erase("network_status");
@@ -262,6 +272,50 @@ Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec,
   }
   TRY_CTX(sys::removeNetns(p.netns), "remove the network namespace of {}", rec.id.substr(0, 12));
   rec.state.erase("network_status");
+  return {};
+}
+
+Status editJoinedHosts(const std::string& hosts_path, const std::string& name, bool add) {
+  constexpr size_t kMaxHosts = 1 << 20;
+  UniqueFd fd(::open(hosts_path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return errnoError("open {}", hosts_path);
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return errnoError("stat {}", hosts_path);
+  if (!S_ISREG(st.st_mode)) return makeError(Code::kFailedPrecondition, "{}: not a regular file", hosts_path);
+  while (::flock(fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) return errnoError("lock {}", hosts_path);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::pread(fd.get(), buf, sizeof buf, off_t(text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("read {}", hosts_path);
+    if (n == 0) break;
+    text.append(buf, size_t(n));
+    if (text.size() > kMaxHosts) return makeError(Code::kFailedPrecondition, "{}: larger than 1 MiB", hosts_path);
+  }
+  const std::string entry = "127.0.0.1\t" + name;
+  std::string out;
+  bool found = false;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    if (line == entry) {
+      found = true;
+      if (!add) continue;
+    }
+    out += line + "\n";
+  }
+  if (add == found) return {};
+  if (add) out += entry + "\n";
+  if (::ftruncate(fd.get(), 0) < 0) return errnoError("truncate {}", hosts_path);
+  for (size_t off = 0; off < out.size();) {
+    ssize_t n = ::pwrite(fd.get(), out.data() + off, out.size() - off, off_t(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("write {}", hosts_path);
+    off += size_t(n);
+  }
   return {};
 }
 

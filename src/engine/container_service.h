@@ -49,6 +49,10 @@ api::SpecGenerator storedSpec(const Json& config);
 // monitor for the container's life, they reserve the ports (a second container asking for
 // one fails to start) and catch connections when the forwarding rules are gone.
 Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec);
+// podman's etchosts.Add/Remove for a container in another's network namespace (a pod
+// member): "127.0.0.1\tNAME" in the shared hosts file, edited in place (it is bind-mounted)
+// under an flock of the file. The file is container-writable: read capped, regular only.
+Status editJoinedHosts(const std::string& hosts_path, const std::string& name, bool add);
 
 // The status a container is shown with: "stopping" while a stop waits for a running
 // container to end (the stopping process, "stopping_pid", still alive), else the

@@ -9,12 +9,15 @@
 
 #include "base/digest.h"
 #include "base/timefmt.h"
+#include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/event_emit.h"
 #include "engine/store_lock.h"
 #include "image/manifest.h"
 #include "image/reference.h"
+#include "state/containers.h"
 #include "state/manifest_lists.h"
+#include "state/pods.h"
 
 namespace berth::engine {
 
@@ -380,8 +383,55 @@ Status LocalImageService::untag(const std::string& image, const std::vector<std:
 
 // --- remove / prune / gc ----------------------------------------------------
 
+// rmi --force: the containers using the images go first, as podman's RemoveContainerFunc;
+// an infra container takes its whole pod with it. Before the store lock: removing a
+// container takes its own locks.
+Status LocalImageService::removeImageUsers(const api::ImageRemoveRequest& req) {
+  auto all = TRY(state::listImages(e_.db()));
+  std::set<std::string> ids;
+  if (req.all) {
+    for (auto& r : all) ids.insert(r.id);
+  } else {
+    for (auto& input : req.images)
+      if (auto ri = lookupImage(all, input); ri.ok()) ids.insert(ri->rec.id);
+  }
+  if (ids.empty()) return {};
+  std::vector<std::string> pods, ctrs;
+  for (auto& c : TRY(state::listContainers(e_.db()))) {
+    if (!ids.count(c.image_id)) continue;
+    std::string pod = storedSpec(c.config).pod;
+    if (!pod.empty()) {
+      auto p = state::getPod(e_.db(), pod);
+      if (p.ok() && *p && (*p)->config.value("infra_id", std::string()) == c.id) {
+        pods.push_back(pod);
+        continue;
+      }
+    }
+    ctrs.push_back(c.id);
+  }
+  if (!pods.empty()) {
+    api::PodRemoveRequest pr;
+    pr.names = pods;
+    pr.force = true;
+    pr.ignore = true;
+    for (auto& r : TRY(e_.pods().remove(pr)))
+      if (r.error) return r.error->context(fmt::format("removing pod {} of an image's infra container", r.id));
+  }
+  if (!ctrs.empty()) {
+    api::ContainerRemoveRequest cr;
+    cr.names = ctrs;
+    cr.force = true;
+    cr.ignore = true;
+    cr.depend = true;
+    for (auto& r : TRY(e_.containers().remove(cr)))
+      if (r.error) return r.error->context(fmt::format("removing container {} that uses the image", r.name));
+  }
+  return {};
+}
+
 Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveRequest& req) {
   api::ImageRemoveReport rep;
+  if (req.force) TRY(removeImageUsers(req));
   StoreLock lock = TRY(StoreLock::exclusive(e_.options().root));
   auto all = TRY(state::listImages(e_.db()));
   std::vector<std::string> targets = req.images;

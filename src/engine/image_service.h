@@ -32,6 +32,8 @@ class LocalImageService : public api::ImageService {
   Result<Json> inspect(const std::string& name_or_id) override;
   Result<bool> exists(const std::string& name_or_id) override;
   Result<api::ImageRemoveReport> remove(const api::ImageRemoveRequest& req) override;
+  // rmi --force: removes the containers (and the pods of infra containers) using the images.
+  Status removeImageUsers(const api::ImageRemoveRequest& req);
   Status tag(const std::string& image, const std::vector<std::string>& names) override;
   Status untag(const std::string& image, const std::vector<std::string>& names) override;
   Result<api::ImageLoadReport> load(const api::ImageLoadRequest& req) override;

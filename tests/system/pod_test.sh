@@ -45,6 +45,14 @@ assert_eq "$OUT" "$msg" "a message crosses the pod's shared loopback"
 expect_rc 0 berth pod inspect p1 --format '{{.State}}'
 assert_eq "$OUT" "Degraded" "infra running, a member exited: Degraded"
 
+# /etc/hosts is the infra container's, each running member adding 127.0.0.1 NAME.
+expect_rc 0 berth run --pod p1 --name h1 busybox cat /etc/hosts
+assert_contains "$OUT" "$(printf '127.0.0.1\th1')" "a member's name in the pod's /etc/hosts"
+assert_contains "$OUT" "p1 ${pid1:0:12}-infra" "the pod's name and infra container in /etc/hosts"
+expect_rc 0 berth run --rm --pod p1 busybox cat /etc/hosts
+assert_not_contains "$OUT" "$(printf '127.0.0.1\th1')" "an exited member's line is gone"
+expect_rc 0 berth rm h1
+
 # /dev/shm and the hostname are the pod's.
 expect_rc 0 berth run --rm --pod p1 busybox sh -c 'echo shared >/dev/shm/f1'
 expect_rc 0 berth run --rm --pod p1 busybox cat /dev/shm/f1
@@ -140,6 +148,15 @@ for i in 1 2 3 4 5 6; do
   expect_rc 0 berth pod rm -f crash$i
 done
 expect_rc 0 berth pod rm -f p2
+# rmi -f of the infra image takes the pods using it, with their members.
+expect_rc 0 berth create --pod new:p4 busybox true
+expect_rc 0 berth images --format '{{.Repository}}:{{.Tag}}' --filter reference=localhost/podman-pause
+pause=$OUT
+expect_rc 2 berth rmi "$pause"
+assert_contains "$ERR" "image is in use by a container" "rmi of the infra image in use"
+expect_rc 0 berth rmi -f "$pause"
+assert_contains "$OUT" "Untagged: $pause" "rmi -f of the infra image"
+expect_rc 1 berth pod exists p4
 expect_rc 0 berth ps -a --format '{{.Names}}'
 assert_eq "$OUT" "" "no infra container outlives its pod"
 assert_eq "$(grep -c " $TEST_DIR/[^ ]*/shm " /proc/self/mountinfo)" 0 "no /dev/shm tmpfs left mounted"
