@@ -92,6 +92,12 @@ assert_eq "$OUT" "running" "pod restart"
 expect_rc 0 berth pod top p1
 assert_contains "$OUT" "sleep 1000" "pod top lists the members' processes"
 
+# A member cannot publish ports or leave the pod's network; the infra container is the pod's.
+expect_rc 125 berth create --pod p1 -p 8080:80 busybox true
+assert_contains "$ERR" "published or exposed ports must be defined when the pod is created" "ports on a member"
+expect_rc 125 berth rm -f "$infra"
+assert_contains "$ERR" "is the infra container of pod $pid1 and cannot be removed without removing the pod" "rm of the infra container"
+
 # rm: refused while a member runs, the infra container alone does not hold it.
 expect_rc 125 berth pod rm p1
 assert_contains "$ERR" "running or paused containers cannot be removed without force" "pod rm of a running pod"
