@@ -203,8 +203,20 @@ Status applyNetworkFlags(const CreateOpts& o, api::SpecGenerator& s) {
   using api::NamespaceMode;
   if (!o.network.empty()) {
     const std::string& ns = o.network[0];
-    if (ns == "slirp4netns" || ns.rfind("slirp4netns:", 0) == 0 || ns == "pasta" || ns.rfind("pasta:", 0) == 0) {
-      return makeError(Code::kUnimplemented, "network mode {:?} is not supported by berth: use bridge, none or host", ns);
+    if (ns == "pasta" || ns.rfind("pasta:", 0) == 0) {
+      return makeError(Code::kUnimplemented, "network mode {:?} is not supported by berth: use bridge, slirp4netns, none or host", ns);
+    } else if (ns == "slirp4netns" || ns.rfind("slirp4netns:", 0) == 0) {
+      // podman's slirp4netns:OPT=VAL,...: kept as network_options["slirp4netns"], checked by the engine.
+      s.netns.nsmode = NamespaceMode::kSlirp4netns;
+      if (ns.size() > 12) {
+        std::vector<std::string> opts;
+        for (size_t start = 12; start <= ns.size();) {
+          size_t comma = std::min(ns.find(',', start), ns.size());
+          opts.push_back(ns.substr(start, comma - start));
+          start = comma + 1;
+        }
+        s.network_options["slirp4netns"] = opts;
+      }
     } else if (ns == "pod") {
       s.netns.nsmode = NamespaceMode::kPod;
     } else if (ns == "default" || ns == "private") {

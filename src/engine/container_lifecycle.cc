@@ -239,7 +239,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   TRY(fs::mkdirAll(p.run_dir, 0700));
   api::SpecGenerator spec = storedSpec(rec.config);
   std::string netns_path;
-  if (rec.state.contains("network_status")) netns_path = p.netns;
+  if (rec.state.contains("network_status") || rec.state.contains("slirp4netns")) netns_path = p.netns;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   // podman: a container in the host's network namespace is named like the host.

@@ -3,6 +3,8 @@
 // and the NetworkSettings of inspect.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -27,14 +29,6 @@
 
 namespace berth::engine {
 
-namespace {
-
-using api::NamespaceMode;
-
-bool usesNetavark(const api::SpecGenerator& s) {
-  return s.netns.isDefault() || s.netns.is(NamespaceMode::kBridge) || s.netns.is(NamespaceMode::kPrivate);
-}
-
 // A port mapping's protocol list ("tcp,udp"): each entry, "" meaning tcp.
 std::vector<std::string> splitProtocols(const std::string& list) {
   std::vector<std::string> out;
@@ -47,6 +41,32 @@ std::vector<std::string> splitProtocols(const std::string& list) {
   }
   return out;
 }
+
+namespace {
+
+using api::NamespaceMode;
+
+// The host's first IPv4 address outside loopback and link-local ("hostname -I"'s first).
+std::string firstHostAddress() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) < 0) return "";
+  std::string out;
+  for (ifaddrs* a = list; a && out.empty(); a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK)) continue;
+    auto* sin = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    uint32_t host = ntohl(sin->sin_addr.s_addr);
+    if ((host >> 16) == 0xa9fe) continue;  // 169.254/16
+    char buf[INET_ADDRSTRLEN];
+    if (::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf)) out = buf;
+  }
+  ::freeifaddrs(list);
+  return out;
+}
+
+bool usesNetavark(const api::SpecGenerator& s) {
+  return s.netns.isDefault() || s.netns.is(NamespaceMode::kBridge) || s.netns.is(NamespaceMode::kPrivate);
+}
+
 
 // A socket bound to host_ip:port ("" = every IPv4 address), listening for TCP: used to test
 // a port and to hold it. The errno of a failed socket/bind/listen is returned as is.
@@ -229,6 +249,7 @@ Result<network::SetupRequest> LocalContainerService::networkRequest(const state:
 }
 
 Status LocalContainerService::setupNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
+  if (spec.netns.is(NamespaceMode::kSlirp4netns)) return setupSlirpLocked(rec, spec);
   if (!usesNetavark(spec) || spec.networks.empty()) return {};
   TRY(teardownNetworkLocked(rec, spec));  // leftovers of a run that crashed
   auto p = paths(rec.id);
@@ -257,18 +278,21 @@ Status LocalContainerService::teardownNetworkLocked(state::ContainerRecord& rec,
       LOG_WARN("remove container {} from {}: {}", rec.id.substr(0, 12), hosts, s.error().what());
     rec.state.erase("joined_hosts");
   }
+  TRY(teardownSlirpLocked(rec));
   // The netns file is created first and removed last: without it nothing is left to undo.
   if (::access(p.netns.c_str(), F_OK) != 0) {
     rec.state.erase("network_status");
     return {};
   }
-  auto req = networkRequest(rec, spec);
-  if (req.ok()) {
-    if (!sys::isNetns(p.netns)) req->netns_path.clear();  // created, never bound: addresses only
-    if (auto s = e_.networkStore().teardown(*req); !s.ok())
-      LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), s.error().what());
-  } else {
-    LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), req.error().what());
+  if (usesNetavark(spec)) {
+    auto req = networkRequest(rec, spec);
+    if (req.ok()) {
+      if (!sys::isNetns(p.netns)) req->netns_path.clear();  // created, never bound: addresses only
+      if (auto s = e_.networkStore().teardown(*req); !s.ok())
+        LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), s.error().what());
+    } else {
+      LOG_WARN("tear down the network of container {}: {}", rec.id.substr(0, 12), req.error().what());
+    }
   }
   TRY_CTX(sys::removeNetns(p.netns), "remove the network namespace of {}", rec.id.substr(0, 12));
   rec.state.erase("network_status");
@@ -321,7 +345,10 @@ Status editJoinedHosts(const std::string& hosts_path, const std::string& name, b
 
 Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec) {
   std::vector<UniqueFd> out;
-  if (spec.netns.is(NamespaceMode::kHost) || spec.netns.is(NamespaceMode::kNone)) return out;
+  // slirp4netns binds the published ports itself.
+  if (spec.netns.is(NamespaceMode::kHost) || spec.netns.is(NamespaceMode::kNone) ||
+      spec.netns.is(NamespaceMode::kSlirp4netns))
+    return out;
   for (const auto& m : spec.portmappings) {
     if (m.host_port == 0) continue;
     uint16_t r = m.range == 0 ? 1 : m.range;
@@ -392,7 +419,14 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
         if (a.gateway) (a.gateway->isV4() ? gateway4 : gateway6) = a.gateway->str();
       }
   if (spec.netns.is(NamespaceMode::kNone)) hp.container_entries.push_back({"127.0.0.1", names});
+  std::optional<SlirpOptions> slirp;
+  if (spec.netns.is(NamespaceMode::kSlirp4netns)) {
+    slirp = TRY(slirpOptions(spec));
+    hp.container_entries.push_back({TRY(slirpContainerAddress(*slirp)), names});
+  }
   hp.host_containers_internal_ip = confString("host_containers_internal_ip");
+  // slirp4netns reaches the host through its outside addresses: podman names the first.
+  if (hp.host_containers_internal_ip.empty() && slirp) hp.host_containers_internal_ip = firstHostAddress();
   if (hp.host_containers_internal_ip.empty()) hp.host_containers_internal_ip = !gateway4.empty() ? gateway4 : gateway6;
   for (auto& h : hp.extra_hosts)
     if (auto c = h.find(':'); c != std::string::npos && h.substr(c + 1) == "host-gateway")
@@ -408,6 +442,7 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
     for (auto& [ifname, iface] : block.interfaces)
       for (auto& a : iface.subnets) rp.ipv6 = rp.ipv6 || a.ipnet.isV6();
   }
+  if (slirp) net_servers.insert(net_servers.begin(), TRY(slirpDnsAddress(*slirp)));  // its DNS forwarder
   rp.nameservers = spec.dns_server;
   if (rp.nameservers.empty()) rp.nameservers = confStrings("dns_servers");
   if (rp.nameservers.empty()) {

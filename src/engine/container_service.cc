@@ -229,6 +229,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     }
   }
   TRY(specgen::validateSpec(spec));
+  if (spec.netns.is(api::NamespaceMode::kSlirp4netns)) TRY(slirpOptions(spec));
   for (auto& [kind, ns] : podNamespaces(spec))
     if (ns->is(api::NamespaceMode::kPod)) {
       if (pod_infra.empty() || req.pod_infra)

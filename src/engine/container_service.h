@@ -49,6 +49,18 @@ api::SpecGenerator storedSpec(const Json& config);
 // monitor for the container's life, they reserve the ports (a second container asking for
 // one fails to start) and catch connections when the forwarding rules are gone.
 Result<std::vector<UniqueFd>> reserveHostPorts(const api::SpecGenerator& spec);
+// A port mapping's protocol list ("tcp,udp"): each entry, "" meaning tcp.
+std::vector<std::string> splitProtocols(const std::string& list);
+// --network slirp4netns:OPTS (network_options["slirp4netns"]), checked; defaults as podman's.
+struct SlirpOptions {
+  std::string cidr;  // 10.0.2.0/24
+  int mtu = 65520;
+  bool allow_host_loopback = false, enable_ipv6 = false;
+  std::string port_handler, outbound_addr, outbound_addr6;
+};
+Result<SlirpOptions> slirpOptions(const api::SpecGenerator& spec);
+Result<std::string> slirpContainerAddress(const SlirpOptions& o);  // CIDR+100, tap0's address
+Result<std::string> slirpDnsAddress(const SlirpOptions& o);        // CIDR+3
 // podman's etchosts.Add/Remove for a container in another's network namespace (a pod
 // member): "127.0.0.1\tNAME" in the shared hosts file, edited in place (it is bind-mounted)
 // under an flock of the file. The file is container-writable: read capped, regular only.
@@ -243,6 +255,9 @@ class LocalContainerService : public api::ContainerService {
   // Idempotent: netavark teardown, address release and netns removal when a netns file
   // exists; nothing otherwise. netavark's failures are logged, not returned.
   Status teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  // --network slirp4netns: slirp4netns on the bound netns, ports through its API socket.
+  Status setupSlirpLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  Status teardownSlirpLocked(state::ContainerRecord& rec);
   // <run_dir>/hosts and <run_dir>/resolv.conf from the network status and the spec.
   Status writeNetworkFiles(const state::ContainerRecord& rec, const api::SpecGenerator& spec,
                            const std::string& hostname, bool in_place = false);

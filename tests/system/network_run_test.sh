@@ -217,6 +217,34 @@ assert_eq "$out" "hello-by-nc" "--network container:"
 expect_rc 125 berth run --rm --network "$net" --network host busybox true
 assert_contains "$ERR" "can only set extra network names" "host as an extra network"
 
+# slirp4netns: tap0 at CIDR+100, DNS at CIDR+3, ports forwarded by slirp4netns itself (both
+# port handlers), the process gone after rm; a bad option is named.
+out=$(berth run --rm --network slirp4netns:cidr=10.213.7.0/24 --name slirpy --hostname slirpy busybox \
+  sh -c 'ip -4 addr show tap0; cat /etc/resolv.conf /etc/hosts')
+assert_contains "$out" "inet 10.213.7.100/24" "slirp4netns address"
+assert_contains "$out" "nameserver 10.213.7.3" "slirp4netns DNS first"
+assert_contains "$out" "$(printf '10.213.7.100\tslirpy slirpy')" "own name in /etc/hosts"
+assert_contains "$out" "$(printf '%s\thost.containers.internal' "$(hostname -I | cut -d' ' -f1)")" "host.containers.internal is the host's address"
+for handler in slirp4netns rootlesskit; do
+  sp=$(free_port)
+  sid=$(berth run -d -p "127.0.0.1:$sp:80" --network "slirp4netns:port_handler=$handler" busybox httpd -f -p 80 -h /etc)
+  got=
+  for ((i = 0; i < 50; i++)); do
+    got=$(curl -s -m 2 "http://127.0.0.1:$sp/hostname" || true)
+    [[ -n "$got" ]] && break
+    sleep 0.1
+  done
+  assert_eq "$got" "${sid:0:12}" "a published port through slirp4netns ($handler)"
+  spid=$(berth inspect --format '{{.State.Pid}}' "$sid")
+  berth rm -f -t 0 "$sid" >/dev/null
+  pgrep -f "slirp4netns.*${sid}" >/dev/null && fail "slirp4netns of $sid still running after rm" || pass
+  ss -Htln "sport = :$sp" | grep -q . && fail "port $sp still open after rm" || pass
+done
+expect_rc 125 berth run --rm --network slirp4netns:bogus=1 busybox true
+assert_contains "$ERR" 'unknown option for slirp4netns: "bogus=1"' "bad slirp4netns option"
+expect_rc 125 berth run --rm --network slirp4netns:cidr=300.1.1.0/24 busybox true
+assert_contains "$ERR" 'invalid slirp4netns cidr "300.1.1.0/24"' "bad slirp4netns cidr"
+
 berth rm -a -f -t 0 >/dev/null
 assert_eq "$(netns_count)" "0" "no netns left"
 assert_eq "$(grep -c '"[0-9.]*":"' "$RUNROOT/networks/ipam.json" || true)" "0" "no address left"
