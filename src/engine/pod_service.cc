@@ -461,9 +461,12 @@ Result<std::vector<api::PodReport>> LocalPodService::kill(const std::vector<std:
   return reports;
 }
 
-Result<std::vector<api::PodReport>> LocalPodService::pause(const std::vector<std::string>& names, bool all) {
+// pause/unpause: the members in `from` status go to the other; one report per pod.
+Result<std::vector<api::PodReport>> LocalPodService::setPaused(const std::vector<std::string>& names, bool all,
+                                                               bool pause) {
   std::vector<api::PodReport> reports;
   auto recs = TRY(select(names, all, reports));
+  const char* from = pause ? "running" : "paused";
   for (size_t i = 0; i < recs.size(); ++i) {
     if (reports[i].error) continue;
     auto ms = members(recs[i]);
@@ -471,44 +474,27 @@ Result<std::vector<api::PodReport>> LocalPodService::pause(const std::vector<std
       reports[i].error = std::move(ms).error();
       continue;
     }
-    std::vector<std::string> running;
+    std::vector<std::string> ids;
     for (auto& m : *ms)
-      if (m.status == "running") running.push_back(m.id);
-    if (!running.empty()) {
-      auto res = e_.containers().pause(running, false);
+      if (m.status == from) ids.push_back(m.id);
+    if (!ids.empty()) {
+      auto res = pause ? e_.containers().pause(ids, false) : e_.containers().unpause(ids, false);
       if (!res.ok()) reports[i].error = std::move(res).error();
       else
         for (auto& r : *res)
           if (r.error && !reports[i].error) reports[i].error = *r.error;
     }
-    if (!reports[i].error) emit(recs[i], "pause");
+    if (!reports[i].error) emit(recs[i], pause ? "pause" : "unpause");
   }
   return reports;
 }
 
+Result<std::vector<api::PodReport>> LocalPodService::pause(const std::vector<std::string>& names, bool all) {
+  return setPaused(names, all, true);
+}
+
 Result<std::vector<api::PodReport>> LocalPodService::unpause(const std::vector<std::string>& names, bool all) {
-  std::vector<api::PodReport> reports;
-  auto recs = TRY(select(names, all, reports));
-  for (size_t i = 0; i < recs.size(); ++i) {
-    if (reports[i].error) continue;
-    auto ms = members(recs[i]);
-    if (!ms.ok()) {
-      reports[i].error = std::move(ms).error();
-      continue;
-    }
-    std::vector<std::string> paused;
-    for (auto& m : *ms)
-      if (m.status == "paused") paused.push_back(m.id);
-    if (!paused.empty()) {
-      auto res = e_.containers().unpause(paused, false);
-      if (!res.ok()) reports[i].error = std::move(res).error();
-      else
-        for (auto& r : *res)
-          if (r.error && !reports[i].error) reports[i].error = *r.error;
-    }
-    if (!reports[i].error) emit(recs[i], "unpause");
-  }
-  return reports;
+  return setPaused(names, all, false);
 }
 
 Status LocalPodService::applyExitPolicy(const std::string& pod_id) {

@@ -57,6 +57,8 @@ class LocalPodService : public api::PodService {
                    std::vector<std::string>* removed = nullptr);
 
  private:
+  // pause/unpause of the members in the other state.
+  Result<std::vector<api::PodReport>> setPaused(const std::vector<std::string>& names, bool all, bool pause);
   // Pods left "creating" by a process that is gone: their containers and records go.
   void recoverInterrupted();
   // The image the infra container runs: --infra-image or containers.conf's infra_image
