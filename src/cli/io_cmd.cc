@@ -31,6 +31,7 @@ std::unique_ptr<Command> logsCommand() {
         req.timestamps = o->timestamps;
         req.tail = o->tail;
         req.names_prefix = o->names || req.names.size() > 1;
+        req.use_names = o->names;
         if (!o->since.empty()) req.since = TRY(parseTimestampArg(o->since));
         if (!o->until.empty()) req.until = TRY(parseTimestampArg(o->until));
         TRY(svc->logs(req, [&](int stream, std::string_view line) {

@@ -544,6 +544,7 @@ std::unique_ptr<Command> podLogsCommand() {
     req.timestamps = o->timestamps;
     req.tail = o->tail;
     req.names_prefix = true;
+    req.use_names = o->names;
     if (!o->since.empty()) req.since = TRY(parseTimestampArg(o->since));
     if (!o->until.empty()) req.until = TRY(parseTimestampArg(o->until));
     auto* csvc = TRY(containerService(ctx));

@@ -290,7 +290,7 @@ Status LocalContainerService::logs(const api::LogsRequest& req,
                        e_.options().events_backend);
     Reader r;
     r.id = found.id;
-    r.prefix = req.names_prefix ? found.id.substr(0, 12) + " " : "";
+    r.prefix = req.names_prefix ? (req.use_names ? found.name : found.id.substr(0, 12)) + " " : "";
     r.log_path = paths(found.id).log;
     if (auto fd = fs::openFd(r.log_path, O_RDONLY | O_CLOEXEC); fd.ok()) r.fd = std::move(*fd);
     readers.push_back(std::move(r));

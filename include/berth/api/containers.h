@@ -121,7 +121,8 @@ struct LogsRequest {
   int64_t tail = -1;
   int64_t since = 0;  // unix ns, 0 = none
   int64_t until = 0;
-  bool names_prefix = false;  // several containers: prefix lines with the name
+  bool names_prefix = false;  // several containers: prefix lines with the short ID
+  bool use_names = false;     // --names: the prefix is the container name
   // Polled while following: true ends the stream (the API client went away).
   std::function<bool()> cancelled;
 };

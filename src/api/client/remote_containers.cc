@@ -195,7 +195,8 @@ Status RemoteContainers::logs(const LogsRequest& req, const std::function<void(i
     std::string prefix;
     if (req.names_prefix) {
       Json doc = TRY(containers::inspect(c_, name, false));
-      prefix = doc.value("Id", name).substr(0, 12) + " ";
+      std::string shown = req.use_names ? doc.value("Name", name) : doc.value("Id", name).substr(0, 12);
+      prefix = shown + " ";
     }
     std::string line;
     TRY(containers::logs(c_, name, lo, [&](int stream, std::string_view text) {
