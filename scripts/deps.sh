@@ -6,7 +6,7 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev)
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables catatonit slirp4netns)
 TEST_PKGS=(podman docker-registry python3-docker tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
-  clang libclang-rt-14-dev jq procps iproute2)
+  clang libclang-rt-14-dev jq procps iproute2 ncat expect)
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
 # apt_wait ARGS...: apt-get ARGS, waiting (up to BERTH_APT_WAIT seconds, default 900)

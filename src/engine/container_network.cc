@@ -551,15 +551,20 @@ Json LocalContainerService::networkSettings(const state::ContainerRecord& rec, c
   return settings;
 }
 
-Status LocalContainerService::networkConnect(const std::string& network, const std::string& name,
-                                             const api::PerNetworkOptions& opts) {
-  auto net = TRY(e_.networkStore().get(network));
+Result<LocalContainerService::LockedContainer> LocalContainerService::lockSynced(const std::string& name) {
   auto found = TRY(state::findContainer(e_.db(), name));
   auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
   auto cur = TRY(state::getContainer(e_.db(), found.id));
   if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
-  state::ContainerRecord& rec = *cur;
-  TRY(syncLocked(rec));
+  TRY(syncLocked(*cur));
+  return LockedContainer{std::move(lock), std::move(*cur)};
+}
+
+Status LocalContainerService::networkConnect(const std::string& network, const std::string& name,
+                                             const api::PerNetworkOptions& opts) {
+  auto net = TRY(e_.networkStore().get(network));
+  auto locked = TRY(lockSynced(name));
+  state::ContainerRecord& rec = locked.rec;
   api::SpecGenerator spec = storedSpec(rec.config);
   if (!spec.netns.is(NamespaceMode::kBridge))
     return makeError(Code::kInvalidArgument, "network mode {:?} is not supported: network connect needs bridge mode",
@@ -601,12 +606,8 @@ Status LocalContainerService::networkConnect(const std::string& network, const s
 }
 
 Status LocalContainerService::networkDisconnect(const std::string& network, const std::string& name, bool force) {
-  auto found = TRY(state::findContainer(e_.db(), name));
-  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
-  auto cur = TRY(state::getContainer(e_.db(), found.id));
-  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
-  state::ContainerRecord& rec = *cur;
-  TRY(syncLocked(rec));
+  auto locked = TRY(lockSynced(name));
+  state::ContainerRecord& rec = locked.rec;
   api::SpecGenerator spec = storedSpec(rec.config);
   std::string net_name = network;
   if (auto net = e_.networkStore().get(network); net.ok()) net_name = net->name;
@@ -638,12 +639,8 @@ Status LocalContainerService::networkDisconnect(const std::string& network, cons
 }
 
 Result<std::string> LocalContainerService::networkReload(const std::string& name) {
-  auto found = TRY(state::findContainer(e_.db(), name));
-  auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
-  auto cur = TRY(state::getContainer(e_.db(), found.id));
-  if (!cur) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
-  state::ContainerRecord& rec = *cur;
-  TRY(syncLocked(rec));
+  auto locked = TRY(lockSynced(name));
+  state::ContainerRecord& rec = locked.rec;
   std::string status = rec.state.value("status", "");
   if (status != "running" && status != "paused")
     return makeError(Code::kFailedPrecondition, "container {} is not running: container state improper", rec.id);

@@ -164,6 +164,12 @@ class LocalContainerService : public api::ContainerService {
   Status syncLocked(state::ContainerRecord& rec);
   // Reads the current record and syncs it (takes and releases the lock).
   Result<state::ContainerRecord> loadSynced(const std::string& id);
+  // The container by name or ID, its lock held, its record synced with the runtime.
+  struct LockedContainer {
+    ContainerLock lock;
+    state::ContainerRecord rec;
+  };
+  Result<LockedContainer> lockSynced(const std::string& name);
   Status saveState(state::ContainerRecord& rec);
   // pause/unpause: running <-> paused through the runtime.
   Result<std::vector<api::NameResult>> setPaused(const std::vector<std::string>& names, bool all, bool pause);
