@@ -19,6 +19,7 @@ void addVolumeCommands(Command& root);
 void addSecretCommands(Command& root);
 void addHealthcheckCommands(Command& root);
 void addPodCommands(Command& root);
+void addKubeCommands(Command& root);
 // Added after addContainerCommands: they also join its "container" group.
 void addCopyCommands(Command& root);
 void addFilesystemCommands(Command& root);

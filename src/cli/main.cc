@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   berth::cli::addSecretCommands(root);
   berth::cli::addHealthcheckCommands(root);
   berth::cli::addPodCommands(root);
+  berth::cli::addKubeCommands(root);
   berth::cli::addCopyCommands(root);
   berth::cli::addFilesystemCommands(root);
   berth::cli::addEventsCommands(root);

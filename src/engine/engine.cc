@@ -9,6 +9,7 @@
 #include "engine/container_service.h"
 #include "engine/image_service.h"
 #include "engine/network_service.h"
+#include "engine/kube_service.h"
 #include "engine/pod_service.h"
 #include "engine/system_service.h"
 #include "engine/secret_service.h"
@@ -94,6 +95,11 @@ api::NetworkService& Engine::networks() {
 api::PodService& Engine::pods() {
   if (!pods_) pods_ = std::make_unique<LocalPodService>(*this);
   return *pods_;
+}
+
+api::KubeService& Engine::kube() {
+  if (!kube_) kube_ = std::make_unique<LocalKubeService>(*this);
+  return *kube_;
 }
 
 api::VolumeService& Engine::volumes() {

@@ -6,6 +6,7 @@
 
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
+#include "berth/api/kube.h"
 #include "berth/api/networks.h"
 #include "berth/api/pods.h"
 #include "berth/api/system.h"
@@ -55,6 +56,7 @@ class Engine {
   api::VolumeService& volumes();
   api::SecretService& secrets();
   api::PodService& pods();
+  api::KubeService& kube();
   // Network definitions (<root>/networks or --network-config-dir), IPAM and
   // netavark state (<runroot>/networks).
   network::Store& networkStore();
@@ -75,6 +77,7 @@ class Engine {
   std::unique_ptr<api::VolumeService> volumes_;
   std::unique_ptr<api::SecretService> secrets_;
   std::unique_ptr<api::PodService> pods_;
+  std::unique_ptr<api::KubeService> kube_;
   std::unique_ptr<network::Store> network_store_;
   std::unique_ptr<events::Log> events_;
 };
