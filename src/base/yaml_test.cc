@@ -82,7 +82,7 @@ TEST(Yaml, EmitsGoYamlStyle) {
             "    b/x: \"FALSE\"\n"
             "    c: plain\n"
             "  name: p\n"
-            "n: \"80\"\n"
+            "\"n\": \"80\"\n"  // "n" is a YAML 1.1 boolean: go-yaml v2 quotes it as a key too
             "spec:\n"
             "  containers:\n"
             "  - command:\n"
