@@ -19,12 +19,9 @@ namespace berth::cli {
 
 namespace {
 
-// Pods are served by the local engine; the REST client has no pod routes yet.
 Result<api::PodService*> podService(Context& ctx) {
-  auto eng = ctx.localEngine();
-  if (!eng.ok())
-    return makeError(Code::kUnimplemented, "pods are not supported in remote mode yet: {}", eng.error().what());
-  return &(*eng)->pods();
+  auto* svc = TRY(ctx.engine());
+  return &svc->pods();
 }
 
 std::map<std::string, std::string> keyValues(const std::vector<std::string>& items) {
