@@ -177,7 +177,7 @@ expect_rc 0 remote restart -t 1 rc2
 pid2=$(berth inspect --format '{{.State.Pid}}' rc2)
 [[ "$pid1" != "$pid2" && "$(berth inspect --format '{{.State.Status}}' rc2)" == running ]] && pass ||
   fail "remote restart: pid $pid1 -> $pid2"
-expect_rc 0 remote kill -s TERM rc2
+expect_rc 0 remote kill -s KILL rc2  # sleep as PID 1 ignores TERM: wait would never return
 expect_rc 0 remote wait rc2
 expect_rc 0 remote start rc2
 expect_rc 0 remote stop -t 1 rc2
