@@ -27,6 +27,7 @@ class LocalServices : public api::Services {
   api::NetworkService& networks() override { return e_.networks(); }
   api::VolumeService& volumes() override { return e_.volumes(); }
   api::SecretService& secrets() override { return e_.secrets(); }
+  api::PodService& pods() override { return e_.pods(); }
 
  private:
   engine::Engine& e_;

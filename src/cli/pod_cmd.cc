@@ -19,12 +19,9 @@ namespace berth::cli {
 
 namespace {
 
-// Pods are served by the local engine; the REST client has no pod routes yet.
 Result<api::PodService*> podService(Context& ctx) {
-  auto eng = ctx.localEngine();
-  if (!eng.ok())
-    return makeError(Code::kUnimplemented, "pods are not supported in remote mode yet: {}", eng.error().what());
-  return &(*eng)->pods();
+  auto* svc = TRY(ctx.engine());
+  return &svc->pods();
 }
 
 std::map<std::string, std::string> keyValues(const std::vector<std::string>& items) {
@@ -216,15 +213,7 @@ std::unique_ptr<Command> podPsCommand() {
     }
     if (isJsonFormat(o->format)) {
       Json arr = Json::array();
-      for (auto& p : pods) {
-        Json ctrs = Json::array();
-        for (auto& c : p.containers)
-          ctrs.push_back(Json{{"Id", c.id}, {"Names", c.name}, {"Status", c.status}, {"RestartCount", 0}});
-        arr.push_back(Json{{"Cgroup", p.cgroup}, {"Containers", ctrs}, {"Created", formatRfc3339Nano(p.created)},
-                           {"Id", p.id}, {"InfraId", p.infra_id}, {"Name", p.name}, {"Namespace", ""},
-                           {"Networks", p.networks}, {"Status", p.status},
-                           {"Labels", p.labels.empty() ? Json::object() : Json(p.labels)}});
-      }
+      for (auto& p : pods) arr.push_back(api::podSummaryToJson(p));
       ctx.out(Context::jsonIndent(arr, 4) + "\n");
       return 0;
     }
@@ -459,14 +448,6 @@ std::unique_ptr<Command> podPruneCommand() {
 
 // --- top, logs, stats ------------------------------------------------------------------------
 
-// The running members of a pod, infra first.
-Result<std::vector<api::PodContainer>> podContainers(api::PodService& svc, const std::string& pod) {
-  std::string id = TRY(svc.resolveId(pod));
-  auto pods = TRY(svc.list({"id=" + id}));
-  if (pods.empty()) return makeError(Code::kNotFound, "no pod with name or ID {} found: no such pod", pod);
-  return pods[0].containers;
-}
-
 std::unique_ptr<Command> podTopCommand() {
   auto latest = std::make_shared<bool>(false);
   auto c = std::make_unique<Command>("top [options] POD [FORMAT-DESCRIPTORS|ARGS...]",
@@ -483,19 +464,8 @@ std::unique_ptr<Command> podTopCommand() {
           pod = rest[0];
           rest.erase(rest.begin());
         }
-        auto* csvc = TRY(containerService(ctx));
         std::string text;
-        bool header = false;
-        for (auto& m : TRY(podContainers(*svc, pod))) {
-          if (m.status != "running") continue;
-          auto rows = TRY(csvc->top(m.id, rest));
-          for (size_t i = 0; i < rows.size(); ++i) {
-            if (i == 0 && header) continue;
-            header = true;
-            text += fmt::format("{}\n", fmt::join(rows[i], "\t"));
-          }
-        }
-        if (!header) return makeError(Code::kFailedPrecondition, "pod {} has no running containers", pod);
+        for (auto& row : TRY(svc->top(pod, rest))) text += fmt::format("{}\n", fmt::join(row, "\t"));
         format::TabWriter w(12, 2, 2, ' ', 0);
         w.write(text);
         w.flush();
@@ -576,38 +546,16 @@ std::unique_ptr<Command> podStatsCommand() {
     auto names = TRY(podNames(ctx, *svc, args, o->latest, {}, o->all));
     if (o->all && !names.empty())
       return makeError(Code::kInvalidArgument, "--all, --latest and arguments cannot be used together");
-    std::vector<api::PodSummary> pods;
-    if (names.empty()) pods = TRY(svc->list({}));
-    for (auto& n : names) {
-      auto found = TRY(svc->list({"id=" + TRY(svc->resolveId(n))}));
-      pods.insert(pods.end(), found.begin(), found.end());
-    }
-    auto* csvc = TRY(containerService(ctx));
+    api::PodStatsRequest req;
+    req.names = names;
+    req.all = o->all;
     std::map<std::string, api::ContainerStats> previous;
     for (;;) {
       std::vector<Json> rows;
       Json arr = Json::array();
-      for (auto& p : pods) {
-        api::StatsRequest sr;
-        for (auto& m : p.containers)
-          if (m.status == "running") sr.names.push_back(m.id);
-        if (sr.names.empty()) continue;
-        auto stats = csvc->stats(sr, previous);
-        if (!stats.ok()) continue;  // a member stopped meanwhile
-        for (auto& s : *stats) {
-          Json r{{"Pod", shortId(p.id)},
-                 {"CID", shortId(s.id)},
-                 {"Name", s.name},
-                 {"CPU", fmt::format("{:.2f}%", s.cpu)},
-                 {"MemUsage", fmt::format("{} / {}", humanSize(double(s.mem_usage)), humanSize(double(s.mem_limit)))},
-                 {"MemUsageBytes", fmt::format("{} / {}", humanSize(double(s.mem_usage)), humanSize(double(s.mem_limit)))},
-                 {"Mem", fmt::format("{:.2f}%", s.mem_perc)},
-                 {"NetIO", fmt::format("{} / {}", humanSize(double(s.net_input)), humanSize(double(s.net_output)))},
-                 {"BlockIO", fmt::format("{} / {}", humanSize(double(s.block_input)), humanSize(double(s.block_output)))},
-                 {"PIDS", std::to_string(s.pids)}};
-          arr.push_back(r);
-          rows.push_back(r);
-        }
+      for (auto& r : TRY(svc->stats(req, previous))) {
+        arr.push_back(api::podStatsToJson(r));
+        rows.push_back(arr.back());
       }
       if (isJsonFormat(o->format)) ctx.out(Context::jsonIndent(arr, 4) + "\n");
       else {

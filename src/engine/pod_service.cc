@@ -799,4 +799,52 @@ Result<std::string> LocalPodService::latestId() {
   return pods.back().id;
 }
 
+Result<std::vector<std::vector<std::string>>> LocalPodService::top(const std::string& name,
+                                                                   const std::vector<std::string>& descriptors) {
+  auto rec = TRY(find(name));
+  std::vector<std::vector<std::string>> out;
+  for (auto& m : TRY(members(rec))) {
+    if (m.status != "running") continue;
+    auto rows = TRY(e_.containers().top(m.id, descriptors));
+    // Every member's ps prints the same header: keep the first.
+    for (size_t i = out.empty() ? 0 : 1; i < rows.size(); ++i) out.push_back(std::move(rows[i]));
+  }
+  if (out.empty()) return makeError(Code::kFailedPrecondition, "pod {} has no running containers", name);
+  return out;
+}
+
+Result<std::vector<api::PodStatsReport>> LocalPodService::stats(const api::PodStatsRequest& req,
+                                                                std::map<std::string, api::ContainerStats>& previous) {
+  std::vector<state::PodRecord> pods;
+  if (req.names.empty()) {
+    recoverInterrupted();
+    pods = TRY(state::listPods(e_.db()));
+  }
+  for (auto& n : req.names) pods.push_back(TRY(find(n)));
+  std::vector<api::PodStatsReport> out;
+  for (auto& p : pods) {
+    api::StatsRequest sr;
+    for (auto& m : TRY(members(p)))
+      if (m.status == "running") sr.names.push_back(m.id);
+    if (sr.names.empty()) continue;
+    auto stats = e_.containers().stats(sr, previous);
+    if (!stats.ok()) continue;  // a member stopped meanwhile
+    auto size = [](uint64_t a, uint64_t b) { return humanSize(double(a)) + " / " + humanSize(double(b)); };
+    for (auto& s : *stats) {
+      api::PodStatsReport r;
+      r.pod = p.id.substr(0, 12);
+      r.cid = s.id.substr(0, 12);
+      r.name = s.name;
+      r.cpu = fmt::format("{:.2f}%", s.cpu);
+      r.mem_usage = r.mem_usage_bytes = size(s.mem_usage, s.mem_limit);
+      r.mem = fmt::format("{:.2f}%", s.mem_perc);
+      r.net_io = size(s.net_input, s.net_output);
+      r.block_io = size(s.block_input, s.block_output);
+      r.pids = std::to_string(s.pids);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 }  // namespace berth::engine

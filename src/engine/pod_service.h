@@ -45,6 +45,10 @@ class LocalPodService : public api::PodService {
   Result<bool> exists(const std::string& name) override;
   Result<std::string> resolveId(const std::string& name) override;
   Result<std::string> latestId() override;
+  Result<std::vector<std::vector<std::string>>> top(const std::string& name,
+                                                    const std::vector<std::string>& descriptors) override;
+  Result<std::vector<api::PodStatsReport>> stats(const api::PodStatsRequest& req,
+                                                 std::map<std::string, api::ContainerStats>& previous) override;
 
   // The pod by name, ID or prefix, after rolling back pods whose creator died mid-create.
   Result<state::PodRecord> find(const std::string& name);

@@ -177,7 +177,7 @@ expect_rc 0 remote restart -t 1 rc2
 pid2=$(berth inspect --format '{{.State.Pid}}' rc2)
 [[ "$pid1" != "$pid2" && "$(berth inspect --format '{{.State.Status}}' rc2)" == running ]] && pass ||
   fail "remote restart: pid $pid1 -> $pid2"
-expect_rc 0 remote kill -s TERM rc2
+expect_rc 0 remote kill -s KILL rc2  # sleep as PID 1 ignores TERM: wait would never return
 expect_rc 0 remote wait rc2
 expect_rc 0 remote start rc2
 expect_rc 0 remote stop -t 1 rc2
@@ -208,8 +208,10 @@ expect_rc 125 remote export -o "$TEST_DIR/x.tar" rc4
 assert_contains "$ERR" "export is not supported in remote mode" "export unsupported"
 expect_rc 125 remote system df
 assert_contains "$ERR" "system df is not supported in remote mode" "system df unsupported"
-expect_rc 125 remote network ls
-assert_contains "$ERR" "network ls is not supported in remote mode" "network ls unsupported"
+expect_rc 0 remote volume create rvexp
+expect_rc 125 remote volume export -o "$TEST_DIR/v.tar" rvexp
+assert_contains "$ERR" "volume export is not supported in remote mode" "volume export unsupported"
+expect_rc 0 remote volume rm rvexp
 expect_rc 125 remote manifest create localhost/list:1
 assert_contains "$ERR" "manifest create is not supported in remote mode" "manifest unsupported"
 berth rm rc4 >/dev/null

@@ -81,6 +81,34 @@ struct PodReport {
   std::optional<Error> error;
 };
 
+// One member's line of `pod stats` (podman's entities.PodStatsReport: formatted strings).
+struct PodStatsReport {
+  std::string pod, cid, name;  // pod and container IDs, 12 characters
+  std::string cpu, mem_usage, mem_usage_bytes, mem, net_io, block_io, pids;
+};
+
+struct PodStatsRequest {
+  std::vector<std::string> names;  // none: every pod
+  bool all = false;
+};
+
+// ListPodsReport JSON (podman's entities.ListPodsReport), as `pod ps --format json` prints it
+// and GET /libpod/pods/json answers.
+Json podSummaryToJson(const PodSummary& p);
+// The inverse, for the remote client; kInvalidArgument naming a field of the wrong type.
+Result<PodSummary> podSummaryFromJson(const Json& j);
+// PodStatsReport JSON: {"Pod","CID","Name","CPU","MemUsage","MemUsageBytes","Mem","NetIO",
+// "BlockIO","PIDS"}.
+Json podStatsToJson(const PodStatsReport& r);
+Result<PodStatsReport> podStatsFromJson(const Json& j);
+// podman's PodSpecGenerator, the body of POST /libpod/pods/create: name, hostname, labels,
+// exit_policy, no_infra, infra_image, infra_command, infra_name, shared_namespaces,
+// share_parent, pod_create_command and the network fields (netns, portmappings, Networks,
+// dns_*, hostadd, network_options, with the SpecGenerator's names and checks).
+Json podSpecToJson(const PodCreateRequest& req);
+// kInvalidArgument naming the field of the wrong type.
+Result<PodCreateRequest> podSpecFromJson(const Json& j);
+
 class PodService {
  public:
   virtual ~PodService() = default;
@@ -111,6 +139,15 @@ class PodService {
   virtual Result<std::string> resolveId(const std::string& name) = 0;
   // The most recently created pod (--latest); kNotFound when there is none.
   virtual Result<std::string> latestId() = 0;
+  // The processes of the pod's running members (ps columns as container top takes them):
+  // the header row once, then every member's rows. kFailedPrecondition "pod X has no
+  // running containers".
+  virtual Result<std::vector<std::vector<std::string>>> top(const std::string& name,
+                                                            const std::vector<std::string>& descriptors) = 0;
+  // One report per running member of the pods named (or of every pod). `previous` carries
+  // the last samples between calls of a stream (CPU % since then).
+  virtual Result<std::vector<PodStatsReport>> stats(const PodStatsRequest& req,
+                                                    std::map<std::string, ContainerStats>& previous) = 0;
 };
 
 }  // namespace berth::api

@@ -26,6 +26,8 @@ struct SecretInfo {
 
 // SecretInfoReport JSON: ID, CreatedAt, UpdatedAt, Spec{Name, Driver{Name, Options}, Labels}.
 Json secretToJson(const SecretInfo& s);
+// The inverse, for the remote client; kInvalidArgument naming a field of the wrong type.
+Result<SecretInfo> secretFromJson(const Json& j);
 
 struct SecretCreateRequest {
   std::string name;

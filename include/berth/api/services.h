@@ -6,6 +6,7 @@
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
+#include "berth/api/pods.h"
 #include "berth/api/system.h"
 #include "berth/api/secrets.h"
 #include "berth/api/volumes.h"
@@ -21,6 +22,7 @@ class Services {
   virtual NetworkService& networks() = 0;
   virtual VolumeService& volumes() = 0;
   virtual SecretService& secrets() = 0;
+  virtual PodService& pods() = 0;
 };
 
 }  // namespace berth::api

@@ -46,6 +46,7 @@ class Connection : public api::Services {
   api::NetworkService& networks() override;
   api::VolumeService& volumes() override;
   api::SecretService& secrets() override;
+  api::PodService& pods() override;
 
   Impl& impl() { return *impl_; }
 

@@ -224,21 +224,7 @@ Result<std::vector<std::vector<std::string>>> top(Connection& c, const std::stri
   Query q;
   if (!descriptors.empty()) q.emplace_back("ps_args", fmt::format("{}", fmt::join(descriptors, ",")));
   Json j = TRY(callJson(c, "GET", path(name, "/top"), q));
-  auto f = TRY(api::client::Fields::of(j, "containers/top"));
-  std::vector<std::vector<std::string>> out;
-  std::vector<std::string> titles;
-  TRY(f.strings("Titles", titles));
-  out.push_back(std::move(titles));
-  size_t i = 0;
-  if (const Json* procs = f.get("Processes")) {
-    for (const Json* row : TRY(api::client::arrayOf(*procs, "containers/top.Processes"))) {
-      Json wrap = {{"row", *row}};
-      std::vector<std::string> cells;
-      TRY(api::client::Fields(wrap, fmt::format("containers/top.Processes[{}]", i++)).strings("row", cells));
-      out.push_back(std::move(cells));
-    }
-  }
-  return out;
+  return api::client::decodeTop(j, "containers/top");
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> prune(Connection& c, const std::vector<std::string>& filters) {

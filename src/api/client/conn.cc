@@ -22,6 +22,7 @@ api::SystemService& Connection::system() { return *impl_->system; }
 api::NetworkService& Connection::networks() { return *impl_->networks; }
 api::VolumeService& Connection::volumes() { return *impl_->volumes; }
 api::SecretService& Connection::secrets() { return *impl_->secrets; }
+api::PodService& Connection::pods() { return *impl_->pods; }
 
 namespace {
 

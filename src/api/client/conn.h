@@ -27,6 +27,7 @@ class RemoteSystem;
 class RemoteNetworks;
 class RemoteVolumes;
 class RemoteSecrets;
+class RemotePods;
 
 }  // namespace berth::api::client
 
@@ -47,6 +48,7 @@ struct Connection::Impl {
   std::unique_ptr<api::client::RemoteNetworks> networks;
   std::unique_ptr<api::client::RemoteVolumes> volumes;
   std::unique_ptr<api::client::RemoteSecrets> secrets;
+  std::unique_ptr<api::client::RemotePods> pods;
 };
 
 }  // namespace berth::bindings

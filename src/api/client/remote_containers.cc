@@ -44,6 +44,7 @@ void attachServices(bindings::Connection& c) {
   impl.networks = std::make_unique<RemoteNetworks>(c);
   impl.volumes = std::make_unique<RemoteVolumes>(c);
   impl.secrets = std::make_unique<RemoteSecrets>(c);
+  impl.pods = std::make_unique<RemotePods>(c);
 }
 
 Result<ContainerCreateReport> RemoteContainers::create(const ContainerCreateRequest& req) {

@@ -7,9 +7,11 @@
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
 #include "berth/api/networks.h"
+#include "berth/api/pods.h"
 #include "berth/api/system.h"
 #include "berth/api/secrets.h"
 #include "berth/api/volumes.h"
+#include "api/client/conn.h"
 #include "berth/bindings/connection.h"
 
 namespace berth::api::client {
@@ -156,7 +158,7 @@ class RemoteVolumes : public VolumeService {
   bindings::Connection& c_;
 };
 
-// The service has no secret routes yet: every operation is kUnimplemented naming the command.
+// The libpod secret routes (podman's pkg/bindings/secrets).
 class RemoteSecrets : public SecretService {
  public:
   explicit RemoteSecrets(bindings::Connection& c) : c_(c) {}
@@ -167,7 +169,39 @@ class RemoteSecrets : public SecretService {
   Result<std::vector<SecretRemoveReport>> remove(const std::vector<std::string>& names, bool all) override;
 
  private:
-  [[maybe_unused]] bindings::Connection& c_;
+  bindings::Connection& c_;
+};
+
+// The libpod pod routes (podman's pkg/bindings/pods); each named pod is one call.
+class RemotePods : public PodService {
+ public:
+  explicit RemotePods(bindings::Connection& c) : c_(c) {}
+  Result<std::string> create(const PodCreateRequest& req) override;
+  Result<std::vector<PodReport>> start(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<PodReport>> stop(const PodStopRequest& req) override;
+  Result<std::vector<PodReport>> restart(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<PodReport>> kill(const std::vector<std::string>& names, bool all,
+                                      const std::string& signal) override;
+  Result<std::vector<PodReport>> pause(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<PodReport>> unpause(const std::vector<std::string>& names, bool all) override;
+  Result<std::vector<PodReport>> remove(const PodRemoveRequest& req) override;
+  Result<std::vector<PodReport>> prune() override;
+  Result<std::vector<PodSummary>> list(const std::vector<std::string>& filters) override;
+  Result<Json> inspect(const std::string& name) override;
+  Result<bool> exists(const std::string& name) override;
+  Result<std::string> resolveId(const std::string& name) override;
+  Result<std::string> latestId() override;
+  Result<std::vector<std::vector<std::string>>> top(const std::string& name,
+                                                    const std::vector<std::string>& descriptors) override;
+  Result<std::vector<PodStatsReport>> stats(const PodStatsRequest& req,
+                                            std::map<std::string, ContainerStats>& previous) override;
+
+ private:
+  // POST /pods/{name}/{verb} for each pod named (every pod with `all`), one report each;
+  // `ignore_missing` turns a missing pod into an empty report.
+  Result<std::vector<PodReport>> each(const std::vector<std::string>& names, bool all, std::string_view verb,
+                                      const Query& q, std::string_view command, bool ignore_missing = false);
+  bindings::Connection& c_;
 };
 
 }  // namespace berth::api::client

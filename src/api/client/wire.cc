@@ -209,4 +209,22 @@ Result<std::vector<std::pair<std::string, int64_t>>> decodePruneReports(const Js
   return out;
 }
 
+Result<std::vector<std::vector<std::string>>> decodeTop(const Json& j, std::string_view what) {
+  auto f = TRY(Fields::of(j, std::string(what)));
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> titles;
+  TRY(f.strings("Titles", titles));
+  out.push_back(std::move(titles));
+  size_t i = 0;
+  if (const Json* procs = f.get("Processes")) {
+    for (const Json* row : TRY(arrayOf(*procs, fmt::format("{}.Processes", what)))) {
+      Json wrap = {{"row", *row}};
+      std::vector<std::string> cells;
+      TRY(Fields(wrap, fmt::format("{}.Processes[{}]", what, i++)).strings("row", cells));
+      out.push_back(std::move(cells));
+    }
+  }
+  return out;
+}
+
 }  // namespace berth::api::client

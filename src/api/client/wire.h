@@ -44,6 +44,8 @@ Result<std::vector<const Json*>> arrayOf(const Json& doc, std::string_view what)
 Result<ContainerSummary> decodeListContainer(const Json& j, std::string what);
 Result<ImageSummary> decodeImageSummary(const Json& j, std::string what);
 Result<ImageHistoryEntry> decodeHistory(const Json& j, std::string what);
+// A top answer {"Titles", "Processes"} as rows, the titles first.
+Result<std::vector<std::vector<std::string>>> decodeTop(const Json& j, std::string_view what);
 // [{"Id","Size","Err"}] -> (id, size); an entry with an error fails with it.
 Result<std::vector<std::pair<std::string, int64_t>>> decodePruneReports(const Json& j, std::string what);
 

@@ -85,6 +85,20 @@ Result<int64_t> Call::integer(std::string_view name, int64_t dflt) const {
   return v.value_or(dflt);
 }
 
+Result<std::map<std::string, std::string>> Call::stringMap(std::string_view name) const {
+  std::map<std::string, std::string> out;
+  std::string text = str(name);
+  if (text.empty()) return out;
+  auto j = parseJson(text, fmt::format("query parameter {:?}", std::string(name)));
+  if (!j.ok() || !(j->is_object() || j->is_null()))
+    return makeError(Code::kInvalidArgument, "failed to parse parameters for {:?}: want a JSON object of strings",
+                     std::string(name));
+  if (j->is_null()) return out;
+  Json wrap = {{std::string(name), *j}};
+  TRY(getStringMap(wrap, name, out));
+  return out;
+}
+
 Result<std::vector<std::string>> Call::filters(std::string_view name) const {
   std::vector<std::string> out;
   std::string text = str(name);
@@ -123,6 +137,12 @@ Result<Json> Call::jsonBody(Json dflt) const {
   auto j = parseJson(req.body, "request body");
   if (!j.ok()) return makeError(Code::kInvalidArgument, "decode request body: {}", j.error().message());
   return std::move(*j);
+}
+
+Result<Json> Call::objectBody() const {
+  Json body = TRY(jsonBody());
+  if (!body.is_object()) return makeError(Code::kInvalidArgument, "decode request body: want a JSON object");
+  return body;
 }
 
 bool Call::versionAtLeast(int major, int minor) const {

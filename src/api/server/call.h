@@ -43,11 +43,15 @@ class Call {
   Result<bool> boolean(std::string_view name, bool dflt) const;
   Result<int64_t> integer(std::string_view name, int64_t dflt) const;
   Result<std::optional<int64_t>> optInteger(std::string_view name) const;
+  // A map parameter as podman's bindings send one: a JSON object of strings.
+  Result<std::map<std::string, std::string>> stringMap(std::string_view name) const;
   // `filters` as podman's key=value list: JSON {"k":["v"]} or Docker's {"k":{"v":true}}.
   Result<std::vector<std::string>> filters(std::string_view name = "filters") const;
 
   // The JSON body; an empty body is `dflt`. A syntax error is kInvalidArgument.
   Result<Json> jsonBody(Json dflt = Json::object()) const;
+  // The body as a JSON object (an empty body is {}); anything else is kInvalidArgument.
+  Result<Json> objectBody() const;
 
   // The path's API version is at least major.minor (unversioned: the current one).
   bool versionAtLeast(int major, int minor) const;

@@ -1,7 +1,12 @@
 // Route registration, one function per resource family.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "api/server/router.h"
+#include "base/json.h"
+#include "base/result.h"
 
 namespace berth::api::server {
 
@@ -9,6 +14,10 @@ void registerSystemRoutes(Router& r);
 void registerImageRoutes(Router& r);
 void registerContainerRoutes(Router& r);
 void registerExecRoutes(Router& r);
+void registerVolumeRoutes(Router& r);
+void registerNetworkRoutes(Router& r);
+void registerSecretRoutes(Router& r);
+void registerPodRoutes(Router& r);
 // Everything above.
 void registerAllRoutes(Router& r);
 
@@ -18,5 +27,19 @@ inline void both(Router& r, std::string_view method, std::string_view pattern, H
   r.add(method, Tree::kCompat, pattern, h, body);
   r.add(method, Tree::kLibpod, pattern, std::move(h), body);
 }
+
+// The first error of per-object reports (anything with an optional `error`), or OK.
+template <typename Report>
+Status firstError(const std::vector<Report>& reports) {
+  for (auto& r : reports)
+    if (r.error) return *r.error;
+  return {};
+}
+
+// The top routes' ps_args: descriptors separated by commas or spaces; none for ps's own
+// options ("-ef").
+std::vector<std::string> topDescriptors(const Call& c);
+// {"Processes","Titles"} from top's rows (the header row first).
+Json topBody(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace berth::api::server

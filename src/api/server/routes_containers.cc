@@ -33,12 +33,6 @@ Result<CtrFacts> facts(engine::Engine* e, const std::string& name) {
   return f;
 }
 
-Status firstError(const std::vector<NameResult>& results) {
-  for (auto& r : results)
-    if (r.error) return *r.error;
-  return {};
-}
-
 // Go's time.ParseDuration for the simple forms clients send ("250ms", "1s", "1m30s").
 Result<int64_t> parseDurationMs(const std::string& s, std::string_view what) {
   if (s.empty()) return int64_t(0);
@@ -278,23 +272,7 @@ Status wait(Call& c) {
 
 Status top(Call& c) {
   auto eng = TRY(c.engine());
-  std::vector<std::string> desc;
-  std::string args = c.str("ps_args");
-  if (!args.empty() && args[0] != '-') {
-    size_t i = 0;
-    while (i < args.size()) {
-      size_t j = args.find_first_of(", ", i);
-      std::string d = args.substr(i, j == std::string::npos ? std::string::npos : j - i);
-      if (!d.empty()) desc.push_back(d);
-      if (j == std::string::npos) break;
-      i = j + 1;
-    }
-  }
-  auto rows = TRY(containers(eng).top(c.param("name"), desc));
-  Json titles = rows.empty() ? Json::array() : Json(rows.front());
-  Json procs = Json::array();
-  for (size_t i = 1; i < rows.size(); ++i) procs.push_back(rows[i]);
-  return c.json(200, Json{{"Processes", procs}, {"Titles", titles}});
+  return c.json(200, topBody(TRY(containers(eng).top(c.param("name"), topDescriptors(c)))));
 }
 
 Status resize(Call& c) {
@@ -490,6 +468,28 @@ Status execResize(Call& c) {
 }
 
 }  // namespace
+
+std::vector<std::string> topDescriptors(const Call& c) {
+  std::vector<std::string> desc;
+  std::string args = c.str("ps_args");
+  if (args.empty() || args[0] == '-') return desc;
+  size_t i = 0;
+  while (i < args.size()) {
+    size_t j = args.find_first_of(", ", i);
+    std::string d = args.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (!d.empty()) desc.push_back(d);
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return desc;
+}
+
+Json topBody(const std::vector<std::vector<std::string>>& rows) {
+  Json titles = rows.empty() ? Json::array() : Json(rows.front());
+  Json procs = Json::array();
+  for (size_t i = 1; i < rows.size(); ++i) procs.push_back(rows[i]);
+  return Json{{"Processes", procs}, {"Titles", titles}};
+}
 
 void registerContainerRoutes(Router& r) {
   constexpr auto L = Tree::kLibpod;

@@ -191,6 +191,10 @@ void registerAllRoutes(Router& r) {
   registerImageRoutes(r);
   registerContainerRoutes(r);
   registerExecRoutes(r);
+  registerVolumeRoutes(r);
+  registerNetworkRoutes(r);
+  registerSecretRoutes(r);
+  registerPodRoutes(r);
 }
 
 }  // namespace berth::api::server
