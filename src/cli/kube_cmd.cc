@@ -11,6 +11,7 @@
 #include "cli/context.h"
 #include "cli/create_flags.h"
 #include "cli/progress.h"
+#include "cli/registry_flags.h"
 #include "engine/engine.h"
 #include "engine/kube_service.h"
 #include "registry/http.h"
@@ -131,8 +132,9 @@ std::unique_ptr<Command> downCommand() {
 std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
   struct O {
     std::vector<std::string> annotations, macs, networks, ips, log_opts, configmaps;
-    std::string log_driver, userns, authfile, cert_dir, creds, seccomp_root, context_dir, signature_policy;
-    bool no_hosts = false, quiet = false, tls_verify = true, start = true, down = false, replace = false;
+    AccessFlags access;
+    std::string log_driver, userns, seccomp_root, context_dir, signature_policy;
+    bool no_hosts = false, quiet = false, start = true, down = false, replace = false;
     bool build = false, service_container = false;
   };
   auto o = std::make_shared<O>();
@@ -146,7 +148,6 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
                "user:password --seccomp-profile-root /custom/path apache.yml\n  podman kube play "
                "https://example.com/nginx.yml")
       .sliceFlag("annotation", 0, &o->annotations, "Add annotations to pods (key=value)")
-      .flag("creds", 0, &o->creds, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry")
       .sliceFlag("mac-address", 0, &o->macs, "Static MAC addresses to assign to the pods")
       .flag("network", 0, &o->networks, "Connect pod to network(s) or network mode")
       .sliceFlag("ip", 0, &o->ips, "Static IP addresses to assign to the pods")
@@ -156,23 +157,20 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
       .flag("no-hosts", 0, &o->no_hosts,
             "Do not create /etc/hosts within the pod's containers, instead use the version from the image")
       .flag("quiet", 'q', &o->quiet, "Suppress output information when pulling images")
-      .flag("tls-verify", 0, &o->tls_verify, "Require HTTPS and verify certificates when contacting registries")
       .flag("start", 0, &o->start, "Start the pod after creating it")
-      .flag("authfile", 0, &o->authfile,
-            "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override")
       .hiddenFlag("down", &o->down)
       .flag("replace", 0, &o->replace, "Delete and recreate pods defined in the YAML file")
-      .flag("cert-dir", 0, &o->cert_dir, "Pathname of a directory containing TLS certificates and keys")
       .flag("seccomp-profile-root", 0, &o->seccomp_root, "Directory path for seccomp profiles")
       .sliceFlag("configmap", 0, &o->configmaps, "Pathname of a YAML file containing a kubernetes configmap")
       .flag("build", 0, &o->build, "Build all images in a YAML (given Containerfiles exist)")
       .flag("context-dir", 0, &o->context_dir, "Path to top level of context directory")
       .hiddenFlag("service-container", &o->service_container)
       .hiddenFlag("signature-policy", &o->signature_policy);
+  addAccessFlags(*c, o->access);
   if (hidden) c->hidden();
   c->run(orFail([o, self](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
-    if (!o->authfile.empty() && !fs::exists(o->authfile))
-      return makeError(Code::kNotFound, "stat {}: no such file or directory", o->authfile);
+    if (!o->access.authfile.empty() && !fs::exists(o->access.authfile))
+      return makeError(Code::kNotFound, "stat {}: no such file or directory", o->access.authfile);
     if (!o->context_dir.empty() && !o->build)
       return makeError(Code::kInvalidArgument, "--build must be specified when using --context-dir option");
     if (o->build) return makeError(Code::kUnimplemented, "kube play --build: building images is not supported by berth yet");
@@ -207,7 +205,7 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
     req.yaml = TRY(readKubeFile(args[0]));
     auto* svc = TRY(kubeService(ctx));
     auto eng = TRY(ctx.localEngine());
-    bool tls_changed = self->changed("tls-verify");
+    api::RegistryAccess reg_access = access(o->access, *self);
     req.ensure_image = [&, eng](const std::string& image, const std::string& policy) -> Result<std::string> {
       std::string p = policy;
       std::transform(p.begin(), p.end(), p.begin(), ::tolower);
@@ -223,12 +221,7 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
       api::ImagePullRequest pr;
       pr.reference = image;
       pr.progress = progress.fn();
-      pr.access.authfile = o->authfile;
-      if (pr.access.authfile.empty())
-        if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) pr.access.authfile = e;
-      pr.access.creds = o->creds;
-      pr.access.cert_dir = o->cert_dir;
-      if (tls_changed) pr.access.tls_verify = o->tls_verify;
+      pr.access = reg_access;
       auto pulled = TRY(images.pull(pr));
       if (!pulled.names.empty()) return pulled.names[0];
       if (!pulled.ids.empty()) return pulled.ids[0];
