@@ -206,7 +206,9 @@ std::unique_ptr<Command> imageInspectCommand() {
           for (auto& j : arr)
             if (int r = printTemplate(ctx, inspectFormat(*format, true), j); r != 0) return r;
         }
-        for (auto& e : errors) ctx.err("Error: " + e + "\n");
+        // podman: the first error is returned ("Error: inspecting object: ..."), the rest printed before it.
+        for (size_t i = 1; i < errors.size(); ++i) ctx.err("error inspecting object: " + errors[i] + "\n");
+        if (!errors.empty()) ctx.err("Error: inspecting object: " + errors[0] + "\n");
         return rc;
       });
   return c;
@@ -597,7 +599,9 @@ std::unique_ptr<Command> topLevelInspect() {
           for (auto& j : arr)
             if (int r = printTemplate(ctx, inspectFormat(o->format, o->type == "image"), j); r != 0) return r;
         }
-        for (auto& e : errors) ctx.err("Error: " + e + "\n");
+        // podman: the first error is returned ("Error: inspecting object: ..."), the rest printed before it.
+        for (size_t i = 1; i < errors.size(); ++i) ctx.err("error inspecting object: " + errors[i] + "\n");
+        if (!errors.empty()) ctx.err("Error: inspecting object: " + errors[0] + "\n");
         return errors.empty() ? 0 : kExitEngineError;
       });
   return c;
