@@ -189,6 +189,7 @@ Result<engine::Engine*> Context::localEngine() {
                      cmd.empty() ? std::string("this command") : cmd);
   }
   if (!engine_) {
+    LOG_PHASE("open engine (containers.conf, store, database)");
     // containers.conf's [engine] events settings; --events-backend wins.
     Json conf = TRY(config::loadContainersConf(config::HostEnv::current()));
     auto ev = TRY(config::eventsConf(conf));

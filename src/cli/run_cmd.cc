@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -97,7 +98,10 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   if (!o.cidfile.empty() && fs::exists(o.cidfile))
     return makeError(Code::kAlreadyExists,
                      "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
-  spec.image = TRY(ensureImage(ctx, o, args[0], self));
+  {
+    LOG_PHASE("image lookup (pull policy)");
+    spec.image = TRY(ensureImage(ctx, o, args[0], self));
+  }
   if (spec.pod.rfind("new:", 0) == 0) {
     // podman's createPodIfNecessary: the pod takes the hostname and the network options,
     // which its infra container holds for the members.
@@ -114,7 +118,9 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
     TRY(eng->pods().create(pr));
     spec.pod = pod_name;
   }
+  std::optional<log::PhaseTimer> phase_create(std::in_place, "create (spec, record)");
   auto rep = TRY(svc->create(api::ContainerCreateRequest{spec, o.replace}));
+  phase_create.reset();
   for (auto& w : rep.warnings) ctx.err(w + "\n");
   if (!o.cidfile.empty()) TRY(fs::writeFileAtomic(o.cidfile, rep.id));
   if (!run) {
@@ -134,7 +140,9 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   auto streams = TRY(runStreams(o));
   // podman prints the ID when neither output stream is attached.
   if (streams.out < 0 && streams.err < 0) ctx.out(rep.id + "\n");
+  std::optional<log::PhaseTimer> phase_run(std::in_place, "start, attach, wait for exit");
   auto code = svc->start(rep.id, &streams);
+  phase_run.reset();
   if (!code.ok()) {
     int rc = ctx.fail(code.error(), Phase::kRunStart);
     if (o.rm) (void)svc->cleanup(rep.id, true);
@@ -142,6 +150,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
   }
   if (*code < 0) return 0;  // detached
   if (o.rm) {
+    LOG_PHASE("remove (--rm)");
     auto s = svc->cleanup(rep.id, true);
     if (!s.ok()) ctx.err("Error: " + s.error().what() + "\n");
   }

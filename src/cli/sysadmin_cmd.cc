@@ -8,6 +8,7 @@
 #include "cli/container_cmds.h"
 #include "cli/format/report.h"
 #include "cli/output.h"
+#include "runtime/select.h"
 
 namespace berth::cli {
 
@@ -292,6 +293,30 @@ std::unique_ptr<Command> checkCommand() {
   return c;
 }
 
+// berth's own: the explicit host change that lets crun run on a hybrid cgroup host.
+std::unique_ptr<Command> moveControllersCommand() {
+  auto c = std::make_unique<Command>("move-cgroup-controllers",
+                                     "Move cgroup controllers off the unified hierarchy so crun can run");
+  c->args(0, 0)
+      .description("\n\tberth system move-cgroup-controllers\n\n        On a hybrid cgroup host, mounts each "
+                   "controller of /sys/fs/cgroup/unified on a v1 hierarchy of its own\n        "
+                   "(/sys/fs/cgroup/<name>). crun refuses hybrid hosts while the unified hierarchy\n        "
+                   "holds a controller; afterwards berth chooses crun. A host change, undone by a reboot.\n")
+      .run(orFail([](Context& ctx, const std::vector<std::string>&) -> Result<int> {
+        auto before = runtime::detectCgroupLayout();
+        if (before.mode == runtime::CgroupMode::kHybrid && before.unified_controllers.empty()) {
+          ctx.out("no controller on the unified hierarchy: crun can run\n");
+          return 0;
+        }
+        auto moved = TRY(runtime::moveUnifiedControllersToV1());
+        for (auto& m : moved) ctx.out(fmt::format("moved {} to /sys/fs/cgroup/{}\n", m, m));
+        auto choice = TRY(runtime::chooseDefaultRuntime(runtime::detectCgroupLayout()));
+        ctx.out(fmt::format("default OCI runtime: {} ({})\n", choice.name, choice.reason));
+        return 0;
+      }));
+  return c;
+}
+
 }  // namespace
 
 void addSystemAdminCommands(Command& root) {
@@ -303,6 +328,7 @@ void addSystemAdminCommands(Command& root) {
   sys->add(migrateCommand());
   sys->add(renumberCommand());
   sys->add(checkCommand());
+  sys->add(moveControllersCommand());
 }
 
 }  // namespace berth::cli

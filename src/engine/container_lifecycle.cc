@@ -401,6 +401,7 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   auto held = TRY(reserveHostPorts(spec));
   std::vector<int> hold_fds;
   for (auto& f : held) hold_fds.push_back(f.get());
+  LOG_PHASE("berth-monitor start (incl. runtime create)");
   int pid = TRY(launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve, hold_fds));
   if (!spec.conmon_pid_file.empty())
     TRY_CTX(fs::writeFileReplace(spec.conmon_pid_file, std::to_string(readPidFile(p.monitor_pid_file))),
@@ -419,10 +420,18 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
     if (auto rm = rt.remove(rec.id, true); !rm.ok() && rm.error().code() != Code::kNotFound)
       LOG_WARN("delete the leftover runtime container {}: {}", rec.id.substr(0, 12), rm.error().what());
   }
-  TRY(mountRootfs(rec));
+  {
+    LOG_PHASE("mount rootfs");
+    TRY(mountRootfs(rec));
+  }
   const api::SpecGenerator spec = storedSpec(rec.config);
-  Status s = setupNetworkLocked(rec, spec);
+  Status s;
+  {
+    LOG_PHASE("network setup");
+    s = setupNetworkLocked(rec, spec);
+  }
   if (s.ok()) {
+    LOG_PHASE("write bundle (config.json)");
     s = writeBundle(rec);
     if (!s.ok())
       if (auto t = teardownNetworkLocked(rec, spec); !t.ok())
@@ -515,7 +524,11 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           if (!s.ok()) return std::move(s).error();
           sock = std::move(*s);
         }
-        auto st = rt.start(rec.id);
+        Status st;
+        {
+          LOG_PHASE("runtime start");
+          st = rt.start(rec.id);
+        }
         if (!st.ok()) {
           Error e = classifyRuntimeError(std::move(st).error());
           Status deleted = rt.remove(rec.id, true);
@@ -657,12 +670,21 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   bool was_active = rec.state.value("status", "") != "exited";
   if (was_active) emitContainerEvent(rec, "died", rec.state.value("exit_code", 0));
   auto rt = TRY(runtimeFor(rec));
-  auto rm = rt.remove(rec.id, true);
-  if (!rm.ok() && rm.error().code() != Code::kNotFound)
-    LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
-  TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
+  {
+    LOG_PHASE("runtime delete");
+    auto rm = rt.remove(rec.id, true);
+    if (!rm.ok() && rm.error().code() != Code::kNotFound)
+      LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
+  }
+  {
+    LOG_PHASE("network teardown");
+    TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
+  }
   releaseVolumesLocked(rec);
-  TRY(unmountRootfs(rec));
+  {
+    LOG_PHASE("unmount rootfs");
+    TRY(unmountRootfs(rec));
+  }
   if (was_active) emitContainerEvent(rec, "cleanup");
   ::unlink(p.socket.c_str());
   ::unlink(p.monitor_pid_file.c_str());

@@ -108,7 +108,7 @@ Result<std::pair<std::string, std::string>> chooseRuntime(const std::string& req
     std::string name = requested.substr(requested.rfind('/') + 1);
     return std::make_pair(name, path);
   }
-  auto choice = TRY(runtime::chooseDefaultRuntime(runtime::detectCgroupMode()));
+  auto choice = TRY(runtime::chooseDefaultRuntime(runtime::detectCgroupLayout()));
   std::string path = TRY(runtime::findRuntime(choice.name));
   return std::make_pair(choice.name, path);
 }

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "runtime/child_process.h"
 #include "runtime/oci_runtime.h"
 
@@ -50,6 +51,9 @@ Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what
   }
   if (!msg.contains("pid") || !msg["pid"].is_number_integer())
     return makeError(Code::kInternal, "berth-monitor for {} reported no pid: {}", what, msg.dump());
+  if (msg.contains("runtime_ms") && msg["runtime_ms"].is_number())
+    LOG_DEBUG("phase runtime {} (in berth-monitor): {:.2f} ms", msg.value("runtime_op", std::string("create")),
+              msg["runtime_ms"].get<double>());
   return msg["pid"].get<int>();
 }
 

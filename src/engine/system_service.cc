@@ -52,7 +52,7 @@ Result<Json> LocalSystemService::info() {
   auto mode = runtime::detectCgroupMode();
   std::string runtime_name = e_.options().runtime, runtime_path, reason;
   if (runtime_name.empty()) {
-    auto choice = runtime::chooseDefaultRuntime(mode);
+    auto choice = runtime::chooseDefaultRuntime(runtime::detectCgroupLayout());
     if (choice.ok()) {
       runtime_name = choice->name;
       runtime_path = choice->path;

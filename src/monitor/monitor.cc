@@ -54,11 +54,12 @@ constexpr int64_t kClientStallMs = 30000;
 // At exit, queued output gets this long per client without progress.
 constexpr int64_t kFinalFlushStallMs = 5000;
 
-int64_t monotonicMs() {
+int64_t monotonicUs() {
   struct timespec ts;
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
+int64_t monotonicMs() { return monotonicUs() / 1000; }
 
 uint64_t key(Tag t, int fd) { return (uint64_t(t) << 32) | uint32_t(fd); }
 
@@ -680,13 +681,16 @@ int Monitor::run() {
                            Json(st.error().what()).dump(-1, ' ', false, Json::error_handler_t::replace)));
     return 1;
   }
+  int64_t launch_us = monotonicUs();
   auto fail = launch(o_.start);
+  launch_us = monotonicUs() - launch_us;
   if (fail) {
     reportSync(fmt::format("{{\"error\":{},\"code\":{}}}",
                            Json(fail->message).dump(-1, ' ', false, Json::error_handler_t::replace),
                            fail->code));
   } else {
-    reportSync(fmt::format("{{\"pid\":{}}}", run_.pid));
+    reportSync(fmt::format("{{\"pid\":{},\"runtime_op\":\"{}\",\"runtime_ms\":{:.2f}}}", run_.pid,
+                           o_.exec ? "exec" : o_.start ? "create + start" : "create", launch_us / 1000.0));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
   if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;

@@ -156,11 +156,14 @@ TEST_F(TempDir, FindAndChoose) {
   script("bin/runc", "");
   script("bin/crun", "");
   EXPECT_EQ(*findRuntime("runc", dirs), dir_ + "/bin/runc");
-  EXPECT_EQ(chooseDefaultRuntime(CgroupMode::kUnified, dirs)->name, "crun");
-  EXPECT_EQ(chooseDefaultRuntime(CgroupMode::kLegacy, dirs)->name, "crun");
-  auto hybrid = chooseDefaultRuntime(CgroupMode::kHybrid, dirs);
+  EXPECT_EQ(chooseDefaultRuntime({CgroupMode::kUnified, {}}, dirs)->name, "crun");
+  EXPECT_EQ(chooseDefaultRuntime({CgroupMode::kLegacy, {}}, dirs)->name, "crun");
+  // Hybrid: crun refuses only while a controller sits on the unified hierarchy.
+  auto hybrid = chooseDefaultRuntime({CgroupMode::kHybrid, {"hugetlb"}}, dirs);
   EXPECT_EQ(hybrid->name, "runc");
-  EXPECT_NE(hybrid->reason.find("hybrid"), std::string::npos);
+  EXPECT_NE(hybrid->reason.find("hugetlb on the unified hierarchy"), std::string::npos);
+  EXPECT_NE(hybrid->reason.find("move-cgroup-controllers"), std::string::npos);
+  EXPECT_EQ(chooseDefaultRuntime({CgroupMode::kHybrid, {}}, dirs)->name, "crun");
   EXPECT_EQ(detectCgroupMode(dir_), CgroupMode::kLegacy);  // a plain dir: no cgroup2 anywhere
 }
 

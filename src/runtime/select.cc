@@ -2,7 +2,10 @@
 #include "runtime/select.h"
 
 #include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <fmt/ranges.h>
@@ -30,6 +33,60 @@ CgroupMode detectCgroupMode(const std::string& root) {
   return CgroupMode::kLegacy;
 }
 
+CgroupLayout detectCgroupLayout(const std::string& root) {
+  CgroupLayout l;
+  l.mode = detectCgroupMode(root);
+  if (l.mode != CgroupMode::kHybrid) return l;
+  auto text = fs::readFile(fs::joinPath(root, "unified/cgroup.controllers"));
+  if (!text.ok()) return l;
+  std::string word;
+  for (char c : *text + " ") {
+    if (c == ' ' || c == '\n' || c == '\t') {
+      if (!word.empty()) l.unified_controllers.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  return l;
+}
+
+Result<std::vector<std::string>> moveUnifiedControllersToV1(const std::string& root) {
+  CgroupLayout l = detectCgroupLayout(root);
+  if (l.mode != CgroupMode::kHybrid)
+    return makeError(Code::kFailedPrecondition, "cgroups at {} are {}, not hybrid: there is nothing to move", root,
+                     cgroupModeName(l.mode));
+  std::string enabled;
+  if (auto t = fs::readFile(fs::joinPath(root, "unified/cgroup.subtree_control")); t.ok()) enabled = " " + *t + " ";
+  for (auto& c : l.unified_controllers) {
+    if (enabled.find(" " + c + " ") != std::string::npos || enabled.find(" " + c + "\n") != std::string::npos)
+      return makeError(Code::kFailedPrecondition,
+                       "controller {} is enabled in {}/unified/cgroup.subtree_control: it is in use on the "
+                       "unified hierarchy and cannot move",
+                       c, root);
+  }
+  std::vector<std::string> moved;
+  for (auto& c : l.unified_controllers) {
+    std::string dir = fs::joinPath(root, c);
+    if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) {
+      if (errno != EROFS) return errnoError("create {}", dir);
+      // systemd mounts the tmpfs at /sys/fs/cgroup read-only: open it for the mkdir only.
+      if (::mount(nullptr, root.c_str(), nullptr, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+        return errnoError("remount {} read-write", root);
+      int rc = ::mkdir(dir.c_str(), 0755), err = errno;
+      ::mount(nullptr, root.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
+      if (rc < 0 && err != EEXIST) {
+        errno = err;
+        return errnoError("create {}", dir);
+      }
+    }
+    if (::mount("cgroup", dir.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, c.c_str()) < 0)
+      return errnoError("mount the {} controller on {}", c, dir);
+    moved.push_back(c);
+  }
+  return moved;
+}
+
 const std::vector<std::string>& runtimeSearchDirs() {
   static const std::vector<std::string> dirs{"/usr/local/bin", "/usr/bin", "/usr/sbin",
                                              "/bin", "/sbin", "/usr/libexec/podman"};
@@ -53,22 +110,28 @@ Result<std::string> findRuntime(const std::string& name, const std::vector<std::
                    fmt::join(dirs, ":"));
 }
 
-Result<RuntimeChoice> chooseDefaultRuntime(CgroupMode mode, const std::vector<std::string>& dirs) {
+Result<RuntimeChoice> chooseDefaultRuntime(const CgroupLayout& layout, const std::vector<std::string>& dirs) {
   auto crun = findRuntime("crun", dirs);
-  if (crun.ok() && mode != CgroupMode::kHybrid)
-    return RuntimeChoice{"crun", *crun,
-                         fmt::format("crun is installed and cgroups are {}", cgroupModeName(mode))};
+  bool refused = layout.mode == CgroupMode::kHybrid && !layout.unified_controllers.empty();
+  if (crun.ok() && !refused) {
+    std::string why = layout.mode == CgroupMode::kHybrid
+                          ? "crun is installed and cgroups are hybrid with no controller on the unified hierarchy"
+                          : fmt::format("crun is installed and cgroups are {}", cgroupModeName(layout.mode));
+    return RuntimeChoice{"crun", *crun, std::move(why)};
+  }
   auto runc = findRuntime("runc", dirs);
   if (!runc.ok()) {
     if (crun.ok())  // hybrid host with crun only: let crun try and report its own error.
       return RuntimeChoice{"crun", *crun, "runc is not installed; crun may refuse hybrid cgroups"};
-    return makeError(Code::kNotFound, "no OCI runtime found (crun, runc) in {}",
-                     fmt::join(dirs, ":"));
+    return makeError(Code::kNotFound, "no OCI runtime found (crun, runc) in {}", fmt::join(dirs, ":"));
   }
-  std::string reason = !crun.ok() ? "crun is not installed"
-                                  : "cgroups are hybrid (v1 + unified), which crun refuses "
-                                    "(\"cgroups in hybrid mode not supported\")";
-  return RuntimeChoice{"runc", *runc, reason};
+  if (!crun.ok()) return RuntimeChoice{"runc", *runc, "crun is not installed"};
+  return RuntimeChoice{"runc", *runc,
+                       fmt::format("cgroups are hybrid and {} on the unified hierarchy, which crun refuses "
+                                   "(\"cgroups in hybrid mode not supported\"); `berth system "
+                                   "move-cgroup-controllers` moves {} to v1 hierarchies so crun can run",
+                                   fmt::join(layout.unified_controllers, ", "),
+                                   layout.unified_controllers.size() == 1 ? "it" : "them")};
 }
 
 }  // namespace berth::runtime
