@@ -3,7 +3,7 @@
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   nlohmann-json3-dev libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libzstd-dev
-  libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev libyaml-dev)
+  libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev libyaml-dev libseccomp-dev)
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables catatonit slirp4netns)
 TEST_PKGS=(podman docker-registry python3-docker tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
   clang libclang-rt-14-dev jq procps iproute2 ncat expect python3-yaml)

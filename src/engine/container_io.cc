@@ -482,7 +482,14 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
       env = oci["process"].value("env", std::vector<std::string>{});
     }
   }
-  for (auto& e : req.env) env.push_back(e);
+  // The exec's whole environment, a given key replacing the container's: crun's `exec --env`
+  // replaces the process environment (runc's adds to it), so both get all of it.
+  for (auto& e : req.env) {
+    std::string key = e.substr(0, e.find('='));
+    auto same = std::find_if(env.begin(), env.end(), [&](const std::string& c) { return c.substr(0, c.find('=')) == key; });
+    if (same != env.end()) *same = e;
+    else env.push_back(e);
+  }
   if (!TRY(commandExistsInRoot(p.merged, req.cmd[0], env)))
     return makeError(Code::kCommandNotFound,
                      "{}: executable file `{}` not found in $PATH: No such file or directory: OCI runtime attempted "
@@ -493,7 +500,7 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
                      rec.config.value("runtime", "runtime"), req.cmd[0]);
   auto& o = plan.opts;
   o.tty = req.tty;
-  o.env = req.env;
+  o.env = req.env.empty() ? std::vector<std::string>{} : env;
   o.cwd = req.workdir;
   if (!req.user.empty()) {
     // runc exec --user takes only uid[:gid]: resolve names in the container's files.

@@ -21,6 +21,7 @@
 #include "engine/helper_binaries.h"
 #include "engine/monitor_launch.h"
 #include "engine/rootfs_files.h"
+#include "runtime/seccomp_bpf.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
 #include "store/layer_store.h"
@@ -323,6 +324,16 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.image_volume_paths = TRY(acquireImageVolumesLocked(rec, spec));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
   TRY(firstUseVolumes(rec, spec, oci));
+  // crun compiles the seccomp profile on every create; hand it the filter compiled once per
+  // profile instead (BERTH_SECCOMP_PRECOMPILE=0 leaves it to crun, for comparison).
+  const char* precompile = std::getenv("BERTH_SECCOMP_PRECOMPILE");
+  if (in.runtime_name == "crun" && oci.contains("linux") && oci["linux"].contains("seccomp") &&
+      !(precompile && std::string_view(precompile) == "0")) {
+    LOG_PHASE("seccomp filter (cached)");
+    auto b64 = runtime::seccompBpfAnnotation(oci["linux"]["seccomp"], e_.options().runroot + "/seccomp");
+    if (!b64.ok()) LOG_DEBUG("precompile the seccomp filter of {}: {}", rec.id.substr(0, 12), b64.error().what());
+    else if (*b64) oci["annotations"][runtime::kSeccompBpfAnnotation] = std::move(**b64);
+  }
   TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
   return {};
@@ -330,7 +341,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
 
 // --- monitor ------------------------------------------------------------------
 
-Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool detached) {
+Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool start, bool hold_output) {
   auto p = paths(rec.id);
   auto rt = TRY(runtimeFor(rec));
   std::string monitor = TRY(helperBinary("berth-monitor"));
@@ -391,7 +402,10 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
       spec.healthconfig->interval.count() > 0)
     argv.insert(argv.end(), {"--health-interval-ms",
                              std::to_string(std::max<int64_t>(1, spec.healthconfig->interval.count() / 1000000))});
-  if (detached) argv.push_back("--start");
+  if (start) argv.push_back("--start");
+  // An attached run: the monitor starts the container itself and keeps its output unread
+  // until this process's attach connection comes (10 s at most, should it never come).
+  if (start && hold_output) argv.insert(argv.end(), {"--hold-output-ms", "10000"});
   if (spec.timeout > 0) argv.insert(argv.end(), {"--timeout", std::to_string(spec.timeout)});
   // --preserve-fds: only the process that created the container (`run`) has them.
   auto kept = preserve_fds_.find(rec.id);
@@ -454,7 +468,7 @@ Status LocalContainerService::init(const std::string& name) {
   if (status != "configured" && status != "exited" && status != "stopped")
     return makeError(Code::kFailedPrecondition, "container {} has already been created in runtime: container state improper", rec->id);
   TRY(initLocked(*rec));
-  int pid = TRY(startMonitor(*rec, false));
+  int pid = TRY(startMonitor(*rec, false, false));
   rec->state["status"] = "created";
   rec->state["pid"] = pid;
   rec->state["monitor_pid"] = readPidFile(paths(rec->id).monitor_pid_file);
@@ -493,7 +507,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       bool was_created = status == "created";
       if (!was_created) TRY(initLocked(rec));
       auto p = paths(rec.id);
-      Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, attach == nullptr);
+      Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, true, attach != nullptr);
       if (!pid.ok()) {
         // The monitor reported the failure and is on its way out: its pid file goes first, so
         // no later sync adopts it as a live run, then what it may leave in the runtime.
@@ -518,12 +532,12 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
                                  {&saved, "record the failed start"}});
       }
       auto rt = TRY(runtimeFor(rec));
-      if (attach != nullptr || was_created) {
-        if (attach) {
-          auto s = connectAttach(p.socket);
-          if (!s.ok()) return std::move(s).error();
-          sock = std::move(*s);
-        }
+      if (attach) {
+        auto s = connectAttach(p.socket);
+        if (!s.ok()) return std::move(s).error();
+        sock = std::move(*s);
+      }
+      if (was_created) {
         Status st;
         {
           LOG_PHASE("runtime start");

@@ -269,7 +269,9 @@ class LocalContainerService : public api::ContainerService {
                            const std::string& hostname, bool in_place = false);
   // inspect's NetworkSettings in podman's shape.
   Json networkSettings(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
-  Result<int> startMonitor(state::ContainerRecord& rec, bool detached);
+  // start: the monitor starts the container too (`run --detach`); hold_output: and keeps its
+  // output unread until the attach connection of the caller comes.
+  Result<int> startMonitor(state::ContainerRecord& rec, bool start, bool hold_output);
   Status initLocked(state::ContainerRecord& rec);
   // Streams between the attach socket and the caller's fds until the container
   // exits (returns its exit code) or the detach keys are typed (returns -1).

@@ -15,9 +15,11 @@
 #include "engine/container_service.h"
 #include "engine/engine.h"
 #include "engine/kube_service.h"
+#include "runtime/seccomp_bpf.h"
 #include "engine/pod_service.h"
 #include "engine/rootfs_files.h"
 #include "engine/system_service.h"
+#include "runtime/seccomp_bpf.h"
 #include "specgen/caps.h"
 #include "specgen/user.h"
 #include "state/containers.h"
@@ -294,7 +296,7 @@ void addAnnotations(Json& anns, const state::ContainerRecord& rec, const Json& o
   const Json oci_anns = oci.value("annotations", Json::object());
   for (auto& [k, v] : oci_anns.items())
     if (v.is_string() && k != "io.container.manager" && k != "org.opencontainers.image.stopSignal" &&
-        k != "run.oci.keep_original_groups")
+        k != "run.oci.keep_original_groups" && k != runtime::kSeccompBpfAnnotation)
       a[k] = v.get<std::string>();
   if (oci_anns.empty()) {  // not started yet: the annotations create writes
     const api::SpecGenerator sp = storedSpec(rec.config);

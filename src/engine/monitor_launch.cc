@@ -12,13 +12,18 @@
 
 namespace berth::engine {
 
+// podman's getOCIRuntimeError, case-insensitive as there: permission first, then not found
+// (runc: "executable file not found in $PATH"; crun: "executable file `x` not found in $PATH:
+// No such file or directory").
 Error classifyRuntimeError(Error e) {
   const std::string& m = e.message();
-  if (m.find("executable file not found") != std::string::npos ||
-      (m.find("no such file or directory") != std::string::npos && m.find("exec") != std::string::npos))
-    return Error(Code::kCommandNotFound, m + ": OCI runtime attempted to invoke a command that was not found");
-  if (m.find("permission denied") != std::string::npos && m.find("exec") != std::string::npos)
+  std::string lower(m);
+  for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view w) { return lower.find(w) != std::string::npos; };
+  if (has("permission denied") || has("operation not permitted"))
     return Error(Code::kCannotInvoke, m + ": OCI permission denied");
+  if (has("executable file not found in") || has("no such file or directory"))
+    return Error(Code::kCommandNotFound, m + ": OCI runtime attempted to invoke a command that was not found");
   return e;
 }
 

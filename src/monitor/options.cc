@@ -90,6 +90,7 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
     else if (flag == "--preserve-fds") o.preserve_fds = int(TRY(parseInt(flag, val)));
     else if (flag == "--hold-fds") o.hold_fds = int(TRY(parseInt(flag, val)));
     else if (flag == "--timeout") o.timeout_s = TRY(parseInt(flag, val));
+    else if (flag == "--hold-output-ms") o.hold_output_ms = TRY(parseInt(flag, val));
     else if (flag == "--health-interval-ms") {
       o.health_interval_ms = TRY(parseInt(flag, val));
       if (o.health_interval_ms <= 0) return makeError(Code::kInvalidArgument, "--health-interval-ms must be positive");

@@ -49,6 +49,10 @@ struct Options {
   // --healthcheck first, N ms after the container started and then N ms after each check
   // ended (one check at a time). 0: no schedule.
   int64_t health_interval_ms = 0;
+  // --hold-output-ms N (with --start, for an attached run): the container's output is left
+  // unread until the first attach client connects, or N ms have passed, so the client that
+  // started the container sees all of it. 0: output is read from the start.
+  int64_t hold_output_ms = 0;
 };
 
 // Parses argv[1..]. Flags take their value as the next argument or after

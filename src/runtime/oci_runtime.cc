@@ -1,6 +1,8 @@
 // OciRuntime: argv construction and error mapping for crun/runc calls.
 #include "runtime/oci_runtime.h"
 
+#include <algorithm>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +32,14 @@ std::vector<std::string> OciRuntime::createArgv(const std::string& id,
   if (!o.console_socket.empty()) argv.insert(argv.end(), {"--console-socket", o.console_socket});
   if (o.preserve_fds > 0) argv.insert(argv.end(), {"--preserve-fds", std::to_string(o.preserve_fds)});
   argv.push_back(id);
+  return argv;
+}
+
+std::vector<std::string> OciRuntime::runDetachedArgv(const std::string& id, const CreateOptions& o) const {
+  auto argv = createArgv(id, o);
+  auto verb = std::find(argv.begin(), argv.end(), "create");
+  *verb = "run";
+  argv.insert(argv.end() - 1, "--detach");
   return argv;
 }
 

@@ -61,6 +61,8 @@ class OciRuntime {
   // argv builders: what the monitor executes itself (it owns the stdio).
   std::vector<std::string> createArgv(const std::string& id, const CreateOptions& o) const;
   std::vector<std::string> startArgv(const std::string& id) const;
+  // `run --detach`: create and start in one runtime call (one process less than both).
+  std::vector<std::string> runDetachedArgv(const std::string& id, const CreateOptions& o) const;
   std::vector<std::string> execArgv(const std::string& id, const ExecOptions& o) const;
   std::vector<std::string> deleteArgv(const std::string& id, bool force) const;
 

@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "runtime/child_process.h"
 #include "runtime/oci_runtime.h"
+#include "runtime/seccomp_bpf.h"
 #include "runtime/select.h"
 
 namespace berth::runtime {
@@ -165,6 +166,53 @@ TEST_F(TempDir, FindAndChoose) {
   EXPECT_NE(hybrid->reason.find("move-cgroup-controllers"), std::string::npos);
   EXPECT_EQ(chooseDefaultRuntime({CgroupMode::kHybrid, {}}, dirs)->name, "crun");
   EXPECT_EQ(detectCgroupMode(dir_), CgroupMode::kLegacy);  // a plain dir: no cgroup2 anywhere
+}
+
+}  // namespace
+}  // namespace berth::runtime
+
+namespace berth::runtime {
+namespace {
+
+// The filter crun would build: a BPF program (8-byte instructions) ending in a return, and the
+// same program for the same profile; what the annotation cannot carry is left to crun.
+TEST(SeccompBpf, CompilesAndRefusesMalformedProfiles) {
+  Json prof = Json::parse(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,
+    "architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+    "syscalls":[{"names":["read","write","no_such_syscall"],"action":"SCMP_ACT_ALLOW"},
+                {"names":["personality"],"action":"SCMP_ACT_ALLOW",
+                 "args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]},
+                {"names":["clone"],"action":"SCMP_ACT_ERRNO","errnoRet":1,
+                 "args":[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}]}]})");
+  auto bpf = compileSeccompBpf(prof);
+  ASSERT_TRUE(bpf.ok()) << bpf.error().what();
+  if (!*bpf) GTEST_SKIP() << "libseccomp.so.2 is not installed";
+  EXPECT_GT((*bpf)->size(), 8u);
+  EXPECT_EQ((*bpf)->size() % 8, 0u);
+  EXPECT_EQ(**compileSeccompBpf(prof), **bpf);
+
+  Json notify = prof;
+  notify["syscalls"][0]["action"] = "SCMP_ACT_NOTIFY";
+  EXPECT_FALSE(compileSeccompBpf(notify)->has_value()) << "notify needs crun's own listener";
+
+  struct Bad {
+    const char* doc;
+    const char* names;
+  } bad[] = {
+      {R"({"defaultAction":1})", "linux.seccomp.defaultAction"},
+      {R"({"defaultAction":"SCMP_ACT_NOPE"})", "linux.seccomp.defaultAction"},
+      {R"({"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":1})", "errno value specified"},
+      {R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_KILL",
+          "args":[{"index":9,"value":0,"op":"SCMP_CMP_EQ"}]}]})", "linux.seccomp.syscalls[0].args[0].index"},
+      {R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":"read","action":"SCMP_ACT_KILL"}]})",
+       "linux.seccomp.syscalls[0].names"},
+      {R"({"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PDP11"]})", "unknown architecture"},
+  };
+  for (auto& b : bad) {
+    auto r = compileSeccompBpf(Json::parse(b.doc));
+    ASSERT_FALSE(r.ok()) << b.doc;
+    EXPECT_NE(r.error().what().find(b.names), std::string::npos) << r.error().what();
+  }
 }
 
 }  // namespace

@@ -42,7 +42,36 @@ if command -v unshare >/dev/null; then
   assert_contains "$out" "not hybrid: there is nothing to move" "and says why"
 fi
 
-# 3. Limits hold under every runtime that can run here: read from inside the container.
+# 3. crun gets the seccomp filter compiled once by berth (run.oci.seccomp_bpf_data): the very
+#    program crun builds itself from the profile, and enforced.
+if [[ "$name" == crun ]]; then
+  a=$(berth create --network none busybox true)
+  berth init "$a" >/dev/null
+  c=$(berth create --network none busybox true)
+  BERTH_SECCOMP_PRECOMPILE=0 berth init "$c" >/dev/null
+  runroot=$(berth info --format '{{.Store.RunRoot}}')
+  assert_contains "$(cat "$runroot/containers/$a/config.json")" "run.oci.seccomp_bpf_data" "annotation in the bundle"
+  assert_not_contains "$(cat "$runroot/containers/$c/config.json")" "run.oci.seccomp_bpf_data" "no annotation when disabled"
+  if cmp -s "$runroot/runtime/crun/$a/seccomp.bpf" "$runroot/runtime/crun/$c/seccomp.bpf" &&
+    [[ -s "$runroot/runtime/crun/$a/seccomp.bpf" ]]; then pass; else fail "precompiled filter differs from crun's own"; fi
+  berth rm -f "$a" "$c" >/dev/null
+  expect_rc 0 berth run --rm busybox grep Seccomp: /proc/self/status
+  assert_contains "$OUT" "Seccomp:	2" "the filter is in force"
+  expect_rc 0 berth run --rm --security-opt seccomp=unconfined busybox grep Seccomp: /proc/self/status
+  assert_contains "$OUT" "Seccomp:	0" "unconfined: no filter"
+  # A profile that denies one syscall: the precompiled filter denies it too.
+  python3 - /usr/share/containers/seccomp.json "$TEST_DIR/deny-mkdir.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for s in p["syscalls"]:
+    s["names"] = [n for n in s["names"] if n not in ("mkdir", "mkdirat")]
+json.dump(p, open(sys.argv[2], "w"))
+PY
+  expect_rc 1 berth run --rm --security-opt seccomp="$TEST_DIR/deny-mkdir.json" busybox mkdir /tmp/x
+  assert_contains "$ERR$OUT" "mkdir" "a custom profile's denial holds"
+fi
+
+# 4. Limits hold under every runtime that can run here: read from inside the container.
 runtimes=(runc)
 [[ "$name" == crun ]] && runtimes+=(crun)
 for rt in "${runtimes[@]}"; do
