@@ -21,15 +21,16 @@ namespace {
 
 std::vector<std::string> g_raw_argv;
 
-// --pull: always pulls; missing and newer pull when the image is not stored;
-// never never does. Returns the image name to create from.
+// --pull: always pulls; missing pulls when the image is not stored; newer also when the
+// registry's digest for the name differs from the stored image's (a registry that cannot be
+// asked leaves the stored image); never never does. Returns the image name to create from.
 Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::string& image,
                                 const Command& self) {
   auto& images = TRY(ctx.engine())->images();
   // An archive transport (docker-archive:, oci-archive:) is always copied in, as podman does.
   bool archive = image.starts_with("docker-archive:") || image.starts_with("oci-archive:");
   bool have = !archive && TRY(images.exists(image));
-  bool pull = archive || o.pull == "always" || (!have && o.pull != "never");
+  bool pull = archive || o.pull == "always" || (!have && o.pull != "never") || (have && o.pull == "newer");
   if (!pull) {
     if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
     return image;
@@ -48,9 +49,12 @@ Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::st
   pr.access.creds = o.creds;
   pr.access.cert_dir = o.cert_dir;
   if (self.changed("tls-verify")) pr.access.tls_verify = o.tls_verify;
-  auto pulled = TRY(images.pull(pr));
-  if (!pulled.names.empty()) return pulled.names[0];
-  if (!pulled.ids.empty()) return pulled.ids[0];
+  pr.if_newer = have && o.pull == "newer";
+  auto pulled = images.pull(pr);
+  if (!pulled.ok() && pr.if_newer) return image;  // podman: a stored image silences the error
+  if (!pulled.ok()) return std::move(pulled).error();
+  if (!pulled->names.empty()) return pulled->names[0];
+  if (!pulled->ids.empty()) return pulled->ids[0];
   return image;
 }
 

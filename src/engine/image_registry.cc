@@ -277,6 +277,7 @@ Result<api::ImagePullReport> LocalImageService::pull(const api::ImagePullRequest
     }
   } else {
     rep = TRY(pullRegistry(req));
+    if (rep.up_to_date) return rep;
   }
   emitImageEvent(e_, "pull", "", req.reference);
   return rep;
@@ -317,6 +318,28 @@ Result<api::ImagePullReport> LocalImageService::pullRegistry(const api::ImagePul
     }
   } else {
     for (auto& c : candidates) refs.push_back(c.string());
+  }
+  if (req.if_newer && !req.all_tags) {
+    for (auto& r : refs) {
+      auto local = resolve(r);
+      if (!local.ok()) continue;
+      auto named = TRY(image::parseNormalizedNamed(r));
+      std::string tag_or_digest = !named.digest.empty() ? named.digest : (named.tag.empty() ? "latest" : named.tag);
+      auto opts = repoClientOptions(req.access, named.domain, named.path, config::isInsecure(conf, named.domain));
+      Result<std::optional<std::string>> remote =
+          opts.ok() ? registry::RegistryClient(named.domain, *opts).headManifest(named.path, tag_or_digest)
+                    : Result<std::optional<std::string>>(std::move(opts).error());
+      const auto& rds = local->rec.repo_digests;
+      bool same = remote.ok() && *remote && std::find(rds.begin(), rds.end(), named.name() + "@" + **remote) != rds.end();
+      if (!remote.ok()) LOG_WARN("checking if image {} is newer: {}", r, remote.error().what());
+      if (same || !remote.ok()) {
+        rep.ids.push_back(local->rec.id);
+        rep.names.push_back(r);
+        rep.up_to_date = true;
+        return rep;
+      }
+      break;
+    }
   }
   std::optional<Error> first;
   for (auto& r : refs) {

@@ -109,7 +109,8 @@ class Monitor {
   // the runtime's message and exit code.
   std::optional<LaunchError> launch(bool start);
   std::optional<LaunchError> runRuntime(std::string_view verb, const std::vector<std::string>& argv,
-                                        int in, int out, int err, int preserve_fds = 0);
+                                        int in, int out, int err, int preserve_fds = 0,
+                                        int err_read = -1);
   void reportSync(const std::string& line);
   Status loop();
   void onOutput(Stream s, int fd);
@@ -249,7 +250,7 @@ void Monitor::arm(int fd, Tag t, uint32_t events) {
 
 std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
                                                const std::vector<std::string>& argv, int in,
-                                               int out, int err, int preserve_fds) {
+                                               int out, int err, int preserve_fds, int err_read) {
   off_t off = rt_.logOffset();
   runtime::SpawnSpec spec;
   spec.argv = argv;
@@ -265,7 +266,15 @@ std::optional<LaunchError> Monitor::runRuntime(std::string_view verb,
   if (!st.ok()) return LaunchError{st.error().what(), 1};
   int code = runtime::exitCodeFromStatus(*st);
   if (code == 0) return std::nullopt;
-  return LaunchError{rt_.failure(verb, code, "", off).message(), code};
+  // What the runtime printed before the container had its stdio (a bad option, say) is in
+  // the container's stderr pipe: `err_read`, its read end.
+  std::string printed;
+  if (err_read >= 0 && setNonblock(err_read).ok()) {
+    char buf[4096];
+    ssize_t n;
+    while (printed.size() < 65536 && (n = ::read(err_read, buf, sizeof buf)) > 0) printed.append(buf, size_t(n));
+  }
+  return LaunchError{rt_.failure(verb, code, printed, off).message(), code};
 }
 
 std::optional<LaunchError> Monitor::launch(bool start) {
@@ -311,8 +320,9 @@ std::optional<LaunchError> Monitor::launch(bool start) {
     int preserve = preserved_fds_open_ ? o_.preserve_fds : 0;
     runtime::CreateOptions co{o_.bundle, o_.pid_file, console_path, preserve};
     // Started too: one `run --detach` instead of create and start (a runtime process less).
-    if (start) fail = runRuntime("run", rt_.runDetachedArgv(o_.id, co), cin, cout, cerr, preserve);
-    else fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr, preserve);
+    int err_read = passthrough ? -1 : err.r.get();
+    if (start) fail = runRuntime("run", rt_.runDetachedArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
+    else fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
     if (preserved_fds_open_) {
       for (int fd = 3; fd < 3 + o_.preserve_fds; ++fd) ::close(fd);
       preserved_fds_open_ = false;

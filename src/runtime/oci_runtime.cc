@@ -121,11 +121,15 @@ Error OciRuntime::failure(std::string_view verb, int exit_code, std::string_view
       msg = lastLoggedError(std::string_view(*log).substr(log_offset));
   }
   if (msg.empty()) {
-    // runc without --log prints logrus text; crun prints "crun: msg". Either
-    // way the last non-empty line carries the error.
-    std::string err = trim(stderr_text);
-    size_t nl = err.rfind('\n');
-    msg = nl == std::string::npos ? err : err.substr(nl + 1);
+    // runc without --log prints logrus text; crun prints "crun: msg" (and, after a bad
+    // option, a "Try `crun --help'" hint). The last non-empty line but the hint is the error.
+    std::string_view rest = stderr_text;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string line = trim(rest.substr(0, nl));
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (!line.empty() && line.rfind("Try `", 0) != 0) msg = std::move(line);
+    }
   }
   if (msg.empty()) msg = fmt::format("exit status {}", exit_code);
   return makeError(codeFromRuntimeMessage(msg), "{} {}: {}", cfg_.name, verb, msg);

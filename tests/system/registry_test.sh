@@ -380,4 +380,21 @@ assert_eq "$(bfresh zstd image inspect --format '{{.RootFS.Layers}}' "$R/test/zs
 expect_rc 125 berth push --compression-format lz4 multi:1 "$R/test/zstd:2"
 assert_contains "$ERR" "lz4" "bad compression format named"
 
+# --pull newer: the stored image stays while the registry has the manifest it came from, is
+# replaced when the tag moves, and stays when the registry cannot be asked.
+expect_rc 0 berth push -q multi:1 "$R/test/newer:1"
+expect_rc 0 bfresh newer pull -q "$R/test/newer:1"
+expect_rc 0 bfresh newer create --pull newer "$R/test/newer:1" true
+assert_not_contains "$ERR" "Trying to pull" "--pull newer, same digest: no pull"
+other_id=$(python3 "$HELPER" archive "$TEST_DIR/img2.tar" localhost/other:1 amd64 2)
+expect_rc 0 berth load -q -i "$TEST_DIR/img2.tar"
+expect_rc 0 berth push -q other:1 "$R/test/newer:1"
+expect_rc 0 bfresh newer create --pull newer "$R/test/newer:1" true
+assert_eq "$(bfresh newer image inspect --format '{{.Id}}' "$R/test/newer:1")" "${other_id#sha256:}" "--pull newer: the moved tag is pulled"
+kill_registry reg
+expect_rc 0 bfresh newer create --pull newer "$R/test/newer:1" true
+assert_contains "$ERR" "is newer" "--pull newer, registry gone: warns and uses the stored image"
+expect_rc 125 bfresh newer create --pull always "$R/test/newer:1" true
+bfresh newer rm -a >/dev/null
+
 finish

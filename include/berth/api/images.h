@@ -128,11 +128,15 @@ struct ImagePullRequest {
   bool have_tty = false;  // short-name prompts are possible
   std::function<Result<size_t>(const std::vector<std::string>&)> choose;  // prompt for a candidate
   ProgressFn progress;
+  // --pull newer: a stored image of that name stays, unpulled, when the registry's manifest
+  // digest for the name is one it came from, or when the registry cannot be asked.
+  bool if_newer = false;
 };
 
 struct ImagePullReport {
   std::vector<std::string> ids;    // image IDs pulled
   std::vector<std::string> names;  // names given to them
+  bool up_to_date = false;         // if_newer: the stored image was kept, nothing pulled
 };
 
 struct ImagePushRequest {
