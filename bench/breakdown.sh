@@ -22,10 +22,15 @@ for ((k = 0; k < RUNS; k++)); do
     sed -n 's/.*msg="phase \(.*\): \([0-9.]*\) ms".*/\1\t\2/p'
 done >"$BENCH_DIR/phases.tsv"
 echo "phases of run --rm --network none busybox true (median of $RUNS, ms):"
-awk -F'\t' '{ v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
-  END { for (i = 1; i <= n; i++) { m = split(substr(v[order[i]], 2), a, " "); asort(a)
-        printf "  %-52s %8.2f\n", order[i], (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 } }' \
-  "$BENCH_DIR/phases.tsv"
+python3 - "$BENCH_DIR/phases.tsv" <<'PY'
+import statistics, sys
+phases = {}
+for line in open(sys.argv[1]):
+    name, ms = line.rstrip("\n").split("\t")
+    phases.setdefault(name, []).append(float(ms))
+for name, v in phases.items():
+    print("  %-52s %8.2f" % (name, statistics.median(v)))
+PY
 
 # 2. The floor: the runtime alone on berth's own config.json (its rootfs mounted by a created
 #    container), each run with a cgroup of its own, as berth gives each container.

@@ -9,9 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "sys/mntns_top.h"
 
@@ -25,6 +31,47 @@ extern char** environ;
 constexpr unsigned kCloseRangeCloexec = 1u << 2;
 
 namespace berth::runtime {
+
+namespace {
+
+std::mutex g_sealed_mu;
+std::map<std::string, int> g_sealed;  // path -> sealed copy (-1: registered, not made yet)
+
+// The memfd seals crun checks for (F_GET_SEALS == all four) before it skips its re-exec.
+constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+int makeSealedCopy(const std::string& path) {
+  UniqueFd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!src || ::fstat(src.get(), &st) < 0 || !S_ISREG(st.st_mode)) return -1;
+  UniqueFd mem(::memfd_create("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!mem) return -1;
+  off_t off = 0;
+  while (off < st.st_size) {
+    ssize_t n = ::sendfile(mem.get(), src.get(), &off, size_t(st.st_size - off));
+    if (n <= 0) return -1;
+  }
+  if (::fchmod(mem.get(), 0555) < 0 || ::fcntl(mem.get(), F_ADD_SEALS, kSeals) < 0) return -1;
+  return mem.release();
+}
+
+// The sealed copy of argv[0], or -1.
+int sealedCopyFor(const std::string& path) {
+  std::lock_guard lock(g_sealed_mu);
+  auto it = g_sealed.find(path);
+  if (it == g_sealed.end()) return -1;
+  if (it->second == -1) it->second = makeSealedCopy(path);
+  if (it->second == -1) it->second = -2;  // failed once: plain execve from now on
+  return it->second >= 0 ? it->second : -1;
+}
+
+}  // namespace
+
+void runFromSealedCopy(const std::string& path) {
+  std::lock_guard lock(g_sealed_mu);
+  g_sealed.emplace(path, -1);
+}
+
 
 ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
 
@@ -117,6 +164,13 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
     if (high < 0) return errnoError("dup error pipe");
     err_w.reset(high);
   }
+  // argv[0] from its sealed copy (runFromSealedCopy), at an fd no target overwrites.
+  UniqueFd exec_copy;
+  if (int sealed = spec.argv.empty() ? -1 : sealedCopyFor(spec.argv[0]); sealed >= 0) {
+    int high = ::fcntl(sealed, F_DUPFD_CLOEXEC, min_fd);
+    if (high >= 0) exec_copy.reset(high);
+  }
+  const int exec_fd = exec_copy.get();
   const size_t nfds = src_fds.size();
   const bool new_session = spec.new_session;
   const bool ns_top = spec.root_as_mount_ns_top;
@@ -167,7 +221,8 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
     }
     for (size_t i = 0; i < nfds; ++i)
       if (::dup2(src_fds[i], targets[i]) < 0) goto fail;
-    ::execve(argv[0], argv.data(), envp.data());
+    if (exec_fd >= 0) ::syscall(SYS_execveat, exec_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    else ::execve(argv[0], argv.data(), envp.data());
   fail:
     ChildFailure f{errno, step};
     (void)!::write(err_w.get(), &f, sizeof f);

@@ -35,6 +35,14 @@ struct SpawnSpec {
   bool root_as_mount_ns_top = false;
 };
 
+// Runs `path`, whenever a spawn's argv[0] names it, from a sealed in-memory copy made on
+// first use (once per process). For crun: every crun process first re-executes itself from
+// such a copy (its guard against CVE-2019-5736, a container overwriting the host's runtime
+// through /proc/self/exe) unless it already runs from one; handing it the copy spares that
+// second exec on every runtime call with the same protection. A copy that cannot be made
+// leaves the plain execve.
+void runFromSealedCopy(const std::string& path);
+
 // A spawned child. The child starts with all signals at their default
 // disposition and an empty signal mask (the monitor blocks SIGCHLD and
 // ignores SIGTERM; none of that may leak into the runtime or container).

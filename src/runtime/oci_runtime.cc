@@ -15,6 +15,13 @@
 
 namespace berth::runtime {
 
+OciRuntime::OciRuntime(RuntimeConfig cfg) : cfg_(std::move(cfg)) {
+  std::string_view base = cfg_.path;
+  if (auto slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
+  const char* off = ::getenv("BERTH_RUNTIME_SEALED_COPY");  // "0": the plain execve, for comparison
+  if (base == "crun" && !(off && std::string_view(off) == "0")) runFromSealedCopy(cfg_.path);
+}
+
 std::vector<std::string> OciRuntime::base() const {
   std::vector<std::string> argv{cfg_.path};
   argv.insert(argv.end(), cfg_.global_args.begin(), cfg_.global_args.end());

@@ -55,7 +55,8 @@ struct ContainerState {
 //   errno codes          the binary could not be executed
 class OciRuntime {
  public:
-  explicit OciRuntime(RuntimeConfig cfg) : cfg_(std::move(cfg)) {}
+  // crun runs from a sealed copy (see runFromSealedCopy): one exec per call instead of two.
+  explicit OciRuntime(RuntimeConfig cfg);
   const RuntimeConfig& config() const { return cfg_; }
 
   // argv builders: what the monitor executes itself (it owns the stdio).
