@@ -8,9 +8,9 @@ namespace berth::cli {
 bool isJsonFormat(const std::string& format) { return format::isJson(format); }
 
 int printRows(Context& ctx, const std::string& fmt_, const std::string& default_table,
-              const std::vector<Json>& rows, const std::map<std::string, std::string>& headers,
+              std::vector<Json> rows, const std::map<std::string, std::string>& headers,
               bool noheading) {
-  auto text = format::renderRows(fmt_.empty() ? default_table : fmt_, default_table, rows,
+  auto text = format::renderRows(fmt_.empty() ? default_table : fmt_, default_table, std::move(rows),
                                  format::HeaderMap(headers.begin(), headers.end()), noheading);
   if (!text.ok()) return ctx.fail(text.error());
   ctx.out(*text);

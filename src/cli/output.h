@@ -13,7 +13,7 @@ namespace berth::cli {
 // Renders rows with a --format value ("" = default table; "json" handled by
 // the caller) through the shared template engine and writes them to stdout.
 int printRows(Context& ctx, const std::string& format, const std::string& default_table,
-              const std::vector<Json>& rows, const std::map<std::string, std::string>& headers,
+              std::vector<Json> rows, const std::map<std::string, std::string>& headers,
               bool noheading);
 bool isJsonFormat(const std::string& format);
 // Executes a plain (non-table) template once over `data`, newline appended.

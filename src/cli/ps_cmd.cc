@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <set>
+#include <optional>
 
+#include "base/log.h"
 #include "base/timefmt.h"
 #include "cli/container_cmds.h"
 #include "cli/output.h"
@@ -142,6 +144,7 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
     return 0;
   }
   std::vector<Json> rows;
+  std::optional<log::PhaseTimer> phase_rows(std::in_place, "ps: rows");
   for (auto& s : cs) {
     Json r = psJson(s);
     r["ID"] = o.no_trunc ? s.id : shortId(s.id);
@@ -171,8 +174,10 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
     r["PIDNS"] = nsv("pid");
     r["User"] = nsv("user");
     r["UTS"] = nsv("uts");
-    rows.push_back(r);
+    rows.push_back(std::move(r));
   }
+  phase_rows.reset();
+  LOG_PHASE("ps: print");
   std::string def;
   if (o.ns) {
     def = "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Cgroup}}\t{{.IPC}}\t{{.MNT}}\t{{.NET}}\t{{.PIDNS}}\t{{.User}}\t{{.UTS}}";
@@ -184,7 +189,7 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
   std::string f = o.quiet ? "{{.ID}}" : o.format;
   static const std::string kNs = ".Namespaces.";
   for (size_t at; (at = f.find(kNs)) != std::string::npos;) f.replace(at, kNs.size(), ".");
-  return printRows(ctx, f, def, rows,
+  return printRows(ctx, f, def, std::move(rows),
                    {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"CreatedAt", "CREATED AT"},
                     {"RunningFor", "CREATED"}, {"Names", "NAMES"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"},
                     {"Cgroup", "CGROUPNS"}, {"User", "USERNS"}},

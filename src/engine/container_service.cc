@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "base/fs.h"
@@ -475,7 +476,10 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
 }  // namespace
 
 Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api::ContainerListRequest& req) {
+  LOG_PHASE("list containers");
+  std::optional<log::PhaseTimer> phase_db(std::in_place, "list: read the records");
   auto all = TRY(state::listContainerSummaries(e_.db()));
+  phase_db.reset();
   std::vector<api::ContainerSummary> out;
   // Filters: key=value, AND across keys, OR within a key.
   std::map<std::string, std::vector<std::string>> filters;
@@ -507,7 +511,10 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   for (auto* key : {"before", "since"})
     if (auto it = filters.find(key); it != filters.end())
       for (auto& v : it->second) ref_created[v] = TRY(state::findContainer(e_.db(), v)).created;
+  std::optional<log::PhaseTimer> phase_images(std::in_place, "list: read the images");
   auto all_images = TRY(state::listImages(e_.db()));
+  phase_images.reset();
+  out.reserve(all.size());
 
   for (auto& r0 : all) {
     // Only containers that may have changed behind our back (a process that

@@ -69,6 +69,9 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   TRY(db->exec("PRAGMA journal_mode=WAL"));
   TRY(db->exec("PRAGMA synchronous=NORMAL"));
   TRY(db->exec("PRAGMA foreign_keys=ON"));
+  // Reads through a shared mapping of the file instead of pread into malloc'd cache pages:
+  // listing 1000 containers reads every page of the file, in a process that lives once.
+  TRY(db->exec("PRAGMA mmap_size=268435456"));
   TRY(db->migrate());
   return db;
 }

@@ -204,7 +204,7 @@ std::string headerName(std::string_view field) {
 }
 
 Result<std::string> renderRows(std::string_view format, std::string_view default_table_format,
-                               const std::vector<Json>& rows, const HeaderMap& headers,
+                               std::vector<Json> rows, const HeaderMap& headers,
                                bool noheading, const ExecOptions& options) {
   std::string_view text = format;
   bool user = true;
@@ -250,7 +250,7 @@ Result<std::string> renderRows(std::string_view format, std::string_view default
     for (const auto& [field, title] : headers) add(field);
     header = TRY(tmpl.execute(Json::array({titles}), options));
   }
-  Json data(rows);
+  Json data(std::move(rows));  // moved, not copied: a thousand rows of ps are many objects
   std::string body = TRY(tmpl.execute(data, options));
   if (!aligned) return body;
   TabWriter tw(12, 2, 2, ' ', TabWriter::kStripEscape);

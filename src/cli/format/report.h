@@ -60,7 +60,7 @@ std::string headerName(std::string_view field);
 // Errors: kInvalidArgument for template syntax or execution errors. JSON output (isJson) is
 // the caller's job. `inspect --format` is the same call with the inspected objects as rows.
 Result<std::string> renderRows(std::string_view format, std::string_view default_table_format,
-                               const std::vector<Json>& rows, const HeaderMap& headers,
+                               std::vector<Json> rows, const HeaderMap& headers,
                                bool noheading, const ExecOptions& options = podmanExecOptions());
 
 }  // namespace berth::format
