@@ -705,6 +705,7 @@ int Monitor::run() {
   int64_t launch_us = monotonicUs();
   auto fail = launch(o_.start);
   launch_us = monotonicUs() - launch_us;
+  runtime::dropSealedCopies();  // made again should a restart need the runtime
   if (fail) {
     reportSync(fmt::format("{{\"error\":{},\"code\":{}}}",
                            Json(fail->message).dump(-1, ' ', false, Json::error_handler_t::replace),
@@ -739,6 +740,7 @@ int Monitor::run() {
     if (!rec.restarting) break;
     std::optional<LaunchError> f = runRuntime("delete", rt_.deleteArgv(o_.id, true), -1, -1, -1);
     if (!f) f = launch(/*start=*/true);
+    runtime::dropSealedCopies();
     if (f) {
       LOG_ERROR("restart: {}", f->message);
       rec.restarting = false;

@@ -67,6 +67,14 @@ int sealedCopyFor(const std::string& path) {
 
 }  // namespace
 
+void dropSealedCopies() {
+  std::lock_guard lock(g_sealed_mu);
+  for (auto& [path, fd] : g_sealed) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+}
+
 void runFromSealedCopy(const std::string& path) {
   std::lock_guard lock(g_sealed_mu);
   g_sealed.emplace(path, -1);

@@ -42,6 +42,9 @@ struct SpawnSpec {
 // second exec on every runtime call with the same protection. A copy that cannot be made
 // leaves the plain execve.
 void runFromSealedCopy(const std::string& path);
+// Closes the copies made so far (the next spawn makes them again): a long-lived process
+// (berth-monitor) does not keep half a megabyte of crun per container between calls.
+void dropSealedCopies();
 
 // A spawned child. The child starts with all signals at their default
 // disposition and an empty signal mask (the monitor blocks SIGCHLD and

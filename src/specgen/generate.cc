@@ -633,6 +633,13 @@ Result<Json> buildResources(const api::SpecGenerator& s, const SpecInputs& in,
   if (!rules.empty()) out["devices"] = std::move(rules);
   for (const char* k : {"memory", "cpu"})
     if (limits.contains(k)) out[k] = limits[k];
+  // --memory=0 and friends mean "no limit" (runc skips a 0; crun would write it and the
+  // container could not start): a 0 is not passed on.
+  if (out.contains("memory") && out["memory"].is_object()) {
+    for (const char* k : {"limit", "reservation", "swap", "kernel", "kernelTCP"})
+      if (out["memory"].contains(k) && out["memory"][k].is_number() && out["memory"][k] == 0) out["memory"].erase(k);
+    if (out["memory"].empty()) out.erase("memory");
+  }
   // podman 4.3.1's top-level cpu_period/cpu_quota, when resource_limits has none.
   if (s.cpu_period && !field(field(out, "cpu"), "period").is_number())
     out["cpu"]["period"] = s.cpu_period;

@@ -585,6 +585,11 @@ TEST_F(SpecTest, DevicesAndResources) {
   EXPECT_EQ(l["resources"]["blockIO"], Json::parse(R"({"throttleReadBpsDevice":
     [{"major":8,"minor":0,"rate":1048576}]})"));
   EXPECT_EQ(l["cgroupsPath"], "/mine/berth-" + kId);
+  // --memory=0: no limit, so none is passed (crun would write the 0 and fail).
+  doc_["resource_limits"] = Json::parse(R"({"memory":{"limit":0,"swap":0}})");
+  EXPECT_FALSE(gen()["linux"]["resources"].contains("memory"));
+  doc_["resource_limits"] = Json::parse(R"({"memory":{"limit":0,"swappiness":0}})");
+  EXPECT_EQ(gen()["linux"]["resources"]["memory"], Json::parse(R"({"swappiness":0})"));
 
   in_.systemd_cgroup = true;
   doc_.erase("cgroup_parent");
