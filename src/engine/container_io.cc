@@ -501,7 +501,11 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
   auto& o = plan.opts;
   o.tty = req.tty;
   o.env = req.env.empty() ? std::vector<std::string>{} : env;
+  // The container's working directory unless --workdir: runc takes it from the config, crun's
+  // exec (without --process) would start in "/".
   o.cwd = req.workdir;
+  if (o.cwd.empty() && plan.process.is_object() && plan.process.contains("cwd") && plan.process["cwd"].is_string())
+    o.cwd = plan.process["cwd"].get<std::string>();
   if (!req.user.empty()) {
     // runc exec --user takes only uid[:gid]: resolve names in the container's files.
     auto files = TRY(readUserFiles(p.merged));
