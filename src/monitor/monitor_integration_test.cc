@@ -325,6 +325,32 @@ TEST_F(MonitorTest, AttachReceivesStdout) {
   ::close(fd);
 }
 
+// --start --hold-output-ms: the container runs (and here ends) before the attach client
+// comes; its output waits for the client instead of going to the log alone.
+TEST_F(MonitorTest, HeldOutputReachesTheLateAttachClient) {
+  writeConfig({"sh", "-c", "echo early; echo late-err >&2"});
+  Json sync = startMonitor({"--start", "--hold-output-ms", "10000"});
+  ASSERT_TRUE(sync.contains("pid")) << sync.dump();
+  ::usleep(300 * 1000);  // the container has exited by now
+  EXPECT_FALSE(fs::exists(exitFile())) << "the exit is recorded only after the output went out";
+  int fd = connectAttach();
+  int stream = 0;
+  EXPECT_EQ(readAttachUntil(fd, "early\n", &stream), "early\n");
+  EXPECT_EQ(stream, 2);
+  EXPECT_EQ(waitExit().exit_code, 0);
+  ::close(fd);
+}
+
+// Without a client the hold ends after its time and the output still reaches the log.
+TEST_F(MonitorTest, HeldOutputGoesToTheLogWhenNoClientComes) {
+  writeConfig({"echo", "unclaimed"});
+  Json sync = startMonitor({"--start", "--hold-output-ms", "300"});
+  ASSERT_TRUE(sync.contains("pid")) << sync.dump();
+  EXPECT_EQ(waitExit().exit_code, 0);
+  auto log = fs::readFile(logPath());
+  EXPECT_NE(log->find(" stdout F unclaimed\n"), std::string::npos) << *log;
+}
+
 TEST_F(MonitorTest, AttachStdinReachesContainer) {
   writeConfig({"cat"});
   Json sync = startMonitor({"--stdin"});

@@ -29,6 +29,10 @@ TEST(OciRuntime, CreateArgv) {
   EXPECT_EQ(fakeRuntime("/r").createArgv("c1", {"/b", "", "", 2}),
             (Argv{"/r", "--root", "/run/x", "create", "--bundle", "/b", "--preserve-fds", "2",
                   "c1"}));
+  // create and start in one call: the same options, `run --detach`.
+  EXPECT_EQ(fakeRuntime("/r").runDetachedArgv("c1", {"/b", "/b/pid", "", 1}),
+            (Argv{"/r", "--root", "/run/x", "run", "--bundle", "/b", "--pid-file", "/b/pid", "--preserve-fds",
+                  "1", "--detach", "c1"}));
 }
 
 TEST(OciRuntime, ExecArgv) {
