@@ -117,9 +117,10 @@ assert_eq "$(berth volume ls -q)" "" "podman volume rm"
 expect_rc 1 "${P[@]}" volume rm nosuchvol
 assert_contains "$ERR" "no such volume" "podman volume rm of a missing volume"
 
-# docker CLI
-export DOCKER_HOST="unix://$SOCK"
+# docker CLI (not a Debian package here: skipped when not installed, as in api_clients_test)
 D=(timeout 60 docker)
+if command -v docker >/dev/null; then
+export DOCKER_HOST="unix://$SOCK"
 expect_rc 0 "${D[@]}" volume create --label via=docker dkv1
 assert_eq "$OUT" "dkv1" "docker volume create"
 expect_rc 0 "${D[@]}" volume ls --format '{{.Name}} {{.Driver}}'
@@ -130,6 +131,9 @@ expect_rc 0 "${D[@]}" volume rm dkv1
 assert_eq "$(berth volume ls -q)" "" "docker volume rm"
 expect_rc 1 "${D[@]}" volume inspect nosuchvol
 unset DOCKER_HOST
+else
+  echo "docker CLI not installed: its volume checks skipped" >&2
+fi
 
 # berth --remote
 expect_rc 0 remote volume create --label via=berth bv1
@@ -228,6 +232,7 @@ expect_rc 0 "${P[@]}" network rm pn1
 expect_rc 1 berth network exists pn1
 
 # docker CLI
+if command -v docker >/dev/null; then
 export DOCKER_HOST="unix://$SOCK"
 expect_rc 0 "${D[@]}" network create --subnet 10.213.5.0/24 --label via=docker dkn1
 expect_rc 0 "${D[@]}" network ls --format '{{.Name}}'
@@ -243,6 +248,9 @@ expect_rc 0 "${D[@]}" network disconnect dkn1 netc
 expect_rc 0 "${D[@]}" network rm dkn1
 expect_rc 1 "${D[@]}" network inspect dkn1
 unset DOCKER_HOST
+else
+  echo "docker CLI not installed: its network checks skipped" >&2
+fi
 
 # berth --remote
 expect_rc 0 remote network create --subnet 10.213.6.0/24 rn1
