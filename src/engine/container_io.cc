@@ -500,7 +500,7 @@ Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(state::C
                      rec.config.value("runtime", "runtime"), req.cmd[0]);
   auto& o = plan.opts;
   o.tty = req.tty;
-  o.env = req.env.empty() ? std::vector<std::string>{} : env;
+  o.env = env;  // HOME among them: crun would look it up in the container's /etc/passwd
   // The container's working directory unless --workdir: runc takes it from the config, crun's
   // exec (without --process) would start in "/".
   o.cwd = req.workdir;

@@ -127,7 +127,8 @@ hostile_ctr hx3 'rm /etc/passwd && mknod /etc/passwd c 1 5' --privileged
 expect_rc 125 bounded "${B[@]}" exec -u root hx3 id
 assert_contains "$ERR" "/etc/passwd is not a regular file" "exec -u: a device passwd is not read"
 hostile_ctr hx4 'rm /etc/passwd /etc/group && ln -s /dev/zero /etc/passwd && ln -s /dev/zero /etc/group'
-expect_rc_in "0 125 126 255" bounded "${B[@]}" exec -u 0 hx4 id -u
+# (echo, not id: busybox id itself would read the endless /etc/passwd inside the container)
+expect_rc_in "0 125 126 255" bounded "${B[@]}" exec -u 0 hx4 echo ok
 assert_not_contains "$ERR" "/etc/passwd" "exec -u: links to /dev/zero are not followed to the host"
 berth rm -f -t 0 hx1 hx2 hx3 hx4 >/dev/null
 # PATH lookup: a command that exists only on the host, reached through links, is not found.
