@@ -5,6 +5,8 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   nlohmann-json3-dev libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libzstd-dev
   libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev libyaml-dev libseccomp-dev)
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables catatonit slirp4netns)
+# Commands the tests call under another package's name: nc (ncat, via the "nc" alternative),
+# htpasswd (apache2-utils), unshare (util-linux, essential). Checked after the install.
 TEST_PKGS=(podman docker-registry python3-docker tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
   clang libclang-rt-14-dev jq procps iproute2 ncat expect python3-yaml)
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
@@ -38,4 +40,9 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt_wait update -qq
   apt_wait install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [[ "${1:-}" == "--test" ]]; then
+  for cmd in nc htpasswd unshare docker-registry podman; do
+    command -v "$cmd" >/dev/null || { echo "berth: $cmd is missing after the install" >&2; exit 1; }
+  done
 fi
