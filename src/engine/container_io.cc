@@ -391,30 +391,15 @@ constexpr const char* kPrivilegedExecCaps[] = {
     "CAP_SYS_RAWIO", "CAP_MKNOD",     "CAP_NET_RAW",    "CAP_AUDIT_WRITE",     "CAP_SYS_TIME"};
 
 // The runtime-spec "process" of an exec session, as `runc exec` derives it
-// from the container's own process and its flags: args replaced, env
-// entries set (a given key replaces the container's), cwd and uid:gid
-// overridden, terminal as asked, --privileged capabilities added.
+// from the container's own process and its flags: args replaced, env and cwd
+// as planExec merged them, uid:gid overridden, terminal as asked,
+// --privileged capabilities added.
 Json execProcess(const Json& base, const api::ExecRequest& req, const runtime::ExecOptions& o,
                  std::optional<std::pair<uint32_t, uint32_t>> user) {
   Json proc = base.is_object() ? base : Json::object();
   proc["args"] = req.cmd;
   proc["terminal"] = req.tty;
-  Json env = proc.contains("env") && proc["env"].is_array() ? proc["env"] : Json::array();
-  for (auto& e : o.env) {
-    std::string key = e.substr(0, e.find('='));
-    bool replaced = false;
-    for (auto& cur : env) {
-      if (!cur.is_string()) continue;
-      const std::string& c = cur.get_ref<const std::string&>();
-      if (c.substr(0, c.find('=')) == key) {
-        cur = e;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) env.push_back(e);
-  }
-  proc["env"] = env;
+  proc["env"] = o.env;  // planExec's: the container's environment with the given keys replaced
   if (!o.cwd.empty()) proc["cwd"] = o.cwd;
   if (user) {
     if (!proc.contains("user") || !proc["user"].is_object()) proc["user"] = Json::object();
