@@ -20,6 +20,8 @@ void addSecretCommands(Command& root);
 void addHealthcheckCommands(Command& root);
 void addPodCommands(Command& root);
 void addKubeCommands(Command& root);
+// build, image build, buildx build (build_cmd.cc); after addImageCommands.
+void addBuildCommands(Command& root);
 // Added after addContainerCommands: they also join its "container" group.
 void addCopyCommands(Command& root);
 void addFilesystemCommands(Command& root);

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   berth::cli::addHealthcheckCommands(root);
   berth::cli::addPodCommands(root);
   berth::cli::addKubeCommands(root);
+  berth::cli::addBuildCommands(root);
   berth::cli::addCopyCommands(root);
   berth::cli::addFilesystemCommands(root);
   berth::cli::addEventsCommands(root);

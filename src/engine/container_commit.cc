@@ -278,6 +278,55 @@ Status LocalContainerService::exportFs(const std::string& name, int out_fd) {
 
 // --- commit -----------------------------------------------------------------------
 
+Result<state::ImageRecord> writeImage(Engine& e, const Json& cfg, std::vector<state::LayerRecord> layers, bool docker,
+                                      const std::vector<std::string>& names,
+                                      const std::function<void(const std::string&)>& say) {
+  Json manifest;
+  manifest["schemaVersion"] = 2;
+  manifest["mediaType"] = docker ? kDockerManifest : kOciManifest;
+  Json mlayers = Json::array();
+  for (auto& l : layers) {
+    if (say) say("Copying blob " + l.digest);
+    std::string mt = docker ? dockerLayerType(l.media_type) : ociLayerType(l.media_type);
+    l.media_type = mt;
+    mlayers.push_back(Json{{"mediaType", mt}, {"digest", l.digest}, {"size", l.size}});
+  }
+  auto cfg_blob = TRY(e.content().writeBytes(cfg.dump()));
+  if (say) say("Copying config " + cfg_blob.digest);
+  manifest["config"] = {{"mediaType", docker ? kDockerConfig : kOciConfig},
+                        {"digest", cfg_blob.digest},
+                        {"size", cfg_blob.size}};
+  manifest["layers"] = mlayers;
+  if (say) say("Writing manifest to image destination");
+  auto man_blob = TRY(e.content().writeBytes(manifest.dump()));
+  auto* images = dynamic_cast<LocalImageService*>(&e.images());
+  return images->commitImage(cfg_blob.digest, man_blob.digest, std::string(docker ? kDockerManifest : kOciManifest),
+                             std::move(layers), names);
+}
+
+Result<state::LayerRecord> LocalContainerService::diffLayer(const std::string& id, bool docker) {
+  auto lock = TRY(ContainerLock::take(e_.options().runroot, id));
+  auto rec = TRY(state::getContainer(e_.db(), id));
+  if (!rec) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", id);
+  auto p = paths(rec->id);
+  std::vector<std::string> layers = rec->config.value("layers_top_first", std::vector<std::string>{});
+  auto produce = [&](int fd) -> Status {
+    auto sink = copy::tarSink(fd);
+    if (e_.driver() == "overlay") {
+      if (!fs::isDir(p.upper)) return sink->finish();
+      return copy::overlayLayerTar(p.upper, *sink);
+    }
+    std::string base = layers.empty() ? "/nonexistent" : TRY(e_.layers().get(layers.front())).path;
+    auto changes = TRY(copy::naiveChanges(base, p.upper));
+    std::erase_if(changes, [](auto& c) { return copy::isInitInode(c.path); });
+    return copy::naiveLayerTar(p.upper, changes, *sink);
+  };
+  NewLayer nl = TRY(storeLayer(e_, layers.empty() ? "" : layers.front(), produce));
+  return state::LayerRecord{nl.blob.digest, std::string(docker ? kDockerLayerTar : kOciLayerTar), nl.blob.size,
+                            nl.layer.diff_id, nl.layer.chain_id, nl.layer.diff_size};
+}
+
+
 Result<std::string> LocalContainerService::commit(const api::CommitRequest& req) {
   if (req.format != "oci" && req.format != "docker")
     return makeError(Code::kInvalidArgument, "unrecognized image format {:?}", req.format);
@@ -378,30 +427,9 @@ Result<std::string> LocalContainerService::commit(const api::CommitRequest& req)
   if (!req.squash) recs = base_img->layers;
   recs.push_back(state::LayerRecord{nl.blob.digest, std::string(docker ? kDockerLayerTar : kOciLayerTar),
                                     nl.blob.size, nl.layer.diff_id, "", 0});
-  Json manifest;
-  manifest["schemaVersion"] = 2;
-  manifest["mediaType"] = docker ? kDockerManifest : kOciManifest;
-  Json mlayers = Json::array();
-  for (auto& l : recs) {
-    say("Copying blob " + l.digest);
-    std::string mt = docker ? dockerLayerType(l.media_type) : ociLayerType(l.media_type);
-    l.media_type = mt;
-    mlayers.push_back(Json{{"mediaType", mt}, {"digest", l.digest}, {"size", l.size}});
-  }
-  std::string cfg_bytes = cfg.dump();
-  auto cfg_blob = TRY(e_.content().writeBytes(cfg_bytes));
-  say("Copying config " + cfg_blob.digest);
-  manifest["config"] = {{"mediaType", docker ? kDockerConfig : kOciConfig},
-                        {"digest", cfg_blob.digest},
-                        {"size", cfg_blob.size}};
-  manifest["layers"] = mlayers;
-  say("Writing manifest to image destination");
-  auto man_blob = TRY(e_.content().writeBytes(manifest.dump()));
   std::vector<std::string> names;
   if (!new_name.empty()) names.push_back(new_name);
-  auto* images = dynamic_cast<LocalImageService*>(&e_.images());
-  auto img = TRY(images->commitImage(cfg_blob.digest, man_blob.digest,
-                                     std::string(docker ? kDockerManifest : kOciManifest), std::move(recs), names));
+  auto img = TRY(writeImage(e_, cfg, std::move(recs), docker, names, say));
   say("Storing signatures");
   emitContainerEvent(*rec, "commit");
   return img.id;

@@ -14,6 +14,7 @@
 #include "runtime/oci_runtime.h"
 #include "specgen/specgen.h"
 #include "state/containers.h"
+#include "state/images.h"
 
 namespace berth::engine {
 
@@ -134,6 +135,9 @@ class LocalContainerService : public api::ContainerService {
   Result<std::vector<api::FileChange>> diff(const std::string& name) override;
   Status exportFs(const std::string& name, int out_fd) override;
   Result<std::string> commit(const api::CommitRequest& req) override;
+  // The changes of container `id` (an ID) as a new stored layer on its image's top layer,
+  // blob and unpacked layer at once (build steps). The caller holds the store lock shared.
+  Result<state::LayerRecord> diffLayer(const std::string& id, bool docker);
   Result<std::string> mount(const std::string& name) override;
   Status unmount(const std::string& name, bool force) override;
   Result<std::vector<api::MountedContainer>> mounted() override;

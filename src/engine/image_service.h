@@ -1,6 +1,7 @@
 // LocalImageService: ImageService over the engine's state DB and stores.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ struct ResolvedImage {
 // repository ending in /<name>), or name@digest. kNotFound says
 // "<input>: image not known"; an ambiguous ID prefix is kInvalidArgument.
 Result<ResolvedImage> lookupImage(const std::vector<state::ImageRecord>& all, const std::string& input);
+
+// Writes the config and manifest of an image made of `layers` (blobs already stored, bottom
+// first) and stores its record with `names` (commit and build). `say` gets podman's
+// "Copying blob ..." lines.
+Result<state::ImageRecord> writeImage(Engine& e, const Json& cfg, std::vector<state::LayerRecord> layers, bool docker,
+                                      const std::vector<std::string>& names,
+                                      const std::function<void(const std::string&)>& say);
 
 class LocalImageService : public api::ImageService {
  public:
