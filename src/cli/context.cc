@@ -199,6 +199,10 @@ Result<engine::Engine*> Context::localEngine() {
     if (!backend_flag && !ev.logger.empty()) opts.events_backend = ev.logger;
     if (opts.events_logfile_path.empty()) opts.events_logfile_path = ev.logfile_path;
     opts.events_logfile_max_size = ev.max_size;
+    // [engine] runtime names the OCI runtime when --runtime does not.
+    if (opts.runtime.empty() && conf.is_object())
+      if (auto eng = conf.find("engine"); eng != conf.end() && eng->is_object())
+        if (auto rt = eng->find("runtime"); rt != eng->end() && rt->is_string()) opts.runtime = rt->get<std::string>();
     engine_ = TRY(engine::Engine::open(opts));
   }
   return engine_.get();

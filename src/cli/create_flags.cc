@@ -33,6 +33,7 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("volume", 'v', &o.volumes, "Bind mount a volume into the container")
       .flag("mount", 0, &o.mounts, "Attach a filesystem mount to the container")
       .flag("tmpfs", 0, &o.tmpfs, "Mount a temporary filesystem (tmpfs) into a container")
+      .flag("volumes-from", 0, &o.volumes_from, "Mount volumes from the specified container(s)")
       .flag("image-volume", 0, &o.image_volume, "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")")
       .flag("label", 'l', &o.labels, "Set metadata on container")
       .sliceFlag("annotation", 0, &o.annotations, "Add annotations to container (key=value)")
@@ -598,6 +599,7 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   for (auto& v : o.volumes) TRY(specgen::addVolumeFlag(s, v, wd));
   for (auto& m : o.mounts) TRY(specgen::addMountFlag(s, m, wd));
   for (auto& t : o.tmpfs) TRY(specgen::addTmpfsFlag(s, t));
+  s.volumes_from = o.volumes_from;
   if (!o.image_volume.empty()) {
     // The CLI's "bind" is the specgen's "anonymous": a volume per image VOLUME.
     if (o.image_volume != "bind" && o.image_volume != "tmpfs" && o.image_volume != "ignore")

@@ -32,7 +32,7 @@ struct CreateOpts {
   bool tls_verify = true;
   std::string authfile, creds, cert_dir, arch, os, variant, platform;
   std::string conmon_pidfile, tz, systemd, userns, kernel_memory;
-  std::vector<std::string> unsetenv, device_cgroup_rule;
+  std::vector<std::string> unsetenv, device_cgroup_rule, volumes_from;
   bool unsetenv_all = false, rmi = false;
   // --health-*: podman's defaults; health_cmd empty means "none given" (the image's applies).
   std::string health_cmd, health_interval = "30s", health_timeout = "30s", health_start_period = "0s";

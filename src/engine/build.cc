@@ -883,8 +883,8 @@ Status Builder::step(Current& cur, const Instruction& ins, bool last, const std:
   h.update(cur.key + "\n" + ins.original + "\n");
   if (k == "RUN") {
     for (auto& [n, v] : runEnv(cur)) h.update(n + "=" + v + "\n");
-    Json t = r_.run_template.mounts.empty() ? Json() : Json(r_.run_template.mounts.size());
-    h.update(t.dump());
+    // The RUN flags (--security-opt, --ulimit, -v, ...) change what a RUN does.
+    h.update(api::encodeSpecGenerator(r_.run_template).dump());
   } else if (k == "COPY" || k == "ADD") {
     h.update(TRY(copyKey(cur, ins, k == "ADD")));
   } else if (k == "ARG") {

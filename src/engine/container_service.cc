@@ -304,6 +304,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     spec.healthconfig.reset();
   Json secret_config = Json::object();
   auto secret_copies = TRY(resolveSecrets(spec, secret_config));
+  TRY(addVolumesFrom(spec));
   Undo undo_volumes;
   TRY(prepareVolumes(spec, image_config, undo_volumes));
   state::ContainerRecord rec;

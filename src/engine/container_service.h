@@ -225,6 +225,9 @@ class LocalContainerService : public api::ContainerService {
   // anonymous volumes get a name, named ones are created when missing. What it creates is
   // removed by `undo` unless committed.
   Status prepareVolumes(api::SpecGenerator& spec, const Json& image_config, Undo& undo);
+  // --volumes-from CTR[:ro|rw]: CTR's named volumes and bind mounts at the same destinations
+  // (those the spec does not mount already), shared, never removed with this container.
+  Status addVolumesFrom(api::SpecGenerator& spec);
   // Before a run: every volume of the container made ready (options volumes mounted), listed
   // in rec.state["mounted_volumes"] (not saved); returns volume name -> host directory.
   Result<std::map<std::string, std::string>> acquireVolumesLocked(state::ContainerRecord& rec,

@@ -52,6 +52,53 @@ Status LocalContainerService::prepareVolumes(api::SpecGenerator& spec, const Jso
   return {};
 }
 
+Status LocalContainerService::addVolumesFrom(api::SpecGenerator& spec) {
+  auto taken = [&](const std::string& dest) {
+    for (auto& v : spec.volumes)
+      if (v.dest == dest) return true;
+    for (auto& m : spec.mounts)
+      if (m.destination == dest) return true;
+    return false;
+  };
+  auto setMode = [](std::vector<std::string>& opts, std::optional<bool> ro) {
+    if (!ro) return;
+    std::erase_if(opts, [](const std::string& o) { return o == "ro" || o == "rw"; });
+    opts.push_back(*ro ? "ro" : "rw");
+  };
+  for (const std::string& from : spec.volumes_from) {
+    auto colon = from.find(':');
+    std::string name = from.substr(0, colon);
+    std::optional<bool> ro;
+    if (colon != std::string::npos) {
+      std::string opts = from.substr(colon + 1);
+      for (size_t i = 0; i <= opts.size();) {
+        size_t j = opts.find(',', i);
+        if (j == std::string::npos) j = opts.size();
+        std::string o = opts.substr(i, j - i);
+        i = j + 1;
+        if (o == "ro") ro = true;
+        else if (o == "rw") ro = false;
+        else if (o == "z" || o == "Z") continue;
+        else return makeError(Code::kInvalidArgument, "invalid option {:?} in --volumes-from {}: want ro, rw, z or Z", o, from);
+      }
+    }
+    auto src = TRY_CTX(state::findContainer(e_.db(), name), "--volumes-from {}", name);
+    api::SpecGenerator other = storedSpec(src.config);
+    for (api::NamedVolume v : other.volumes) {
+      if (taken(v.dest)) continue;
+      v.is_anonymous = false;
+      setMode(v.options, ro);
+      spec.volumes.push_back(std::move(v));
+    }
+    for (api::Mount m : other.mounts) {
+      if (m.type != "bind" || taken(m.destination)) continue;
+      setMode(m.options, ro);
+      spec.mounts.push_back(std::move(m));
+    }
+  }
+  return {};
+}
+
 Result<std::map<std::string, std::string>> LocalContainerService::acquireVolumesLocked(
     state::ContainerRecord& rec, const api::SpecGenerator& spec) {
   auto& vols = volumeService(e_);

@@ -179,6 +179,17 @@ bool referenceMatches(const state::ImageRecord& r, const std::string& pattern) {
 
 }  // namespace
 
+namespace {
+// podman's image parent relation (libimage's children): `child` extends `parent`'s layers
+// by more layers, or keeps them and was made later (a config-only build step).
+bool isChildOf(const state::ImageRecord& child, const state::ImageRecord& parent) {
+  if (child.id == parent.id || child.layers.size() < parent.layers.size()) return false;
+  for (size_t i = 0; i < parent.layers.size(); ++i)
+    if (child.layers[i].chain_id != parent.layers[i].chain_id) return false;
+  return child.layers.size() > parent.layers.size() || child.created > parent.created;
+}
+}  // namespace
+
 Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageListRequest& req) {
   auto filters = TRY(parseFilters(req.filters, {"reference", "dangling", "label", "before", "since",
                                                 "after", "id", "readonly", "until", "intermediate", "digest"}));
@@ -201,7 +212,10 @@ Result<std::vector<api::ImageSummary>> LocalImageService::list(const api::ImageL
   std::vector<api::ImageSummary> out;
   for (auto& r : all) {
     bool dangling = r.names.empty();
-    bool intermediate = dangling && lower_layers.count(r.top_layer);
+    bool intermediate = dangling && (lower_layers.count(r.top_layer) ||
+                                     std::any_of(all.begin(), all.end(), [&](const state::ImageRecord& o) {
+                                       return o.top_layer == r.top_layer && isChildOf(o, r);
+                                     }));
     if (intermediate && !req.all) continue;
     auto labels_of = [&]() -> const Json& { return r.labels; };
     // Filters: AND across keys, OR within a key.
@@ -511,9 +525,40 @@ Result<api::ImageRemoveReport> LocalImageService::remove(const api::ImageRemoveR
         reported.push_back(n);
       }
     if (removed) emitImageEvent(e_, "remove", r.id, r.id);
+    if (removed) removeUnusedParents(r, rep);
   }
   if (!rep.deleted.empty()) TRY(collectGarbage());
   return rep;
+}
+
+// After `gone` is deleted, its parent goes too when nothing names or uses it and it has no
+// other children (the intermediate images of a build), and so on up the chain, as podman's
+// rmi does. Failures only end the walk.
+void LocalImageService::removeUnusedParents(const state::ImageRecord& gone, api::ImageRemoveReport& rep) {
+  state::ImageRecord child = gone;
+  for (;;) {
+    auto all = state::listImages(e_.db());
+    if (!all.ok()) return;
+    const state::ImageRecord* parent = nullptr;
+    for (auto& p : *all)
+      if (isChildOf(child, p) &&
+          (!parent || p.layers.size() > parent->layers.size() ||
+           (p.layers.size() == parent->layers.size() && p.created > parent->created)))
+        parent = &p;
+    if (!parent || !parent->names.empty() || !parent->repo_digests.empty()) return;
+    for (auto& o : *all)
+      if (o.id != child.id && isChildOf(o, *parent)) return;
+    state::ImageRecord p = *parent;
+    Status st = e_.db().transaction([&]() -> Status {
+      if (TRY(state::containersUsingImage(e_.db(), p.id)) > 0)
+        return makeError(Code::kFailedPrecondition, "in use");
+      return state::deleteImage(e_.db(), p.id);
+    });
+    if (!st.ok()) return;
+    rep.deleted.push_back(p.id);
+    emitImageEvent(e_, "remove", p.id, p.id);
+    child = std::move(p);
+  }
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> LocalImageService::prune(

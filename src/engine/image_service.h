@@ -70,6 +70,7 @@ class LocalImageService : public api::ImageService {
 
  private:
   Result<ResolvedImage> resolve(const std::string& input);
+  void removeUnusedParents(const state::ImageRecord& gone, api::ImageRemoveReport& rep);
   Result<image::ImageConfig> config(const state::ImageRecord& rec);
   Result<api::ImagePullReport> pullRegistry(const api::ImagePullRequest& req);
   Result<std::string> pushRegistry(const api::ImagePushRequest& req, const ResolvedImage& ri);

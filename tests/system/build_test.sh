@@ -188,5 +188,32 @@ expect_rc 0 berth build -t bld9 "$H"
 expect_rc 0 berth run --rm bld9 sh -c "cat /x/escaped-$marker; echo; cat /x/abs-$marker"
 assert_eq "$OUT" $"$marker"$'\n'"$marker" "hostile tar members land under the destination"
 
+# ---- intermediate images: hidden by images, removed with the image, VOLUME + --volumes-from
+expect_rc 0 berth images -q --no-trunc
+assert_not_contains "$OUT" "$(berth images -a -q --no-trunc --filter dangling=true | head -1)x" "images runs"
+n_all=$(berth images -a -q | wc -l)
+n_shown=$(berth images -q | wc -l)
+(( n_all > n_shown )) && pass || fail "images hides the build's intermediate images ($n_shown of $n_all shown)"
+V="$TEST_DIR/vol"
+mkdir -p "$V"
+printf 'FROM busybox\nRUN mkdir /vol && echo seeded >/vol/s\nVOLUME /vol\n' >"$V/Containerfile"
+expect_rc 0 berth build -t bldv "$V"
+expect_rc 0 berth run -d --name vsrc bldv sh -c 'echo from-src >>/vol/s; sleep 100'
+expect_rc 0 berth run --rm --volumes-from vsrc busybox cat /vol/s
+assert_eq "$OUT" $'seeded\nfrom-src' "--volumes-from shares the image VOLUME's anonymous volume"
+expect_rc 1 berth run --rm --volumes-from vsrc:ro busybox sh -c 'echo x >>/vol/s'
+assert_contains "$ERR" "Read-only" "--volumes-from CTR:ro mounts read-only"
+expect_rc 125 berth run --rm --volumes-from vsrc:bogus busybox true
+assert_contains "$ERR" "invalid option" "a bad --volumes-from option is refused"
+expect_rc 125 berth run --rm --volumes-from nosuchctr busybox true
+assert_contains "$ERR" "nosuchctr" "a missing --volumes-from container is named"
+expect_rc 0 berth rm -f -t 0 vsrc
+before=$(berth images -a -q | wc -l)
+expect_rc 0 berth rmi bldv
+assert_contains "$OUT" "Untagged: localhost/bldv:latest" "rmi untags"
+after=$(berth images -a -q | wc -l)
+(( before - after == 2 )) && pass || fail "rmi removes the image and its unused intermediate parent, not the base ($before -> $after)"
+expect_rc 0 berth image exists busybox
+
 expect_rc 0 berth rmi -f bld1 bld2 bld3 bld4 bld5 bld6 bld7 bld8 bld9
 finish
