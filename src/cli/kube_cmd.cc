@@ -12,6 +12,7 @@
 #include "cli/create_flags.h"
 #include "cli/progress.h"
 #include "cli/registry_flags.h"
+#include "engine/build.h"
 #include "engine/engine.h"
 #include "engine/kube_service.h"
 #include "registry/http.h"
@@ -173,7 +174,6 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
       return makeError(Code::kNotFound, "stat {}: no such file or directory", o->access.authfile);
     if (!o->context_dir.empty() && !o->build)
       return makeError(Code::kInvalidArgument, "--build must be specified when using --context-dir option");
-    if (o->build) return makeError(Code::kUnimplemented, "kube play --build: building images is not supported by berth yet");
     if (o->service_container)
       return makeError(Code::kUnimplemented, "kube play --service-container is not supported by berth yet");
     api::KubePlayRequest req;
@@ -213,6 +213,36 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
         return makeError(Code::kInvalidArgument, "unsupported pull policy {:?}", policy);
       auto& images = eng->images();
       bool have = TRY(images.exists(image));
+      // An image whose last name component is a directory of the context (--context-dir, else
+      // the working directory) with a Containerfile or Dockerfile is built there: always with
+      // --build, when missing without it, never with --build=false.
+      bool build_set = self->changed("build");
+      if (!build_set || o->build) {
+        std::string base = image.substr(image.rfind('/') == std::string::npos ? 0 : image.rfind('/') + 1);
+        base = base.substr(0, base.find_first_of(":@"));
+        std::string dir = (o->context_dir.empty() ? std::string(".") : o->context_dir) + "/" + base;
+        std::string file;
+        for (const char* n : {"/Containerfile", "/Dockerfile"})
+          if (!base.empty() && fs::exists(dir + n)) {
+            file = dir + n;
+            break;
+          }
+        if (!file.empty() && (o->build || !have)) {
+          engine::BuildRequest br;
+          br.containerfile = TRY(fs::readFile(file));
+          br.containerfile_name = file;
+          br.context_dir = dir;
+          br.tags = {image};
+          br.quiet = o->quiet;
+          br.access = reg_access;
+          br.run_template = TRY(buildSpec(CreateOpts{}, {"scratch"}, {}));
+          br.out = [&ctx](std::string_view s) { ctx.out(s); };
+          engine::BuildResult res;
+          auto built = engine::build(*eng, br, res);
+          if (!built.ok()) return std::move(built).error().context(fmt::format("building {} from {}", image, file));
+          return image;
+        }
+      }
       if (p == "never" || (have && p != "always")) {
         if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
         return image;

@@ -448,6 +448,7 @@ Result<std::string> Builder::createContainer(const Current& cur, std::vector<std
   s.entrypoint = {""};
   for (auto& [k, v] : env) s.env[k] = v;
   s.image_volume_mode = "ignore";
+  s.annotations[kBuildStepAnnotation] = "true";
   s.create_working_dir = true;
   s.terminal = false;
   s.stdin = false;

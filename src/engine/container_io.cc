@@ -1,5 +1,7 @@
 // Container I/O: attach, logs, exec, top.
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -567,6 +569,22 @@ Result<std::string> LocalContainerService::execDetached(const api::ExecRequest& 
 
 // --- top ----------------------------------------------------------------------------
 
+namespace {
+// The host's name of a uid or gid (the host's own passwd and group, trusted), else the number.
+std::string hostUserName(uid_t uid) {
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
+  return std::to_string(uid);
+}
+std::string hostGroupName(gid_t gid) {
+  struct group gr, *res = nullptr;
+  char buf[4096];
+  if (::getgrgid_r(gid, &gr, buf, sizeof buf, &res) == 0 && res) return res->gr_name;
+  return std::to_string(gid);
+}
+}  // namespace
+
 Result<std::vector<std::vector<std::string>>> LocalContainerService::top(const std::string& name,
                                                                          const std::vector<std::string>& descriptors) {
   auto found = TRY(state::findContainer(e_.db(), name));
@@ -581,12 +599,21 @@ Result<std::vector<std::vector<std::string>>> LocalContainerService::top(const s
   if (out.exit_code != 0) return rt.failure("ps", out.exit_code, out.err, 0);
   Json pids = Json::parse(out.out, nullptr, false);
   if (!pids.is_array()) pids = Json::array();
-  std::vector<std::string> desc = descriptors;
+  // "huser,user" is two descriptors, as psgo reads them.
+  std::vector<std::string> desc;
+  for (auto& d : descriptors)
+    for (size_t i = 0; i <= d.size();) {
+      size_t j = d.find(',', i);
+      if (j == std::string::npos) j = d.size();
+      if (j > i) desc.push_back(d.substr(i, j - i));
+      i = j + 1;
+    }
   if (desc.empty()) desc = {"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"};
   static const std::map<std::string, std::string> kHeaders = {
       {"user", "USER"}, {"pid", "PID"}, {"ppid", "PPID"}, {"pcpu", "%CPU"}, {"etime", "ELAPSED"}, {"tty", "TTY"},
       {"time", "TIME"}, {"args", "COMMAND"}, {"comm", "COMMAND"}, {"group", "GROUP"}, {"nice", "NI"},
-      {"vsz", "VSZ"}, {"rss", "RSS"}, {"uid", "UID"}, {"gid", "GID"}, {"state", "STATE"}};
+      {"vsz", "VSZ"}, {"rss", "RSS"}, {"uid", "UID"}, {"gid", "GID"}, {"state", "STATE"},
+      {"huser", "HUSER"}, {"hgroup", "HGROUP"}, {"hpid", "HPID"}};
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header;
   for (auto& d : desc) {
@@ -644,7 +671,9 @@ Result<std::vector<std::vector<std::string>>> LocalContainerService::top(const s
     for (auto& d : desc) {
       if (d == "user" || d == "uid") row.push_back(std::to_string(st.st_uid) == "0" && d == "user" ? "root" : std::to_string(st.st_uid));
       else if (d == "group" || d == "gid") row.push_back(st.st_gid == 0 && d == "group" ? "root" : std::to_string(st.st_gid));
-      else if (d == "pid") row.push_back(std::to_string(pid));
+      else if (d == "pid" || d == "hpid") row.push_back(std::to_string(pid));
+      else if (d == "huser") row.push_back(hostUserName(st.st_uid));
+      else if (d == "hgroup") row.push_back(hostGroupName(st.st_gid));
       else if (d == "ppid") row.push_back(field(1));
       else if (d == "pcpu") row.push_back(fmt::format("{:.3f}", elapsed > 0 ? 100.0 * cpu_s / elapsed : 0.0));
       else if (d == "etime") row.push_back(dur(elapsed));

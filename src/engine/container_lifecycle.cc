@@ -33,6 +33,22 @@ namespace berth::engine {
 
 namespace {
 
+// podman makes /etc/mtab a link to /proc/mounts when the image has none (mount and df
+// read it); inside the rootfs only (openat2 RESOLVE_IN_ROOT), /etc created if missing.
+Status ensureMtab(const std::string& rootfs) {
+  UniqueFd root = TRY(sys::openRoot(rootfs));
+  auto etc = sys::openInRoot(root.get(), "/etc", O_PATH | O_DIRECTORY);
+  if (!etc.ok() && etc.error().code() == Code::kNotFound) {
+    if (::mkdirat(root.get(), "etc", 0755) < 0 && errno != EEXIST) return errnoError("create /etc in the rootfs");
+    etc = sys::openInRoot(root.get(), "/etc", O_PATH | O_DIRECTORY);
+  }
+  if (!etc.ok()) return std::move(etc).error().context("open /etc in the rootfs");
+  if (::symlinkat("/proc/mounts", etc->get(), "mtab") < 0 && errno != EEXIST)
+    return errnoError("create the /etc/mtab link");
+  return {};
+}
+
+
 int readPidFile(const std::string& path) {
   auto s = fs::readFile(path);
   if (!s.ok()) return 0;
@@ -439,6 +455,10 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
     TRY(mountRootfs(rec));
   }
   const api::SpecGenerator spec = storedSpec(rec.config);
+  if (!spec.annotations.count(kBuildStepAnnotation)) {
+    if (auto m = ensureMtab(paths(rec.id).merged); !m.ok())
+      LOG_WARN("container {}: {}", rec.id.substr(0, 12), m.error().what());
+  }
   Status s;
   {
     LOG_PHASE("network setup");

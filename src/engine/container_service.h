@@ -21,6 +21,10 @@ namespace berth::engine {
 class Engine;
 
 // Where a container's files live (see README "Where things live").
+// The annotation `build` puts on its step containers: no /etc/mtab link is added to them
+// (it would land in every layer).
+inline constexpr const char* kBuildStepAnnotation = "io.berth.build-step";
+
 struct ContainerPaths {
   std::string static_dir;  // <root>/containers/<id>: upper/, work/, ctr.log
   std::string run_dir;     // <runroot>/containers/<id>: config.json (bundle), merged/, exit, pidfile
