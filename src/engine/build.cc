@@ -609,7 +609,17 @@ Status Builder::runStep(Current& cur, const Instruction& ins, const std::string&
     Json shell = cur.cfg["config"].value("Shell", Json::array({"/bin/sh", "-c"}));
     if (!shell.is_array() || shell.empty()) shell = Json::array({"/bin/sh", "-c"});
     for (auto& s : shell) argv.push_back(s.is_string() ? s.get<std::string>() : "");
-    argv.push_back(ins.args.empty() ? "" : ins.args[0]);
+    // Here-documents go to the shell as written: it expands and feeds them itself.
+    // `RUN <<EOT` alone runs the document itself as the script.
+    std::string script = ins.args.empty() ? "" : ins.args[0];
+    std::string bare = script;
+    std::erase_if(bare, [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '-'; });
+    if (ins.heredocs.size() == 1 && bare == "<<" + ins.heredocs[0].name) {
+      script = ins.heredocs[0].content;
+    } else {
+      for (auto& doc : ins.heredocs) script += "\n" + doc.content + doc.name;
+    }
+    argv.push_back(script);
   }
   TRY(ensureImage(cur));
   std::string ctr = TRY(createContainer(cur, argv, runEnv(cur)));
@@ -887,6 +897,8 @@ Status Builder::step(Current& cur, const Instruction& ins, bool last, const std:
     // The RUN flags (--security-opt, --ulimit, -v, ...) change what a RUN does.
     h.update(api::encodeSpecGenerator(r_.run_template).dump());
   } else if (k == "COPY" || k == "ADD") {
+    if (!ins.heredocs.empty())
+      return makeError(Code::kUnimplemented, "{} with here-documents is not supported by berth build yet", k);
     h.update(TRY(copyKey(cur, ins, k == "ADD")));
   } else if (k == "ARG") {
     for (auto& word : ins.args) {

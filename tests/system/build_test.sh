@@ -159,6 +159,43 @@ expect_rc 0 berth build -t bld7 -f "$TEST_DIR/scratch" "$C"
 expect_rc 0 berth image inspect --format '{{len .RootFS.Layers}}' bld7
 assert_eq "$OUT" "0" "FROM scratch alone makes an empty image"
 
+# ---- here-documents, SHELL, ENTRYPOINT, HEALTHCHECK, ONBUILD ---------------------------------
+O="$TEST_DIR/other"
+mkdir -p "$O"
+cat >"$O/Containerfile" <<'EOF'
+FROM busybox
+ENV E=e-value
+RUN <<EOT
+echo line1 >/h
+echo "line2 $E" >>/h
+EOT
+SHELL ["/bin/sh", "-ec"]
+RUN cat /h
+CMD ["from-image"]
+ENTRYPOINT ["echo", "ep"]
+HEALTHCHECK --interval=5s --retries=2 CMD ["true"]
+ONBUILD RUN echo triggered >/onbuild
+EOF
+expect_rc 0 berth build -t bldo "$O"
+assert_contains "$OUT" $'line1\nline2 e-value' "RUN <<EOT runs the here-document with the shell"
+expect_rc 0 berth image inspect --format '{{json .Config}}' bldo
+assert_contains "$OUT" '"Cmd":["from-image"],' "CMD kept by a later ENTRYPOINT of the same stage"
+assert_contains "$OUT" '"Entrypoint":["echo","ep"]' "ENTRYPOINT"
+assert_contains "$OUT" '"Shell":["/bin/sh","-ec"]' "SHELL"
+assert_contains "$OUT" '"Healthcheck":{"Test":["CMD","true"],"Interval":5000000000,"Retries":2}' "HEALTHCHECK"
+assert_contains "$OUT" '"OnBuild":["RUN echo triggered >/onbuild"]' "ONBUILD" "CMD kept by a later ENTRYPOINT of the same stage, SHELL, HEALTHCHECK, ONBUILD"
+printf 'FROM bldo\nENTRYPOINT ["cat"]\n' >"$O/Containerfile"
+expect_rc 0 berth build -t bldp "$O"
+expect_rc 0 berth run --rm bldp /onbuild
+assert_eq "$OUT" "triggered" "ONBUILD triggers run in the child build; an inherited CMD goes with a new ENTRYPOINT"
+expect_rc 0 berth image inspect --format '{{json .Config}}' bldp
+assert_not_contains "$OUT" '"Cmd"' "no inherited CMD"
+assert_not_contains "$OUT" '"OnBuild"' "no inherited triggers"
+printf 'FROM busybox\nCOPY <<EOT /x\nhi\nEOT\n' >"$O/Containerfile"
+expect_rc 125 berth build -t bldq "$O"
+assert_contains "$ERR" "here-documents is not supported" "COPY here-documents refused clearly"
+expect_rc 0 berth rmi bldp bldo
+
 # ---- hostile inputs ---------------------------------------------------------------------
 H="$TEST_DIR/hostile"
 mkdir -p "$H"
