@@ -76,12 +76,33 @@ assert_eq "$(berth ps -aq)" "" "podman rm removed the container"
 expect_rc 1 "${P[@]}" rm nosuchcontainer
 assert_contains "$ERR" "no such container" "podman rm of a missing container"
 
+# ---- build through the API: podman --remote (/libpod/build) ----------------------------------
+BC="$TEST_DIR/buildctx"
+mkdir -p "$BC"
+echo remote-file >"$BC/f.txt"
+printf 'FROM busybox\nCOPY f.txt /f\nRUN cat /f\nCMD ["cat", "/f"]\n' >"$BC/Containerfile"
+expect_rc 0 "${P[@]}" build -t rbuild "$BC"
+assert_contains "$OUT" "STEP 3/4: RUN cat /f" "podman --remote build streams the steps"
+assert_contains "$OUT" "remote-file" "podman --remote build streams RUN output"
+expect_rc 0 berth run --rm rbuild
+assert_eq "$OUT" "remote-file" "the remotely built image runs locally"
+printf 'FROM busybox\nRUN exit 3\n' >"$BC/Containerfile"
+expect_rc 3 "${P[@]}" build -t rfail "$BC"
+assert_contains "$ERR" "exit status 3" "podman --remote build reports the failed RUN"
+expect_rc 0 berth rmi rbuild
+
 # ---- docker CLI ------------------------------------------------------------------------------
 if command -v docker >/dev/null; then
   export DOCKER_HOST="unix://$SOCK"
   D=(timeout 60 docker)
   expect_rc 0 "${D[@]}" version --format '{{.Server.APIVersion}}'
   assert_eq "$OUT" "1.41" "docker negotiates API 1.41"
+  printf 'FROM busybox\nRUN echo docker-built >/d\n' >"$BC/Dockerfile"
+  DOCKER_BUILDKIT=0 expect_rc 0 "${D[@]}" build -t dbuild "$BC"
+  assert_contains "$OUT" "Successfully built" "docker build (classic builder API)"
+  expect_rc 0 "${D[@]}" run --rm dbuild cat /d
+  assert_eq "$OUT" "docker-built" "the docker-built image runs"
+  expect_rc 0 "${D[@]}" rmi dbuild
   expect_rc 0 "${D[@]}" run --rm busybox echo hello-docker
   assert_eq "$OUT" "hello-docker" "docker run --rm output"
   expect_rc 7 "${D[@]}" run --rm busybox sh -c 'exit 7'
@@ -128,6 +149,17 @@ img = c.images.pull(reg + "/lib/busybox", tag="1")
 assert reg + "/lib/busybox:1" in img.tags, img.tags
 assert any(reg + "/lib/busybox:1" in i.tags for i in c.images.list())
 c.images.remove(reg + "/lib/busybox:1")
+import io
+img, logs = c.images.build(fileobj=io.BytesIO(b"FROM busybox\nRUN echo py-built >/py\nCMD [\"cat\", \"/py\"]\n"), tag="pybuild")
+assert "localhost/pybuild:latest" in img.tags, img.tags
+assert any("py-built" in l.get("stream", "") for l in logs), "RUN output streamed"
+assert c.containers.run("pybuild", remove=True) == b"py-built\n"
+try:
+    c.images.build(fileobj=io.BytesIO(b"FROM busybox\nRUN exit 3\n"), tag="pyfail")
+    raise AssertionError("a failing RUN built")
+except docker.errors.BuildError as e:
+    assert "exit status 3" in str(e), str(e)
+c.images.remove("pybuild")
 print("docker-py ok")
 PY
 )

@@ -18,6 +18,7 @@ void registerVolumeRoutes(Router& r);
 void registerNetworkRoutes(Router& r);
 void registerSecretRoutes(Router& r);
 void registerPodRoutes(Router& r);
+void registerBuildRoutes(Router& r);
 // Everything above.
 void registerAllRoutes(Router& r);
 

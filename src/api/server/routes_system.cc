@@ -195,6 +195,7 @@ void registerAllRoutes(Router& r) {
   registerNetworkRoutes(r);
   registerSecretRoutes(r);
   registerPodRoutes(r);
+  registerBuildRoutes(r);
 }
 
 }  // namespace berth::api::server
