@@ -237,6 +237,7 @@ std::unique_ptr<Command> buildCommand(const std::string& use, bool buildx) {
       .flag("disable-compression", 'D', &o->disable_compression, "don't compress layers by default")
       .flag("stdin", 0, &o->stdin_flag, "pass stdin into containers")
       // The RUN containers.
+      .flag("runtime", 0, &o->run.runtime, "`path` to an alternate OCI runtime for RUN")
       .flag("network", 0, &o->run.network, "sets the configuration for network namespaces when handling RUN instructions")
       .hiddenFlag("net", &o->run.network)
       .flag("dns", 0, &o->run.dns, "set custom DNS servers")

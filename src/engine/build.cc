@@ -393,6 +393,7 @@ Result<std::string> Builder::writeCfg(Current& cur, const std::vector<std::strin
   Json diff_ids = Json::array();
   for (auto& l : cur.layers) diff_ids.push_back(l.diff_id);
   cfg["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
+  LOG_PHASE("build: write the step's image");
   StoreLock lock = TRY(StoreLock::shared(e_.options().root));
   auto img = TRY(writeImage(e_, cfg, cur.layers, r_.format == "docker", names, nullptr));
   cur.image = img.id;
@@ -425,6 +426,7 @@ Status Builder::commitConfigOnly(Current& cur, const std::string& created_by) {
 Status Builder::commitContainer(Current& cur, const std::string& ctr, const std::string& created_by) {
   state::LayerRecord layer;
   {
+    LOG_PHASE("build: commit the step's layer");
     StoreLock lock = TRY(StoreLock::shared(e_.options().root));
     layer = TRY(cs_.diffLayer(ctr, r_.format == "docker"));
   }
@@ -846,6 +848,7 @@ Status Builder::copyStep(Current& cur, const Instruction& ins, const std::string
     auto st = TRY(copy::statIn(root.get(), dest));
     if (st.exists && st.is_dir) dest_dir = true;
   }
+  LOG_PHASE("build: COPY into the step container");
   for (const std::string& rel : sources) {
     auto st = TRY(copy::statIn(src.root.get(), rel.empty() ? "/." : "/" + rel));
     if (add && src.context && st.exists && st.is_regular) {
@@ -907,6 +910,7 @@ Status Builder::step(Current& cur, const Instruction& ins, bool last, const std:
     }
   }
   std::string key = h.hexDigest();
+  LOG_DEBUG("build: step key computed");
   if (auto id = cached(key)) {
     say("--> Using cache " + *id);
     Current next = cur;
