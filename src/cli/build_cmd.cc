@@ -106,7 +106,21 @@ Status resolveInputs(const BuildOpts& o, const std::vector<std::string>& args, e
   return {};
 }
 
+// Flags berth takes but cannot honour yet are refused, not ignored.
+Status refuseUnsupported(const BuildOpts& o) {
+  auto refuse = [](std::string_view flag) {
+    return makeError(Code::kUnimplemented, "build {} is not supported by berth yet", flag);
+  };
+  if (o.squash) return refuse("--squash");
+  if (o.stdin_flag) return refuse("--stdin");
+  if (!o.annotations.empty()) return refuse("--annotation");
+  if (!o.isolation.empty() && o.isolation != "oci") return refuse("--isolation " + o.isolation);
+  if (!o.output.empty() && o.output != "type=docker" && o.output != "type=image") return refuse("--output " + o.output);
+  return {};
+}
+
 Result<int> runBuild(Context& ctx, BuildOpts& o, const std::vector<std::string>& args, const Command& self) {
+  TRY(refuseUnsupported(o));
   engine::BuildRequest req;
   TRY(resolveInputs(o, args, req));
   req.tags = o.tags;
@@ -138,10 +152,6 @@ Result<int> runBuild(Context& ctx, BuildOpts& o, const std::vector<std::string>&
   for (auto& l : o.labels) {
     auto eq = l.find('=');
     req.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
-  }
-  for (auto& l : o.annotations) {
-    auto eq = l.find('=');
-    req.annotations[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
   }
   if (!o.platform.empty()) {
     std::vector<std::string> p;

@@ -1040,7 +1040,7 @@ Result<std::string> Builder::run() {
   for (size_t i = 0; i <= last; ++i) id = TRY(runStage(stages_[i], i == last));
   std::string prefix = stages_.size() > 1 ? fmt::format("[{}/{}] ", last + 1, stages_.size()) : "";
   say(prefix + "COMMIT" + (r_.tags.empty() ? "" : " " + r_.tags[0]));
-  if (!r_.labels.empty() || !r_.annotations.empty()) {
+  if (!r_.labels.empty()) {
     Current cur;
     TRY(loadImage(cur, id));
     Json& c = cur.cfg["config"];

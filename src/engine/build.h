@@ -28,7 +28,7 @@ struct BuildRequest {
   bool quiet = false;              // only RUN output and the image ID
   std::string pull = "missing";    // always|missing|never|newer, for FROM and COPY --from images
   std::string format = "oci";      // oci|docker
-  std::map<std::string, std::string> labels, annotations;
+  std::map<std::string, std::string> labels;  // --label: onto the final image
   // What every RUN container starts from (build's run flags: --ulimit, --security-opt,
   // --dns*, --network, -v, --cap-*, ...); image, command, env are set per step.
   api::SpecGenerator run_template;

@@ -107,6 +107,19 @@ Result<NewLayer> storeLayer(Engine& e, const std::string& parent, const std::fun
   return out;
 }
 
+// The container's changes as a layer tar: its overlay upper directory, or on vfs the
+// difference between its copy and the image's top layer.
+Status layerDiffTar(Engine& e, const ContainerPaths& p, const std::vector<std::string>& layers, copy::Sink& sink) {
+  if (e.driver() == "overlay") {
+    if (!fs::isDir(p.upper)) return sink.finish();
+    return copy::overlayLayerTar(p.upper, sink);
+  }
+  std::string base = layers.empty() ? "/nonexistent" : TRY(e.layers().get(layers.front())).path;
+  auto changes = TRY(copy::naiveChanges(base, p.upper));
+  std::erase_if(changes, [](auto& c) { return copy::isInitInode(c.path); });
+  return copy::naiveLayerTar(p.upper, changes, sink);
+}
+
 // podman commit's image config: the base image's, updated with what the
 // container runs with, then the -c changes.
 Result<Json> commitConfig(const Json& base, const state::ContainerRecord& rec, const Json& oci,
@@ -312,14 +325,7 @@ Result<state::LayerRecord> LocalContainerService::diffLayer(const std::string& i
   std::vector<std::string> layers = rec->config.value("layers_top_first", std::vector<std::string>{});
   auto produce = [&](int fd) -> Status {
     auto sink = copy::tarSink(fd);
-    if (e_.driver() == "overlay") {
-      if (!fs::isDir(p.upper)) return sink->finish();
-      return copy::overlayLayerTar(p.upper, *sink);
-    }
-    std::string base = layers.empty() ? "/nonexistent" : TRY(e_.layers().get(layers.front())).path;
-    auto changes = TRY(copy::naiveChanges(base, p.upper));
-    std::erase_if(changes, [](auto& c) { return copy::isInitInode(c.path); });
-    return copy::naiveLayerTar(p.upper, changes, *sink);
+    return layerDiffTar(e_, p, layers, *sink);
   };
   NewLayer nl = TRY(storeLayer(e_, layers.empty() ? "" : layers.front(), produce));
   return state::LayerRecord{nl.blob.digest, std::string(docker ? kDockerLayerTar : kOciLayerTar), nl.blob.size,
@@ -387,14 +393,7 @@ Result<std::string> LocalContainerService::commit(const api::CommitRequest& req)
       copy::GetOptions g;
       return copy::getTree(root.get(), "/.", g, *sink);
     }
-    if (e_.driver() == "overlay") {
-      if (!fs::isDir(p.upper)) return sink->finish();
-      return copy::overlayLayerTar(p.upper, *sink);
-    }
-    std::string base = layers.empty() ? "/nonexistent" : TRY(e_.layers().get(layers.front())).path;
-    auto changes = TRY(copy::naiveChanges(base, p.upper));
-    std::erase_if(changes, [](auto& c) { return copy::isInitInode(c.path); });
-    return copy::naiveLayerTar(p.upper, changes, *sink);
+    return layerDiffTar(e_, p, layers, *sink);
   };
   auto stored = storeLayer(e_, parent, produce);
   if (temp_mount) {

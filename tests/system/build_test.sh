@@ -69,6 +69,12 @@ assert_eq "$OUT" "$(berth image inspect --format '{{.Id}}' bld2)" "-q prints onl
 expect_rc 0 berth build -q --iidfile "$TEST_DIR/iid" -t bld2 "$C"
 assert_eq "$(cat "$TEST_DIR/iid")" "sha256:$OUT" "--iidfile"
 
+expect_rc 0 berth build -q --label extra=yes -t bld2 "$C"
+expect_rc 0 berth image inspect --format '{{.Config.Labels.extra}}|{{.Config.Labels.l1}}' bld2
+assert_eq "$OUT" "yes|v1" "--label adds to the image's labels"
+expect_rc 125 berth build --squash -t bld2 "$C"
+assert_contains "$ERR" "--squash is not supported" "flags berth cannot honour are refused"
+
 # ---- inputs: -f -, stdin Containerfile, relative -f, missing files --------------------
 printf 'FROM busybox\nRUN echo from-stdin\n' >"$TEST_DIR/cf"
 expect_rc 0 berth build -t bld3 -f - "$C" <"$TEST_DIR/cf"
