@@ -9,6 +9,8 @@
 
 #include "cli/command.h"
 #include "cli/context.h"
+#include "config/host_env.h"
+#include "config/registries.h"
 #include "copy/resolve.h"
 
 namespace berth::cli {
@@ -105,6 +107,32 @@ Completion containerNames(Context& ctx, const std::string& typed) {
   return c;
 }
 
+// Names (and, from two typed characters on, short IDs) of every pod.
+Completion podNames(Context& ctx, const std::string& typed) {
+  Completion c;
+  c.directive = Completion::kNoFileComp;
+  auto eng = ctx.engine();
+  if (!eng.ok()) return c;
+  auto list = (*eng)->pods().list({});
+  if (!list.ok()) return c;
+  for (auto& p : *list) {
+    if (typed.size() > 1 && hasPrefix(p.id, typed)) c.items.push_back(p.id.substr(0, 12));
+    if (hasPrefix(p.name, typed)) c.items.push_back(p.name);
+  }
+  return c;
+}
+
+// podman's AutocompleteRegistries: the unqualified-search registries of registries.conf.
+Completion registryNames(Context&, const std::string& typed) {
+  Completion c;
+  c.directive = Completion::kNoFileComp;
+  auto conf = config::loadRegistriesConf(config::defaultConfPaths(config::HostEnv::current()));
+  if (!conf.ok()) return c;
+  for (auto& r : conf->unqualified_search_registries)
+    if (hasPrefix(r, typed)) c.items.push_back(r);
+  return c;
+}
+
 // podman's getImages: full names when nothing is typed, else every suffix of
 // each name after a "/" that matches, and short IDs from two characters on.
 Completion imageNames(Context& ctx, const std::string& typed) {
@@ -181,10 +209,19 @@ std::string usageWord(const Command& cmd, size_t index) {
 Completion byUsage(Context& ctx, const Command& cmd, const std::vector<std::string>& args,
                    const std::string& typed) {
   std::string w = usageWord(cmd, args.size());
-  if (w.find("CONTAINER") != std::string::npos) return containerNames(ctx, typed);
-  if (w.find("IMAGE") != std::string::npos) return imageNames(ctx, typed);
-  if (w.find("VOLUME") != std::string::npos) return volumeNames(ctx, typed);
-  if (w.find("NETWORK") != std::string::npos) return networkNames(ctx, typed);
+  // Every kind the usage word names ("CONTAINER|IMAGE", "CONTAINER|POD"), in that order.
+  using Lister = Completion (*)(Context&, const std::string&);
+  static const std::pair<const char*, Lister> kKinds[] = {{"CONTAINER", containerNames}, {"POD", podNames},
+                                                           {"IMAGE", imageNames}, {"VOLUME", volumeNames},
+                                                           {"NETWORK", networkNames}, {"REGISTRY", registryNames}};
+  std::optional<Completion> found;
+  for (auto& [kind, list] : kKinds) {
+    if (w.find(kind) == std::string::npos) continue;
+    Completion more = list(ctx, typed);
+    if (!found) found = std::move(more);
+    else found->items.insert(found->items.end(), more.items.begin(), more.items.end());
+  }
+  if (found) return *found;
   Completion c;
   // No more arguments: nothing to complete, not even files.
   if (w.empty()) c.directive = Completion::kNoFileComp;

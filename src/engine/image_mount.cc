@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "copy/changes.h"
 #include "engine/engine.h"
 #include "engine/event_emit.h"
@@ -103,6 +104,22 @@ Result<std::string> LocalImageService::unmount(const std::string& image, bool fo
   ::unlink(p.count.c_str());
   emitImageEvent(e_, "unmount", ri->rec.id, ri->matched_name.empty() ? ri->rec.id : ri->matched_name);
   return ri->rec.id;
+}
+
+void LocalImageService::dropStaleMounts() {
+  auto ids = fs::listDir(e_.options().runroot + "/images");
+  if (!ids.ok()) return;
+  for (const std::string& id : *ids) {
+    auto rec = state::getImage(e_.db(), id);
+    if (!rec.ok() || *rec) continue;
+    // The image is gone: its read-only mount would show layers about to be deleted.
+    auto p = imagePaths(e_, id);
+    auto lock = lockImage(p);
+    if (!lock.ok()) continue;
+    for (int i = 0; i < 4 && sys::isMountPoint(p.merged); ++i)
+      if (auto s = sys::unmount(p.merged, true); !s.ok()) LOG_WARN("unmount removed image {}: {}", id, s.error().what());
+    if (!sys::isMountPoint(p.merged)) (void)fs::removeAll(p.dir);
+  }
 }
 
 Result<std::vector<api::MountedImage>> LocalImageService::mounted() {

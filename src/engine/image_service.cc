@@ -599,6 +599,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalImageService::prune(
 }
 
 Status LocalImageService::collectGarbage() {
+  dropStaleMounts();
   auto all = TRY(state::listImages(e_.db()));
   std::set<std::string> chains, blobs;
   for (auto& r : all) {

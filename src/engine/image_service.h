@@ -67,6 +67,8 @@ class LocalImageService : public api::ImageService {
 
   // Removes layers and blobs no image references any more.
   Status collectGarbage();
+  // Detaches and forgets the image mounts of images that no longer exist (image_mount.cc).
+  void dropStaleMounts();
 
  private:
   Result<ResolvedImage> resolve(const std::string& input);

@@ -258,5 +258,11 @@ after=$(berth images -a -q | wc -l)
 (( before - after == 2 )) && pass || fail "rmi removes the image and its unused intermediate parent, not the base ($before -> $after)"
 expect_rc 0 berth image exists busybox
 
-expect_rc 0 berth rmi -f bld1 bld2 bld3 bld4 bld5 bld6 bld7 bld8 bld9
+# rmi of a mounted image detaches its mount (its layers are about to go).
+expect_rc 0 berth image mount bld7
+mnt=$OUT
+expect_rc 0 berth rmi -f bld7
+grep -q " $mnt " /proc/self/mountinfo && fail "the removed image stays mounted at $mnt" || pass
+
+expect_rc 0 berth rmi -f bld1 bld2 bld3 bld4 bld5 bld6 bld8 bld9
 finish
