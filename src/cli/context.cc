@@ -199,10 +199,22 @@ Result<engine::Engine*> Context::localEngine() {
     if (!backend_flag && !ev.logger.empty()) opts.events_backend = ev.logger;
     if (opts.events_logfile_path.empty()) opts.events_logfile_path = ev.logfile_path;
     opts.events_logfile_max_size = ev.max_size;
-    // [engine] runtime names the OCI runtime when --runtime does not.
-    if (opts.runtime.empty() && conf.is_object())
-      if (auto eng = conf.find("engine"); eng != conf.end() && eng->is_object())
-        if (auto rt = eng->find("runtime"); rt != eng->end() && rt->is_string()) opts.runtime = rt->get<std::string>();
+    // [engine] runtime names the OCI runtime when --runtime does not; [engine.runtimes] maps a
+    // name to candidate paths (the first that exists is used).
+    if (conf.is_object())
+      if (auto eng = conf.find("engine"); eng != conf.end() && eng->is_object()) {
+        if (auto rt = eng->find("runtime"); opts.runtime.empty() && rt != eng->end() && rt->is_string())
+          opts.runtime = rt->get<std::string>();
+        auto paths = eng->find("runtimes");
+        if (!opts.runtime.empty() && opts.runtime.find('/') == std::string::npos && paths != eng->end() &&
+            paths->is_object())
+          if (auto cand = paths->find(opts.runtime); cand != paths->end() && cand->is_array())
+            for (auto& path : *cand)
+              if (path.is_string() && ::access(path.get<std::string>().c_str(), X_OK) == 0) {
+                opts.runtime = path.get<std::string>();
+                break;
+              }
+      }
     engine_ = TRY(engine::Engine::open(opts));
   }
   return engine_.get();
