@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -350,6 +351,8 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
     if (!b64.ok()) LOG_DEBUG("precompile the seccomp filter of {}: {}", rec.id.substr(0, 12), b64.error().what());
     else if (*b64) oci["annotations"][runtime::kSeccompBpfAnnotation] = std::move(**b64);
   }
+  if (console_size_ && oci.contains("process") && oci["process"].value("terminal", false))
+    oci["process"]["consoleSize"] = {{"height", console_size_->first}, {"width", console_size_->second}};
   TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
   return {};
@@ -525,7 +528,14 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       if (!attach) return 0;
     } else {
       bool was_created = status == "created";
-      if (!was_created) TRY(initLocked(rec));
+      if (!was_created) {
+        struct winsize ws = {};
+        if (attach && attach->tty && attach->in >= 0 && ::ioctl(attach->in, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
+          console_size_ = std::make_pair(unsigned(ws.ws_row), unsigned(ws.ws_col));
+        Status init = initLocked(rec);
+        console_size_.reset();
+        TRY(std::move(init));
+      }
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, true, attach != nullptr);
       if (!pid.ok()) {

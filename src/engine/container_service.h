@@ -303,6 +303,9 @@ class LocalContainerService : public api::ContainerService {
   };
   Result<ExecPlan> planExec(const api::ExecRequest& req);
   Result<ExecPlan> planExec(state::ContainerRecord rec, const api::ExecRequest& req);
+  // The attaching terminal's size while start() prepares a -t container: its bundle gets it as
+  // process.consoleSize, so the first ioctl in the container sees it (no race with the resize).
+  std::optional<std::pair<unsigned, unsigned>> console_size_;
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
 

@@ -86,6 +86,19 @@ wait_file "$TEST_DIR/rc4" && pass || fail "--detach-keys ctrl-x detaches"
 assert_eq "$(berth inspect -f '{{.State.Status}}' d2)" "running" "running after custom detach"
 berth rm -f -t 0 d2 >/dev/null
 
+# The terminal's size reaches the container before its first ioctl (process.consoleSize), also
+# when only stdin is a terminal (podman's 450-interactive "correct tty size").
+out=$(python3 - "${B[@]}" <<'PY'
+import fcntl, pty, struct, subprocess, sys, termios
+m, s = pty.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 37, 52, 0, 0))
+p = subprocess.run(sys.argv[1:] + ["run", "-it", "--rm", "busybox", "stty", "size"], stdin=s,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+print(p.stdout.decode().strip())
+PY
+)
+assert_eq "$out" "37 52" "run -it sees the terminal's size at once"
+
 # Non-tty -i: stdin is piped through and closed.
 assert_eq "$(printf 'a\nb\n' | berth run -i --rm busybox wc -l)" "2" "run -i pipes stdin"
 assert_eq "$(echo x | berth run --rm busybox cat)" "" "run without -i gives no stdin"
