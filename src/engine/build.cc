@@ -31,6 +31,7 @@
 #include "engine/store_lock.h"
 #include "image/image_config.h"
 #include "image/reference.h"
+#include "registry/http.h"
 #include "specgen/user.h"
 #include "state/images.h"
 #include "sys/inroot.h"
@@ -195,6 +196,9 @@ class Builder {
       : e_(e), r_(r), result_(result), cs_(dynamic_cast<LocalContainerService&>(e.containers())) {}
 
   Result<std::string> run();
+  void dropDownloads() {
+    if (!downloads_.empty()) (void)fs::removeAll(downloads_);
+  }
 
  private:
   void say(std::string_view line) {
@@ -247,6 +251,10 @@ class Builder {
   build::IgnoreMatcher ignore_;
   bool have_ignore_ = false;
   std::vector<std::string> intermediate_;  // images to drop at the end without --layers
+  // ADD's URLs, fetched once per build into downloads_ (removed at the end): URL -> file name.
+  Result<std::string> fetchUrl(const std::string& url);
+  std::string downloads_;
+  std::map<std::string, std::string> fetched_;
   std::set<std::string> used_args_;
 };
 
@@ -746,10 +754,37 @@ Status Builder::sendSource(const Source& src, const std::string& rel, copy::Sink
   return copy::getTree(src.root.get(), path, opts, sink);
 }
 
+// Downloads `url` once per build; returns the file's name in downloads_ ("N-base").
+Result<std::string> Builder::fetchUrl(const std::string& url) {
+  if (auto it = fetched_.find(url); it != fetched_.end()) return it->second;
+  if (downloads_.empty()) {
+    std::string base = e_.options().runroot + "/build-downloads";
+    TRY(fs::mkdirAll(base, 0700));
+    std::string tmpl = base + "/dl-XXXXXX";
+    std::vector<char> p(tmpl.begin(), tmpl.end());
+    p.push_back('\0');
+    if (!::mkdtemp(p.data())) return errnoError("create a download directory in {}", base);
+    downloads_ = p.data();
+  }
+  // The file name is the URL path's last component ("index.html" for none).
+  std::string path = url.substr(url.find("://") + 3);
+  path = path.substr(0, path.find_first_of("?#"));
+  std::string base = path.find('/') == std::string::npos ? "" : path.substr(path.rfind('/') + 1);
+  if (base.empty() || base == "." || base == "..") base = "index.html";
+  std::string name = fmt::format("{}-{}", fetched_.size(), base);
+  UniqueFd fd(::open((downloads_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return errnoError("create the download of {}", url);
+  registry::HttpClient http(registry::TlsOptions{}, "berth");
+  TRY_CTX(http.download(url, fd.get()), "ADD {}", url);
+  fetched_[url] = name;
+  return name;
+}
+
 Result<std::string> Builder::copyKey(Current& cur, const Instruction& ins, bool add) {
-  (void)add;
   auto flags = TRY(instructionFlags(ins, {"from", "chown", "chmod", "link"}));
-  Source src = TRY(openSource(flags.count("from") ? TRY(expand(cur, flags["from"])) : ""));
+  bool any_local = std::any_of(ins.args.begin(), ins.args.end() - 1, [](const std::string& a) { return !isUrl(a); });
+  Source src;
+  if (any_local) src = TRY(openSource(flags.count("from") ? TRY(expand(cur, flags["from"])) : ""));
   ScopeExit unmount([&] {
     if (!src.image.empty()) (void)e_.images().unmount(src.image, false);
   });
@@ -759,7 +794,10 @@ Result<std::string> Builder::copyKey(Current& cur, const Instruction& ins, bool 
   std::vector<std::string> raw(ins.args.begin(), ins.args.end() - 1);
   for (auto& r : raw) {
     if (isUrl(r)) {
-      h.update(r);
+      if (!add) return makeError(Code::kInvalidArgument, "building at STEP {:?}: source can't be a URL for COPY", ins.original);
+      std::string name = TRY_CTX(fetchUrl(r), "building at STEP {:?}", ins.original);
+      h.update(r + "\n");
+      h.update(TRY(fs::readFile(downloads_ + "/" + name)));
       continue;
     }
     r = TRY(expand(cur, r));
@@ -794,26 +832,29 @@ Result<bool> extractArchive(int root_fd, const std::string& rel, int dest_root, 
 Status Builder::copyStep(Current& cur, const Instruction& ins, const std::string& key, bool add) {
   (void)key;
   auto flags = TRY(instructionFlags(ins, {"from", "chown", "chmod", "link"}));
-  std::vector<std::string> raw(ins.args.begin(), ins.args.end() - 1);
-  for (auto& r : raw)
-    if (isUrl(r)) {
-      if (!add) return makeError(Code::kInvalidArgument, "building at STEP {:?}: source can't be a URL for COPY", ins.original);
-      return makeError(Code::kUnimplemented, "building at STEP {:?}: ADD of a URL ({}) is not supported by berth build yet",
-                       ins.original, r);
+  std::vector<std::string> raw, urls;
+  for (auto it = ins.args.begin(); it + 1 != ins.args.end(); ++it) {
+    if (!isUrl(*it)) {
+      raw.push_back(TRY(expand(cur, *it)));
+      continue;
     }
-  for (auto& r : raw) r = TRY(expand(cur, r));
+    if (!add) return makeError(Code::kInvalidArgument, "building at STEP {:?}: source can't be a URL for COPY", ins.original);
+    urls.push_back(*it);
+  }
   std::string dest = ins.json ? ins.args.back() : TRY(expand(cur, ins.args.back()));
-  bool dest_dir = dest.ends_with("/") || dest == "." || dest.ends_with("/.") || raw.size() > 1;
+  bool dest_dir = dest.ends_with("/") || dest == "." || dest.ends_with("/.") || raw.size() + urls.size() > 1;
   std::string wd = cur.cfg["config"].value("WorkingDir", "");
   if (dest.empty() || dest[0] != '/') dest = (wd.empty() ? "/" : wd) + "/" + dest;
   dest = cleanAbsolute(dest);
 
-  Source src = TRY(openSource(flags.count("from") ? TRY(expand(cur, flags["from"])) : ""));
+  Source src;
+  if (!raw.empty()) src = TRY(openSource(flags.count("from") ? TRY(expand(cur, flags["from"])) : ""));
   ScopeExit unmount([&] {
     if (!src.image.empty()) (void)e_.images().unmount(src.image, false);
   });
-  std::vector<std::string> sources = TRY(expandSources(src, raw, ins.original));
-  if (sources.size() > 1) dest_dir = true;
+  std::vector<std::string> sources;
+  if (!raw.empty()) sources = TRY(expandSources(src, raw, ins.original));
+  if (sources.size() + urls.size() > 1) dest_dir = true;
 
   TRY(ensureImage(cur));
   std::string ctr = TRY(createContainer(cur, {"/bin/sh"}, {}));
@@ -880,6 +921,24 @@ Status Builder::copyStep(Current& cur, const Instruction& ins, const std::string
       TRY_CTX(sendSource(src, rel, mode_sink, g), "building at STEP {:?}", ins.original);
     } else {
       TRY_CTX(sendSource(src, rel, *put, g), "building at STEP {:?}", ins.original);
+    }
+  }
+  if (!urls.empty()) {
+    // Downloaded files: not unpacked (as Docker does for URLs), mode 0600.
+    Source dl;
+    dl.root = TRY(sys::openRoot(downloads_));
+    for (const std::string& url : urls) {
+      std::string name = TRY(fetchUrl(url));
+      copy::GetOptions g;
+      g.chown = owner;
+      std::string target = dest;
+      g.top_name = name.substr(name.find('-') + 1);
+      if (!dest_dir) {
+        target = copy::dirName(dest);
+        g.top_name = copy::baseName(dest);
+      }
+      auto put = TRY(copy::PutSink::open(root.get(), target, po));
+      TRY_CTX(sendSource(dl, name, *put, g), "building at STEP {:?}", ins.original);
     }
   }
   root.reset();
@@ -1073,6 +1132,7 @@ Result<std::string> Builder::run() {
 Result<std::string> build(Engine& e, const BuildRequest& req, BuildResult& result) {
   Builder b(e, req, result);
   auto id = b.run();
+  b.dropDownloads();
   if (id.ok()) result.id = *id;
   return id;
 }

@@ -202,6 +202,26 @@ expect_rc 125 berth build -t bldq "$O"
 assert_contains "$ERR" "here-documents is not supported" "COPY here-documents refused clearly"
 expect_rc 0 berth rmi bldp bldo
 
+# ---- ADD of a URL: a local HTTP server on 127.0.0.1 ----------------------------------------
+W="$TEST_DIR/www"
+mkdir -p "$W"
+echo served-content >"$W/file.txt"
+WPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$W" && exec python3 -m http.server "$WPORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+WPID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/" && break; sleep 0.1; done
+printf 'FROM busybox\nADD http://127.0.0.1:%s/file.txt /got/\nADD http://127.0.0.1:%s/file.txt /named\n' "$WPORT" "$WPORT" >"$TEST_DIR/urlcf"
+expect_rc 0 berth build -t bldu - <"$TEST_DIR/urlcf"
+expect_rc 0 berth run --rm bldu sh -c 'cat /got/file.txt /named; stat -c %a /named'
+assert_eq "$OUT" $'served-content\nserved-content\n600' "ADD of a URL into a directory and to a file name, mode 0600"
+echo changed-content >"$W/file.txt"
+expect_rc 0 berth build -t bldu - <"$TEST_DIR/urlcf"
+assert_not_contains "$OUT" "Using cache" "a changed download is not served from the cache"
+expect_rc 125 berth build -t bldu - < <(printf 'FROM busybox\nADD http://127.0.0.1:%s/nope.txt /x\n' "$WPORT")
+assert_contains "$ERR" "HTTP status 404" "a failed download is named"
+kill "$WPID" 2>/dev/null || true
+expect_rc 0 berth rmi bldu
+
 # ---- hostile inputs ---------------------------------------------------------------------
 H="$TEST_DIR/hostile"
 mkdir -p "$H"
