@@ -6,6 +6,7 @@
 #include "engine/build.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <fnmatch.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #include "image/reference.h"
 #include "registry/http.h"
 #include "specgen/user.h"
+#include "state/containers.h"
 #include "state/images.h"
 #include "sys/inroot.h"
 
@@ -196,6 +198,7 @@ class Builder {
       : e_(e), r_(r), result_(result), cs_(dynamic_cast<LocalContainerService&>(e.containers())) {}
 
   Result<std::string> run();
+  void sweepDeadSteps();
   void dropDownloads() {
     if (!downloads_.empty()) (void)fs::removeAll(downloads_);
   }
@@ -458,7 +461,7 @@ Result<std::string> Builder::createContainer(const Current& cur, std::vector<std
   s.entrypoint = {""};
   for (auto& [k, v] : env) s.env[k] = v;
   s.image_volume_mode = "ignore";
-  s.annotations[kBuildStepAnnotation] = "true";
+  s.annotations[kBuildStepAnnotation] = std::to_string(::getpid());
   s.create_working_dir = true;
   s.terminal = false;
   s.stdin = false;
@@ -1073,7 +1076,24 @@ Result<std::string> Builder::runStage(const Stage& st, bool final_stage) {
   return cur.image;
 }
 
+// Step containers of builds that were killed (their process is gone) are removed, so a
+// `kill -9` of a build leaves nothing behind for the next one. Live builds' stay.
+void Builder::sweepDeadSteps() {
+  auto all = state::listContainers(e_.db());
+  if (!all.ok()) return;
+  for (auto& rec : *all) {
+    const Json& spec = rec.config.contains("spec") ? rec.config["spec"] : Json();
+    if (!spec.is_object() || !spec.contains("annotations") || !spec["annotations"].is_object()) continue;
+    auto it = spec["annotations"].find(kBuildStepAnnotation);
+    if (it == spec["annotations"].end() || !it->is_string()) continue;
+    long pid = std::strtol(it->get<std::string>().c_str(), nullptr, 10);
+    if (pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno != ESRCH)) continue;
+    removeContainer(rec.id);
+  }
+}
+
 Result<std::string> Builder::run() {
+  sweepDeadSteps();
   TRY(parse());
   TRY(loadIgnore());
   size_t last = stages_.size() - 1;

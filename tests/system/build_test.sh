@@ -222,6 +222,18 @@ assert_contains "$ERR" "HTTP status 404" "a failed download is named"
 kill "$WPID" 2>/dev/null || true
 expect_rc 0 berth rmi bldu
 
+# ---- kill -9 of a build: the next build removes the dead build's step container ------------
+printf 'FROM busybox\nRUN sleep 60\n' >"$TEST_DIR/slowcf"
+"${B[@]}" build -t bldk -f "$TEST_DIR/slowcf" "$C" >/dev/null 2>&1 &
+KPID=$!
+for _ in $(seq 100); do [[ -n "$(berth ps -q)" ]] && break; sleep 0.1; done
+kill -9 "$KPID"
+wait "$KPID" 2>/dev/null || true
+assert_eq "$(berth ps -a -q | wc -l)" "1" "the killed build's RUN container is still there"
+expect_rc 0 berth build -q -t bldk2 - <<<"FROM busybox"
+assert_eq "$(berth ps -a -q | wc -l)" "0" "the next build removed it"
+expect_rc 0 berth rmi bldk2
+
 # ---- hostile inputs ---------------------------------------------------------------------
 H="$TEST_DIR/hostile"
 mkdir -p "$H"
