@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `build` berth beside podman (buildah inside): a 6-step Containerfile (RUN, COPY of a 2000-file
+# `build` berth beside podman's build: a 6-step Containerfile (RUN, COPY of a 2000-file
 # tree, config steps) from scratch, then the same build again from the layer cache. Both use
 # runc (crun cannot run on hosts with a controller on the unified tree) and host networking for RUN.
 source "$(dirname "$0")/lib.sh"

@@ -34,18 +34,6 @@ Result<bool> parseBool(const std::string& flag, const std::string& v) {
   return makeError(Code::kInvalidArgument, "invalid value {:?} for {}: want a boolean", v, flag);
 }
 
-std::string readAllFd(int fd) {
-  std::string s;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    s.append(buf, size_t(n));
-  }
-  return s;
-}
-
 // Where the Containerfiles are and what the context is (buildah's rules): -f paths relative to
 // the working directory, else to the context; without -f, Containerfile or Dockerfile in the
 // context; without a context, the directory of the first -f file.
@@ -64,7 +52,7 @@ Status resolveInputs(const BuildOpts& o, const std::vector<std::string>& args, e
     ctx = canon.string();
   }
   if (stdin_file) {
-    req.containerfile = readAllFd(0);
+    req.containerfile = TRY_CTX(fs::readAll(0), "read the Containerfile from stdin");
     req.containerfile_name = "-";
     return {};
   }
@@ -83,7 +71,7 @@ Status resolveInputs(const BuildOpts& o, const std::vector<std::string>& args, e
   for (size_t i = 0; i < files.size(); ++i) {
     std::string f = files[i];
     if (f == "-") {
-      text += readAllFd(0);
+      text += TRY_CTX(fs::readAll(0), "read the Containerfile from stdin");
       req.containerfile_name = "-";
       continue;
     }
@@ -185,14 +173,7 @@ Result<int> runBuild(Context& ctx, BuildOpts& o, const std::vector<std::string>&
     if (!log) return errnoError("open the log file {}", o.logfile);
     out_fd = log.get();
   }
-  req.out = [out_fd](std::string_view s) {
-    while (!s.empty()) {
-      ssize_t n = ::write(out_fd, s.data(), s.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
-      s.remove_prefix(size_t(n));
-    }
-  };
+  req.out = [out_fd](std::string_view s) { (void)fs::writeAll(out_fd, s); };
   ProgressRenderer progress(o.quiet);
   req.pull_progress = progress.fn();
 

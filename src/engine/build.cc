@@ -91,28 +91,6 @@ void setEnv(Json& env, const std::string& key, const std::string& value) {
   env.push_back(key + "=" + value);
 }
 
-// Go-style duration ("30s", "1m30s", "500ms", "2h") in nanoseconds.
-Result<int64_t> parseDuration(const std::string& s) {
-  if (s.empty()) return makeError(Code::kInvalidArgument, "invalid duration \"\"");
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && (isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) j++;
-    if (j == i) return makeError(Code::kInvalidArgument, "invalid duration {:?}", s);
-    double v = std::strtod(s.substr(i, j - i).c_str(), nullptr);
-    size_t k = j;
-    while (k < s.size() && isalpha(static_cast<unsigned char>(s[k]))) k++;
-    std::string unit = s.substr(j, k - j);
-    double mult = unit == "ns" ? 1 : unit == "us" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9 : unit == "m" ? 6e10
-                  : unit == "h" ? 3.6e12 : -1;
-    if (mult < 0) return makeError(Code::kInvalidArgument, "invalid duration {:?}: unknown unit {:?}", s, unit);
-    total += int64_t(v * mult);
-    i = k;
-  }
-  return total;
-}
-
 // Sink wrapper leaving out what the ignore file excludes. `prefix` is the context-relative
 // path of the walked directory ("" for the context itself).
 class IgnoreSink : public copy::Sink {
@@ -216,9 +194,9 @@ class Builder {
   Result<std::string> expand(const Current& cur, const std::string& word) const {
     return build::processWord(word, lookupFor(cur), escape_);
   }
-  Status step(Current& cur, const Instruction& ins, bool last, const std::string& prefix);
+  Status step(Current& cur, const Instruction& ins, bool last);
   Status configStep(Current& cur, const Instruction& ins);
-  Status runStep(Current& cur, const Instruction& ins, const std::string& key);
+  Status runStep(Current& cur, const Instruction& ins);
   Status copyStep(Current& cur, const Instruction& ins, const std::string& key, bool add);
   Result<std::string> copyKey(Current& cur, const Instruction& ins, bool add);
   Status commitConfigOnly(Current& cur, const std::string& created_by);
@@ -573,7 +551,7 @@ Status Builder::configStep(Current& cur, const Instruction& ins) {
             return makeError(Code::kInvalidArgument, "HEALTHCHECK --retries {:?}: must be at least 1", value);
           hc["Retries"] = n;
         } else {
-          int64_t ns = TRY_CTX(parseDuration(value), "HEALTHCHECK --{}", name);
+          int64_t ns = TRY_CTX(parseGoDuration(value), "HEALTHCHECK --{}", name);
           hc[name == "interval" ? "Interval" : name == "timeout" ? "Timeout" : "StartPeriod"] = ns;
         }
       }
@@ -610,8 +588,7 @@ std::map<std::string, std::string> runEnv(const Current& cur) {
   return env;
 }
 
-Status Builder::runStep(Current& cur, const Instruction& ins, const std::string& key) {
-  (void)key;
+Status Builder::runStep(Current& cur, const Instruction& ins) {
   auto flags = TRY(instructionFlags(ins, {"mount", "network", "security"}));
   if (flags.count("mount"))
     return makeError(Code::kUnimplemented, "RUN --mount is not supported by berth build yet");
@@ -833,7 +810,6 @@ Result<bool> extractArchive(int root_fd, const std::string& rel, int dest_root, 
 }
 
 Status Builder::copyStep(Current& cur, const Instruction& ins, const std::string& key, bool add) {
-  (void)key;
   auto flags = TRY(instructionFlags(ins, {"from", "chown", "chmod", "link"}));
   std::vector<std::string> raw, urls;
   for (auto it = ins.args.begin(); it + 1 != ins.args.end(); ++it) {
@@ -950,10 +926,8 @@ Status Builder::copyStep(Current& cur, const Instruction& ins, const std::string
   return {};
 }
 
-Status Builder::step(Current& cur, const Instruction& ins, bool last, const std::string& prefix) {
-  (void)prefix;
+Status Builder::step(Current& cur, const Instruction& ins, bool last) {
   const std::string& k = ins.keyword;
-  bool fs_step = k == "RUN" || k == "COPY" || k == "ADD";
   // The key chains the image so far, the instruction and what it reads.
   Sha256 h;
   h.update(cur.key + "\n" + ins.original + "\n");
@@ -985,7 +959,7 @@ Status Builder::step(Current& cur, const Instruction& ins, bool last, const std:
     return {};
   }
   if (k == "RUN") {
-    TRY(runStep(cur, ins, key));
+    TRY(runStep(cur, ins));
   } else if (k == "COPY" || k == "ADD") {
     TRY(copyStep(cur, ins, key, k == "ADD"));
   } else {
@@ -995,7 +969,6 @@ Status Builder::step(Current& cur, const Instruction& ins, bool last, const std:
                                                 : ins.original.find_first_of(" \t") + 1);
     TRY(commitConfigOnly(cur, fmt::format("/bin/sh -c #(nop) {} {}", k, shown)));
   }
-  (void)fs_step;
   cur.key = key;
   remember(key, cur.image);
   if (!last) say("--> " + shortId(cur.image));
@@ -1042,33 +1015,20 @@ Result<std::string> Builder::runStage(const Stage& st, bool final_stage) {
       for (auto& t : onbuild)
         if (t.is_string()) text += t.get<std::string>() + "\n";
       auto triggers = TRY_CTX(build::parseContainerfile(text), "ONBUILD triggers of {}", base);
-      for (auto& t : triggers.instructions) TRY_CTX(step(cur, t, false, prefix), "building at STEP {:?}", t.original);
+      for (auto& t : triggers.instructions) TRY_CTX(step(cur, t, false), "building at STEP {:?}", t.original);
     }
   }
-  bool done = false;
   for (size_t i = 0; i < st.body.size(); ++i) {
     const Instruction& ins = st.body[i];
-    bool last = final_stage && i + 1 == st.body.size();
     say(fmt::format("{}STEP {}/{}: {}", prefix, i + 2, total, ins.original));
-    if (last) {
-      // podman's COMMIT line comes after the last step's own output.
-      Status s = step(cur, ins, true, prefix);
-      if (!s.ok()) {
-        Error e = std::move(s).error();
-        if (e.message().rfind("building at STEP", 0) == 0) return e;
-        return std::move(e).context(fmt::format("building at STEP {:?}", ins.original));
-      }
-      done = true;
-      continue;
-    }
-    Status s = step(cur, ins, false, prefix);
+    // The final step prints no "--> ID": podman's COMMIT line follows its output.
+    Status s = step(cur, ins, final_stage && i + 1 == st.body.size());
     if (!s.ok()) {
       Error e = std::move(s).error();
       if (e.message().rfind("building at STEP", 0) == 0) return e;
       return std::move(e).context(fmt::format("building at STEP {:?}", ins.original));
     }
   }
-  (void)done;
   if (cur.image.empty()) TRY(writeCfg(cur, {}));
   if (!final_stage && st.body.empty()) say("--> " + shortId(cur.image));
   stage_images_[std::to_string(st.index)] = cur.image;
@@ -1105,16 +1065,7 @@ Result<std::string> Builder::run() {
     last = size_t(it - stages_.begin());
   }
   std::vector<std::string> names;
-  for (auto& t : r_.tags) {
-    auto ref = TRY(image::parseNormalizedNamed(t));
-    if (!ref.digest.empty()) return makeError(Code::kInvalidArgument, "tag {}: a tag cannot contain a digest", t);
-    if (image::isShortName(t)) {
-      std::string path = ref.path.rfind("library/", 0) == 0 && t.find("library/") != 0 ? ref.path.substr(8) : ref.path;
-      names.push_back("localhost/" + path + ":" + (ref.tag.empty() ? "latest" : ref.tag));
-    } else {
-      names.push_back(image::withDefaultTag(ref).string());
-    }
-  }
+  for (auto& t : r_.tags) names.push_back(TRY(normalizeNewName(t)));
   std::string id;
   for (size_t i = 0; i <= last; ++i) id = TRY(runStage(stages_[i], i == last));
   std::string prefix = stages_.size() > 1 ? fmt::format("[{}/{}] ", last + 1, stages_.size()) : "";

@@ -45,7 +45,9 @@ std::string ociLayerType(const std::string& docker) {
   return docker;
 }
 
-// The name a committed or imported image gets: short names live under localhost/.
+}  // namespace
+
+// The name a committed, imported or built image gets: short names live under localhost/.
 Result<std::string> normalizeNewName(const std::string& input) {
   auto ref = TRY(image::parseNormalizedNamed(input));
   if (!ref.digest.empty())
@@ -56,6 +58,8 @@ Result<std::string> normalizeNewName(const std::string& input) {
   }
   return image::withDefaultTag(ref).string();
 }
+
+namespace {
 
 // Streams a layer produced by `produce` (writing a tar to an fd) into the
 // content store and the layer store at once: the tar is read once, hashed,

@@ -26,6 +26,10 @@ struct ResolvedImage {
 // "<input>: image not known"; an ambiguous ID prefix is kInvalidArgument.
 Result<ResolvedImage> lookupImage(const std::vector<state::ImageRecord>& all, const std::string& input);
 
+// The name a new image (commit, import, build) gets: short names under localhost/, the
+// default tag added; a digest is refused (container_commit.cc).
+Result<std::string> normalizeNewName(const std::string& input);
+
 // Writes the config and manifest of an image made of `layers` (blobs already stored, bottom
 // first) and stores its record with `names` (commit and build). `say` gets podman's
 // "Copying blob ..." lines.
