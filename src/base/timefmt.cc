@@ -57,8 +57,21 @@ std::string formatGoTime(int64_t unix_nanos) {
 Result<int64_t> parseRfc3339(std::string_view s) {
   int Y, M, D, h, m, sec;
   int n = 0;
+  // "YYYY-MM-DDThh:mm:ss" at fixed positions (every time berth writes), else sscanf's laxer forms.
+  auto digits = [&](size_t at, size_t len, int& out) {
+    out = 0;
+    for (size_t i = at; i < at + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  if (s.size() >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' &&
+      s[16] == ':' && digits(0, 4, Y) && digits(5, 2, M) && digits(8, 2, D) && digits(11, 2, h) &&
+      digits(14, 2, m) && digits(17, 2, sec))
+    n = 19;
   std::string str(s);
-  if (sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 &&
+  if (n == 0 && sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 &&
       sscanf(str.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6)
     return makeError(Code::kInvalidArgument, "invalid RFC 3339 time {:?}", str);
   std::string_view rest = s.substr(n);

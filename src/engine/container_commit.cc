@@ -78,7 +78,9 @@ Result<NewLayer> storeLayer(Engine& e, const std::string& parent, const std::fun
     produced = produce(wr.get());
     wr.reset();  // EOF for the reader, also after an error
   });
-  auto writer = e.content().beginWrite();
+  // The blob is the uncompressed tar, so its digest is the diff ID extraction computes over
+  // the whole stream (it reads to the end): hashed once, there.
+  auto writer = e.content().beginWrite(store::ContentStore::HashedBy::kCaller);
   Result<store::LayerInfo> layer = makeError(Code::kInternal, "no layer");
   if (writer.ok()) {
     store::Reader tee = [&](char* buf, size_t n) -> Result<size_t> {
@@ -87,17 +89,10 @@ Result<NewLayer> storeLayer(Engine& e, const std::string& parent, const std::fun
       return got;
     };
     layer = e.layers().ensure(parent, "", tee);
-    // Drain what extraction did not need (the tar's trailing padding) into the blob.
+    char buf[1];
     if (layer.ok()) {
-      char buf[65536];
-      for (;;) {
-        auto got = tee(buf, sizeof buf);
-        if (!got.ok()) {
-          layer = std::move(got).error();
-          break;
-        }
-        if (*got == 0) break;
-      }
+      if (auto more = tee(buf, sizeof buf); !more.ok()) layer = std::move(more).error();
+      else if (*more) layer = makeError(Code::kInternal, "layer tar continues after extraction reached its end");
     }
   }
   rd.reset();  // unblocks a producer stuck on a full pipe after a failure

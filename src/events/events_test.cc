@@ -49,6 +49,34 @@ TEST(Event, WrongTypesAreErrors) {
   EXPECT_FALSE(fromJson("not json").ok());
 }
 
+// The scanner that reads most lines and the general parser it falls back to agree.
+TEST(Event, ScannerAndFallbackAgree) {
+  Event e = sample();
+  e.name = "we\"b\\ \t\n/x";
+  e.container_exit_code = -3;
+  e.attributes["q"] = "\x01";  // written as \u0001: the fallback decodes it
+  auto back = fromJson(toJson(e));
+  ASSERT_TRUE(back.ok()) << back.error().what();
+  EXPECT_EQ(back->name, e.name);
+  EXPECT_EQ(back->container_exit_code, -3);
+  EXPECT_EQ(back->attributes, e.attributes);
+  // podman's own line: spaces, unknown fields of every kind, null Attributes.
+  auto p = fromJson(
+      R"( { "ID" : "abc", "Extra": [1, {"a": 2}], "Num": 1.5, "B": true, "Status":"died", "ContainerExitCode": 137,)"
+      R"( "Time":"2022-01-01T00:00:00.5+01:00", "Type":"container", "Attributes": null } )");
+  ASSERT_TRUE(p.ok()) << p.error().what();
+  EXPECT_EQ(p->id, "abc");
+  EXPECT_EQ(p->container_exit_code, 137);
+  EXPECT_EQ(p->time_ns, 1640991600500000000);
+  EXPECT_TRUE(p->attributes.empty());
+  // Wrong types still fail, whichever path sees them first.
+  EXPECT_FALSE(fromJson(R"({"Status":"x","Time":"2022-01-01T00:00:00Z","ContainerExitCode":"1"})").ok());
+  EXPECT_FALSE(fromJson(R"({"Status":"x","Time":"2022-01-01T00:00:00Z","Attributes":{"a":1}})").ok());
+  EXPECT_FALSE(fromJson(R"({"Status":"x","Time":"2022-01-01T00:00:00Z"} trailing)").ok());
+  EXPECT_FALSE(fromJson(R"({"Status":"x","Time":"2022-01-01T00:00:00Z")").ok());
+  EXPECT_FALSE(fromJson(R"({"Status":"x"})").ok());
+}
+
 TEST(Event, Human) {
   Event e = sample();
   std::string h = toHuman(e, true);

@@ -52,8 +52,8 @@ Result<std::string> ContentStore::readAll(std::string_view digest) const {
   return TRY_CTX(fs::readAll(fd.get()), "blob {}", std::string(digest));
 }
 
-BlobWriter::BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd)
-    : cs_(cs), tmp_(std::move(tmp)), fd_(std::move(fd)), hash_(std::make_unique<Sha256>()) {}
+BlobWriter::BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd, bool hash)
+    : cs_(cs), tmp_(std::move(tmp)), fd_(std::move(fd)), hash_(hash ? std::make_unique<Sha256>() : nullptr) {}
 
 BlobWriter::BlobWriter(BlobWriter&& o) noexcept
     : cs_(o.cs_), tmp_(std::move(o.tmp_)), fd_(std::move(o.fd_)), hash_(std::move(o.hash_)),
@@ -64,14 +64,18 @@ BlobWriter::~BlobWriter() {
 }
 
 Status BlobWriter::write(const char* data, size_t n) {
-  hash_->update(data, n);
+  if (hash_) hash_->update(data, n);
   total_ += n;
   TRY_CTX(fs::writeAll(fd_.get(), std::string_view(data, n)), "write blob");
   return {};
 }
 
 Result<BlobInfo> BlobWriter::commit(std::string_view expected_digest, int64_t expected_size) {
-  std::string digest = hash_->digest();
+  if (!hash_) {
+    if (expected_digest.empty()) return makeError(Code::kInternal, "blob written unhashed needs its digest at commit");
+    TRY(validateDigest(expected_digest));
+  }
+  std::string digest = hash_ ? hash_->digest() : std::string(expected_digest);
   if (!expected_digest.empty() && digest != expected_digest)
     return makeError(Code::kDataLoss, "digest mismatch: expected {}, got {}", std::string(expected_digest), digest);
   if (expected_size >= 0 && uint64_t(expected_size) != total_)
@@ -87,7 +91,7 @@ Result<BlobInfo> BlobWriter::commit(std::string_view expected_digest, int64_t ex
   return BlobInfo{digest, total_};
 }
 
-Result<BlobWriter> ContentStore::beginWrite() {
+Result<BlobWriter> ContentStore::beginWrite(HashedBy hashed_by) {
   std::string ingest = root_ + "/blobs/ingest";
   TRY(fs::mkdirAll(ingest, 0700));
   TRY(fs::mkdirAll(root_ + "/blobs/sha256", 0755));
@@ -98,7 +102,7 @@ Result<BlobWriter> ContentStore::beginWrite() {
     if (::flock(fd.get(), LOCK_EX) < 0) return errnoError("lock {}", tmp);
     // cleanIngest() may have removed it between the create and the lock.
     struct stat st;
-    if (::fstat(fd.get(), &st) == 0 && st.st_nlink > 0) return BlobWriter(this, tmp, std::move(fd));
+    if (::fstat(fd.get(), &st) == 0 && st.st_nlink > 0) return BlobWriter(this, tmp, std::move(fd), hashed_by == HashedBy::kWriter);
   }
   return makeError(Code::kUnavailable, "cannot create an ingest file in {}", ingest);
 }

@@ -29,6 +29,8 @@ class ContentStore;
 // A blob being written: bytes are hashed as they come; commit() verifies the
 // digest and size and renames it into place. Destroyed uncommitted, it leaves
 // nothing behind. Used to tee a download into the store while it is unpacked.
+// Begun with HashedBy::kCaller, it does not hash: the caller hashes the same bytes
+// anyway (a layer tar is its own diff ID) and commit() takes its digest as given.
 class BlobWriter {
  public:
   BlobWriter(BlobWriter&&) noexcept;
@@ -40,7 +42,7 @@ class BlobWriter {
 
  private:
   friend class ContentStore;
-  BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd);
+  BlobWriter(const ContentStore* cs, std::string tmp, UniqueFd fd, bool hash);
   const ContentStore* cs_;
   std::string tmp_;
   UniqueFd fd_;
@@ -64,7 +66,8 @@ class ContentStore {
   Result<BlobInfo> write(const Reader& in, std::string_view expected_digest = {},
                          int64_t expected_size = -1);
   Result<BlobInfo> writeBytes(std::string_view data, std::string_view expected_digest = {});
-  Result<BlobWriter> beginWrite();
+  enum class HashedBy { kWriter, kCaller };
+  Result<BlobWriter> beginWrite(HashedBy hashed_by = HashedBy::kWriter);
 
   bool has(std::string_view digest) const;
   Result<uint64_t> size(std::string_view digest) const;

@@ -68,5 +68,19 @@ TEST_F(ContentStoreTest, CleanIngestKeepsLiveWrites) {
   EXPECT_TRUE(fs::listDir(dir_ + "/blobs/ingest")->empty());
 }
 
+// A writer the caller hashes for takes the digest given at commit, and needs one.
+TEST_F(ContentStoreTest, CallerHashedWrites) {
+  ContentStore cs(dir_);
+  auto w = cs.beginWrite(ContentStore::HashedBy::kCaller);
+  ASSERT_TRUE(w.ok()) << w.error().what();
+  ASSERT_TRUE(w->write("layer", 5).ok());
+  EXPECT_FALSE(w->commit().ok());
+  EXPECT_FALSE(w->commit("sha256:../../x").ok());
+  auto info = w->commit(sha256Digest("layer"), 5);
+  ASSERT_TRUE(info.ok()) << info.error().what();
+  EXPECT_EQ(info->size, 5u);
+  EXPECT_EQ(*cs.readAll(sha256Digest("layer")), "layer");
+}
+
 }  // namespace
 }  // namespace berth::store

@@ -199,6 +199,10 @@ struct Spec {
 class Printer {
  public:
   std::string out;
+  // Set by goValueString's typed form: objects not reached through a map field print as Go
+  // structs ("{v1 v2}", values in stored order). Otherwise every object is a map.
+  const JsonMapPolicy* structs = nullptr;
+  bool is_map = true;  // the object printValue is about to print
 
   void printArg(FmtArg arg, char32_t verb, Spec spec) {
     if (arg == nullptr) {
@@ -245,15 +249,29 @@ class Printer {
       case Json::value_t::array: {
         out += '[';
         bool first = true;
+        bool elements_are_maps = is_map;  // a slice under a map field: map[string]string elements
         for (const Json& e : v) {
           if (!first) out += ' ';
           first = false;
+          is_map = elements_are_maps;
           printValue(e, verb, spec, depth + 1);
         }
         out += ']';
         return;
       }
       case Json::value_t::object: {
+        if (structs && !is_map && !structs->all_maps) {
+          out += '{';
+          bool first = true;
+          for (auto it = v.begin(); it != v.end(); ++it) {
+            if (!first) out += ' ';
+            first = false;
+            is_map = structs->map_fields && structs->map_fields->contains(it.key());
+            printValue(it.value(), verb, spec, depth + 1);
+          }
+          out += '}';
+          return;
+        }
         out += "map[";
         std::vector<const std::string*> keys;
         for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(&it.key());
@@ -264,6 +282,7 @@ class Printer {
           first = false;
           fmtStringVerb(Json(*k), verb, spec);
           out += ':';
+          is_map = structs && structs->map_fields && structs->map_fields->contains(*k);
           printValue(v.at(*k), verb, spec, depth + 1);
         }
         out += ']';
@@ -486,6 +505,14 @@ std::string goFormatFloatShortest(double f, char fmt) {
 
 std::string goValueString(const Json& v) {
   Printer p;
+  p.printValue(v, 'v', Spec{}, 0);
+  return p.out;
+}
+
+std::string goValueString(const Json& v, const JsonMapPolicy& policy, bool root_is_map) {
+  Printer p;
+  p.structs = &policy;
+  p.is_map = root_is_map;
   p.printValue(v, 'v', Spec{}, 0);
   return p.out;
 }

@@ -26,6 +26,12 @@ std::string goSprintf(std::string_view format, std::span<const FmtArg> args);
 // "[a b]", null as "<nil>", floats in Go's shortest %g form.
 std::string goValueString(const Json& v);
 
+// The same where the data's Go types are known as the template engine knows them: objects
+// reached through a key in policy.map_fields (or all, with all_maps) are maps, others Go
+// structs, printed "{v1 v2}" with their values in stored order.
+struct JsonMapPolicy;
+std::string goValueString(const Json& v, const JsonMapPolicy& policy, bool root_is_map);
+
 // strconv.Quote.
 std::string goQuote(std::string_view s);
 

@@ -100,7 +100,10 @@ std::string inspectNormalize(std::string_view format, bool image) {
 
 ExecOptions podmanExecOptions() {
   ExecOptions o;
-  o.map_fields = {"Annotations", "Data", "GraphOptions", "GraphStatus", "Labels", "Networks", "Options", "Ports", "Volumes"};
+  // Fields whose Go type is a map (only what they hold as objects matters here).
+  o.map_fields = {"Annotations", "Attributes", "Data",    "DriverOpts", "ExposedPorts", "GraphOptions",
+                  "GraphStatus", "IPAMOptions", "Labels", "Networks",   "Options",      "PortBindings",
+                  "Ports",       "StorageOpt",  "Sysctls", "Tmpfs",     "Volumes"};
   // podman's types name the field ID and tag it json:"Id" (containers, images, pods, volumes).
   o.field_aliases = {{"ID", "Id"}};
   return o;

@@ -339,11 +339,11 @@ class Exec {
     return std::move(r).value();
   }
 
-  static std::string printValue(const Value& v) {
+  std::string printValue(const Value& v) const {
     if (!v.valid() || v.json().is_null()) return "<no value>";
     const Json& j = v.json();
     if (j.is_string()) return j.get<std::string>();
-    return goValueString(j);
+    return goValueString(j, JsonMapPolicy{&options_.map_fields, options_.objects_are_maps}, v.isMap());
   }
 
   const Tree& tree_;

@@ -205,6 +205,23 @@ TEST(Template, ObjectsAreStructsByDefault) {
   EXPECT_EQ(run1("{{.N.X}}", Json{{"N", nullptr}}), "<no value>");
 }
 
+// Printed whole, a struct is "{v1 v2}" (values in stored order) and a map "map[k:v]", as Go's
+// %v prints them; what is a map follows map_fields, as field access does.
+TEST(Template, PrintsStructsAndMapsAsGoDoes) {
+  Json row = {{"InfraConfig",
+               {{"PortBindings", {{"8080/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}},
+                {"Labels", {{"b", "2"}, {"a", "1"}}},
+                {"Mounts", {{{"Type", "bind"}, {"Options", {{"z", "1"}}}, {"RW", true}}}}}}};
+  ExecOptions opts;
+  opts.map_fields = {"PortBindings", "Labels", "Options"};
+  EXPECT_EQ(run1("{{.InfraConfig.PortBindings}}", row, opts), "map[8080/tcp:[{ 8080}]]");
+  EXPECT_EQ(run1("{{.InfraConfig.Labels}}", row, opts), "map[a:1 b:2]");
+  EXPECT_EQ(run1("{{.InfraConfig.Mounts}}", row, opts), "[{bind map[z:1] true}]");
+  // Data decoded from arbitrary JSON is all maps.
+  opts.objects_are_maps = true;
+  EXPECT_EQ(run1("{{.InfraConfig.Mounts}}", row, opts), "[map[Options:map[z:1] RW:true Type:bind]]");
+}
+
 TEST(Template, ModernGoControlFlow) {
   Json d = {{"A", nullptr}, {"B", "b"}, {"N", 3}, {"L", {1, 2, 3, 4}}};
   EXPECT_EQ(run1("{{with .A}}a{{else with .B}}{{.}}{{else}}none{{end}}", d), "b");
