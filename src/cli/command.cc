@@ -10,11 +10,7 @@
 
 namespace berth::cli {
 
-const std::string& Command::name() const {
-  static thread_local std::string n;
-  n = use_.substr(0, use_.find(' '));
-  return n;
-}
+std::string Command::name() const { return use_.substr(0, use_.find(' ')); }
 
 Command& Command::addFlag(Flag f) {
   // Two flags with one name or shorthand are a programming error that pflag
@@ -270,6 +266,13 @@ Status Command::parse(std::vector<std::string>& argv, std::vector<Flag>* globals
   return {};
 }
 
+std::string flagTypeName(const Flag& f) {
+  if (std::holds_alternative<std::string*>(f.target)) return "string";
+  if (std::holds_alternative<std::vector<std::string>*>(f.target)) return f.split_commas ? "strings" : "stringArray";
+  if (std::holds_alternative<int*>(f.target) || std::holds_alternative<int64_t*>(f.target)) return "int";
+  return "";
+}
+
 static std::string flagLines(const std::vector<Flag>& flags, bool with_help = false) {
   // pflag prints flags sorted by long name; the root lists its own --help too.
   struct Row {
@@ -280,9 +283,7 @@ static std::string flagLines(const std::vector<Flag>& flags, bool with_help = fa
   for (auto& f : flags) {
     if (f.hidden) continue;
     std::string left = f.shorthand ? fmt::format("  -{}, --{}", f.shorthand, f.name) : fmt::format("      --{}", f.name);
-    if (std::holds_alternative<std::string*>(f.target)) left += " string";
-    else if (std::holds_alternative<std::vector<std::string>*>(f.target)) left += f.split_commas ? " strings" : " stringArray";
-    else if (std::holds_alternative<int*>(f.target) || std::holds_alternative<int64_t*>(f.target)) left += " int";
+    if (auto type = flagTypeName(f); !type.empty()) left += " " + type;
     std::string right = f.help;
     if (!f.default_text.empty() && !std::holds_alternative<bool*>(f.target))
       right += fmt::format(" (default {})", f.default_text);

@@ -46,7 +46,7 @@ class Command {
 
   Command(std::string use, std::string short_help) : use_(std::move(use)), short_(std::move(short_help)) {}
 
-  const std::string& name() const;
+  std::string name() const;
   Command& aliases(std::vector<std::string> a) {
     aliases_ = std::move(a);
     return *this;
@@ -87,6 +87,9 @@ class Command {
   bool isHidden() const { return hidden_; }
   const std::string& use() const { return use_; }
   const std::string& shortHelp() const { return short_; }
+  const std::string& longHelp() const { return long_; }
+  const std::string& examples() const { return example_; }
+  const std::vector<std::string>& aliasNames() const { return aliases_; }
   const std::vector<Flag>& flags() const { return flags_; }
   const std::vector<std::unique_ptr<Command>>& subcommands() const { return subs_; }
   const CompleteFn& completer() const { return complete_; }
@@ -146,6 +149,9 @@ Completion completeCp(Context& ctx, const std::vector<std::string>& args, const 
 
 // `completion bash|zsh|fish|powershell`: scripts that drive __complete.
 std::unique_ptr<Command> completionCommand(const std::string& prog);
+
+// pflag's name for the flag's argument ("string", "strings", "stringArray", "int"); "" for a bool.
+std::string flagTypeName(const Flag& f);
 
 // Applies a flag's textual value.
 Status setFlag(Flag& f, const std::string& value, bool has_value);
