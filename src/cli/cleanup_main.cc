@@ -64,9 +64,10 @@ int main(int argc, char** argv) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + s.error().what());
     return berth::cli::kExitEngineError;
   }
-  // A pod with exit policy "stop" stops once its last member exited.
+  // A pod with exit policy "stop" stops once its last member exited; a service container once
+  // the pods it serves have.
   if (!pod_id.empty())
-    if (auto p = static_cast<berth::engine::LocalPodService&>((*eng)->pods()).applyExitPolicy(pod_id); !p.ok()) {
+    if (auto p = static_cast<berth::engine::LocalPodService&>((*eng)->pods()).memberExited(pod_id); !p.ok()) {
       berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": pod exit policy: " + p.error().what());
       return berth::cli::kExitEngineError;
     }

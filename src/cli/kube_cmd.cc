@@ -174,8 +174,8 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
       return makeError(Code::kNotFound, "stat {}: no such file or directory", o->access.authfile);
     if (!o->context_dir.empty() && !o->build)
       return makeError(Code::kInvalidArgument, "--build must be specified when using --context-dir option");
-    if (o->service_container)
-      return makeError(Code::kUnimplemented, "kube play --service-container is not supported by berth yet");
+    if (o->service_container && ctx.remote())
+      return makeError(Code::kInvalidArgument, "the service container is only supported locally, not with --remote");
     api::KubePlayRequest req;
     for (auto& a : o->annotations) {
       auto eq = a.find('=');
@@ -201,6 +201,7 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
     req.no_hosts = o->no_hosts;
     req.quiet = o->quiet;
     req.start = o->start;
+    req.service_container = o->service_container;
     req.source = args[0];
     req.yaml = TRY(readKubeFile(args[0]));
     auto* svc = TRY(kubeService(ctx));

@@ -355,6 +355,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   c["stop_signal"] = TRY(specgen::parseSignal(stop_signal));
   c["stop_timeout"] = spec.stop_timeout.value_or(10);
   for (auto& [k, v] : secret_config.items()) c[k] = v;
+  if (req.service) c["is_service"] = true;
   rec.config = c;
   rec.state = Json{{"status", "configured"}, {"pid", 0}, {"started_at", 0}, {"finished_at", 0},
                    {"exit_code", 0}, {"restarts", 0}, {"error", ""}};
@@ -720,8 +721,12 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   for (auto& [k, v] : j["NetworkSettings"]["Ports"].items())
     if (v.is_array()) port_bindings[k] = v;
   j["Namespace"] = "";
-  j["IsInfra"] = false;
-  j["IsService"] = false;
+  bool infra = false;
+  if (!spec.pod.empty())
+    if (auto pod = state::getPod(e_.db(), spec.pod); pod.ok() && *pod)
+      infra = (**pod).config.value("infra_id", std::string()) == r.id;
+  j["IsInfra"] = infra;
+  j["IsService"] = r.config.value("is_service", false);
   const Json& ic = r.config["image_config"];
   Json env = Json::array();
   if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
@@ -1000,6 +1005,31 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
           for (auto& r : results) listed |= r.id == id;
           if (!listed) results.push_back(api::NameResult{id, id, std::nullopt});
         }
+        continue;
+      }
+    }
+    // A service container goes with the last pod it serves (pod rm), or with --all/--depend,
+    // which remove those pods first.
+    if (recs[i].config.value("is_service", false)) {
+      auto served = podService(e_).servedPods(recs[i].id);
+      if (!served.ok()) {
+        results[i].error = std::move(served).error();
+        continue;
+      }
+      if (!served->empty() && !req.depend && !req.all) {
+        std::vector<std::string> ids;
+        for (auto& p : *served) ids.push_back(p.id);
+        results[i].error = makeError(Code::kAlreadyExists,
+                                     "container {} is the service container of pod(s) {} and cannot be removed without "
+                                     "removing the pod(s)",
+                                     recs[i].id, fmt::join(ids, ","));
+        continue;
+      }
+      Status s;
+      for (auto& p : *served)
+        if (s.ok()) s = podService(e_).removePod(p, req.force, req.timeout);
+      if (!s.ok()) {
+        results[i].error = std::move(s).error();
         continue;
       }
     }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "base/base64.h"
+#include "base/digest.h"
 #include "base/fs.h"
 #include "base/json_access.h"
 #include "base/log.h"
@@ -186,6 +187,40 @@ class Player {
   Player(Engine& e, const api::KubePlayRequest& req) : e_(e), req_(req) {}
 
   Result<api::KubePlayReport> run(const std::vector<Json>& docs) {
+    if (req_.service_container) TRY(createServiceContainer());
+    auto played = playAll(docs);
+    // Nothing played: no service container is left without the pods it was made for.
+    if (!played.ok() && !service_id_.empty())
+      if (auto s = static_cast<LocalPodService&>(e_.pods()).removeServiceIfUnused(service_id_); !s.ok())
+        LOG_WARN("removing service container {}: {}", service_id_.substr(0, 12), s.error().what());
+    return played;
+  }
+
+ private:
+  // podman's service container: "<sha256(yaml)[:12]>-service" from the pause image, no network,
+  // started with the first pod (LocalPodService::startService). --replace replaces it too.
+  Status createServiceContainer() {
+    std::string name = sha256Digest(req_.yaml).substr(std::string("sha256:").size(), 12) + "-service";
+    if (req_.replace) {
+      api::ContainerRemoveRequest rr;
+      rr.names = {name};
+      rr.force = true;
+      rr.ignore = true;
+      rr.depend = true;  // with the pods it served
+      rr.timeout = 0;
+      for (auto& r : TRY(e_.containers().remove(rr)))
+        if (r.error) return r.error->context("replacing service container");
+    }
+    api::ContainerCreateRequest cr;
+    cr.spec.name = name;
+    cr.spec.image = TRY(static_cast<LocalPodService&>(e_.pods()).defaultInfraImage());
+    cr.spec.netns = {api::NamespaceMode::kNone, ""};
+    cr.service = true;
+    service_id_ = TRY_CTX(e_.containers().create(cr), "creating service container").id;
+    return {};
+  }
+
+  Result<api::KubePlayReport> playAll(const std::vector<Json>& docs) {
     int valid = 0;
     for (auto& doc : docs) {
       std::string kind = doc.value("kind", "");
@@ -228,7 +263,6 @@ class Player {
     return std::move(report_);
   }
 
- private:
   Status playPvc(const Doc& d, const Json& doc, const std::string& name) {
     if (name.empty()) return d.invalid("metadata.name: missing");
     const Json* meta = TRY(d.obj(doc, "metadata", ""));
@@ -447,6 +481,7 @@ class Player {
     pr.name = pod_name;
     pr.labels = labels;
     pr.exit_policy = "stop";
+    pr.service_container = service_id_;
     pr.share = "ipc,net,uts";
     if (TRY(d.boolean(*spec, "shareProcessNamespace", "spec")).value_or(false)) *pr.share += ",pid";
     pr.hostname = TRY(d.str(*spec, "hostname", "spec"));
@@ -913,6 +948,7 @@ class Player {
   std::vector<Json> config_maps_;
   size_t ip_index_ = 0;
   std::string pod_name_, pod_id_;
+  std::string service_id_;  // --service-container
 };
 
 }  // namespace

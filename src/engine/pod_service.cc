@@ -296,6 +296,7 @@ Result<std::string> LocalPodService::create(const api::PodCreateRequest& req) {
   c["share_parent"] = req.share_parent;
   c["create_command"] = req.create_command;
   c["infra_id"] = "";
+  if (!req.service_container.empty()) c["service_container"] = req.service_container;
   rec.config = c;
   // Until the infra container is recorded the pod is "creating": a pod whose creator died
   // before that is rolled back by the next command that looks (recoverInterrupted).
@@ -338,6 +339,10 @@ Result<std::vector<api::PodReport>> LocalPodService::start(const std::vector<std
     auto ids = state::podMembers(e_.db(), recs[i].id);
     if (!ids.ok()) {
       reports[i].error = std::move(ids).error();
+      continue;
+    }
+    if (auto s = startService(recs[i]); !s.ok()) {
+      reports[i].error = std::move(s).error();
       continue;
     }
     std::string infra = infraId(recs[i]);
@@ -392,6 +397,7 @@ Result<std::vector<api::PodReport>> LocalPodService::stop(const api::PodStopRequ
     // The members together, then the infra container that holds their namespaces.
     Status s = eachContainer(others, stopOne);
     if (s.ok() && !infra.empty()) s = stopOne(e_.containers(), infra);
+    if (s.ok()) s = stopServiceIfDone(recs[i]);
     if (!s.ok()) {
       reports[i].error = std::move(s).error().context(fmt::format("stopping pod {}", recs[i].name));
       continue;
@@ -519,6 +525,60 @@ Status LocalPodService::applyExitPolicy(const std::string& pod_id) {
   return {};
 }
 
+Status LocalPodService::memberExited(const std::string& pod_id) {
+  TRY(applyExitPolicy(pod_id));
+  auto rec = TRY(state::getPod(e_.db(), pod_id));
+  return rec ? stopServiceIfDone(*rec) : Status{};
+}
+
+// --- service containers (kube play --service-container) -------------------------------------
+
+namespace {
+std::string serviceId(const state::PodRecord& rec) { return rec.config.value("service_container", std::string()); }
+}  // namespace
+
+Result<std::vector<state::PodRecord>> LocalPodService::servedPods(const std::string& service_id) {
+  std::vector<state::PodRecord> out;
+  for (auto& p : TRY(state::listPods(e_.db())))
+    if (serviceId(p) == service_id) out.push_back(std::move(p));
+  return out;
+}
+
+Status LocalPodService::startService(const state::PodRecord& rec) {
+  std::string sid = serviceId(rec);
+  if (sid.empty()) return {};
+  // A running one stays as it is.
+  TRY_CTX(e_.containers().start(sid, nullptr), "starting service container of pod {}", rec.name);
+  return {};
+}
+
+Status LocalPodService::stopServiceIfDone(const state::PodRecord& rec) {
+  std::string sid = serviceId(rec);
+  if (sid.empty()) return {};
+  for (auto& p : TRY(servedPods(sid)))
+    for (auto& m : TRY(members(p)))
+      if (isRunning(m.status)) return {};
+  api::ContainerStopRequest sr;
+  sr.names = {sid};
+  sr.ignore = true;
+  sr.timeout = 0;
+  for (auto& r : TRY(e_.containers().stop(sr)))
+    if (r.error) return r.error->context(fmt::format("stopping service container of pod {}", rec.name));
+  return {};
+}
+
+Status LocalPodService::removeServiceIfUnused(const std::string& service_id) {
+  if (service_id.empty() || !TRY(servedPods(service_id)).empty()) return {};
+  api::ContainerRemoveRequest rr;
+  rr.names = {service_id};
+  rr.force = true;
+  rr.ignore = true;
+  rr.timeout = 0;
+  for (auto& r : TRY(e_.containers().remove(rr)))
+    if (r.error) return *r.error;
+  return {};
+}
+
 // --- remove -------------------------------------------------------------------------------
 
 Status LocalPodService::removePod(const state::PodRecord& rec, bool force, std::optional<int> timeout,
@@ -534,7 +594,7 @@ Status LocalPodService::removePod(const state::PodRecord& rec, bool force, std::
         gone = true;
         return state::deletePod(e_.db(), rec.id);
       }));
-      if (gone) return {};
+      if (gone) return removeServiceIfUnused(serviceId(rec));
       continue;
     }
     // As podman: a pod whose only container is its infra container goes even when running.

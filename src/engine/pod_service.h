@@ -55,6 +55,15 @@ class LocalPodService : public api::PodService {
   // Exit policy "stop": once no member but the infra container runs, the infra container is
   // stopped (berth-cleanup calls this after a member exited). A missing pod is fine.
   Status applyExitPolicy(const std::string& pod_id);
+  // What berth-cleanup does after a member of pod `pod_id` exited: the exit policy, then the
+  // pod's service container stops when no pod it serves has a running container.
+  Status memberExited(const std::string& pod_id);
+  // The pods a service container serves.
+  Result<std::vector<state::PodRecord>> servedPods(const std::string& service_id);
+  // Removes service container `service_id` when no pod it served is left.
+  Status removeServiceIfUnused(const std::string& service_id);
+  // The image a pod's infra container runs by default (the service container runs it too).
+  Result<std::string> defaultInfraImage() { return infraImage(api::PodCreateRequest{}); }
   // Removes pod `rec` and all its containers (stopping them with `force`; kFailedPrecondition
   // for running members otherwise). Fills `removed` with the container IDs removed.
   Status removePod(const state::PodRecord& rec, bool force, std::optional<int> timeout,
@@ -69,6 +78,11 @@ class LocalPodService : public api::PodService {
   // (pulled when missing), else the local pause image (built from catatonit when missing).
   Result<std::string> infraImage(const api::PodCreateRequest& req);
   Result<std::string> ensurePauseImage();
+  // Starts the pod's service container when it is not running.
+  Status startService(const state::PodRecord& rec);
+  // Stops the pod's service container once none of the pods it serves has a running container.
+  Status stopServiceIfDone(const state::PodRecord& rec);
+
   // The members (infra first), synced, with their statuses.
   Result<std::vector<api::PodContainer>> members(const state::PodRecord& rec);
   // Selects pods by name (or all); unknown names become reports with errors.

@@ -2,7 +2,7 @@
 # Kubernetes YAML: kube generate of pods, containers and volumes (checked field by field with
 # python3-yaml), the round trip generate -> pod rm -> kube play -> same env, mounts and port,
 # kube down leaving nothing; Deployments, ConfigMaps, Secrets, PersistentVolumeClaims, init
-# containers, stdin and URLs; bad and hostile YAML refused with errors naming the field; and
+# containers, stdin and URLs, --service-container; bad and hostile YAML refused with errors naming the field; and
 # interchange with podman 4.3.1 (its YAML plays in berth, berth's plays in podman).
 source "$(dirname "$0")/lib.sh"
 load_default_image
@@ -279,6 +279,57 @@ assert_contains "$ERR" "not a plain file name" "a config map item cannot climb o
 [[ ! -e /etc/berth-kube-owned ]] && pass || fail "a hostile item path wrote outside the volume"
 expect_rc 1 berth pod exists evilpod
 expect_rc 125 berth kube play "$TEST_DIR/nonexistent.yaml"
+
+# ---- --service-container: tied to the pod's life -----------------------------------------
+cat >"$TEST_DIR/svc.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: svcpod
+spec:
+  containers:
+  - name: main
+    image: localhost/busybox:latest
+    command: ["sleep", "1000"]
+EOF
+svc="$(sha256sum "$TEST_DIR/svc.yaml" | cut -c1-12)-service"
+# wait_running CTR WANT: polls (5 s) until CTR's State.Running is WANT; leaves it in $OUT.
+wait_running() {
+  for ((i = 0; i < 50; i++)); do
+    OUT=$(berth inspect "$1" --format '{{.State.Running}}' 2>/dev/null) || true
+    [[ $OUT == "$2" ]] && return 0
+    sleep 0.1
+  done
+}
+expect_rc 0 berth kube play --service-container=true --network none "$TEST_DIR/svc.yaml"
+expect_rc 0 berth inspect "$svc" --format '{{.State.Running}} {{.IsService}} {{.IsInfra}} {{.Pod}}'
+assert_eq "$OUT" "true true false " "the service container runs, outside the pod"
+expect_rc 0 berth pod inspect svcpod --format '{{.InfraContainerID}}'
+expect_rc 0 berth inspect "$OUT" --format '{{.IsInfra}} {{.IsService}}'
+assert_eq "$OUT" "true false" "the pod's infra container is IsInfra"
+expect_rc 0 berth stop -t 0 svcpod-main
+wait_running "$svc" false
+assert_eq "$OUT" "false" "the last member's exit stops the infra and then the service container"
+expect_rc 0 berth pod inspect svcpod --format '{{.State}}'
+assert_eq "$OUT" "Exited" "the pod exited"
+expect_rc 0 berth pod restart svcpod
+expect_rc 0 berth inspect "$svc" --format '{{.State.Running}}'
+assert_eq "$OUT" "true" "the pod's start starts the service container"
+expect_rc 125 berth rm -f "$svc"
+assert_contains "$ERR" "is the service container of pod(s)" "the service container cannot be removed before its pod"
+expect_rc 0 berth pod kill svcpod
+wait_running "$svc" false
+assert_eq "$OUT" "false" "pod kill stops the service container"
+expect_rc 0 berth pod rm svcpod
+expect_rc 1 berth container exists "$svc"
+# Again, removed by kube down; and a failed play leaves no service container behind.
+expect_rc 0 berth kube play --service-container --network none "$TEST_DIR/svc.yaml"
+expect_rc 0 berth kube down "$TEST_DIR/svc.yaml"
+expect_rc 1 berth container exists "$svc"
+sed 's|localhost/busybox:latest|localhost/no-such-image:1|' "$TEST_DIR/svc.yaml" >"$TEST_DIR/svc-bad.yaml"
+bad_svc="$(sha256sum "$TEST_DIR/svc-bad.yaml" | cut -c1-12)-service"
+expect_rc 125 berth kube play --service-container --network none "$TEST_DIR/svc-bad.yaml"
+expect_rc 1 berth container exists "$bad_svc"
 
 # ---- URL ---------------------------------------------------------------------------------
 hport=$((20000 + RANDOM % 10000))

@@ -62,6 +62,9 @@ struct ContainerCreateRequest {
   // The pod's own infra container (spec.pod names the pod being created): it holds the
   // namespaces the members join. Local engine only (PodService::create).
   bool pod_infra = false;
+  // A service container (kube play --service-container): inspect's IsService; it runs while
+  // one of its pods runs and goes with the last of them. Local engine only.
+  bool service = false;
 };
 
 struct ContainerCreateReport {

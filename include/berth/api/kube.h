@@ -38,6 +38,9 @@ struct KubePlayRequest {
   std::vector<std::string> log_options;     // --log-opt
   std::string userns;                       // --userns
   std::string seccomp_profile_root;         // --seccomp-profile-root
+  // --service-container: a container "<first 12 hex digits of sha256(yaml)>-service" running the
+  // pause image, tied to the pods played (PodCreateRequest::service_container).
+  bool service_container = false;
   // Makes `image` available under the pull policy ("Always", "IfNotPresent", "Never" or ""),
   // returning the name to create from; the caller pulls (with its progress, auth, TLS).
   std::function<Result<std::string>(const std::string& image, const std::string& pull_policy)> ensure_image;

@@ -43,6 +43,9 @@ struct PodCreateRequest {
   // The infra container's network configuration (--network, -p, --dns*, --add-host,
   // --no-hosts, --mac-address, --ip, ...), shared by every member that joins its network.
   ContainerNetworkConfig network;
+  // The ID of the service container (kube play --service-container) that starts when this pod
+  // starts, stops when it and the other pods it serves have stopped, and goes with the last.
+  std::string service_container;
 };
 
 struct PodContainer {
