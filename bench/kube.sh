@@ -16,6 +16,8 @@ runtime = "runc"
 EOF
 PODMAN_CMD=(env CONTAINERS_CONF="$BENCH_DIR/containers.conf" "${PODMAN_CMD[@]}")
 BERTH_CMD+=(--runtime runc)
+# podman's networks are machine-wide (/etc/containers/networks): remove the bench's on any exit.
+trap '"${PODMAN_CMD[@]}" pod rm -af -t 0 >/dev/null 2>&1; "${PODMAN_CMD[@]}" network rm -f benchkube >/dev/null 2>&1; cleanup_bench' EXIT
 "${BERTH_CMD[@]}" network create --subnet 10.233.0.0/24 --interface-name bkube0 benchkube >/dev/null
 "${PODMAN_CMD[@]}" network create --subnet 10.234.0.0/24 benchkube >/dev/null
 PLAY=(kube play --network benchkube)
@@ -25,7 +27,9 @@ bash "$SRC/scripts/make-default-image.sh" "${BERTH_CMD[@]}" >/dev/null
 "${PODMAN_CMD[@]}" load -q -i "$BENCH_DIR/busybox.tar" >/dev/null
 
 yaml="$BENCH_DIR/pod.yaml"
-cat >"$yaml" <<'EOF'
+# kube play publishes a containerPort without hostPort on the same host port: pick a free one.
+port=$((20000 + RANDOM % 10000))
+cat >"$yaml" <<EOF
 apiVersion: v1
 kind: Pod
 metadata:
@@ -45,7 +49,7 @@ spec:
     image: localhost/busybox:latest
     command: ["sleep", "600"]
     ports:
-    - containerPort: 80
+    - containerPort: $port
 EOF
 
 # Warm both (the pause image, the kube network), and check the pod really runs.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the default image from Debian's busybox-static and loads it as
-# localhost/busybox:latest: one layer, a CMD, /etc/passwd and /etc/group.
+# localhost/busybox:latest: one layer, a CMD, PATH (as Docker's busybox), /etc/passwd and /etc/group.
 # Usage: make-default-image.sh BERTH [global berth options...]
 set -euo pipefail
 berth=("$@")
@@ -29,5 +29,5 @@ tty:x:5:
 nogroup:x:65534:
 G
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$rootfs" -cf "$tmp/rootfs.tar" .
-"${berth[@]}" import --change 'CMD ["sh"]' --message "berth default image from busybox-static" \
+"${berth[@]}" import --change 'CMD ["sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --message "berth default image from busybox-static" \
   "$tmp/rootfs.tar" localhost/busybox:latest

@@ -1026,12 +1026,14 @@ Result<api::KubeDownReport> LocalKubeService::down(const std::string& text, cons
     api::PodStopRequest sr;
     sr.names = existing;
     sr.ignore = true;
+    sr.timeout = 0;  // as podman's kube down: no grace period
     for (auto& r : TRY(e_.pods().stop(sr)))
       if (!r.error) out.stopped_pods.push_back(r.id);
     api::PodRemoveRequest rr;
     rr.names = existing;
     rr.force = true;
     rr.ignore = true;
+    rr.timeout = 0;
     for (auto& r : TRY(e_.pods().remove(rr))) {
       if (r.error) return *r.error;
       out.removed_pods.push_back(r.id);

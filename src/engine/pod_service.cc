@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <regex>
 #include <set>
+#include <mutex>
 #include <thread>
 
 #include "base/fs.h"
@@ -345,18 +346,25 @@ Result<std::vector<api::PodReport>> LocalPodService::start(const std::vector<std
       reports[i].error = std::move(s).error();
       continue;
     }
+    // The infra container first (the others join its namespaces), then the others at once.
     std::string infra = infraId(recs[i]);
-    std::vector<std::string> order;
-    if (!infra.empty()) order.push_back(infra);
+    std::vector<std::string> others;
     for (auto& id : *ids)
-      if (id != infra) order.push_back(id);
+      if (id != infra) others.push_back(id);
     std::vector<std::string> failed;
-    for (auto& id : order) {
-      auto r = e_.containers().start(id, nullptr);
-      if (!r.ok()) {
-        failed.push_back(fmt::format("starting container {}: {}", id, r.error().what()));
-        if (id == infra) break;  // nothing can join its namespaces
-      }
+    auto r = infra.empty() ? Result<int>(0) : e_.containers().start(infra, nullptr);
+    if (!r.ok()) {
+      failed.push_back(fmt::format("starting container {}: {}", infra, r.error().what()));
+    } else {
+      std::mutex mu;
+      (void)eachContainer(others, [&](api::ContainerService& svc, const std::string& id) -> Status {
+        auto started = svc.start(id, nullptr);
+        if (started.ok()) return {};
+        std::lock_guard<std::mutex> lock(mu);
+        failed.push_back(fmt::format("starting container {}: {}", id, started.error().what()));
+        return {};
+      });
+      std::sort(failed.begin(), failed.end());
     }
     if (!failed.empty()) {
       reports[i].error = makeError(Code::kInternal, "starting pod {}: {}", recs[i].name, fmt::join(failed, "; "));

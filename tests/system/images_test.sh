@@ -51,6 +51,11 @@ for f in '"Id"' '"Digest"' '"RepoTags"' '"RepoDigests"' '"Created"' '"Config"' '
 done
 assert_eq "$(berth image inspect --format '{{.Config.Cmd}}' busybox)" "[sh]" "inspect template"
 assert_eq "$(berth image inspect --format '{{index .RepoTags 0}}' busybox)" "localhost/busybox:latest" "inspect index"
+# Config is podman's ImageConfig struct: fields the image does not set print empty, not an error.
+assert_eq "$(berth image inspect --format '{{.Config.Entrypoint}} {{.Config.WorkingDir}}|{{.Config.Labels}} {{.Config.Env}}' busybox)" \
+  "[] |map[] [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin]" "inspect template: unset ImageConfig fields"
+assert_eq "$(berth image inspect --format json busybox | jq -c '.[0].Config')" '{"Cmd":["sh"],"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]}' \
+  "inspect json: the config as stored"
 expect_rc 125 berth image inspect --format '{{.NoSuchField}}' busybox
 assert_contains "$ERR" "NoSuchField" "unknown template field named"
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["Id"] and d[0]["RootFS"]["Type"]=="layers"' <<<"$out" && pass || fail "inspect is JSON"
