@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "api/client/services.h"
 #include "base/fs.h"
 #include "cli/commands.h"
 #include "cli/container_cmds.h"
@@ -22,10 +23,14 @@ namespace berth::cli {
 namespace {
 
 Result<api::KubeService*> kubeService(Context& ctx) {
-  auto eng = ctx.localEngine();
-  if (!eng.ok())
-    return makeError(Code::kUnimplemented, "kube is not supported in remote mode yet: {}", eng.error().what());
-  return &(*eng)->kube();
+  if (ctx.remote()) {
+    auto* conn = dynamic_cast<bindings::Connection*>(TRY(ctx.engine()));
+    if (!conn) return makeError(Code::kInternal, "remote mode without a connection");
+    static std::unique_ptr<api::client::RemoteKube> remote;
+    remote = std::make_unique<api::client::RemoteKube>(*conn);
+    return remote.get();
+  }
+  return &TRY(ctx.localEngine())->kube();
 }
 
 constexpr size_t kMaxKubeFile = 16 << 20;
@@ -205,9 +210,10 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
     req.source = args[0];
     req.yaml = TRY(readKubeFile(args[0]));
     auto* svc = TRY(kubeService(ctx));
-    auto eng = TRY(ctx.localEngine());
     api::RegistryAccess reg_access = access(o->access, *self);
-    req.ensure_image = [&, eng](const std::string& image, const std::string& policy) -> Result<std::string> {
+    // Remotely the service pulls what is missing (and builds nothing).
+    engine::Engine* eng = ctx.remote() ? nullptr : TRY(ctx.localEngine());
+    if (eng) req.ensure_image = [&, eng](const std::string& image, const std::string& policy) -> Result<std::string> {
       std::string p = policy;
       std::transform(p.begin(), p.end(), p.begin(), ::tolower);
       if (!p.empty() && p != "always" && p != "ifnotpresent" && p != "never")

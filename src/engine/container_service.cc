@@ -732,6 +732,16 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   if (auto cfg = fs::readFile(p.config_json); cfg.ok()) {
     Json oci = Json::parse(*cfg, nullptr, false);
     if (oci.is_object() && oci.contains("process")) env = oci["process"].value("env", Json::array());
+  } else {
+    // Not initialized yet (created, or exited and cleaned up): the environment it will get.
+    std::vector<std::string> image_env, host_env;
+    if (ic.is_object() && ic.contains("Env") && ic["Env"].is_array())
+      for (auto& e : ic["Env"])
+        if (e.is_string()) image_env.push_back(e.get<std::string>());
+    if (r.config.contains("host_environ") && r.config["host_environ"].is_array())
+      for (auto& e : r.config["host_environ"])
+        if (e.is_string()) host_env.push_back(e.get<std::string>());
+    env = specgen::processEnvPreview(spec, image_env, host_env);
   }
   Json labels = spec.labels.empty() ? Json(nullptr) : Json(spec.labels);
   auto strings = [](const std::vector<std::string>& v) {

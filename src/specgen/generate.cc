@@ -162,24 +162,30 @@ bool isProxyVar(std::string_view k) {
 // podman's CompleteSpec env order: containers.conf defaults (PATH, TERM) and
 // container=podman, the image's Env, the host's (env_host) or proxy
 // variables (httpproxy, default on), then the SpecGenerator's env.
-Json buildEnv(const api::SpecGenerator& s, const ImageConfig& img, const SpecInputs& in,
-              const ExecUser& user, const std::string& hostname) {
+EnvBuilder baseEnv(const api::SpecGenerator& s, const std::vector<std::string>& image_env,
+                   const std::vector<std::string>& host_environ) {
   EnvBuilder env;
   bool unset_all = s.unset_env_all.value_or(false);
   if (!unset_all) {
     env.set("PATH", std::string(kDefaultPath));
     env.set("TERM", "xterm");
     env.set("container", "podman");
-    for (const auto& e : img.env) env.setEntry(e);
+    for (const auto& e : image_env) env.setEntry(e);
   }
   for (const auto& k : s.unset_env) env.unset(k);
   bool env_host = s.env_host.value_or(false);
-  for (const auto& kv : in.host_environ) {
+  for (const auto& kv : host_environ) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     if (env_host || (s.http_proxy.value_or(true) && isProxyVar(kv.substr(0, eq)))) env.setEntry(kv);
   }
   for (const auto& [k, v] : s.env) env.set(k, v);
+  return env;
+}
+
+Json buildEnv(const api::SpecGenerator& s, const ImageConfig& img, const SpecInputs& in,
+              const ExecUser& user, const std::string& hostname) {
+  EnvBuilder env = baseEnv(s, img.env, in.host_environ);
   if (!env.has("HOME")) env.set("HOME", user.home);
   if (!env.has("HOSTNAME") && !hostname.empty()) env.set("HOSTNAME", hostname);
   return env.toJson();
@@ -999,6 +1005,11 @@ Result<Json> generateSpec(const SpecInputs& in) {
   spec["annotations"] = std::move(annotations);
   spec["linux"] = std::move(linux);
   return spec;
+}
+
+Json processEnvPreview(const api::SpecGenerator& s, const std::vector<std::string>& image_env,
+                       const std::vector<std::string>& host_environ) {
+  return baseEnv(s, image_env, host_environ).toJson();
 }
 
 }  // namespace berth::specgen

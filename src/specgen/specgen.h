@@ -116,6 +116,11 @@ Status validateSpec(const api::SpecGenerator& s);
 // no path in inputs.namespace_paths.
 Result<Json> generateSpec(const SpecInputs& inputs);
 
+// The environment generateSpec gives the process, as far as it is known before the container's
+// rootfs is read (without HOME and HOSTNAME): inspect of a container not yet initialized.
+Json processEnvPreview(const api::SpecGenerator& s, const std::vector<std::string>& image_env,
+                       const std::vector<std::string>& host_environ);
+
 // linux.resources as generateSpec builds them from `s`, without the device allow-list: what
 // `update` hands the runtime (`runtime update --resources`). `lookup` empty: stat(2).
 Result<Json> resourcesForUpdate(const api::SpecGenerator& s, const DeviceLookup& lookup = {});

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Volumes, networks, secrets and pods over the REST API, with real clients against
+# Volumes, networks, secrets, pods and Kubernetes YAML over the REST API, with real clients against
 # `berth system service`: curl for status codes and JSON shapes (libpod and Docker trees),
 # podman --remote (podman 4.3.1's Go bindings), the docker CLI, python3-docker and
 # berth --remote; hostile bodies get 400 naming the field, unknown objects 404, and the
@@ -443,6 +443,69 @@ print("py-ok")
 PY
 )
 assert_eq "$(tail -1 <<<"$OUT")" "py-ok" "python3-docker volumes and networks ($OUT)"
+
+# ==== Kubernetes YAML =========================================================================
+cat >"$TEST_DIR/kpod.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: apikube
+spec:
+  containers:
+  - name: main
+    image: localhost/busybox:latest
+    command: ["sleep", "1000"]
+    env:
+    - name: FROM
+      value: yaml
+EOF
+# curl: play (start=false keeps it cheap), the report's shape, generate, down.
+CODE=$(curl -s -o "$TEST_DIR/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+  --data-binary @"$TEST_DIR/kpod.yaml" "http://d$L/play/kube?start=false&network=none")
+BODY_OUT=$(cat "$TEST_DIR/body")
+assert_eq "$CODE" "200" "POST /play/kube ($BODY_OUT)"
+assert_eq "$(jq -c '[(.Pods | length), (.Pods[0].Containers | length), (.Volumes | length)]' <<<"$BODY_OUT")" "[1,1,0]" "play report shape"
+expect_rc 0 berth inspect apikube-main --format '{{.State.Status}} {{range .Config.Env}}{{.}} {{end}}'
+assert_contains "$OUT" "created " "played, not started"
+assert_contains "$OUT" "FROM=yaml" "the YAML's env"
+expect_api 200 "GET /generate/kube" GET "$L/generate/kube?names=apikube"
+assert_contains "$BODY_OUT" "name: apikube" "generated YAML names the pod"
+assert_contains "$BODY_OUT" "value: yaml" "generated YAML has the env"
+expect_api 404 "generate of an unknown pod" GET "$L/kube/generate?names=nosuchpod"
+expect_api 400 "generate without names" GET "$L/generate/kube"
+CODE=$(curl -s -o "$TEST_DIR/body" -w '%{http_code}' --unix-socket "$SOCK" -X DELETE \
+  --data-binary @"$TEST_DIR/kpod.yaml" "http://d$L/play/kube")
+assert_eq "$CODE" "200" "DELETE /play/kube"
+assert_eq "$(jq -c '[(.StopReport | length), (.RmReport | length), .RmReport[0].Err]' "$TEST_DIR/body")" "[1,1,null]" "down's report"
+expect_rc 1 berth pod exists apikube
+# Bad YAML is a 400 naming the problem; an empty body too.
+printf 'kind: Pod\nmetadata: [1\n' >"$TEST_DIR/bad.yaml"
+CODE=$(curl -s -o "$TEST_DIR/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+  --data-binary @"$TEST_DIR/bad.yaml" "http://d$L/kube/play")
+assert_eq "$CODE" "400" "play of malformed YAML ($(cat "$TEST_DIR/body"))"
+expect_api 400 "play without a body" POST "$L/play/kube"
+# podman --remote: kube play, generate and down through podman 4.3.1's bindings.
+expect_rc 0 "${P[@]}" kube play --start=false --network none "$TEST_DIR/kpod.yaml"
+assert_contains "$OUT" "Pod:" "podman --remote kube play prints the pod"
+expect_rc 0 berth pod exists apikube
+expect_rc 0 "${P[@]}" kube generate apikube
+assert_contains "$OUT" "name: apikube" "podman --remote kube generate"
+expect_rc 0 "${P[@]}" kube down "$TEST_DIR/kpod.yaml"
+assert_contains "$OUT" "Pods removed:" "podman --remote kube down"
+expect_rc 1 berth pod exists apikube
+# berth --remote: the same through berth's own client.
+expect_rc 0 remote kube play --start=false --network none "$TEST_DIR/kpod.yaml"
+assert_contains "$OUT" "Pod:" "berth --remote kube play prints the pod"
+expect_rc 0 berth inspect apikube-main --format '{{.State.Status}}'
+assert_eq "$OUT" "created" "berth --remote kube play created the container"
+expect_rc 0 remote kube generate apikube
+assert_contains "$OUT" "name: apikube" "berth --remote kube generate"
+expect_rc 125 remote kube play --service-container "$TEST_DIR/kpod.yaml"
+assert_contains "$ERR" "only supported locally" "the service container is refused remotely"
+expect_rc 0 remote kube down "$TEST_DIR/kpod.yaml"
+assert_contains "$OUT" "Pods removed:" "berth --remote kube down"
+expect_rc 1 berth pod exists apikube
+alive "kube routes"
 
 # ==== hostile requests ========================================================================
 expect_api 400 "pod create with a non-object body" POST "$L/pods/create" '[1,2]'

@@ -6,6 +6,7 @@
 
 #include "berth/api/containers.h"
 #include "berth/api/images.h"
+#include "berth/api/kube.h"
 #include "berth/api/networks.h"
 #include "berth/api/pods.h"
 #include "berth/api/system.h"
@@ -201,6 +202,19 @@ class RemotePods : public PodService {
   // `ignore_missing` turns a missing pod into an empty report.
   Result<std::vector<PodReport>> each(const std::vector<std::string>& names, bool all, std::string_view verb,
                                       const Query& q, std::string_view command, bool ignore_missing = false);
+  bindings::Connection& c_;
+};
+
+// The libpod Kubernetes YAML routes (podman's pkg/bindings/kube and generate): the YAML is
+// the body. Images are pulled by the service (KubePlayRequest::ensure_image is not used).
+class RemoteKube : public KubeService {
+ public:
+  explicit RemoteKube(bindings::Connection& c) : c_(c) {}
+  Result<std::string> generate(const KubeGenerateRequest& req) override;
+  Result<KubePlayReport> play(const KubePlayRequest& req) override;
+  Result<KubeDownReport> down(const std::string& yaml, const std::string& source, bool force) override;
+
+ private:
   bindings::Connection& c_;
 };
 

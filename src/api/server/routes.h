@@ -19,6 +19,7 @@ void registerNetworkRoutes(Router& r);
 void registerSecretRoutes(Router& r);
 void registerPodRoutes(Router& r);
 void registerBuildRoutes(Router& r);
+void registerKubeRoutes(Router& r);
 // Everything above.
 void registerAllRoutes(Router& r);
 

@@ -196,6 +196,7 @@ void registerAllRoutes(Router& r) {
   registerSecretRoutes(r);
   registerPodRoutes(r);
   registerBuildRoutes(r);
+  registerKubeRoutes(r);
 }
 
 }  // namespace berth::api::server
