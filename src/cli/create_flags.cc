@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <cmath>
 #include <set>
 #include <tuple>
@@ -34,6 +35,7 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("mount", 0, &o.mounts, "Attach a filesystem mount to the container")
       .flag("tmpfs", 0, &o.tmpfs, "Mount a temporary filesystem (tmpfs) into a container")
       .flag("volumes-from", 0, &o.volumes_from, "Mount volumes from the specified container(s)")
+      .flag("rootfs", 0, &o.rootfs, "The first argument is not an image but the rootfs to the exploded container")
       .flag("image-volume", 0, &o.image_volume, "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")")
       .flag("label", 'l', &o.labels, "Set metadata on container")
       .sliceFlag("annotation", 0, &o.annotations, "Add annotations to container (key=value)")
@@ -556,8 +558,23 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
     s.pod = *id;
     while (!s.pod.empty() && (s.pod.back() == '\n' || s.pod.back() == ' ')) s.pod.pop_back();
   }
-  s.image = args[0];
-  s.raw_image_name = args[0];
+  if (o.rootfs) {
+    // podman's --rootfs PATH[:O]: a directory used as the root filesystem, ":O" with an
+    // overlay on top that keeps PATH unchanged.
+    std::string path = args[0];
+    if (path.size() > 2 && path.ends_with(":O")) {
+      path.resize(path.size() - 2);
+      s.rootfs_overlay = true;
+    }
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(path, ec);
+    if (ec || !fs::isDir(abs.string()))
+      return makeError(Code::kNotFound, "--rootfs {:?}: not a directory", path);
+    s.rootfs = abs.lexically_normal().string();
+  } else {
+    s.image = args[0];
+    s.raw_image_name = args[0];
+  }
   s.name = o.name;
   s.command.assign(args.begin() + 1, args.end());
   s.hostname = o.hostname;

@@ -15,6 +15,7 @@ namespace berth::cli {
 struct CreateOpts {
   bool detach = false, interactive = false, tty = false, rm = false, replace = false, privileged = false;
   bool read_only = false, init = false, sig_proxy = true, quiet = false, no_healthcheck = false;
+  bool rootfs = false;  // --rootfs: the first argument is a root directory, not an image
   std::string pod, pod_id_file;  // --pod NAME|new:NAME, --pod-id-file
   std::string name, workdir, user, entrypoint, hostname, restart, runtime, log_driver = "k8s-file";
   std::string detach_keys = "ctrl-p,ctrl-q", cidfile, pull = "missing", stop_signal, shm_size;

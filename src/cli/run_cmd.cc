@@ -104,7 +104,7 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
                      "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
   {
     LOG_PHASE("image lookup (pull policy)");
-    spec.image = TRY(ensureImage(ctx, o, args[0], self));
+    if (!o.rootfs) spec.image = TRY(ensureImage(ctx, o, args[0], self));
   }
   if (spec.pod.rfind("new:", 0) == 0) {
     // podman's createPodIfNecessary: the pod takes the hostname and the network options,

@@ -246,6 +246,9 @@ Result<std::vector<api::FileChange>> LocalContainerService::diff(const std::stri
   std::vector<copy::Change> changes;
   if (!fs::isDir(p.upper)) {
     changes = {};
+  } else if (std::string rootfs = storedSpec(rec->config).rootfs; !rootfs.empty()) {
+    // --rootfs PATH:O: the overlay's lower layer is the directory.
+    changes = TRY(copy::overlayChanges({rootfs}, p.upper));
   } else if (e_.driver() == "overlay") {
     std::vector<std::string> lowers;
     for (auto& l : layers) lowers.push_back(TRY(e_.layers().get(l)).path);

@@ -210,6 +210,23 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
     TRY(fs::mkdirAll(p.upper, 0755));
     TRY(fs::mkdirAll(p.work, 0700));
   }
+  // --rootfs: the directory itself (bound), or with ":O" the lower layer of an overlay whose
+  // upper layer is the container's, so the directory is never written.
+  api::SpecGenerator stored = storedSpec(rec.config);
+  if (!stored.rootfs.empty()) {
+    if (!fs::isDir(stored.rootfs))
+      return makeError(Code::kNotFound, "rootfs {} of container {} is gone", stored.rootfs, rec.id.substr(0, 12));
+    if (stored.rootfs_overlay.value_or(false)) {
+      TRY(fs::mkdirAll(p.upper, 0755));
+      TRY(fs::mkdirAll(p.work, 0700));
+      std::string opts = fmt::format("lowerdir={},upperdir={},workdir={}", stored.rootfs, p.upper, p.work);
+      TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, opts, ""), "mount rootfs of {}", rec.id.substr(0, 12));
+    } else {
+      TRY_CTX(sys::mount(stored.rootfs, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}",
+              rec.id.substr(0, 12));
+    }
+    return {};
+  }
   std::vector<std::string> layers = rec.config.value("layers_top_first", std::vector<std::string>{});
   auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
   if (spec.type == "overlay") {

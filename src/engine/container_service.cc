@@ -238,21 +238,31 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
                          pod ? pod->name : spec.pod, pod ? "the pod has no infra container" : "no pod given (--pod)");
       *ns = api::Namespace{api::NamespaceMode::kContainer, pod_infra};
     }
-  if (spec.image.empty() && !spec.rootfs.empty())
-    return makeError(Code::kUnimplemented, "--rootfs is not supported yet: create from an image");
-  std::string image_ref = spec.image;
-  if (image_ref.empty()) return makeError(Code::kInvalidArgument, "no image specified: an image is required");
-  auto all_images = TRY(state::listImages(e_.db()));
-  auto resolved = lookupImage(all_images, image_ref);
-  if (!resolved.ok()) {
-    if (resolved.error().code() == Code::kNotFound)
-      return makeError(Code::kNotFound, "{}: image not known", image_ref);
-    return std::move(resolved).error();
+  // An image, or with --rootfs a directory of the host: no image, no layers, no image config.
+  state::ImageRecord img;
+  std::string image_name;
+  image::ImageConfig image_cfg;
+  if (spec.image.empty() && !spec.rootfs.empty()) {
+    if (spec.rootfs[0] != '/' || !fs::isDir(spec.rootfs))
+      return makeError(Code::kInvalidArgument, "rootfs {:?}: not an absolute path to a directory", spec.rootfs);
+    if (spec.rootfs_overlay.value_or(false) && spec.rootfs.find_first_of(",:") != std::string::npos)
+      return makeError(Code::kInvalidArgument, "rootfs {:?}: an overlay (:O) cannot take a path with ',' or ':'",
+                       spec.rootfs);
+  } else {
+    std::string image_ref = spec.image;
+    if (image_ref.empty()) return makeError(Code::kInvalidArgument, "no image specified: an image is required");
+    auto all_images = TRY(state::listImages(e_.db()));
+    auto resolved = lookupImage(all_images, image_ref);
+    if (!resolved.ok()) {
+      if (resolved.error().code() == Code::kNotFound)
+        return makeError(Code::kNotFound, "{}: image not known", image_ref);
+      return std::move(resolved).error();
+    }
+    img = resolved->rec;
+    image_name = resolved->matched_name.empty() ? img.id : resolved->matched_name;
+    std::string cfg_raw = TRY(e_.content().readAll("sha256:" + img.id));
+    image_cfg = TRY_CTX(image::parseImageConfig(cfg_raw), "image config sha256:{}", img.id);
   }
-  auto& img = resolved->rec;
-  std::string image_name = resolved->matched_name.empty() ? img.id : resolved->matched_name;
-  std::string cfg_raw = TRY(e_.content().readAll("sha256:" + img.id));
-  auto image_cfg = TRY_CTX(image::parseImageConfig(cfg_raw), "image config sha256:{}", img.id);
   const Json& image_config = image_cfg.config;
 
   std::string name = spec.name;
@@ -366,7 +376,7 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   // deletes the image in its own transaction only when no container uses it, so either it
   // sees this container or this sees the image gone, never a container without its layers.
   TRY(e_.db().transaction([&]() -> Status {
-    if (!TRY(state::getImage(e_.db(), rec.image_id)))
+    if (!rec.image_id.empty() && !TRY(state::getImage(e_.db(), rec.image_id)))
       return makeError(Code::kNotFound, "image {} was removed while container {} was being created",
                        rec.image_id.substr(0, 12), rec.name);
     // Likewise a pod: `pod rm` sees this member, or this sees the pod gone.

@@ -382,6 +382,31 @@ expect_rc 0 berth run --rm -t -i busybox echo hello </dev/null
 assert_contains "$ERR" "The input device is not a TTY" "-it without a tty warns"
 assert_contains "$OUT" "hello" "-it without a tty still runs"
 
+# --- --rootfs: a host directory as the root filesystem ----------------------------------------------
+expect_rc 0 berth image mount busybox
+imgroot=$OUT
+mkdir -p "$TEST_DIR/rootdir"
+cp -a "$imgroot/." "$TEST_DIR/rootdir/"
+expect_rc 0 berth run --name rfo --rootfs "$imgroot:O" sh -c 'echo new > /newfile; cat /newfile'
+assert_eq "$OUT" "new" "--rootfs PATH:O runs from the directory"
+assert_eq "$(ls "$imgroot/newfile" 2>&1 | grep -c 'No such file')" "1" ":O keeps the directory unchanged"
+expect_rc 0 berth inspect rfo --format '{{.ImageDigest}}|{{.Image}}'
+assert_eq "$OUT" "|" "a --rootfs container has no image"
+expect_rc 0 berth diff rfo
+assert_contains "$OUT" "A /newfile" "diff against the directory"
+expect_rc 0 berth start -a rfo
+assert_eq "$OUT" "new" "restart keeps the overlay's upper layer"
+expect_rc 0 berth rm rfo
+expect_rc 0 berth image unmount busybox
+expect_rc 0 berth run --rm --rootfs "$TEST_DIR/rootdir" sh -c 'echo x > /written; id -un'
+assert_eq "$OUT" "root" "--rootfs PATH without :O"
+assert_eq "$(cat "$TEST_DIR/rootdir/written")" "x" "without :O the container writes into the directory"
+expect_rc 125 berth run --rm --rootfs "$TEST_DIR/nonexistent" true
+assert_contains "$ERR" "not a directory" "--rootfs of a missing directory"
+mkdir -p "$TEST_DIR/a,b"
+expect_rc 125 berth run --rm --rootfs "$TEST_DIR/a,b:O" true
+assert_contains "$ERR" "cannot take a path with" "an overlay over a path with a comma is refused"
+
 # --- nothing left behind ---------------------------------------------------------------------------
 expect_rc 0 berth rm -af -t 0
 assert_eq "$(berth ps -a -q)" "" "all removed"
