@@ -56,8 +56,12 @@ int main(int argc, char** argv) {
   }
   // The pod is read first: an auto-remove container is gone after the cleanup.
   std::string pod_id;
-  if (auto rec = berth::state::getContainer((*eng)->db(), id); rec.ok() && *rec)
-    pod_id = berth::engine::storedSpec((*rec)->config).pod;
+  bool init_ctr = false;
+  if (auto rec = berth::state::getContainer((*eng)->db(), id); rec.ok() && *rec) {
+    auto spec = berth::engine::storedSpec((*rec)->config);
+    pod_id = spec.pod;
+    init_ctr = !spec.init_container_type.empty();
+  }
   // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
   auto s = (*eng)->containers().cleanup(id, false);
   if (!s.ok()) {
@@ -66,7 +70,8 @@ int main(int argc, char** argv) {
   }
   // A pod with exit policy "stop" stops once its last member exited; a service container once
   // the pods it serves have.
-  if (!pod_id.empty())
+  // An init container's exit is the pod starting, not stopping (podman skips it too).
+  if (!pod_id.empty() && !init_ctr)
     if (auto p = static_cast<berth::engine::LocalPodService&>((*eng)->pods()).memberExited(pod_id); !p.ok()) {
       berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": pod exit policy: " + p.error().what());
       return berth::cli::kExitEngineError;

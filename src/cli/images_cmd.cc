@@ -178,21 +178,6 @@ std::unique_ptr<Command> imagesCommand(std::string use, std::vector<std::string>
 
 // --- inspect ----------------------------------------------------------------
 
-namespace {
-// An image's inspect data as a template sees it: podman's Config is an OCI ImageConfig struct,
-// so {{.Config.Env}} of an image without Env prints [] where the JSON omits the field.
-Json imageTemplateData(Json j) {
-  if (!j.contains("Config") || !j["Config"].is_object()) j["Config"] = Json::object();
-  Json& c = j["Config"];
-  for (const char* k : {"User", "WorkingDir", "StopSignal"})
-    if (!c.contains(k)) c[k] = "";
-  for (const char* k : {"Env", "Entrypoint", "Cmd"})
-    if (!c.contains(k) || c[k].is_null()) c[k] = Json::array();
-  for (const char* k : {"ExposedPorts", "Volumes", "Labels"})
-    if (!c.contains(k) || c[k].is_null()) c[k] = Json::object();
-  return j;
-}
-}  // namespace
 
 std::unique_ptr<Command> imageInspectCommand() {
   auto format = std::make_shared<std::string>();
@@ -214,7 +199,7 @@ std::unique_ptr<Command> imageInspectCommand() {
             rc = kExitEngineError;
             continue;
           }
-          arr.push_back(format->empty() || isJsonFormat(*format) ? *j : imageTemplateData(*j));
+          arr.push_back(*j);
         }
         if (format->empty() || isJsonFormat(*format)) {
           ctx.out(Context::jsonIndent(arr, 5) + "\n");
@@ -602,7 +587,7 @@ std::unique_ptr<Command> topLevelInspect() {
           if (o->type != "container") {
             auto j = (*eng)->images().inspect(n);
             if (j.ok()) {
-              arr.push_back(o->format.empty() || isJsonFormat(o->format) ? *j : imageTemplateData(*j));
+              arr.push_back(*j);
               continue;
             }
             if (j.error().code() != Code::kNotFound) return ctx.fail(j.error());

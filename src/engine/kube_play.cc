@@ -591,7 +591,9 @@ class Player {
                                                    "livenessProbe, readinessProbe, or startupProbe set");
         Planned p;
         p.init = init;
-        p.spec = TRY(containerSpec(d, (*list)[i], w, cname, pod_name, volumes, annotations, labels, psc, ctr_restart));
+        // An init container runs once to its end per pod start: never restarted.
+        p.spec = TRY(containerSpec(d, (*list)[i], w, cname, pod_name, volumes, annotations, labels, psc,
+                                   init ? "no" : ctr_restart));
         if (init) p.spec.init_container_type = annotations.count("io.podman.annotations.init.container.type")
                                                    ? annotations["io.podman.annotations.init.container.type"]
                                                    : "once";

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 #include <set>
-#include <mutex>
 #include <thread>
 
 #include "base/fs.h"
@@ -346,16 +346,36 @@ Result<std::vector<api::PodReport>> LocalPodService::start(const std::vector<std
       reports[i].error = std::move(s).error();
       continue;
     }
-    // The infra container first (the others join its namespaces), then the others at once.
+    // The infra container first (the others join its namespaces), then the init containers one
+    // by one, each run to its end (kube play's initContainers; "once" ones are removed after
+    // they succeeded), then the others at once.
     std::string infra = infraId(recs[i]);
     std::vector<std::string> others;
-    for (auto& id : *ids)
-      if (id != infra) others.push_back(id);
+    std::vector<std::pair<std::string, std::string>> inits;  // ID, "always" or "once"
+    for (auto& id : *ids) {
+      if (id == infra) continue;
+      auto c = state::getContainer(e_.db(), id);
+      std::string init = c.ok() && *c ? storedSpec((*c)->config).init_container_type : "";
+      if (init.empty()) others.push_back(id);
+      else inits.emplace_back(id, init);
+    }
     std::vector<std::string> failed;
     auto r = infra.empty() ? Result<int>(0) : e_.containers().start(infra, nullptr);
-    if (!r.ok()) {
-      failed.push_back(fmt::format("starting container {}: {}", infra, r.error().what()));
-    } else {
+    if (!r.ok()) failed.push_back(fmt::format("starting container {}: {}", infra, r.error().what()));
+    for (auto& [id, type] : inits) {
+      if (!failed.empty()) break;
+      auto code = e_.containers().start(id, nullptr);
+      if (code.ok()) code = e_.containers().wait(id, {}, 50);
+      if (!code.ok()) failed.push_back(fmt::format("starting init container {}: {}", id, code.error().what()));
+      else if (*code != 0) failed.push_back(fmt::format("init container {} exited with code {}", id, *code));
+      else if (type == "once") {
+        api::ContainerRemoveRequest rr;
+        rr.names = {id};
+        rr.ignore = true;
+        if (auto rm = e_.containers().remove(rr); !rm.ok()) LOG_WARN("removing init container {}: {}", id, rm.error().what());
+      }
+    }
+    if (failed.empty()) {
       std::mutex mu;
       (void)eachContainer(others, [&](api::ContainerService& svc, const std::string& id) -> Status {
         auto started = svc.start(id, nullptr);

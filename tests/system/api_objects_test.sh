@@ -507,6 +507,26 @@ assert_contains "$OUT" "Pods removed:" "berth --remote kube down"
 expect_rc 1 berth pod exists apikube
 alive "kube routes"
 
+# ==== healthcheck run =========================================================================
+expect_rc 0 berth run -d --name hcapi --health-cmd 'test -e /tmp/ok' busybox sleep 1000
+expect_api 200 "healthcheck of a failing check" GET "$L/containers/hcapi/healthcheck"
+assert_eq "$(jqo .Status)" "unhealthy" "healthcheck route: unhealthy"
+expect_rc 0 berth exec hcapi touch /tmp/ok
+expect_api 200 "healthcheck of a passing check" GET "$L/containers/hcapi/healthcheck"
+assert_eq "$(jqo .Status)" "healthy" "healthcheck route: healthy"
+expect_rc 0 "${P[@]}" healthcheck run hcapi
+expect_rc 0 remote healthcheck run hcapi
+expect_rc 0 berth exec hcapi rm /tmp/ok
+expect_rc 1 "${P[@]}" healthcheck run hcapi
+assert_contains "$OUT" "unhealthy" "podman --remote healthcheck run prints unhealthy"
+expect_rc 1 remote healthcheck run hcapi
+assert_contains "$OUT" "unhealthy" "berth --remote healthcheck run prints unhealthy"
+expect_api 404 "healthcheck of a missing container" GET "$L/containers/nosuchctr/healthcheck"
+expect_rc 0 berth run -d --name nohc busybox sleep 1000
+expect_api 409 "healthcheck of a container without one" GET "$L/containers/nohc/healthcheck"
+assert_contains "$(jqo .message)" "no defined healthcheck" "409 names the cause"
+expect_rc 0 berth rm -f -t 0 hcapi nohc
+
 # ==== hostile requests ========================================================================
 expect_api 400 "pod create with a non-object body" POST "$L/pods/create" '[1,2]'
 expect_api 400 "network create with truncated JSON" POST "$L/networks/create" '{"name":"x",'

@@ -161,7 +161,7 @@ spec:
       initContainers:
       - name: prep
         image: busybox
-        command: [sh, -c, "echo prepared > /data/init"]
+        command: [sh, -c, "sleep 1; echo prepared > /data/init"]  # slow: main must wait for it
         volumeMounts:
         - {name: data, mountPath: /data}
       containers:

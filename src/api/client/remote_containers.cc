@@ -4,6 +4,7 @@
 #include "api/client/conn.h"
 #include "api/client/internal.h"
 #include "api/client/services.h"
+#include "api/client/wire.h"
 #include "berth/api/specgen.h"
 #include "berth/bindings/containers.h"
 
@@ -361,9 +362,13 @@ Result<std::string> RemoteContainers::latestId() {
   return l.front().id;
 }
 
-// The service has no healthcheck route yet.
-Result<std::string> RemoteContainers::healthcheckRun(const std::string&) {
-  return remoteUnsupported("healthcheck run");
+Result<std::string> RemoteContainers::healthcheckRun(const std::string& name) {
+  Json j = TRY(orUnsupported(callJson(c_, "GET", "/containers/" + pathEscape(name) + "/healthcheck"), "healthcheck run"));
+  std::string status;
+  TRY(TRY(Fields::of(j, "containers/healthcheck")).str("Status", status));
+  if (status != "healthy" && status != "unhealthy")
+    return Error(Code::kDataLoss, fmt::format("containers/healthcheck: unexpected Status {:?}", status));
+  return status;
 }
 
 }  // namespace berth::api::client

@@ -275,6 +275,14 @@ Status top(Call& c) {
   return c.json(200, topBody(TRY(containers(eng).top(c.param("name"), topDescriptors(c)))));
 }
 
+// podman's RunHealthCheck: the result of one run as HealthCheckResults (only Status filled, as
+// podman fills it); 404 for a missing container, 409 for one stopped or without a healthcheck.
+Status healthcheck(Call& c) {
+  auto eng = TRY(c.engine());
+  std::string status = TRY(containers(eng).healthcheckRun(c.param("name")));
+  return c.json(200, Json{{"Status", status}, {"FailingStreak", 0}, {"Log", nullptr}});
+}
+
 Status resize(Call& c) {
   auto eng = TRY(c.engine());
   int64_t h = TRY(c.integer("h", 0)), w = TRY(c.integer("w", 0));
@@ -509,6 +517,7 @@ void registerContainerRoutes(Router& r) {
   both(r, "POST", "/containers/{name}/rename", rename);
   both(r, "POST", "/containers/{name}/wait", wait);
   both(r, "GET", "/containers/{name}/top", top);
+  r.add("GET", Tree::kLibpod, "/containers/{name}/healthcheck", healthcheck);
   both(r, "POST", "/containers/{name}/resize", resize);
   both(r, "GET", "/containers/{name}/logs", logs);
   both(r, "POST", "/containers/{name}/attach", attach);

@@ -106,6 +106,10 @@ ExecOptions podmanExecOptions() {
                   "Ports",       "StorageOpt",  "Sysctls", "Tmpfs",     "Volumes"};
   // podman's types name the field ID and tag it json:"Id" (containers, images, pods, volumes).
   o.field_aliases = {{"ID", "Id"}};
+  // omitempty fields of the OCI ImageConfig inside image inspect's Config (Go zero values).
+  for (const char* k : {"Env", "Entrypoint", "Cmd"}) o.field_defaults[k] = Json::array();
+  for (const char* k : {"ExposedPorts", "Volumes", "Labels"}) o.field_defaults[k] = Json::object();
+  for (const char* k : {"User", "WorkingDir", "StopSignal"}) o.field_defaults[k] = "";
   return o;
 }
 

@@ -267,6 +267,8 @@ class Exec {
         return receiver.child(*it, options_.objects_are_maps || options_.map_fields.contains(name));
       }
       if (receiver.isMap()) return Value();
+      if (auto d = options_.field_defaults.find(name); d != options_.field_defaults.end())
+        return Value::ref(d->second, options_.objects_are_maps || options_.map_fields.contains(name));
     }
     return fail(node, fmt::format("can't evaluate field {} in type {}", name,
                                   detail::valueTypeName(receiver)));

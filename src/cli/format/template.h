@@ -26,6 +26,10 @@ struct ExecOptions {
   // Go field name -> JSON key, for struct fields whose JSON tag differs from the field name
   // (podman's `ID string json:"Id"`): {{.ID}} reads "Id" when the object has no "ID" key.
   std::map<std::string, std::string, std::less<>> field_aliases;
+  // Struct fields the JSON omits when empty (Go's omitempty) and their zero values: a struct
+  // object without the key reads this instead of failing ({{.Config.Env}} of an image
+  // without Env prints [], as Go prints a nil slice). `json` still shows the object as stored.
+  std::map<std::string, Json, std::less<>> field_defaults;
 };
 
 // A parsed template. Supported: text, {{ }} actions with {{- -}} trimming, comments,

@@ -222,6 +222,17 @@ TEST(Template, PrintsStructsAndMapsAsGoDoes) {
   EXPECT_EQ(run1("{{.InfraConfig.Mounts}}", row, opts), "[map[Options:map[z:1] RW:true Type:bind]]");
 }
 
+// A struct's omitempty field reads its zero value; json shows the object as it is.
+TEST(Template, FieldDefaultsForOmittedStructFields) {
+  Json row = {{"Config", {{"Cmd", {"sh"}}}}};
+  ExecOptions opts;
+  opts.map_fields = {"Labels"};
+  opts.field_defaults = {{"Env", Json::array()}, {"Labels", Json::object()}};
+  EXPECT_EQ(run1("{{.Config.Env}}|{{.Config.Labels}}|{{.Config.Cmd}}|{{json .Config}}", row, opts),
+            "[]|map[]|[sh]|{\"Cmd\":[\"sh\"]}");
+  EXPECT_TRUE(run1("{{.Config.Nope}}", row, opts).starts_with("ERR:"));
+}
+
 TEST(Template, ModernGoControlFlow) {
   Json d = {{"A", nullptr}, {"B", "b"}, {"N", 3}, {"L", {1, 2, 3, 4}}};
   EXPECT_EQ(run1("{{with .A}}a{{else with .B}}{{.}}{{else}}none{{end}}", d), "b");
