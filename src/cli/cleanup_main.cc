@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   }
   // cleanup() syncs the exit record; auto-remove containers are removed by the sync itself.
   auto s = (*eng)->containers().cleanup(id, false);
+  // Removed meanwhile (a "once" init container after its run, rm -f): nothing left to clean.
+  if (!s.ok() && s.error().code() == berth::Code::kNotFound) return 0;
   if (!s.ok()) {
     berth::log::write(berth::log::Level::kError, "berth-cleanup " + id + ": " + s.error().what());
     return berth::cli::kExitEngineError;
