@@ -213,18 +213,13 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
     api::RegistryAccess reg_access = access(o->access, *self);
     // Remotely the service pulls what is missing (and builds nothing).
     engine::Engine* eng = ctx.remote() ? nullptr : TRY(ctx.localEngine());
+    ProgressRenderer progress(o->quiet);
     if (eng) req.ensure_image = [&, eng](const std::string& image, const std::string& policy) -> Result<std::string> {
-      std::string p = policy;
-      std::transform(p.begin(), p.end(), p.begin(), ::tolower);
-      if (!p.empty() && p != "always" && p != "ifnotpresent" && p != "never")
-        return makeError(Code::kInvalidArgument, "unsupported pull policy {:?}", policy);
-      auto& images = eng->images();
-      bool have = TRY(images.exists(image));
       // An image whose last name component is a directory of the context (--context-dir, else
       // the working directory) with a Containerfile or Dockerfile is built there: always with
       // --build, when missing without it, never with --build=false.
-      bool build_set = self->changed("build");
-      if (!build_set || o->build) {
+      auto build = [&](bool have) -> Result<std::optional<std::string>> {
+        if (self->changed("build") && !o->build) return std::nullopt;
         std::string base = image.substr(image.rfind('/') == std::string::npos ? 0 : image.rfind('/') + 1);
         base = base.substr(0, base.find_first_of(":@"));
         std::string dir = (o->context_dir.empty() ? std::string(".") : o->context_dir) + "/" + base;
@@ -234,35 +229,25 @@ std::unique_ptr<Command> playCommand(const std::string& use_path, bool hidden) {
             file = dir + n;
             break;
           }
-        if (!file.empty() && (o->build || !have)) {
-          engine::BuildRequest br;
-          br.containerfile = TRY(fs::readFile(file));
-          br.containerfile_name = file;
-          br.context_dir = dir;
-          br.tags = {image};
-          br.quiet = o->quiet;
-          br.access = reg_access;
-          br.run_template = TRY(buildSpec(CreateOpts{}, {"scratch"}, {}));
-          br.out = [&ctx](std::string_view s) { ctx.out(s); };
-          engine::BuildResult res;
-          auto built = engine::build(*eng, br, res);
-          if (!built.ok()) return std::move(built).error().context(fmt::format("building {} from {}", image, file));
-          return image;
-        }
-      }
-      if (p == "never" || (have && p != "always")) {
-        if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
-        return image;
-      }
-      ProgressRenderer progress(o->quiet);
+        if (file.empty() || (!o->build && have)) return std::nullopt;
+        engine::BuildRequest br;
+        br.containerfile = TRY(fs::readFile(file));
+        br.containerfile_name = file;
+        br.context_dir = dir;
+        br.tags = {image};
+        br.quiet = o->quiet;
+        br.access = reg_access;
+        br.run_template = TRY(buildSpec(CreateOpts{}, {"scratch"}, {}));
+        br.out = [&ctx](std::string_view s) { ctx.out(s); };
+        engine::BuildResult res;
+        auto built = engine::build(*eng, br, res);
+        if (!built.ok()) return std::move(built).error().context(fmt::format("building {} from {}", image, file));
+        return std::optional<std::string>(image);
+      };
       api::ImagePullRequest pr;
-      pr.reference = image;
       pr.progress = progress.fn();
       pr.access = reg_access;
-      auto pulled = TRY(images.pull(pr));
-      if (!pulled.names.empty()) return pulled.names[0];
-      if (!pulled.ids.empty()) return pulled.ids[0];
-      return image;
+      return engine::kubeImage(eng->images(), image, policy, pr, build);
     };
     if (o->down) return printDown(ctx, TRY(svc->down(req.yaml, req.source, false)));
     if (o->replace) (void)TRY(svc->down(req.yaml, req.source, false));

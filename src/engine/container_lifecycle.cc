@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "base/json_access.h"
 #include "engine/system_service.h"
 #include "base/log.h"
 #include "base/timefmt.h"
@@ -212,17 +213,23 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   }
   // --rootfs: the directory itself (bound), or with ":O" the lower layer of an overlay whose
   // upper layer is the container's, so the directory is never written.
-  api::SpecGenerator stored = storedSpec(rec.config);
-  if (!stored.rootfs.empty()) {
-    if (!fs::isDir(stored.rootfs))
-      return makeError(Code::kNotFound, "rootfs {} of container {} is gone", stored.rootfs, rec.id.substr(0, 12));
-    if (stored.rootfs_overlay.value_or(false)) {
+  // Two fields read straight from the stored spec: this is on every start's path.
+  std::string rootfs;
+  bool rootfs_overlay = false;
+  if (auto it = rec.config.find("spec"); it != rec.config.end() && it->is_object()) {
+    rootfs = TRY(json::optString(*it, "rootfs", "spec"));
+    rootfs_overlay = TRY(json::optBool(*it, "rootfs_overlay", "spec"));
+  }
+  if (!rootfs.empty()) {
+    if (!fs::isDir(rootfs))
+      return makeError(Code::kNotFound, "rootfs {} of container {} is gone", rootfs, rec.id.substr(0, 12));
+    if (rootfs_overlay) {
       TRY(fs::mkdirAll(p.upper, 0755));
       TRY(fs::mkdirAll(p.work, 0700));
-      std::string opts = fmt::format("lowerdir={},upperdir={},workdir={}", stored.rootfs, p.upper, p.work);
+      std::string opts = fmt::format("lowerdir={},upperdir={},workdir={}", rootfs, p.upper, p.work);
       TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, opts, ""), "mount rootfs of {}", rec.id.substr(0, 12));
     } else {
-      TRY_CTX(sys::mount(stored.rootfs, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}",
+      TRY_CTX(sys::mount(rootfs, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}",
               rec.id.substr(0, 12));
     }
     return {};

@@ -974,6 +974,27 @@ Result<std::vector<Json>> kubeDocuments(const std::string& yaml, const std::stri
   return first;
 }
 
+Result<std::string> kubeImage(api::ImageService& images, const std::string& image, const std::string& policy,
+                              api::ImagePullRequest pull,
+                              const std::function<Result<std::optional<std::string>>(bool have)>& build) {
+  std::string p = policy;
+  for (auto& ch : p) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  if (!p.empty() && p != "always" && p != "ifnotpresent" && p != "never")
+    return makeError(Code::kInvalidArgument, "unsupported pull policy {:?}", policy);
+  bool have = TRY(images.exists(image));
+  if (build)
+    if (auto built = TRY(build(have))) return *built;
+  if (p == "never" || (have && p != "always")) {
+    if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
+    return image;
+  }
+  pull.reference = image;
+  auto pulled = TRY(images.pull(pull));
+  if (!pulled.names.empty()) return pulled.names[0];
+  if (!pulled.ids.empty()) return pulled.ids[0];
+  return image;
+}
+
 Result<api::KubePlayReport> LocalKubeService::play(const api::KubePlayRequest& req) {
   auto docs = TRY(kubeDocuments(req.yaml, req.source));
   // --configmap files: ConfigMap documents that must not clash with those in the YAML.

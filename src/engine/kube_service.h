@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+#include <optional>
+
 #include "base/json.h"
+#include "berth/api/images.h"
 #include "berth/api/kube.h"
 
 namespace berth::engine {
@@ -21,6 +25,15 @@ inline constexpr size_t kMaxKubeAnnotation = 63;
 // config maps before the pods that use them), each checked to be a mapping with a string
 // "kind". kInvalidArgument naming `source` and the document's position.
 Result<std::vector<Json>> kubeDocuments(const std::string& yaml, const std::string& source);
+
+// The image a played container runs: `image` under its imagePullPolicy ("Always",
+// "IfNotPresent", "Never" or "", any case), pulled with `pull` (its reference set here) when the
+// policy asks. `build`, when given, may make the image instead (it gets whether it exists and
+// returns the name built, or nothing). kInvalidArgument for an unknown policy, kNotFound for a
+// missing image under "Never".
+Result<std::string> kubeImage(api::ImageService& images, const std::string& image, const std::string& policy,
+                              api::ImagePullRequest pull,
+                              const std::function<Result<std::optional<std::string>>(bool have)>& build = {});
 
 // A pod name as Kubernetes' pod: podman's removeUnderscores.
 std::string kubeName(std::string name);

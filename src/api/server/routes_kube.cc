@@ -3,6 +3,7 @@
 #include "api/server/call.h"
 #include "api/server/routes.h"
 #include "engine/engine.h"
+#include "engine/kube_service.h"
 
 namespace berth::api::server {
 
@@ -75,22 +76,9 @@ Status play(Call& c) {
   RegistryAccess access;
   if (c.has("tlsVerify")) access.tls_verify = TRY(c.boolean("tlsVerify", true));
   req.ensure_image = [&](const std::string& image, const std::string& policy) -> Result<std::string> {
-    std::string p = policy;
-    for (auto& ch : p) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    if (!p.empty() && p != "always" && p != "ifnotpresent" && p != "never")
-      return makeError(Code::kInvalidArgument, "unsupported pull policy {:?}", policy);
-    bool have = TRY(eng->images().exists(image));
-    if (p == "never" || (have && p != "always")) {
-      if (!have) return makeError(Code::kNotFound, "{}: image not known", image);
-      return image;
-    }
     ImagePullRequest pr;
-    pr.reference = image;
     pr.access = access;
-    auto pulled = TRY(eng->images().pull(pr));
-    if (!pulled.names.empty()) return pulled.names[0];
-    if (!pulled.ids.empty()) return pulled.ids[0];
-    return image;
+    return engine::kubeImage(eng->images(), image, policy, pr);
   };
   auto report = eng->kube().play(req);
   if (!report.ok()) return c.fail(std::move(report).error().context("playing YAML file"));
