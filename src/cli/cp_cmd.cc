@@ -1,6 +1,7 @@
 // cp: copy files between containers and the host (podman cp / container cp).
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "engine/copy_archives.h"
 
 namespace berth::cli {
 
@@ -33,7 +34,9 @@ std::unique_ptr<Command> cpCommand(const std::string& example) {
         req.destination = args[1];
         req.archive = o->archive;
         req.overwrite = o->overwrite;
-        auto s = (*eng)->containers().copy(req);
+        // Remotely the host side is here and the service only sees archives, as with podman.
+        auto s = ctx.remote() ? engine::copyThroughArchives((*eng)->containers(), req)
+                              : (*eng)->containers().copy(req);
         if (!s.ok()) return ctx.fail(s.error());
         return 0;
       });

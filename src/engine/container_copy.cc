@@ -5,8 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "base/fs.h"
 #include "base/json_access.h"
@@ -16,6 +20,7 @@
 #include "copy/tar.h"
 #include "copy/walk.h"
 #include "engine/container_service.h"
+#include "engine/copy_archives.h"
 #include "engine/engine.h"
 #include "engine/volume_service.h"
 #include "specgen/user.h"
@@ -110,6 +115,60 @@ Result<UniqueFd> openDirPath(const std::string& p) {
   int fd = ::open(p.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return copy::goSysError(errno, "open", p);
   return UniqueFd(fd);
+}
+
+// Where a copy out of a container lands on the host (podman's cp, container to host): the
+// resolved destination, or its parent when it does not exist yet (then `base` renames the item).
+struct HostDest {
+  HostPath host;
+  std::string base;
+  bool to_parent = false;
+};
+
+Result<HostDest> hostDestination(const std::string& host_path, bool to_stdout) {
+  HostDest d;
+  auto host = resolveHostPath(host_path);
+  if (!host.ok()) {
+    if (endsWith(host_path, "/"))
+      return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
+    auto parent = resolveHostPath(copy::goDir(host_path));
+    if (!parent.ok())
+      return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
+    d.host = std::move(*parent);
+    d.base = copy::baseName(host_path);
+    d.to_parent = true;
+  } else {
+    d.host = std::move(*host);
+    d.base = copy::baseName(d.host.link_target);
+  }
+  if (!to_stdout && !d.host.is_dir() && !S_ISREG(d.host.st.st_mode))
+    return makeError(Code::kInvalidArgument, "invalid destination: {:?} must be a directory or a regular file",
+                     d.host.link_target);
+  return d;
+}
+
+// The sink that writes a container's item (`src_target`, a directory or not) into the host
+// destination. The destination directory is the root of the put (held open here): nothing
+// in the stream (links included) can place a file outside it.
+struct HostPut {
+  UniqueFd root;
+  std::unique_ptr<copy::PutSink> sink;
+};
+
+Result<HostPut> hostPutSink(const HostDest& d, bool src_is_dir, const std::string& src_target,
+                                                   bool overwrite) {
+  copy::PutOptions po;
+  po.chown_dirs = po.chown_files = copy::IdPair{uint32_t(::getuid()), uint32_t(::getgid())};
+  po.ignore_devices = true;
+  po.no_overwrite_dir_nondir = po.no_overwrite_nondir_dir = !overwrite;
+  if ((!src_is_dir && !d.host.is_dir()) || d.to_parent) po.rename[copy::baseName(src_target)] = d.base;
+  std::string dir = d.host.link_target;
+  if (!d.host.is_dir()) dir = copy::goDir(dir);
+  std::string real = TRY(hostReal(dir));
+  HostPut hp;
+  hp.root = TRY(openDirPath(real));
+  hp.sink = TRY(copy::PutSink::open(hp.root.get(), "/", std::move(po)));
+  return hp;
 }
 
 }  // namespace
@@ -488,27 +547,12 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
     std::string host_path = to_stdout ? "/dev/stdout" : dst_path;
     auto cst = fs_statOrError(*fs, src_path, src_ctr);
     if (!cst.ok()) return std::move(cst).error();
-    std::string host_base;
-    bool to_parent = false;
-    auto host = resolveHostPath(host_path);
-    if (!host.ok()) {
-      if (endsWith(host_path, "/"))
-        return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
-      auto parent = resolveHostPath(copy::goDir(host_path));
-      if (!parent.ok())
-        return makeError(Code::kNotFound, "{:?} could not be found on the host: {}", host_path, host.error().what());
-      host = std::move(parent);
-      host_base = copy::baseName(host_path);
-      to_parent = true;
-    } else {
-      host_base = copy::baseName(host->link_target);
-    }
-    if (!to_stdout && !host->is_dir() && !S_ISREG(host->st.st_mode))
-      return makeError(Code::kInvalidArgument, "invalid destination: {:?} must be a directory or a regular file",
-                       host->link_target);
+    auto hd = TRY(hostDestination(host_path, to_stdout));
+    auto& host = hd.host;
+    bool to_parent = hd.to_parent;
     std::string ctr_target = cst->link_target;
     if (to_parent && cst->ps.is_dir && endsWith(ctr_target, ".")) ctr_target = copy::goDir(ctr_target);
-    if (!to_stdout && cst->ps.is_dir && !host->is_dir())
+    if (!to_stdout && cst->ps.is_dir && !host.is_dir())
       return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
     if (to_stdout) {
       auto sink = copy::tarSink(req.stdout_fd);
@@ -516,20 +560,9 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
       if (!s.ok()) return wrap(std::move(s).error(), "copying from container");
       return {};
     }
-    copy::PutOptions po;
-    po.chown_dirs = po.chown_files = copy::IdPair{uint32_t(::getuid()), uint32_t(::getgid())};
-    po.ignore_devices = true;
-    po.no_overwrite_dir_nondir = po.no_overwrite_nondir_dir = !req.overwrite;
-    if ((!cst->ps.is_dir && !host->is_dir()) || to_parent) po.rename[copy::baseName(ctr_target)] = host_base;
-    std::string dir = host->link_target;
-    if (!host->is_dir()) dir = copy::goDir(dir);
-    std::string real = TRY(hostReal(dir));
-    // The destination directory is the root of the put: nothing in the stream
-    // (links included) can place a file outside it.
-    UniqueFd dirfd = TRY(openDirPath(real));
-    auto put = copy::PutSink::open(dirfd.get(), "/", std::move(po));
+    auto put = hostPutSink(hd, cst->ps.is_dir, ctr_target, req.overwrite);
     if (!put.ok()) return wrap(std::move(put).error(), "copying to host");
-    Status s = getFromContainer(*fs, ctr_target, **put);
+    Status s = getFromContainer(*fs, ctr_target, *put->sink);
     if (!s.ok()) return wrap(std::move(s).error(), "copying to host");
     return {};
   }
@@ -576,6 +609,138 @@ Status LocalContainerService::copy(const api::CopyRequest& req) {
   Status s = copy::getTree(hostroot.get(), real, g, **put);
   if (!s.ok()) return wrap(std::move(s).error(), "copying from host");
   return {};
+}
+
+
+namespace {
+
+// Runs `produce` on a thread writing into a pipe while `consume` reads the other end in
+// this thread. The read end is closed once `consume` returns, so a producer still writing
+// (the consumer failed early) gets EPIPE instead of blocking. The consumer's error wins.
+Status throughPipe(const std::function<Status(int)>& produce, const std::function<Status(int)>& consume) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return errnoError("create pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  Status produced;
+  std::thread t([&] {
+    produced = produce(wr.get());
+    wr.reset();
+  });
+  Status consumed = consume(rd.get());
+  rd.reset();
+  t.join();
+  if (!consumed.ok()) return consumed;
+  return produced;
+}
+
+Result<api::ContainerPathStat> archiveStat(api::ContainerService& svc, const std::string& ctr, const std::string& path) {
+  auto st = svc.statPath(ctr, path);
+  if (!st.ok())
+    return Error(st.error().code(),
+                 fmt::format("{:?} could not be found on container {}: {}", path, ctr, st.error().what()));
+  return st;
+}
+
+// resolveDestination through statPath: the destination, or its parent when it is missing.
+Result<std::pair<api::ContainerPathStat, std::string>> archiveDestination(api::ContainerService& svc,
+                                                                          const std::string& ctr,
+                                                                          const std::string& path, bool is_stdin,
+                                                                          bool& to_parent) {
+  to_parent = false;
+  auto st = svc.statPath(ctr, path);
+  if (st.ok()) return std::make_pair(*st, copy::baseName(st->link_target));
+  if (st.error().code() != Code::kNotFound) return std::move(st).error();
+  if (endsWith(path, "/"))
+    return makeError(Code::kNotFound, "{:?} could not be found on container {}: {}", path, ctr, st.error().what());
+  if (is_stdin) return makeError(Code::kInvalidArgument, "destination must be a directory when copying from stdin");
+  auto parent = svc.statPath(ctr, copy::goDir(path));
+  if (!parent.ok())
+    return makeError(Code::kNotFound, "{:?} could not be found on container {}: {}", path, ctr,
+                     parent.error().what());
+  to_parent = true;
+  return std::make_pair(*parent, copy::baseName(path));
+}
+
+}  // namespace
+
+Status copyThroughArchives(api::ContainerService& svc, const api::CopyRequest& req) {
+  auto [src_ctr, src_path] = parseCopyArg(req.source);
+  auto [dst_ctr, dst_path] = parseCopyArg(req.destination);
+  if (src_path.empty() || dst_path.empty())
+    return makeError(Code::kInvalidArgument, "invalid arguments {:?}, {:?}: you must specify paths", req.source,
+                     req.destination);
+  for (auto* ctr : {&src_ctr, &dst_ctr})
+    if (!ctr->empty()) TRY(svc.resolveId(*ctr).context(fmt::format("container {:?} does not exist", *ctr)));
+  api::ArchivePutOptions put;
+  put.chown = req.archive;
+  put.no_overwrite_dir_nondir = !req.overwrite;
+
+  if (!src_ctr.empty() && !dst_ctr.empty()) {
+    // --- container to container: the source's tar into the destination, renamed there ---
+    auto sst = TRY(archiveStat(svc, src_ctr, src_path));
+    bool to_parent = false;
+    auto [dst, base] = TRY(archiveDestination(svc, dst_ctr, dst_path, false, to_parent));
+    if (sst.is_dir && !dst.is_dir)
+      return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
+    std::string src_target = sst.link_target;
+    std::string dst_target = dst.is_dir ? dst.link_target : copy::goDir(dst_path);
+    if (to_parent && sst.is_dir && endsWith(src_path, ".")) src_target = copy::goDir(src_target);
+    if ((!sst.is_dir && !dst.is_dir) || to_parent) put.rename[copy::baseName(src_target)] = base;
+    // Both ends are requests to the same service: spool the tar instead of holding two at once.
+    int fd = ::memfd_create("cp", MFD_CLOEXEC);
+    if (fd < 0) return errnoError("memfd_create");
+    UniqueFd spool(fd);
+    TRY(svc.copyToArchive(src_ctr, src_target, fd).context("copying from container"));
+    if (::lseek(fd, 0, SEEK_SET) < 0) return errnoError("rewind the copy");
+    return svc.copyFromArchive(dst_ctr, dst_target, fd, put).context("copying to container");
+  }
+
+  if (!src_ctr.empty()) {
+    // --- container to host (or stdout) ---
+    bool to_stdout = dst_path == "-";
+    auto cst = TRY(archiveStat(svc, src_ctr, src_path));
+    auto hd = TRY(hostDestination(to_stdout ? "/dev/stdout" : dst_path, to_stdout));
+    std::string ctr_target = cst.link_target;
+    if (hd.to_parent && cst.is_dir && endsWith(ctr_target, ".")) ctr_target = copy::goDir(ctr_target);
+    if (!to_stdout && cst.is_dir && !hd.host.is_dir())
+      return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
+    if (to_stdout) return svc.copyToArchive(src_ctr, ctr_target, req.stdout_fd).context("copying from container");
+    auto sink = TRY(hostPutSink(hd, cst.is_dir, ctr_target, req.overwrite).context("copying to host"));
+    return throughPipe([&](int fd) { return svc.copyToArchive(src_ctr, ctr_target, fd); },
+                       [&](int fd) { return copy::readTar(fd, *sink.sink); })
+        .context("copying to host");
+  }
+
+  // --- host (or stdin) to container ---
+  if (dst_ctr.empty()) return makeError(Code::kNotFound, "container {:?} does not exist", dst_ctr);
+  bool from_stdin = src_path == "-";
+  std::string host_path = from_stdin ? "/dev/stdin" : src_path;
+  auto host = resolveHostPath(host_path);
+  if (!host.ok())
+    return makeError(host.error().code(), "{:?} could not be found on the host: {}", host_path, host.error().what());
+  bool to_parent = false;
+  auto [dst, base] = TRY(archiveDestination(svc, dst_ctr, dst_path, from_stdin, to_parent));
+  std::string host_target = host->link_target;
+  if (to_parent && host->is_dir() && endsWith(host_target, ".")) host_target = copy::goDir(host_target);
+  if (from_stdin && !dst.is_dir)
+    return makeError(Code::kInvalidArgument, "destination must be a directory when copying from stdin");
+  if (!from_stdin && host->is_dir() && !dst.is_dir)
+    return makeError(Code::kInvalidArgument, "destination must be a directory when copying a directory");
+  std::string target = dst.is_dir ? dst.link_target : copy::goDir(dst.link_target);
+  if (from_stdin) return svc.copyFromArchive(dst_ctr, target, req.stdin_fd, put).context("copying to container");
+  copy::GetOptions g;
+  g.keep_directory_names = host->is_dir() && copy::baseName(host_target) != ".";
+  if ((!host->is_dir() && !dst.is_dir) || to_parent) g.rename[copy::baseName(host_target)] = base;
+  std::string real = TRY(hostReal(host_target));
+  g.top_name = copy::baseName(host_target);
+  UniqueFd hostroot = TRY(openDirPath("/"));
+  return throughPipe(
+             [&](int fd) {
+               auto tar = copy::tarSink(fd);
+               return copy::getTree(hostroot.get(), real, g, *tar);
+             },
+             [&](int fd) { return svc.copyFromArchive(dst_ctr, target, fd, put); })
+      .context("copying to container");
 }
 
 }  // namespace berth::engine

@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "berth/api/containers.h"
+#include "berth/api/files.h"
 #include "berth/api/specgen.h"
 #include "berth/bindings/connection.h"
 
@@ -86,6 +87,23 @@ Result<std::vector<std::vector<std::string>>> top(Connection& c, const std::stri
 Result<std::vector<std::pair<std::string, int64_t>>> prune(Connection& c, const std::vector<std::string>& filters = {});
 // The terminal size of a container started with a tty.
 Status resize(Connection& c, const std::string& name, int height, int width);
+
+// --- file systems: the archive routes behind `cp`, export, changes and commit ---
+// HEAD /containers/{name}/archive: the item at `path` (links resolved). kNotFound when the
+// container or the path does not exist.
+Result<api::ContainerPathStat> statPath(Connection& c, const std::string& name, const std::string& path);
+// GET /containers/{name}/archive: the item at `path` as a tar stream written to `fd`.
+Status getArchive(Connection& c, const std::string& name, const std::string& path, int fd);
+// PUT /containers/{name}/archive: the (compressed) tar stream read from `fd` to its end,
+// extracted into the directory `path`.
+Status putArchive(Connection& c, const std::string& name, const std::string& path, int fd,
+                  const api::ArchivePutOptions& opts = {});
+// GET /containers/{name}/export: the container's whole file system as a tar stream to `fd`.
+Status exportFs(Connection& c, const std::string& name, int fd);
+// GET /containers/{name}/changes: the changes against the image, in path order.
+Result<std::vector<api::FileChange>> changes(Connection& c, const std::string& name);
+// POST /commit: a new image from the container; returns its ID.
+Result<std::string> commit(Connection& c, const api::CommitRequest& req);
 
 // Attaches to a running container (or, with `before_start`, one about to be started:
 // `before_start` runs once the connection is attached, e.g. to start it). Streams the

@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "berth/api/files.h"
 #include "berth/api/images.h"
 #include "berth/bindings/connection.h"
 
@@ -53,5 +54,8 @@ Result<std::vector<std::string>> load(Connection& c, int fd);
 Status save(Connection& c, const std::vector<std::string>& images, const std::string& format, bool compress, int fd);
 // Imports a root filesystem tarball read from `fd`; returns the new image's ID.
 Result<std::string> import(Connection& c, int fd, const api::ImageImportRequest& req);
+
+// GET /images/{name}/changes: the image's top layer changes against its parent, in path order.
+Result<std::vector<api::FileChange>> changes(Connection& c, const std::string& image);
 
 }  // namespace berth::images

@@ -277,20 +277,21 @@ Status RemoteContainers::resize(const std::string& name, int height, int width) 
 }
 
 Status RemoteContainers::copy(const CopyRequest&) { return remoteUnsupported("cp"); }
-Result<ContainerPathStat> RemoteContainers::statPath(const std::string&, const std::string&) {
-  return remoteUnsupported("cp");
+Result<ContainerPathStat> RemoteContainers::statPath(const std::string& name, const std::string& path) {
+  return containers::statPath(c_, name, path);
 }
-Status RemoteContainers::copyToArchive(const std::string&, const std::string&, int) {
-  return remoteUnsupported("cp");
+Status RemoteContainers::copyToArchive(const std::string& name, const std::string& path, int out_fd) {
+  return containers::getArchive(c_, name, path, out_fd);
 }
-Status RemoteContainers::copyFromArchive(const std::string&, const std::string&, int, const ArchivePutOptions&) {
-  return remoteUnsupported("cp");
+Status RemoteContainers::copyFromArchive(const std::string& name, const std::string& path, int in_fd,
+                                         const ArchivePutOptions& opts) {
+  return containers::putArchive(c_, name, path, in_fd, opts);
 }
-Result<std::vector<FileChange>> RemoteContainers::diff(const std::string&) {
-  return remoteUnsupported("container diff");
+Result<std::vector<FileChange>> RemoteContainers::diff(const std::string& name) {
+  return containers::changes(c_, name);
 }
-Status RemoteContainers::exportFs(const std::string&, int) { return remoteUnsupported("export"); }
-Result<std::string> RemoteContainers::commit(const CommitRequest&) { return remoteUnsupported("commit"); }
+Status RemoteContainers::exportFs(const std::string& name, int out_fd) { return containers::exportFs(c_, name, out_fd); }
+Result<std::string> RemoteContainers::commit(const CommitRequest& req) { return containers::commit(c_, req); }
 Result<std::string> RemoteContainers::mount(const std::string&) { return remoteUnsupported("mount"); }
 Status RemoteContainers::unmount(const std::string&, bool) { return remoteUnsupported("unmount"); }
 Result<std::vector<MountedContainer>> RemoteContainers::mounted() { return remoteUnsupported("mount"); }

@@ -222,7 +222,7 @@ Result<std::vector<NetworkReport>> RemoteNetworks::prune(const std::vector<std::
 Result<std::string> RemoteImages::mount(const std::string&) { return remoteUnsupported("image mount"); }
 Result<std::string> RemoteImages::unmount(const std::string&, bool) { return remoteUnsupported("image unmount"); }
 Result<std::vector<MountedImage>> RemoteImages::mounted() { return remoteUnsupported("image mount"); }
-Result<std::vector<FileChange>> RemoteImages::diff(const std::string&) { return remoteUnsupported("image diff"); }
+Result<std::vector<FileChange>> RemoteImages::diff(const std::string& image) { return images::changes(c_, image); }
 
 Status RemoteNetworks::connect(const NetworkConnectRequest& req) {
   return orUnsupported(networks::connect(c_, req), "network connect");

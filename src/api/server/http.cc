@@ -240,12 +240,13 @@ Status Response::hijack(bool upgrade, std::string_view content_type) {
   status_ = upgrade ? 101 : 200;
   std::string out;
   if (upgrade) {
-    out = fmt::format(
-        "HTTP/1.1 101 UPGRADED\r\nContent-Type: {}\r\nConnection: Upgrade\r\nUpgrade: {}\r\n\r\n", content_type,
-        req_.header("upgrade"));
+    out = fmt::format("HTTP/1.1 101 UPGRADED\r\nContent-Type: {}\r\nConnection: Upgrade\r\nUpgrade: {}\r\n",
+                      content_type, req_.header("upgrade"));
   } else {
-    out = fmt::format("HTTP/1.1 200 OK\r\nContent-Type: {}\r\n\r\n", content_type);
+    out = fmt::format("HTTP/1.1 200 OK\r\nContent-Type: {}\r\n", content_type);
   }
+  for (auto& [k, v] : extra_) out += k + ": " + v + "\r\n";
+  out += "\r\n";
   if (!writeAllTimed(out)) return makeError(Code::kUnavailable, "client went away");
   return {};
 }

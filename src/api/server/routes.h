@@ -20,6 +20,7 @@ void registerSecretRoutes(Router& r);
 void registerPodRoutes(Router& r);
 void registerBuildRoutes(Router& r);
 void registerKubeRoutes(Router& r);
+void registerFileRoutes(Router& r);
 // Everything above.
 void registerAllRoutes(Router& r);
 

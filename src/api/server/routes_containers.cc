@@ -1,7 +1,14 @@
 // Container and exec routes: libpod (/libpod/containers/..., /libpod/exec/...) and
 // Docker-compatible (/containers/..., /exec/...).
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 #include "api/server/call.h"
 #include "api/server/compat_containers.h"
@@ -9,6 +16,8 @@
 #include "api/server/routes.h"
 #include "api/server/server.h"
 #include "api/server/stream.h"
+#include "api/server/websocket.h"
+#include "base/fs.h"
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
@@ -341,48 +350,120 @@ bool wantsUpgrade(Call& c) {
   return conn.find("upgrade") != std::string::npos && !c.req.header("upgrade").empty();
 }
 
-Status attach(Call& c) {
-  auto eng = TRY(c.engine());
-  bool stream = TRY(c.boolean("stream", false)), logs_too = TRY(c.boolean("logs", false));
-  bool in = TRY(c.boolean("stdin", false)), out = TRY(c.boolean("stdout", false)), err = TRY(c.boolean("stderr", false));
-  if (!stream && !logs_too) stream = true;  // podman attaches when neither is given
-  auto f = TRY(facts(eng, c.param("name")));
-  // As podman: a container that is not running is prepared (init) so the attach can
-  // come before its start, which is how Docker clients run containers.
-  if (f.state != "running" && f.state != "paused") {
-    auto st = containers(eng).init(f.id);
+// The query of an attach (plain or WebSocket) and its container, prepared: as podman, a
+// container that is not running is initialized so the attach can come before its start,
+// which is how Docker clients run containers.
+struct AttachPlan {
+  CtrFacts f;
+  bool stream = false, logs = false, in = false, out = false, err = false;
+  bool wants(int stream_id) const { return stream_id == 2 ? err : out; }
+};
+
+Result<AttachPlan> planAttach(Call& c, engine::Engine* eng) {
+  AttachPlan p;
+  p.stream = TRY(c.boolean("stream", false));
+  p.logs = TRY(c.boolean("logs", false));
+  p.in = TRY(c.boolean("stdin", false));
+  p.out = TRY(c.boolean("stdout", false));
+  p.err = TRY(c.boolean("stderr", false));
+  if (!p.stream && !p.logs) p.stream = true;  // podman attaches when neither is given
+  p.f = TRY(facts(eng, c.param("name")));
+  if (p.f.state != "running" && p.f.state != "paused") {
+    auto st = containers(eng).init(p.f.id);
     if (!st.ok() && st.error().code() != Code::kFailedPrecondition)
       return Error(st.error().code() == Code::kNotFound ? Code::kNotFound : Code::kConflict,
-                   fmt::format("preparing container {} for attach: {}", f.id, st.error().what()));
+                   fmt::format("preparing container {} for attach: {}", p.f.id, st.error().what()));
   }
-  TRY(c.res.hijack(wantsUpgrade(c), hijackContentType(c, f.tty)));
-  int fd = c.res.fd();
-  if (logs_too) {
+  return p;
+}
+
+// Replays the logs (logs=true) and attaches (stream=true) with `in` as stdin and `write`
+// taking each piece of output (already filtered by stream); attach errors go to `write`.
+void runAttach(Call& c, engine::Engine* eng, const AttachPlan& p, int in, int hangup_fd,
+               const std::function<bool(int, std::string_view)>& write) {
+  if (p.logs) {
     LogsRequest lr;
-    lr.names = {f.id};
+    lr.names = {p.f.id};
     (void)containers(eng).logs(lr, [&](int s, std::string_view line) {
-      if ((s == 2 && !err) || (s != 2 && !out)) return;
-      c.res.writeRaw(f.tty ? std::string(line) : muxFrame(s == 2 ? 2 : 1, line));
+      if (p.wants(s == 2 ? 2 : 1)) write(s == 2 ? 2 : 1, line);
     });
   }
-  if (!stream) return {};
+  if (!p.stream) return;
   AttachStreams s;
-  s.in = in ? fd : -1;
-  s.tty = f.tty;
+  s.in = p.in ? in : -1;
+  s.tty = p.f.tty;
   s.proxy_signals = false;
   s.allow_created = true;
-  s.hangup_fd = fd;
+  s.hangup_fd = hangup_fd;
   if (c.has("detachKeys")) s.detach_keys = c.str("detachKeys");
-  s.output = [&](int stream_id, std::string_view data) {
-    if ((stream_id == 2 && !err) || (stream_id != 2 && !out)) return true;
-    return f.tty ? c.res.writeRaw(data) : c.res.writeRaw(muxFrame(stream_id, data));
-  };
-  auto r = containers(eng).attach(f.id, s);
+  s.output = [&](int stream_id, std::string_view data) { return !p.wants(stream_id) || write(stream_id, data); };
+  auto r = containers(eng).attach(p.f.id, s);
   if (!r.ok()) {
-    LOG_INFO("attach to {}: {}", f.id.substr(0, 12), r.error().what());
-    std::string msg = r.error().what() + "\n";
-    c.res.writeRaw(f.tty ? msg : muxFrame(2, msg));
+    LOG_INFO("attach to {}: {}", p.f.id.substr(0, 12), r.error().what());
+    write(2, r.error().what() + "\n");
   }
+}
+
+Status attach(Call& c) {
+  auto eng = TRY(c.engine());
+  auto p = TRY(planAttach(c, eng));
+  TRY(c.res.hijack(wantsUpgrade(c), hijackContentType(c, p.f.tty)));
+  int fd = c.res.fd();
+  runAttach(c, eng, p, fd, fd, [&](int stream_id, std::string_view data) {
+    return p.f.tty ? c.res.writeRaw(data) : c.res.writeRaw(muxFrame(stream_id, data));
+  });
+  return {};
+}
+
+// GET /containers/{name}/attach/ws (Docker's; podman does not serve it): the attach over a
+// WebSocket. Output goes out raw (not multiplexed) in text frames as Docker sends them;
+// the client's data frames are the container's stdin.
+Status attachWs(Call& c) {
+  std::string key = c.req.header("sec-websocket-key");
+  std::string upgrade = c.req.header("upgrade");
+  for (auto& ch : upgrade) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  if (upgrade != "websocket" || key.empty())
+    return makeError(Code::kInvalidArgument, "attach/ws needs a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key)");
+  auto eng = TRY(c.engine());
+  auto p = TRY(planAttach(c, eng));
+  c.res.header("Sec-WebSocket-Accept", wsAcceptKey(key));
+  TRY(c.res.hijack(true, "application/octet-stream"));
+  int fd = c.res.fd();
+  std::mutex wmu;
+  auto send = [&](WsOpcode op, std::string_view data) {
+    std::lock_guard<std::mutex> lk(wmu);
+    return c.res.writeRaw(wsFrame(op, data));
+  };
+  int pp[2];
+  if (::pipe2(pp, O_CLOEXEC) != 0) return {};
+  UniqueFd stdin_rd(pp[0]), stdin_wr(pp[1]);
+  std::atomic<bool> closed{false};
+  // The reader: client frames to the stdin pipe; ping -> pong; close -> end of stdin.
+  std::thread reader([&] {
+    WsReader r([&](std::string_view d) { (void)fs::writeAll(stdin_wr.get(), d); },
+               [&](WsOpcode op, std::string_view d) {
+                 if (op == kWsPing) send(kWsPong, d);
+                 if (op == kWsClose) closed = true;
+               });
+    Status st = r.feed(c.res.pending());
+    char buf[65536];
+    while (st.ok() && !closed) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      st = r.feed(std::string_view(buf, size_t(n)));
+    }
+    if (!st.ok()) send(kWsClose, std::string("\x03\xea", 2) + st.error().message());
+    else if (closed) send(kWsClose, std::string("\x03\xe8", 2));
+    // The client is done: the attach sees the socket's hangup and ends as a detach (the
+    // stdin pipe stays open until then, so the container's stdin is not closed).
+    ::shutdown(fd, SHUT_RDWR);
+  });
+  runAttach(c, eng, p, stdin_rd.get(), fd, [&](int, std::string_view data) { return send(kWsText, data); });
+  send(kWsClose, std::string("\x03\xe8", 2));
+  ::shutdown(fd, SHUT_RDWR);
+  reader.join();
+  stdin_wr.reset();
   return {};
 }
 
@@ -521,6 +602,7 @@ void registerContainerRoutes(Router& r) {
   both(r, "POST", "/containers/{name}/resize", resize);
   both(r, "GET", "/containers/{name}/logs", logs);
   both(r, "POST", "/containers/{name}/attach", attach);
+  r.add("GET", Tree::kCompat, "/containers/{name}/attach/ws", attachWs);
 }
 
 void registerExecRoutes(Router& r) {

@@ -197,6 +197,7 @@ void registerAllRoutes(Router& r) {
   registerPodRoutes(r);
   registerBuildRoutes(r);
   registerKubeRoutes(r);
+  registerFileRoutes(r);
 }
 
 }  // namespace berth::api::server
