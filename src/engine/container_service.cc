@@ -490,7 +490,8 @@ api::ContainerSummary summarize(const state::ContainerRecord& r) {
 Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api::ContainerListRequest& req) {
   LOG_PHASE("list containers");
   std::optional<log::PhaseTimer> phase_db(std::in_place, "list: read the records");
-  auto all = TRY(state::listContainerSummaries(e_.db()));
+  auto rows = TRY(summaries_.get(e_.db()));
+  const std::vector<state::ContainerRecord>& all = *rows;
   phase_db.reset();
   std::vector<api::ContainerSummary> out;
   // Filters: key=value, AND across keys, OR within a key.
@@ -523,23 +524,29 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   for (auto* key : {"before", "since"})
     if (auto it = filters.find(key); it != filters.end())
       for (auto& v : it->second) ref_created[v] = TRY(state::findContainer(e_.db(), v)).created;
-  std::optional<log::PhaseTimer> phase_images(std::in_place, "list: read the images");
-  auto all_images = TRY(state::listImages(e_.db()));
-  phase_images.reset();
+  // The images only matter to the ancestor filter.
+  std::vector<state::ImageRecord> all_images;
+  if (filters.count("ancestor")) {
+    log::PhaseTimer phase_images("list: read the images");
+    all_images = TRY(state::listImages(e_.db()));
+  }
   out.reserve(all.size());
 
   for (auto& r0 : all) {
     // Only containers that may have changed behind our back (a process that
     // could have exited) need the lock and a sync; the rest are read as listed.
     std::string st0 = r0.state.value("status", "configured");
-    Result<state::ContainerRecord> synced = r0;
-    if (st0 == "running" || st0 == "paused" || st0 == "created" || fs::exists(paths(r0.id).monitor_pid_file))
-      synced = loadSynced(r0.id);
-    if (!synced.ok()) {
-      if (synced.error().code() == Code::kNotFound) continue;  // removed meanwhile (e.g. --rm)
-      return std::move(synced).error();
+    std::optional<state::ContainerRecord> synced;
+    if (st0 == "running" || st0 == "paused" || st0 == "created" ||
+        fs::exists(e_.options().runroot + "/containers/" + r0.id + "/monitor.pid")) {  // paths().monitor_pid_file
+      auto l = loadSynced(r0.id);
+      if (!l.ok()) {
+        if (l.error().code() == Code::kNotFound) continue;  // removed meanwhile (e.g. --rm)
+        return std::move(l).error();
+      }
+      synced = std::move(*l);
     }
-    auto& r = *synced;
+    const state::ContainerRecord& r = synced ? *synced : r0;
     api::ContainerSummary s = summarize(r);
     std::string status(api_statusName(s.status));
     bool running = s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kPaused ||

@@ -315,6 +315,8 @@ class LocalContainerService : public api::ContainerService {
   Engine& e_;
   // --preserve-fds of the containers this process created: fds 3..3+N-1 of this process.
   std::map<std::string, int> preserve_fds_;
+  // list()'s records, read again only after the database changed (the API service's lists).
+  state::SummaryCache summaries_;
 };
 
 }  // namespace berth::engine

@@ -42,6 +42,21 @@ Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
   return out;
 }
 
+Result<std::shared_ptr<const std::vector<ContainerRecord>>> SummaryCache::get(Db& db) {
+  Stmt s = TRY(db.prepare("SELECT total_changes()"));
+  if (!TRY(s.next())) return makeError(Code::kInternal, "total_changes() returned no row");
+  int64_t total = s.int64(0);
+  Stmt v = TRY(db.prepare("PRAGMA data_version"));
+  if (!TRY(v.next())) return makeError(Code::kInternal, "PRAGMA data_version returned no row");
+  int64_t version = v.int64(0);
+  if (!rows_ || version != data_version_ || total != total_changes_) {
+    rows_ = std::make_shared<const std::vector<ContainerRecord>>(TRY(listContainerSummaries(db)));
+    data_version_ = version;
+    total_changes_ = total;
+  }
+  return rows_;
+}
+
 Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& id) {
   Stmt s = TRY(db.prepare(fmt::format("SELECT {} FROM containers WHERE id = ?", kCols)));
   s.bind(1, id);

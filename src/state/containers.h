@@ -1,6 +1,7 @@
 // Container records in the state DB: immutable config and mutable state, as JSON.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,18 @@ Result<std::vector<ContainerRecord>> listContainers(Db& db);
 // spec.pod), extracted by SQLite: a
 // full config is several kB of JSON and `ps -a` would parse thousands.
 Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db);
+// listContainerSummaries kept between calls on one connection (the API service lists again
+// and again): the rows are read again only when the database changed since the last read,
+// by another connection's commit (PRAGMA data_version) or by this one (total_changes()).
+class SummaryCache {
+ public:
+  Result<std::shared_ptr<const std::vector<ContainerRecord>>> get(Db& db);
+
+ private:
+  int64_t data_version_ = -1, total_changes_ = -1;
+  std::shared_ptr<const std::vector<ContainerRecord>> rows_;
+};
+
 Result<std::optional<ContainerRecord>> getContainer(Db& db, const std::string& id);
 // kAlreadyExists names the taken name.
 Status insertContainer(Db& db, const ContainerRecord& rec);

@@ -414,58 +414,75 @@ std::string dockerStatusText(const ContainerSummary& s, int64_t now_ns) {
   }
 }
 
+namespace {
+
+// An object built field by field with keys known to be unique, in order: no ordered_map
+// lookup per key and no copies of the fields as the object grows (the lists' hot path).
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(size_t fields) : j_(Json::object()) { j_.get_ptr<Json::object_t*>()->reserve(fields); }
+  ObjectBuilder& add(const char* key, Json v) {
+    j_.get_ptr<Json::object_t*>()->emplace_back(key, std::move(v));
+    return *this;
+  }
+  Json take() { return std::move(j_); }
+
+ private:
+  Json j_;
+};
+
+}  // namespace
+
 Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns) {
-  Json j;
-  j["AutoRemove"] = s.auto_remove;
-  j["Command"] = s.command.empty() ? Json(nullptr) : Json(s.command);
-  j["Created"] = formatRfc3339Nano(s.created);
-  j["CreatedAt"] = "";
-  j["Exited"] = s.exited;
-  j["ExitedAt"] = s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800);
-  j["ExitCode"] = s.exit_code;
-  j["Id"] = s.id;
-  j["Image"] = s.image;
-  j["ImageID"] = s.image_id;
-  j["IsInfra"] = false;
-  j["Labels"] = s.labels.empty() ? Json(nullptr) : Json(s.labels);
-  j["Mounts"] = Json::array();
-  j["Names"] = s.names;
-  j["Namespaces"] = Json::object();
-  j["Networks"] = Json::array();
-  j["Pid"] = s.pid;
-  j["Pod"] = "";
-  j["PodName"] = "";
-  j["Ports"] = nullptr;
-  j["Restarts"] = s.restarts;
-  j["Size"] = s.size_rw >= 0 ? Json{{"rwSize", s.size_rw}, {"rootFsSize", s.size_root_fs}} : Json(nullptr);
-  j["StartedAt"] = s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800);
-  j["State"] = std::string(statusName(s.status));
-  j["Status"] = "";
-  return j;
+  constexpr int64_t kGoZeroTime = -62135596800;
+  ObjectBuilder b(26);
+  b.add("AutoRemove", s.auto_remove)
+      .add("Command", s.command.empty() ? Json(nullptr) : Json(s.command))
+      .add("Created", formatRfc3339Nano(s.created))
+      .add("CreatedAt", "")
+      .add("Exited", s.exited)
+      .add("ExitedAt", s.exited_at ? s.exited_at / 1000000000 : kGoZeroTime)
+      .add("ExitCode", s.exit_code)
+      .add("Id", s.id)
+      .add("Image", s.image)
+      .add("ImageID", s.image_id)
+      .add("IsInfra", false)
+      .add("Labels", s.labels.empty() ? Json(nullptr) : Json(s.labels))
+      .add("Mounts", Json::array())
+      .add("Names", s.names)
+      .add("Namespaces", Json::object())
+      .add("Networks", Json::array())
+      .add("Pid", s.pid)
+      .add("Pod", "")
+      .add("PodName", "")
+      .add("Ports", nullptr)
+      .add("Restarts", s.restarts)
+      .add("Size", s.size_rw >= 0 ? Json{{"rwSize", s.size_rw}, {"rootFsSize", s.size_root_fs}} : Json(nullptr))
+      .add("StartedAt", s.started_at ? s.started_at / 1000000000 : kGoZeroTime)
+      .add("State", std::string(statusName(s.status)))
+      .add("Status", "");
+  return b.take();
 }
 
 Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
   Json names = Json::array();
   for (auto& n : s.names) names.push_back("/" + n);
-  Json j;
-  j["Id"] = s.id;
-  j["Names"] = names;
-  j["Image"] = s.image;
-  j["ImageID"] = s.image_id.rfind("sha256:", 0) == 0 ? s.image_id : "sha256:" + s.image_id;
-  j["Command"] = joinCommand(s.command);
-  j["Created"] = s.created / 1000000000;
-  j["Ports"] = Json::array();
-  if (s.size_rw >= 0) {
-    j["SizeRw"] = s.size_rw;
-    j["SizeRootFs"] = s.size_root_fs;
-  }
-  j["Labels"] = s.labels.empty() ? Json::object() : Json(s.labels);
-  j["State"] = dockerState(statusName(s.status));
-  j["Status"] = dockerStatusText(s, now_ns);
-  j["HostConfig"] = {{"NetworkMode", "default"}};
-  j["NetworkSettings"] = {{"Networks", Json::object()}};
-  j["Mounts"] = Json::array();
-  return j;
+  ObjectBuilder b(15);
+  b.add("Id", s.id)
+      .add("Names", std::move(names))
+      .add("Image", s.image)
+      .add("ImageID", s.image_id.rfind("sha256:", 0) == 0 ? s.image_id : "sha256:" + s.image_id)
+      .add("Command", joinCommand(s.command))
+      .add("Created", s.created / 1000000000)
+      .add("Ports", Json::array());
+  if (s.size_rw >= 0) b.add("SizeRw", s.size_rw).add("SizeRootFs", s.size_root_fs);
+  b.add("Labels", s.labels.empty() ? Json::object() : Json(s.labels))
+      .add("State", dockerState(statusName(s.status)))
+      .add("Status", dockerStatusText(s, now_ns))
+      .add("HostConfig", {{"NetworkMode", "default"}})
+      .add("NetworkSettings", {{"Networks", Json::object()}})
+      .add("Mounts", Json::array());
+  return b.take();
 }
 
 Json dockerContainerInspect(const Json& p) {
