@@ -275,18 +275,20 @@ HttpConnection::HttpConnection(UniqueFd fd, const Limits& limits)
 
 HttpConnection::~HttpConnection() { delete parser_; }
 
+// A blocking recv bounded by SO_RCVTIMEO (set only when the timeout changes): one syscall
+// per read on a busy keep-alive connection instead of poll + recv.
 int HttpConnection::readSome(int timeout_ms) {
-  struct pollfd p = {fd_.get(), POLLIN, 0};
-  for (;;) {
-    int r = ::poll(&p, 1, timeout_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -2;
-    if (r == 0) return -1;
-    break;
-  }
   char buf[65536];
+  int flags = 0;
+  if (timeout_ms <= 0) {
+    flags = MSG_DONTWAIT;
+  } else if (timeout_ms != rcv_timeout_ms_) {
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) rcv_timeout_ms_ = timeout_ms;
+    else flags = MSG_DONTWAIT;
+  }
   for (;;) {
-    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, MSG_DONTWAIT);
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, flags);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
     if (n < 0) return -2;
@@ -457,7 +459,15 @@ bool HttpConnection::skipBody(Request& req, uint64_t cap) {
   return readBody(scratch, BodyMode::kBuffer, cap, "").ok();
 }
 
-std::string HttpConnection::takeBuffered() { return std::exchange(in_, {}); }
+std::string HttpConnection::takeBuffered() {
+  // The socket is handed over (hijack): its reads are the new owner's, without our timeout.
+  if (rcv_timeout_ms_) {
+    struct timeval tv = {0, 0};
+    (void)::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    rcv_timeout_ms_ = 0;
+  }
+  return std::exchange(in_, {});
+}
 
 void HttpConnection::lingeringClose(int max_ms) {
   ::shutdown(fd_.get(), SHUT_WR);

@@ -165,6 +165,7 @@ class HttpConnection {
  private:
   struct Parser;
   int readSome(int timeout_ms);  // >0 bytes appended, 0 EOF, -1 timeout, -2 error
+  int rcv_timeout_ms_ = 0;        // SO_RCVTIMEO as last set (0: none)
 
   UniqueFd fd_;
   const Limits& limits_;
