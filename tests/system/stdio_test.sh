@@ -17,8 +17,9 @@ wait_log() {
 }
 # A regression here hangs rather than fails: bound every transfer.
 tb() { timeout 180 "${B[@]}" "$@"; }
-# digest OUTPUT: the first 64-hex word of OUTPUT (sha256sum's answer, \r stripped).
-digest() { tr -d '\r' <<<"$1" | grep -oE '[0-9a-f]{64}' | tail -1; }
+# digest OUTPUT: sha256sum's answer ("HASH  -") in OUTPUT, \r stripped. Anchored on the "  -":
+# a terminal that echoed input before `stty -echo` can leave base64 glued to the hash.
+digest() { tr -d '\r' <<<"$1" | grep -oE '[0-9a-f]{64}  -' | tail -1 | cut -c1-64; }
 
 # --- run -i: every byte arrives (issue 7 bug 2) -------------------------------------
 # The client sent up to 64 KiB packets that the monitor received into 8 KiB: 16384 came out.

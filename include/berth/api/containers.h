@@ -89,6 +89,10 @@ struct AttachStreams {
   // Attach also to a created, not yet started container (the API attaches
   // before it starts, as podman's compat attach does after an init).
   bool allow_created = false;
+  // Called once the attach is connected to the container, before any output is relayed
+  // (the API answers its client only then, so a start that follows loses no output).
+  // An error ends the attach with it.
+  std::function<Status()> on_connected;
 };
 
 

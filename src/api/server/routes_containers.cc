@@ -377,42 +377,57 @@ Result<AttachPlan> planAttach(Call& c, engine::Engine* eng) {
   return p;
 }
 
-// Replays the logs (logs=true) and attaches (stream=true) with `in` as stdin and `write`
-// taking each piece of output (already filtered by stream); attach errors go to `write`.
-void runAttach(Call& c, engine::Engine* eng, const AttachPlan& p, int in, int hangup_fd,
-               const std::function<bool(int, std::string_view)>& write) {
-  if (p.logs) {
-    LogsRequest lr;
-    lr.names = {p.f.id};
-    (void)containers(eng).logs(lr, [&](int s, std::string_view line) {
-      if (p.wants(s == 2 ? 2 : 1)) write(s == 2 ? 2 : 1, line);
-    });
-  }
-  if (!p.stream) return;
+// Attaches (stream=true) with `in` as stdin and `write` taking each piece of output
+// (already filtered by stream). `answer` (the hijack) runs once the attach is connected to
+// the container, so the client's start that follows loses no output; then the logs are
+// replayed (logs=true). An error before `answer` is the request's error (the HTTP status
+// says it); after it, attach errors go to `write`.
+Status runAttach(Call& c, engine::Engine* eng, const AttachPlan& p, int in, int hangup_fd,
+                 const std::function<Status()>& answer, const std::function<bool(int, std::string_view)>& write) {
+  bool answered = false;
+  auto connected = [&]() -> Status {
+    TRY(answer());
+    answered = true;
+    if (p.logs) {
+      LogsRequest lr;
+      lr.names = {p.f.id};
+      (void)containers(eng).logs(lr, [&](int s, std::string_view line) {
+        if (p.wants(s == 2 ? 2 : 1)) write(s == 2 ? 2 : 1, line);
+      });
+    }
+    return {};
+  };
+  if (!p.stream) return connected();
   AttachStreams s;
   s.in = p.in ? in : -1;
   s.tty = p.f.tty;
   s.proxy_signals = false;
   s.allow_created = true;
   s.hangup_fd = hangup_fd;
+  s.on_connected = connected;
   if (c.has("detachKeys")) s.detach_keys = c.str("detachKeys");
   s.output = [&](int stream_id, std::string_view data) { return !p.wants(stream_id) || write(stream_id, data); };
   auto r = containers(eng).attach(p.f.id, s);
-  if (!r.ok()) {
-    LOG_INFO("attach to {}: {}", p.f.id.substr(0, 12), r.error().what());
-    write(2, r.error().what() + "\n");
+  if (r.ok()) return {};
+  if (!answered) {
+    // The container stopped before the attach reached it (a not-running container is a
+    // conflict, as podman answers), or the attach failed: the client gets a status.
+    if (r.error().code() == Code::kFailedPrecondition) return Error(Code::kConflict, r.error().message());
+    return std::move(r).error();
   }
+  LOG_INFO("attach to {}: {}", p.f.id.substr(0, 12), r.error().what());
+  write(2, r.error().what() + "\n");
+  return {};
 }
 
 Status attach(Call& c) {
   auto eng = TRY(c.engine());
   auto p = TRY(planAttach(c, eng));
-  TRY(c.res.hijack(wantsUpgrade(c), hijackContentType(c, p.f.tty)));
-  int fd = c.res.fd();
-  runAttach(c, eng, p, fd, fd, [&](int stream_id, std::string_view data) {
-    return p.f.tty ? c.res.writeRaw(data) : c.res.writeRaw(muxFrame(stream_id, data));
-  });
-  return {};
+  return runAttach(
+      c, eng, p, c.res.fd(), c.res.fd(), [&] { return c.res.hijack(wantsUpgrade(c), hijackContentType(c, p.f.tty)); },
+      [&](int stream_id, std::string_view data) {
+        return p.f.tty ? c.res.writeRaw(data) : c.res.writeRaw(muxFrame(stream_id, data));
+      });
 }
 
 // GET /containers/{name}/attach/ws (Docker's; podman does not serve it): the attach over a
@@ -426,8 +441,6 @@ Status attachWs(Call& c) {
     return makeError(Code::kInvalidArgument, "attach/ws needs a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key)");
   auto eng = TRY(c.engine());
   auto p = TRY(planAttach(c, eng));
-  c.res.header("Sec-WebSocket-Accept", wsAcceptKey(key));
-  TRY(c.res.hijack(true, "application/octet-stream"));
   int fd = c.res.fd();
   std::mutex wmu;
   auto send = [&](WsOpcode op, std::string_view data) {
@@ -435,11 +448,11 @@ Status attachWs(Call& c) {
     return c.res.writeRaw(wsFrame(op, data));
   };
   int pp[2];
-  if (::pipe2(pp, O_CLOEXEC) != 0) return {};
+  if (::pipe2(pp, O_CLOEXEC) != 0) return errnoError("create pipe");
   UniqueFd stdin_rd(pp[0]), stdin_wr(pp[1]);
   std::atomic<bool> closed{false};
-  // The reader: client frames to the stdin pipe; ping -> pong; close -> end of stdin.
-  std::thread reader([&] {
+  // The reader: client frames to the stdin pipe; ping -> pong; close -> the end.
+  auto read_frames = [&] {
     WsReader r([&](std::string_view d) { (void)fs::writeAll(stdin_wr.get(), d); },
                [&](WsOpcode op, std::string_view d) {
                  if (op == kWsPing) send(kWsPong, d);
@@ -458,13 +471,23 @@ Status attachWs(Call& c) {
     // The client is done: the attach sees the socket's hangup and ends as a detach (the
     // stdin pipe stays open until then, so the container's stdin is not closed).
     ::shutdown(fd, SHUT_RDWR);
-  });
-  runAttach(c, eng, p, stdin_rd.get(), fd, [&](int, std::string_view data) { return send(kWsText, data); });
-  send(kWsClose, std::string("\x03\xe8", 2));
-  ::shutdown(fd, SHUT_RDWR);
-  reader.join();
+  };
+  std::thread reader;
+  auto handshake = [&]() -> Status {
+    c.res.header("Sec-WebSocket-Accept", wsAcceptKey(key));
+    TRY(c.res.hijack(true, "application/octet-stream"));
+    reader = std::thread(read_frames);
+    return {};
+  };
+  Status st = runAttach(c, eng, p, stdin_rd.get(), fd, handshake,
+                        [&](int, std::string_view data) { return send(kWsText, data); });
+  if (reader.joinable()) {
+    send(kWsClose, std::string("\x03\xe8", 2));
+    ::shutdown(fd, SHUT_RDWR);
+    reader.join();
+  }
   stdin_wr.reset();
-  return {};
+  return st;
 }
 
 // --- exec -------------------------------------------------------------------------------------
