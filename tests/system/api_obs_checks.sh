@@ -198,15 +198,27 @@ if $have_docker; then
 fi
 expect_rc 0 berth run --name dead1 busybox true
 dead1=$(berth inspect -f '{{.Id}}' dead1)
-expect_rc 0 "${P[@]}" system prune -f
+expect_rc 0 berth volume create obsv1
+expect_rc 0 berth network create obsn1
+expect_rc 0 "${P[@]}" system prune -f --volumes
 assert_contains "$OUT" "$dead1" "podman system prune removes an exited container"
+assert_contains "$OUT" $'Deleted Volumes\nobsv1' "podman system prune --volumes removes an unused volume"
+assert_contains "$OUT" $'Deleted Networks\nobsn1' "podman system prune removes an unused network"
+assert_eq "$(berth volume ls -q --filter name=obsv1)" "" "the pruned volume is gone"
 assert_eq "$(berth ps -a --filter name=dead1 -q)" "" "the pruned container is gone"
 expect_rc 0 berth ps -q --filter name=st1
 assert_eq "$OUT" "${st1:0:12}" "system prune leaves running containers"
 expect_rc 0 berth run --name dead2 busybox true
 dead2=$(berth inspect -f '{{.Id}}' dead2)
+expect_rc 0 berth volume create obsv2
+out=$(python3 "$H" req "$SOCK" POST "/v4.3.1/libpod/system/prune?volumes=true")
+assert_eq "$(status_of "$out")" "200" "POST /libpod/system/prune"
+assert_eq "$(body_of "$out" | jq -r '.ContainerPruneReports[0].Id, .VolumePruneReports[0].Id, has("ReclaimedSpace")')" \
+  "$dead2"$'\nobsv2\ntrue' "system prune report: ContainerPruneReports, VolumePruneReports, ReclaimedSpace"
+expect_rc 0 berth run --name dead3 busybox true
+dead3=$(berth inspect -f '{{.Id}}' dead3)
 expect_rc 0 "${BR[@]}" system prune -f
-assert_contains "$OUT" "$dead2" "berth --remote system prune"
+assert_contains "$OUT" "$dead3" "berth --remote system prune"
 out=$(python3 "$H" req "$SOCK" POST "/v4.3.1/libpod/system/prune?filters=$(enc '{"bogus":["1"]}')")
 assert_eq "$(status_of "$out")" "400" "system prune with an unknown filter"
 out=$(python3 "$H" req "$SOCK" POST "/v4.3.1/libpod/system/prune?filters=%7B")
