@@ -24,7 +24,7 @@ sleep 1.2
 expect_rc 0 "${P[@]}" events --stream=false --since "$t0" --until "$t1" --filter container=ev1 --format '{{.Status}} {{.Name}} {{.ID}}'
 assert_contains "$OUT" "start ev1 $ev1" "podman events: the start of ev1 with its name and ID"
 assert_not_contains "$OUT" "ev2" "podman events --filter container=ev1 leaves ev2 out"
-expect_rc 0 "${P[@]}" events --stream=false --since "$t0" --until "$t1" --filter event=died --format '{{.Name}} {{.ContainerExitCode}}'
+expect_rc 0 "${P[@]}" events --stream=false --since "$t0" --until "$t1" --filter event=died --filter container=ev2 --format '{{.Name}} {{.ContainerExitCode}}'
 assert_eq "$OUT" "ev2 3" "podman events --filter event=died: ev2's exit code"
 out=$(get "/v4.3.1/libpod/events?stream=false&since=$t0&until=$t1&filters=$(enc '{"container":["ev1"],"event":["start"]}')")
 assert_eq "$(status_of "$out")" "200" "GET /libpod/events"

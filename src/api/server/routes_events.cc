@@ -1,5 +1,7 @@
 // GET /events (both trees): the event log as newline-delimited JSON, podman's
 // compat.GetEvents, which serves the libpod route too.
+#include <poll.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -15,13 +17,17 @@ namespace berth::api::server {
 
 namespace {
 
-// Sets `stop` once the client has gone or the server is shutting down; joined on scope exit.
+// Sets `stop` once the client has gone (hung up on the socket, polled as
+// Response::clientGone does, without touching the response from this thread) or the server
+// is shutting down; joined on scope exit.
 class GoneWatcher {
  public:
   GoneWatcher(Call& c, std::atomic<bool>& stop)
-      : thread_([&c, &stop](std::stop_token tok) {
+      : thread_([fd = c.res.fd(), &stopping = c.state().stopping, &stop](std::stop_token tok) {
           while (!tok.stop_requested()) {
-            if (c.res.clientGone() || c.state().stopping.load()) {
+            struct pollfd p = {fd, POLLRDHUP, 0};
+            bool gone = ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+            if (gone || stopping.load()) {
               stop = true;
               return;
             }
