@@ -250,9 +250,16 @@ ctr = c.containers.get("st1")
 s = ctr.stats(stream=False)
 assert s["id"] == ctr.id and s["name"].lstrip("/") == "st1", (s["id"], s["name"])
 assert s["memory_stats"]["usage"] > 0, s["memory_stats"]
-first = next(ctr.stats(stream=True, decode=True))
+# stream=false waits for a second sample, as Docker's daemon: precpu is filled
+assert s["precpu_stats"]["cpu_usage"]["total_usage"] > 0 and s["precpu_stats"]["system_cpu_usage"] > 0, s["precpu_stats"]
+it = ctr.stats(stream=True, decode=True)
+first = next(it)
 assert first["cpu_stats"]["cpu_usage"]["total_usage"] > 0, first["cpu_stats"]
 assert first["precpu_stats"]["cpu_usage"]["total_usage"] > 0, first["precpu_stats"]
+t = time.time()
+second = next(it)
+assert time.time() - t < 2.5, "a sample a second, as Docker's daemon sends them"
+assert second["precpu_stats"]["cpu_usage"] == first["cpu_stats"]["cpu_usage"], (first, second)
 ctr.update(mem_limit="96m")
 ctr.reload()
 assert ctr.attrs["HostConfig"]["Memory"] == 96 << 20, ctr.attrs["HostConfig"]["Memory"]

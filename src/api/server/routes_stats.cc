@@ -19,7 +19,9 @@ namespace berth::api::server {
 
 namespace {
 
-constexpr int64_t kCompatPeriodMs = 5000;  // podman's DefaultStatsPeriod
+// Between two samples: podman's DefaultStatsPeriod on the libpod tree; Docker's daemon
+// samples every second, and its CLI shows "--" when no sample came for 2 s.
+constexpr int64_t kLibpodPeriodMs = 5000, kDockerPeriodMs = 1000;
 
 bool sendLine(Call& c, const Json& j) {
   return c.res.write(j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
@@ -129,11 +131,15 @@ Json dockerStats(const ContainerStats& s, int64_t read_ns, uint64_t system_usage
               {"networks", {{"eth0", net}}}};
 }
 
-// Query: stream (default true), one-shot (only with stream=false). A sample every 5 s.
+// Query: stream (default true), one-shot (only with stream=false). Streams a sample every
+// second (compat; 5 s on the libpod tree, as podman). The first sample's precpu is one taken
+// just before it (podman); on the compat tree a stream=false answer without one-shot waits a
+// period for it, as Docker's daemon does, so clients get a real CPU %.
 Status compatStatsRoute(Call& c) {
   bool stream = TRY(c.boolean("stream", true)), one_shot = TRY(c.boolean("one-shot", false));
   if (stream && one_shot)
     return makeError(Code::kInvalidArgument, "invalid argument: one-shot can only be used with stream=false");
+  int64_t period = c.libpod() ? kLibpodPeriodMs : kDockerPeriodMs;
   auto eng = TRY(c.engine());
   StatsRequest req;
   req.names = {c.param("name")};
@@ -143,9 +149,11 @@ Status compatStatsRoute(Call& c) {
   Json precpu = Json{{"cpu_usage", {{"total_usage", 0}, {"usage_in_kernelmode", 0}, {"usage_in_usermode", 0}}},
                      {"throttling_data", {{"periods", 0}, {"throttled_periods", 0}, {"throttled_time", 0}}}};
   int64_t preread = 0;
-  if (stream) {  // podman: the sample taken before the first one is its precpu
+  bool wait_for_pre = !stream && !one_shot && !c.libpod();
+  if (stream || wait_for_pre) {
     preread = nowNanos();
     precpu = cpuStats(cur.front(), systemCpuUsage());
+    if (wait_for_pre && !pauseStream(c.res, c.state().stopping, period)) return {};
     cur = TRY(eng->containers().stats(req, previous));
     if (cur.empty()) return makeError(Code::kNotFound, "no container with name or ID {:?} found", c.param("name"));
   }
@@ -154,7 +162,7 @@ Status compatStatsRoute(Call& c) {
     int64_t read = nowNanos();
     uint64_t sys = systemCpuUsage();
     if (!sendLine(c, dockerStats(cur.front(), read, sys, preread, precpu, c.libpod()))) break;
-    if (!stream || !pauseStream(c.res, c.state().stopping, kCompatPeriodMs)) break;
+    if (!stream || !pauseStream(c.res, c.state().stopping, period)) break;
     preread = read;
     precpu = cpuStats(cur.front(), sys);
     auto next = eng->containers().stats(req, previous);
