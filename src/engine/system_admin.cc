@@ -105,10 +105,25 @@ Result<api::SystemPruneReport> LocalSystemService::prune(const api::SystemPruneR
     if (eq == std::string::npos || (key != "label" && key != "label!" && key != "until"))
       return makeError(Code::kInvalidArgument, "{} is an invalid filter", f);
   }
-  // Containers first: images they held become unused.
+  // As podman's SystemPrune: pods, then containers (images and volumes they held become
+  // unused), networks, volumes when asked, images.
+  for (auto& p : TRY(e_.pods().prune())) {
+    if (p.error) LOG_WARN("prune pod {}: {}", p.name, p.error->what());
+    else r.pods.push_back({p.id.empty() ? p.name : p.id, 0});
+  }
   for (auto& [id, size] : TRY(e_.containers().prune(req.filters))) {
     r.containers.push_back({id, size});
     r.reclaimed += size;
+  }
+  for (auto& n : TRY(e_.networks().prune(req.filters))) {
+    if (n.error) LOG_WARN("prune network {}: {}", n.name, n.error->what());
+    else r.networks.push_back(n.name);
+  }
+  if (req.volumes) {
+    for (auto& v : TRY(e_.volumes().prune(req.filters, false))) {
+      if (v.error) LOG_WARN("prune volume {}: {}", v.name, v.error->what());
+      else r.volumes.push_back({v.name, 0});
+    }
   }
   api::ImagePruneRequest ip;
   ip.all = req.all;

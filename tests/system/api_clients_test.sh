@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The REST API with real clients against `berth system service`: podman --remote
-# (podman 4.3.1's Go bindings), the docker CLI (skipped when not installed) and
-# python3-docker; pulls from a local docker-registry. Hostile requests leave the
+# (podman 4.3.1's Go bindings), the docker CLI (skipped when not installed),
+# python3-docker and berth --remote; pulls from a local docker-registry. Hostile requests leave the
 # service up.
 source "$(dirname "$0")/lib.sh"
 H="$BERTH_SRC/tests/system/api_helper.py"
@@ -164,6 +164,9 @@ print("docker-py ok")
 PY
 )
 assert_contains "$OUT" "docker-py ok" "docker-py containers and images"
+
+# ---- events, df/prune, stats, top streams, update, search ----------------------------------
+source "$(dirname "$0")/api_obs_checks.sh"
 
 # ---- hostile requests: clear 4xx, the service stays up ------------------------------------
 out=$(python3 "$H" req "$SOCK" POST /v1.41/containers/create '{"Image": "busybox", "Cmd": 5}')

@@ -198,6 +198,13 @@ same "ps -a after local create" ps -a --format '{{.Names}} {{.Status}}'
 same "ps -a --no-trunc -q" ps -a --no-trunc -q
 expect_rc 0 remote rm lc1
 
+# ---- system df and the event log read through the service ----------------------------------
+same "system df" system df --format '{{.Type}} {{.Total}} {{.Active}}'
+ev_until=$(($(date +%s) + 1))
+sleep 1.1
+same "events replay" events --stream=false --since 0 --until "$ev_until" --format '{{.Type}} {{.Status}} {{.Name}} {{.ID}}'
+same "events replay with a filter" events --stream=false --since 0 --until "$ev_until" --filter type=container --filter event=create --format '{{.Name}}'
+
 # ---- file systems through the archive routes (api_files_test covers them in depth) ---------
 berth create --name rc4 "$IMG" true >/dev/null
 expect_rc 0 remote cp rc4:/etc/passwd "$TEST_DIR/passwd"
@@ -209,8 +216,8 @@ assert_contains "$(tar -tf "$TEST_DIR/x.tar")" "etc/passwd" "remote export"
 # ---- commands the service has no route for: a clear error naming the command ---------------
 expect_rc 125 remote mount rc4
 assert_contains "$ERR" "mount is not supported in remote mode" "mount unsupported"
-expect_rc 125 remote system df
-assert_contains "$ERR" "system df is not supported in remote mode" "system df unsupported"
+expect_rc 125 remote system renumber
+assert_contains "$ERR" "system renumber is not supported in remote mode" "system renumber unsupported"
 expect_rc 0 remote volume create rvexp
 expect_rc 125 remote volume export -o "$TEST_DIR/v.tar" rvexp
 assert_contains "$ERR" "volume export is not supported in remote mode" "volume export unsupported"

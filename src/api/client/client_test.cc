@@ -1,6 +1,7 @@
 // Unit tests of the remote client's transport: URIs, HTTP framing (fixed, chunked, until
 // close), keep-alive and stale connections, hijacking, the attach frame stream, detach
-// keys, error mapping, and hostile answers (huge heads, huge bodies, broken framing).
+// keys, error mapping, hostile answers (huge heads, huge bodies, broken framing), and the
+// decoding of events and stats answers by the remote services.
 // The peer is a raw socket in the test speaking bytes, so every framing case is exact.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "api/client/attach.h"
@@ -19,6 +21,8 @@
 #include "api/client/http.h"
 #include "api/client/wire.h"
 #include "base/fs.h"
+#include "berth/bindings/connection.h"
+#include "events/event.h"
 
 namespace berth::api::client {
 namespace {
@@ -553,6 +557,114 @@ TEST(Wire, ListContainerIsTypeChecked) {
 TEST(Misc, QueryEncodingMatchesGo) {
   EXPECT_EQ(encodeQuery({{"b", "x y"}, {"a", "1/2"}, {"b", "&"}}), "a=1%2F2&b=x+y&b=%26");
   EXPECT_EQ(pathEscape("a b/c:d"), "a%20b%2Fc:d");
+}
+
+// A service that answers _ping and then, per path, one canned JSON body (all requests on
+// any connection); the request targets are recorded.
+class CannedService {
+ public:
+  explicit CannedService(std::map<std::string, std::string> bodies)
+      : bodies_(std::move(bodies)), peer_([this](int fd, int) { serve(fd); }) {}
+  std::string uri() const { return peer_.endpoint().uri; }
+  std::vector<std::string> targets() {
+    std::lock_guard<std::mutex> g(mu_);
+    return targets_;
+  }
+
+ private:
+  void serve(int fd) {
+    for (;;) {
+      std::string req = readRequest(fd);
+      if (req.size() < 5) return;
+      std::string target = req.substr(req.find(' ') + 1);
+      target = target.substr(0, target.find(' '));
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        targets_.push_back(target);
+      }
+      std::string body = "OK";
+      std::string path = target.substr(0, target.find('?'));
+      for (auto& [suffix, b] : bodies_)
+        if (path.ends_with(suffix)) body = b;
+      if (!trySend(fd, fmt::format("HTTP/1.1 200 OK\r\nLibpod-API-Version: 4.3.1\r\nContent-Length: {}\r\n\r\n{}",
+                                   body.size(), body)))
+        return;
+    }
+  }
+
+  std::map<std::string, std::string> bodies_;
+  std::mutex mu_;
+  std::vector<std::string> targets_;
+  Peer peer_;
+};
+
+TEST(Remote, EventsAreDecodedAndFilteredOnTheClient) {
+  CannedService svc(std::map<std::string, std::string>{{"/events",
+                      R"({"status":"died","id":"abc","from":"img:1","Type":"container","Action":"died",)"
+                      R"("Actor":{"ID":"abc","Attributes":{"image":"img:1","name":"ev1","containerExitCode":"3",)"
+                      R"("podId":"","lbl":"x"}},"scope":"local","time":1700000000,"timeNano":1700000000123456789})"
+                      "\n"
+                      R"({"Type":"container","Action":"start","Actor":{"ID":"def","Attributes":{"name":"other",)"
+                      R"("containerExitCode":"0"}},"scope":"local","time":1700000001,"timeNano":1700000001000000000})"
+                      "\n"}});
+  auto conn = berth::connect(svc.uri());
+  ASSERT_TRUE(conn.ok()) << conn.error().what();
+  auto filter = events::Filter::parse({"container=ev1"}, "1600000000", "1800000000");
+  ASSERT_TRUE(filter.ok());
+  EventsRequest req;
+  req.filter = &*filter;
+  req.stream = false;
+  std::vector<events::Event> got;
+  auto st = (*conn)->system().events(req, [&](const events::Event& e) {
+    got.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.error().what();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].type, "container");
+  EXPECT_EQ(got[0].status, "died");
+  EXPECT_EQ(got[0].id, "abc");
+  EXPECT_EQ(got[0].name, "ev1");
+  EXPECT_EQ(got[0].image, "img:1");
+  EXPECT_EQ(got[0].container_exit_code, 3);
+  EXPECT_EQ(got[0].time_ns, 1700000000123456789);
+  EXPECT_EQ(got[0].attributes, (std::map<std::string, std::string>{{"lbl", "x"}}));
+  auto t = svc.targets();
+  ASSERT_FALSE(t.empty());
+  EXPECT_NE(t.back().find("/libpod/events?since=1600000000.000000000&stream=false&until=1800000000.000000000"),
+            std::string::npos)
+      << t.back();
+}
+
+TEST(Remote, StatsSampleAndCpuSinceThePreviousOne) {
+  CannedService svc(std::map<std::string, std::string>{{"/containers/stats",
+                      R"({"Error":null,"Stats":[{"ContainerID":"abc","Name":"st1","CPU":1.5,"AvgCPU":1.5,)"
+                      R"("CPUNano":3000,"CPUSystemNano":1000,"SystemNano":20000,"PerCPU":[3000],"MemUsage":4096,)"
+                      R"("MemLimit":8192,"MemPerc":50,"NetInput":1,"NetOutput":2,"BlockInput":3,"BlockOutput":4,)"
+                      R"("PIDs":2,"UpTime":3000,"Duration":3000}]})"
+                      "\n"}});
+  auto conn = berth::connect(svc.uri());
+  ASSERT_TRUE(conn.ok()) << conn.error().what();
+  StatsRequest req;
+  req.names = {"st1"};
+  std::map<std::string, ContainerStats> previous;
+  previous["abc"].cpu_nano = 1000;
+  previous["abc"].system_nano = 10000;
+  auto s = (*conn)->containers().stats(req, previous);
+  ASSERT_TRUE(s.ok()) << s.error().what();
+  ASSERT_EQ(s->size(), 1u);
+  const auto& x = s->front();
+  EXPECT_EQ(x.id, "abc");
+  EXPECT_EQ(x.name, "st1");
+  EXPECT_DOUBLE_EQ(x.cpu, 20.0);  // (3000-1000)/(20000-10000)
+  EXPECT_DOUBLE_EQ(x.avg_cpu, 1.5);
+  EXPECT_EQ(x.mem_usage, 4096u);
+  EXPECT_EQ(x.mem_limit, 8192u);
+  EXPECT_EQ(x.pids, 2u);
+  EXPECT_EQ(x.per_cpu, std::vector<uint64_t>{3000});
+  EXPECT_EQ(previous["abc"].cpu_nano, 3000u);
+  auto t = svc.targets();
+  EXPECT_NE(t.back().find("/libpod/containers/stats?containers=st1&stream=false"), std::string::npos) << t.back();
 }
 
 }  // namespace

@@ -295,9 +295,102 @@ Result<std::string> RemoteContainers::commit(const CommitRequest& req) { return 
 Result<std::string> RemoteContainers::mount(const std::string&) { return remoteUnsupported("mount"); }
 Status RemoteContainers::unmount(const std::string&, bool) { return remoteUnsupported("unmount"); }
 Result<std::vector<MountedContainer>> RemoteContainers::mounted() { return remoteUnsupported("mount"); }
-Result<std::vector<ContainerStats>> RemoteContainers::stats(const StatsRequest&,
-                                                            std::map<std::string, ContainerStats>&) {
-  return remoteUnsupported("stats");
+// POST /libpod/containers/{name}/update with the patch's resource_limits (an OCI
+// LinuxResources document), as podman 4.3.1's client sends it.
+Result<std::string> RemoteContainers::update(const std::string& name, const SpecGenerator& patch) {
+  if (!patch.weight_device.empty() || !patch.throttle_read_bps_device.empty() ||
+      !patch.throttle_write_bps_device.empty() || !patch.throttle_read_iops_device.empty() ||
+      !patch.throttle_write_iops_device.empty())
+    return remoteUnsupported("update with per-device block I/O limits");
+  Json body = patch.resource_limits ? toJson(*patch.resource_limits) : Json::object();
+  Json id = TRY(orUnsupported(callJson(c_, "POST", "/containers/" + pathEscape(name) + "/update", {}, body.dump()),
+                              "update"));
+  if (!id.is_string()) return Error(Code::kDataLoss, "containers/update: want the container's ID as a string");
+  return id.get<std::string>();
+}
+
+namespace {
+
+Status u64(const Fields& f, std::string_view key, uint64_t& out) {
+  const Json* v = f.get(key);
+  if (!v || v->is_null()) return {};
+  if (!v->is_number_integer() || (v->is_number_integer() && !v->is_number_unsigned() && v->get<int64_t>() < 0))
+    return f.bad(key, "unsigned integer", *v);
+  out = v->get<uint64_t>();
+  return {};
+}
+
+Status f64(const Fields& f, std::string_view key, double& out) {
+  const Json* v = f.get(key);
+  if (!v || v->is_null()) return {};
+  if (!v->is_number()) return f.bad(key, "number", *v);
+  out = v->get<double>();
+  return {};
+}
+
+// podman's define.ContainerStats.
+Result<ContainerStats> decodeStats(const Json& j, std::string what) {
+  auto f = TRY(Fields::of(j, std::move(what)));
+  ContainerStats s;
+  TRY(f.str("ContainerID", s.id));
+  TRY(f.str("Name", s.name));
+  TRY(f64(f, "CPU", s.cpu));
+  TRY(f64(f, "AvgCPU", s.avg_cpu));
+  TRY(u64(f, "CPUNano", s.cpu_nano));
+  TRY(u64(f, "CPUSystemNano", s.cpu_system_nano));
+  TRY(u64(f, "SystemNano", s.system_nano));
+  if (const Json* pc = f.get("PerCPU"); pc && pc->is_array())
+    for (auto& v : *pc)
+      if (v.is_number_unsigned()) s.per_cpu.push_back(v.get<uint64_t>());
+  TRY(u64(f, "MemUsage", s.mem_usage));
+  TRY(u64(f, "MemLimit", s.mem_limit));
+  TRY(f64(f, "MemPerc", s.mem_perc));
+  TRY(u64(f, "NetInput", s.net_input));
+  TRY(u64(f, "NetOutput", s.net_output));
+  TRY(u64(f, "BlockInput", s.block_input));
+  TRY(u64(f, "BlockOutput", s.block_output));
+  TRY(u64(f, "PIDs", s.pids));
+  TRY(u64(f, "UpTime", s.up_time));
+  return s;
+}
+
+}  // namespace
+
+// One sample from GET /libpod/containers/stats?stream=false. The service samples afresh on
+// every request, so CPU % since the caller's previous sample is computed here from the
+// counters (as the local service does).
+Result<std::vector<ContainerStats>> RemoteContainers::stats(const StatsRequest& req,
+                                                            std::map<std::string, ContainerStats>& previous) {
+  Query q = {{"stream", "false"}};
+  std::vector<std::string> names = req.names;
+  if (req.latest) names = {TRY(latestId())};
+  for (auto& n : names) q.emplace_back("containers", n);
+  std::optional<Json> answer;
+  TRY(orUnsupported(callJsonLines(c_, "GET", "/containers/stats", q, {},
+                                  [&](const Json& j) {
+                                    answer = j;
+                                    return false;
+                                  }),
+                    "stats"));
+  if (!answer || !answer->is_object()) return Error(Code::kDataLoss, "containers/stats: want a report object");
+  if (auto e = answer->find("Error"); e != answer->end() && !e->is_null()) {
+    std::string msg = e->is_string() ? e->get<std::string>() : e->dump();
+    return Error(Code::kInternal, msg);
+  }
+  std::vector<ContainerStats> out;
+  size_t i = 0;
+  static const Json kNull;
+  auto stats_it = answer->find("Stats");
+  const Json& stats = stats_it == answer->end() ? kNull : *stats_it;
+  for (const Json* e : TRY(arrayOf(stats, "containers/stats Stats"))) {
+    auto s = TRY(decodeStats(*e, fmt::format("containers/stats Stats[{}]", i++)));
+    auto prev = previous.find(s.id);
+    if (prev != previous.end() && s.system_nano > prev->second.system_nano && s.cpu_nano >= prev->second.cpu_nano)
+      s.cpu = double(s.cpu_nano - prev->second.cpu_nano) / double(s.system_nano - prev->second.system_nano) * 100;
+    if (s.system_nano) previous[s.id] = s;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Result<int> RemoteContainers::exec(const ExecRequest& req) {

@@ -173,11 +173,171 @@ Result<std::string> RemoteImages::push(const ImagePushRequest& req) {
 }
 
 Result<Json> RemoteSystem::info() { return system::info(c_); }
-Status RemoteSystem::events(const EventsRequest&, const std::function<bool(const Event&)>&) {
-  return remoteUnsupported("events");
+
+namespace {
+
+// podman's entities.Event (Docker's events.Message) back to the event record
+// (ConvertToLibpodEvent).
+Result<Event> decodeEvent(const Json& j) {
+  auto f = TRY(Fields::of(j, "events"));
+  Event e;
+  TRY(f.str("Type", e.type));
+  TRY(f.str("Action", e.status));
+  TRY(f.str("HealthStatus", e.health_status));
+  TRY(f.i64("timeNano", e.time_ns));
+  if (const Json* actor = f.get("Actor"); actor && !actor->is_null()) {
+    auto a = TRY(Fields::of(*actor, "events Actor"));
+    TRY(a.str("ID", e.id));
+    TRY(a.stringMap("Attributes", e.attributes));
+  }
+  auto take = [&](const char* key, std::string& out) {
+    if (auto it = e.attributes.find(key); it != e.attributes.end()) {
+      out = it->second;
+      e.attributes.erase(it);
+    }
+  };
+  take("image", e.image);
+  take("name", e.name);
+  take("podId", e.pod_id);
+  take("network", e.network);
+  std::string code;
+  take("containerExitCode", code);
+  e.attributes.erase("exitCode");
+  if (!code.empty()) e.container_exit_code = std::atoi(code.c_str());
+  return e;
 }
-Result<DfReport> RemoteSystem::df() { return remoteUnsupported("system df"); }
-Result<SystemPruneReport> RemoteSystem::prune(const SystemPruneRequest&) { return remoteUnsupported("system prune"); }
+
+// doc[key], or null (a reference that outlives the call, unlike Json::value's copy).
+const Json& member(const Json& doc, const char* key) {
+  static const Json kNull;
+  auto it = doc.find(key);
+  return it == doc.end() ? kNull : *it;
+}
+
+std::string unixTime(int64_t ns) { return fmt::format("{}.{:09d}", ns / 1000000000, ns % 1000000000); }
+
+}  // namespace
+
+// GET /libpod/events with since/until from the filter; the filter's keys are applied here
+// (the filter object does not give its terms back, and matching the same way on both sides
+// keeps the results equal).
+Status RemoteSystem::events(const EventsRequest& req, const std::function<bool(const Event&)>& sink) {
+  Query q = {{"stream", boolStr(req.stream)}};
+  if (req.filter && req.filter->since()) q.emplace_back("since", unixTime(req.filter->since()));
+  if (req.filter && req.filter->until()) q.emplace_back("until", unixTime(req.filter->until()));
+  if (req.from_start && !(req.filter && (req.filter->since() || req.filter->until())))
+    q.emplace_back("since", "0.000000001");
+  std::optional<Error> bad;
+  auto st = callJsonLines(c_, "GET", "/events", q, {}, [&](const Json& j) {
+    if (req.stop && req.stop->load()) return false;
+    auto e = decodeEvent(j);
+    if (!e.ok()) {
+      bad = std::move(e).error();
+      return false;
+    }
+    if (req.filter && !req.filter->match(*e)) return true;
+    return sink(*e);
+  });
+  TRY(orUnsupported(std::move(st), "events"));
+  if (bad) return *bad;
+  return {};
+}
+
+namespace {
+
+Result<std::vector<PruneItem>> pruneItems(const Json& doc, const char* key) {
+  std::vector<PruneItem> out;
+  size_t i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, key), key))) {
+    auto f = TRY(Fields::of(*e, fmt::format("{}[{}]", key, i++)));
+    PruneItem it;
+    TRY(f.str("Id", it.id));
+    TRY(f.i64("Size", it.size));
+    std::string err;
+    TRY(f.str("Err", err));
+    if (!err.empty()) return Error(Code::kInternal, err);
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<DfReport> RemoteSystem::df() {
+  Json doc = TRY(orUnsupported(callJson(c_, "GET", "/system/df"), "system df"));
+  if (!doc.is_object()) return Error(Code::kDataLoss, "system/df: want an object");
+  DfReport rep;
+  size_t i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, "Images"), "system/df Images"))) {
+    auto f = TRY(Fields::of(*e, fmt::format("system/df Images[{}]", i++)));
+    DfImage d;
+    TRY(f.str("Repository", d.repository));
+    TRY(f.str("Tag", d.tag));
+    TRY(f.str("ImageID", d.image_id));
+    TRY(f.timeNs("Created", d.created));
+    d.created /= 1000000000;
+    TRY(f.i64("Size", d.size));
+    TRY(f.i64("SharedSize", d.shared_size));
+    TRY(f.i64("UniqueSize", d.unique_size));
+    TRY(f.i32("Containers", d.containers));
+    rep.images.push_back(std::move(d));
+  }
+  i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, "Containers"), "system/df Containers"))) {
+    auto f = TRY(Fields::of(*e, fmt::format("system/df Containers[{}]", i++)));
+    DfContainer d;
+    TRY(f.str("ContainerID", d.container_id));
+    TRY(f.str("Image", d.image));
+    TRY(f.strings("Command", d.command));
+    TRY(f.i32("LocalVolumes", d.local_volumes));
+    TRY(f.i64("Size", d.size));
+    TRY(f.i64("RWSize", d.rw_size));
+    TRY(f.timeNs("Created", d.created));
+    d.created /= 1000000000;
+    TRY(f.str("Status", d.status));
+    TRY(f.str("Names", d.names));
+    rep.containers.push_back(std::move(d));
+  }
+  i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, "Volumes"), "system/df Volumes"))) {
+    auto f = TRY(Fields::of(*e, fmt::format("system/df Volumes[{}]", i++)));
+    DfVolume d;
+    TRY(f.str("VolumeName", d.volume_name));
+    TRY(f.i32("Links", d.links));
+    TRY(f.i64("Size", d.size));
+    TRY(f.i64("ReclaimableSize", d.reclaimable_size));
+    rep.volumes.push_back(std::move(d));
+  }
+  return rep;
+}
+
+Result<SystemPruneReport> RemoteSystem::prune(const SystemPruneRequest& req) {
+  Query q = {{"all", boolStr(req.all)}, {"volumes", boolStr(req.volumes)}};
+  if (!req.filters.empty()) q.emplace_back("filters", TRY(filtersJson(req.filters)));
+  Json doc = TRY(orUnsupported(callJson(c_, "POST", "/system/prune", q), "system prune"));
+  if (!doc.is_object()) return Error(Code::kDataLoss, "system/prune: want an object");
+  SystemPruneReport rep;
+  rep.containers = TRY(pruneItems(doc, "ContainerPruneReports"));
+  rep.images = TRY(pruneItems(doc, "ImagePruneReports"));
+  rep.volumes = TRY(pruneItems(doc, "VolumePruneReports"));
+  size_t i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, "PodPruneReport"), "PodPruneReport"))) {
+    auto f = TRY(Fields::of(*e, fmt::format("PodPruneReport[{}]", i++)));
+    PruneItem it;
+    TRY(f.str("Id", it.id));
+    rep.pods.push_back(std::move(it));
+  }
+  i = 0;
+  for (const Json* e : TRY(arrayOf(member(doc, "NetworkPruneReports"), "NetworkPruneReports"))) {
+    auto f = TRY(Fields::of(*e, fmt::format("NetworkPruneReports[{}]", i++)));
+    std::string name;
+    TRY(f.str("Name", name));
+    rep.networks.push_back(std::move(name));
+  }
+  if (const Json* r = doc.contains("ReclaimedSpace") ? &doc["ReclaimedSpace"] : nullptr; r && r->is_number_integer())
+    rep.reclaimed = r->get<int64_t>();
+  return rep;
+}
 Status RemoteSystem::reset() { return remoteUnsupported("system reset"); }
 Status RemoteSystem::migrate(const std::string&) { return remoteUnsupported("system migrate"); }
 Status RemoteSystem::renumber() { return remoteUnsupported("system renumber"); }

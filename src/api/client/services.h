@@ -67,6 +67,7 @@ class RemoteContainers : public ContainerService {
   Result<std::string> mount(const std::string& name) override;
   Status unmount(const std::string& name, bool force) override;
   Result<std::vector<MountedContainer>> mounted() override;
+  Result<std::string> update(const std::string& name, const SpecGenerator& patch) override;
   Result<std::vector<ContainerStats>> stats(const StatsRequest& req,
                                             std::map<std::string, ContainerStats>& previous) override;
 
@@ -110,10 +111,10 @@ class RemoteSystem : public SystemService {
  public:
   explicit RemoteSystem(bindings::Connection& c) : c_(c) {}
   Result<Json> info() override;
-  // No route on the service for these yet: kUnimplemented naming the command.
   Status events(const EventsRequest& req, const std::function<bool(const Event&)>& sink) override;
   Result<DfReport> df() override;
   Result<SystemPruneReport> prune(const SystemPruneRequest& req) override;
+  // No route on the service for these: kUnimplemented naming the command.
   Status reset() override;
   Status migrate(const std::string& new_runtime) override;
   Status renumber() override;

@@ -3,6 +3,7 @@
 
 #include "api/server/errors.h"
 #include "api/server/router.h"
+#include "api/server/routes.h"
 
 namespace berth::api::server {
 namespace {
@@ -59,6 +60,39 @@ TEST(Router, GreedyImageNames) {
   m = r.match("POST", "/images/a%2Fb/tag");
   ASSERT_NE(m.route, nullptr);
   EXPECT_EQ(m.params["name"], "a/b");
+}
+
+// The observation and tuning routes land on their own patterns, not on a neighbour's
+// parameter ("stats" as a container name, "search" as an image name).
+TEST(Router, ObservationRoutes) {
+  Router r;
+  registerAllRoutes(r);
+  struct Case {
+    const char *method, *path, *pattern;
+    Tree tree;
+  };
+  for (const Case& k : {
+           Case{"GET", "/v4.3.1/libpod/events", "/events", Tree::kLibpod},
+           Case{"GET", "/v1.41/events", "/events", Tree::kCompat},
+           Case{"GET", "/v4.3.1/libpod/system/df", "/system/df", Tree::kLibpod},
+           Case{"GET", "/v1.41/system/df", "/system/df", Tree::kCompat},
+           Case{"POST", "/v4.3.1/libpod/system/prune", "/system/prune", Tree::kLibpod},
+           Case{"GET", "/v4.3.1/libpod/containers/stats", "/containers/stats", Tree::kLibpod},
+           Case{"GET", "/v4.3.1/libpod/containers/abc/stats", "/containers/{name}/stats", Tree::kLibpod},
+           Case{"GET", "/v1.41/containers/abc/stats", "/containers/{name}/stats", Tree::kCompat},
+           Case{"POST", "/v4.3.1/libpod/containers/abc/update", "/containers/{name}/update", Tree::kLibpod},
+           Case{"POST", "/v1.41/containers/abc/update", "/containers/{name}/update", Tree::kCompat},
+           Case{"GET", "/v4.3.1/libpod/images/search", "/images/search", Tree::kLibpod},
+           Case{"GET", "/v1.41/images/search", "/images/search", Tree::kCompat},
+           Case{"GET", "/v4.3.1/libpod/pods/stats", "/pods/stats", Tree::kLibpod},
+           Case{"GET", "/v4.3.1/libpod/pods/p/top", "/pods/{name}/top", Tree::kLibpod},
+       }) {
+    auto m = r.match(k.method, k.path);
+    ASSERT_NE(m.route, nullptr) << k.method << " " << k.path;
+    EXPECT_EQ(m.route->pattern, k.pattern) << k.path;
+    EXPECT_EQ(m.tree, k.tree) << k.path;
+  }
+  EXPECT_EQ(r.match("POST", "/v1.41/system/prune").route, nullptr);  // libpod only, as in podman
 }
 
 TEST(Router, MethodMismatchAndHeadFallback) {

@@ -1,6 +1,7 @@
 // Route registration, one function per resource family.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "base/result.h"
 
 namespace berth::api::server {
+
+class Call;
 
 void registerSystemRoutes(Router& r);
 void registerImageRoutes(Router& r);
@@ -21,6 +24,8 @@ void registerPodRoutes(Router& r);
 void registerBuildRoutes(Router& r);
 void registerKubeRoutes(Router& r);
 void registerFileRoutes(Router& r);
+void registerEventRoutes(Router& r);
+void registerStatsRoutes(Router& r);
 // Everything above.
 void registerAllRoutes(Router& r);
 
@@ -44,5 +49,9 @@ Status firstError(const std::vector<Report>& reports) {
 std::vector<std::string> topDescriptors(const Call& c);
 // {"Processes","Titles"} from top's rows (the header row first).
 Json topBody(const std::vector<std::vector<std::string>>& rows);
+// podman's TopContainer/PodTop: query stream and delay (seconds, default 5; below 1 is
+// kInvalidArgument). One answer, or with stream=true a body every `delay` seconds until the
+// client goes or `read` fails.
+Status topRoute(Call& c, const std::function<Result<std::vector<std::vector<std::string>>>()>& read);
 
 }  // namespace berth::api::server

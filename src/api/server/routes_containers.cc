@@ -238,6 +238,81 @@ Status rename(Call& c) {
   return c.empty(204);
 }
 
+// POST /libpod/containers/{name}/update: the body is an OCI LinuxResources document; podman
+// 4.3.1 answers 201 with the container's ID.
+Status libpodUpdate(Call& c) {
+  Json body = TRY(c.objectBody());
+  SpecGenerator patch;
+  TRY_CTX(decodeSpecGeneratorInto(Json{{"resource_limits", body}}, patch), "decode update body");
+  auto eng = TRY(c.engine());
+  return c.json(201, Json(TRY(containers(eng).update(c.param("name"), patch))));
+}
+
+// POST /containers/{name}/update: Docker's container.UpdateConfig resource fields (0 or
+// absent leaves a value as it is). Answers {"Warnings": [...]}.
+Status compatUpdate(Call& c) {
+  Json body = TRY(c.objectBody());
+  int64_t shares = 0, period = 0, quota = 0, rt_period = 0, rt_runtime = 0, nano = 0, memory = 0, swap = 0,
+          reservation = 0, blkio = 0;
+  std::string cpus, mems;
+  TRY(getInt(body, "CpuShares", shares));
+  TRY(getInt(body, "CpuPeriod", period));
+  TRY(getInt(body, "CpuQuota", quota));
+  TRY(getInt(body, "CpuRealtimePeriod", rt_period));
+  TRY(getInt(body, "CpuRealtimeRuntime", rt_runtime));
+  TRY(getInt(body, "NanoCpus", nano));
+  TRY(getInt(body, "Memory", memory));
+  TRY(getInt(body, "MemorySwap", swap));
+  TRY(getInt(body, "MemoryReservation", reservation));
+  TRY(getInt(body, "BlkioWeight", blkio));
+  TRY(getString(body, "CpusetCpus", cpus));
+  TRY(getString(body, "CpusetMems", mems));
+  std::optional<int64_t> pids;
+  if (auto it = body.find("PidsLimit"); it != body.end() && !it->is_null()) {
+    int64_t v = 0;
+    TRY(getInt(body, "PidsLimit", v));
+    if (v != 0) pids = v;
+  }
+  if (nano && (period || quota))
+    return makeError(Code::kInvalidArgument, "conflicting options: NanoCPUs and CPUPeriod/CPUQuota cannot both be set");
+  if (blkio && (blkio < 10 || blkio > 1000))
+    return makeError(Code::kInvalidArgument, "invalid BlkioWeight {}: the range is 10 to 1000", blkio);
+  LinuxResources res;
+  if (shares || period || quota || rt_period || rt_runtime || nano || !cpus.empty() || !mems.empty()) {
+    auto& cpu = res.cpu.emplace();
+    if (shares) cpu.shares = uint64_t(shares);
+    if (nano) {
+      cpu.period = 100000;
+      cpu.quota = nano / 10000;
+    }
+    if (period) cpu.period = uint64_t(period);
+    if (quota) cpu.quota = quota;
+    if (rt_period) cpu.realtime_period = uint64_t(rt_period);
+    if (rt_runtime) cpu.realtime_runtime = rt_runtime;
+    cpu.cpus = cpus;
+    cpu.mems = mems;
+  }
+  if (memory || swap || reservation) {
+    auto& m = res.memory.emplace();
+    if (memory) m.limit = memory;
+    if (swap) m.swap = swap;
+    if (reservation) m.reservation = reservation;
+  }
+  if (pids) res.pids.emplace().limit = pids;
+  if (blkio) res.block_io.emplace().weight = uint16_t(blkio);
+  Json warnings = Json::array();
+  if (auto rp = TRY(getObject(body, "RestartPolicy")); rp && !rp->value("Name", std::string()).empty())
+    warnings.push_back("the restart policy of an existing container is not changed by this service");
+  auto eng = TRY(c.engine());
+  std::string id = TRY(containers(eng).resolveId(c.param("name")));
+  if (res != LinuxResources{}) {
+    SpecGenerator patch;
+    patch.resource_limits = res;
+    TRY(containers(eng).update(id, patch));
+  }
+  return c.json(200, Json{{"Warnings", warnings}});
+}
+
 Status prune(Call& c) {
   auto eng = TRY(c.engine());
   auto removed = TRY(containers(eng).prune(TRY(c.filters())));
@@ -281,7 +356,8 @@ Status wait(Call& c) {
 
 Status top(Call& c) {
   auto eng = TRY(c.engine());
-  return c.json(200, topBody(TRY(containers(eng).top(c.param("name"), topDescriptors(c)))));
+  auto desc = topDescriptors(c);
+  return topRoute(c, [&] { return containers(eng).top(c.param("name"), desc); });
 }
 
 // podman's RunHealthCheck: the result of one run as HealthCheckResults (only Status filled, as
@@ -603,6 +679,23 @@ Json topBody(const std::vector<std::vector<std::string>>& rows) {
   return Json{{"Processes", procs}, {"Titles", titles}};
 }
 
+Status topRoute(Call& c, const std::function<Result<std::vector<std::vector<std::string>>>()>& read) {
+  int64_t delay = TRY(c.integer("delay", 5));
+  if (delay < 1) return makeError(Code::kInvalidArgument, "\"delay\" parameter of value {} < 1", delay);
+  bool stream = TRY(c.boolean("stream", false));
+  auto rows = TRY(read());  // errors (missing or stopped container) before anything is sent
+  if (!stream) return c.json(200, topBody(rows));
+  TRY(c.res.startStream(200, "application/json"));
+  for (;;) {
+    if (!c.res.write(topBody(rows).dump() + "\n")) break;
+    if (!pauseStream(c.res, c.state().stopping, delay * 1000)) break;
+    auto next = read();
+    if (!next.ok()) break;
+    rows = std::move(*next);
+  }
+  return c.res.endStream();
+}
+
 void registerContainerRoutes(Router& r) {
   constexpr auto L = Tree::kLibpod;
   both(r, "POST", "/containers/create", create);
@@ -621,6 +714,8 @@ void registerContainerRoutes(Router& r) {
   both(r, "POST", "/containers/{name}/rename", rename);
   both(r, "POST", "/containers/{name}/wait", wait);
   both(r, "GET", "/containers/{name}/top", top);
+  r.add("POST", L, "/containers/{name}/update", libpodUpdate);
+  r.add("POST", Tree::kCompat, "/containers/{name}/update", compatUpdate);
   r.add("GET", Tree::kLibpod, "/containers/{name}/healthcheck", healthcheck);
   both(r, "POST", "/containers/{name}/resize", resize);
   both(r, "GET", "/containers/{name}/logs", logs);

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -12,7 +13,11 @@
 #include "api/server/server.h"
 #include "api/server/stream.h"
 #include "base/fs.h"
+#include "config/host_env.h"
+#include "config/registries.h"
 #include "engine/engine.h"
+#include "engine/registry_access.h"
+#include "registry/registry_client.h"
 
 namespace berth::api::server {
 
@@ -39,6 +44,73 @@ Status fillAccess(Call& c, RegistryAccess& a) {
   a.creds = TRY(registryAuthCreds(c.req.header("x-registry-auth")));
   if (c.has("tlsVerify")) a.tls_verify = TRY(c.boolean("tlsVerify", true));
   return {};
+}
+
+// --- search ---------------------------------------------------------------------------
+
+// GET /images/search: term ("registry/name": registries with a v2 catalog are searchable),
+// limit (default 25), filters (stars=N, is-automated=BOOL, is-official=BOOL), tlsVerify,
+// listTags (libpod). libpod answers podman's ImageSearchReport list, compat Docker's
+// registry.SearchResult list.
+Status search(Call& c) {
+  std::string term = c.str("term");
+  if (term.empty()) return makeError(Code::kInvalidArgument, "term parameter cannot be empty");
+  int64_t limit = TRY(c.integer("limit", 25));
+  // podman's bindings send their option names lower-cased ("listtags"); its schema decoder
+  // matches either.
+  bool list_tags = c.libpod() && TRY(c.boolean(c.has("listtags") ? "listtags" : "listTags", false));
+  int64_t min_stars = 0;
+  bool want_official = false, want_automated = false;
+  for (auto& f : TRY(c.filters())) {
+    auto eq = f.find('=');
+    std::string k = f.substr(0, eq), v = eq == std::string::npos ? "" : f.substr(eq + 1);
+    if (k == "stars") {
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), min_stars);
+      if (ec != std::errc() || p != v.data() + v.size())
+        return makeError(Code::kInvalidArgument, "invalid filter \"stars={}\": want an integer", v);
+    } else if (k == "is-official" || k == "is-automated") {
+      if (v != "true" && v != "false")
+        return makeError(Code::kInvalidArgument, "invalid filter \"{}\": want {}=true or {}=false", f, k, k);
+      (k == "is-official" ? want_official : want_automated) = v == "true";
+    } else {
+      return makeError(Code::kInvalidArgument, "invalid filter {:?}: want stars=N, is-automated=BOOL or is-official=BOOL", f);
+    }
+  }
+  auto slash = term.find('/');
+  if (slash == std::string::npos)
+    return makeError(Code::kInvalidArgument,
+                     "search {:?}: give the registry, e.g. localhost:5000/{} (only registries with a v2 catalog are searchable)",
+                     term, term);
+  std::string reg = term.substr(0, slash), what = term.substr(slash + 1);
+  RegistryAccess access;
+  TRY(fillAccess(c, access));
+  auto conf = config::loadRegistriesConf(config::defaultConfPaths(config::HostEnv::current()));
+  auto opts = TRY(engine::clientOptions(access, reg, conf.ok() && config::isInsecure(*conf, reg)));
+  registry::RegistryClient client(reg, opts);
+  Json arr = Json::array();
+  // Catalog entries have no stars and are neither official nor automated.
+  bool filtered_out = min_stars > 0 || want_official || want_automated;
+  if (list_tags) {
+    auto tags = TRY(client.listTags(what));
+    for (auto& t : tags) {
+      if (limit > 0 && int64_t(arr.size()) >= limit) break;
+      arr.push_back(Json{{"Index", reg}, {"Name", reg + "/" + what}, {"Description", ""}, {"Stars", 0},
+                         {"Official", ""}, {"Automated", ""}, {"Tag", t}});
+    }
+    return c.json(200, arr);
+  }
+  auto repos = TRY(client.catalog(1000));
+  for (auto& r : repos) {
+    if (filtered_out || r.find(what) == std::string::npos) continue;
+    if (limit > 0 && int64_t(arr.size()) >= limit) break;
+    if (c.libpod())
+      arr.push_back(Json{{"Index", reg}, {"Name", reg + "/" + r}, {"Description", ""}, {"Stars", 0},
+                         {"Official", ""}, {"Automated", ""}, {"Tag", ""}});
+    else
+      arr.push_back(Json{{"description", ""}, {"is_official", false}, {"is_automated", false},
+                         {"name", reg + "/" + r}, {"star_count", 0}});
+  }
+  return c.json(200, arr);
 }
 
 // --- list, inspect, exists, history ----------------------------------------------------
@@ -545,6 +617,7 @@ void registerImageRoutes(Router& r) {
   constexpr auto C = Tree::kCompat;
   // Fixed paths first: {name:.*} would match them too.
   r.add("GET", L, "/images/json", list);
+  both(r, "GET", "/images/search", search);
   r.add("GET", C, "/images/json", list);
   r.add("POST", L, "/images/pull", libpodPull);
   r.add("POST", C, "/images/create", compatCreate, BodyMode::kSpool);

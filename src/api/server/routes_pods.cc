@@ -3,6 +3,8 @@
 
 #include "api/server/call.h"
 #include "api/server/routes.h"
+#include "api/server/server.h"
+#include "api/server/stream.h"
 #include "engine/engine.h"
 
 namespace berth::api::server {
@@ -117,21 +119,38 @@ Status prune(Call& c) {
 
 Status top(Call& c) {
   auto eng = TRY(c.engine());
-  return c.json(200, topBody(TRY(pods(eng).top(c.param("name"), topDescriptors(c)))));
+  auto desc = topDescriptors(c);
+  return topRoute(c, [&] { return pods(eng).top(c.param("name"), desc); });
 }
 
-// namesOrIDs (repeated) or all; one sample (the stream parameter is not served).
+// podman's PodStats: namesOrIDs (repeated) or all; stream (default false) writes another
+// array every `delay` seconds (default 5).
 Status stats(Call& c) {
   auto eng = TRY(c.engine());
   PodStatsRequest req;
   req.names = c.all("namesOrIDs");
   req.all = TRY(c.boolean("all", false));
+  bool stream = TRY(c.boolean("stream", false));
+  int64_t delay = TRY(c.integer("delay", 5));
   if (req.all && !req.names.empty())
     return makeError(Code::kInvalidArgument, "--all, --latest and arguments cannot be used together");
+  if (delay < 1) return makeError(Code::kInvalidArgument, "\"delay\" parameter of value {} < 1", delay);
   std::map<std::string, ContainerStats> previous;
-  Json arr = Json::array();
-  for (auto& r : TRY(pods(eng).stats(req, previous))) arr.push_back(podStatsToJson(r));
-  return c.json(200, arr);
+  auto toJson = [](const std::vector<PodStatsReport>& reps) {
+    Json arr = Json::array();
+    for (auto& r : reps) arr.push_back(podStatsToJson(r));
+    return arr;
+  };
+  auto first = TRY(pods(eng).stats(req, previous));
+  if (!stream) return c.json(200, toJson(first));
+  TRY(c.res.startStream(200, "application/json"));
+  bool ok = c.res.write(toJson(first).dump() + "\n");
+  while (ok && pauseStream(c.res, c.state().stopping, delay * 1000)) {
+    auto next = pods(eng).stats(req, previous);
+    if (!next.ok()) break;
+    ok = c.res.write(toJson(*next).dump() + "\n");
+  }
+  return c.res.endStream();
 }
 
 }  // namespace

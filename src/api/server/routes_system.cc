@@ -5,6 +5,7 @@
 #include "api/server/routes.h"
 #include "api/server/server.h"
 #include "base/fs.h"
+#include "base/timefmt.h"
 #include "engine/engine.h"
 #include "engine/system_service.h"
 
@@ -176,6 +177,90 @@ Status compatInfo(Call& c) {
   return c.json(200, doc);
 }
 
+// podman's entities.SystemDfReport (Created as RFC 3339 times).
+Json libpodDf(const DfReport& rep) {
+  Json images = Json::array(), ctrs = Json::array(), vols = Json::array();
+  for (auto& i : rep.images)
+    images.push_back(Json{{"Repository", i.repository}, {"Tag", i.tag}, {"ImageID", i.image_id},
+                          {"Created", formatRfc3339Nano(i.created * 1000000000)}, {"Size", i.size},
+                          {"SharedSize", i.shared_size}, {"UniqueSize", i.unique_size}, {"Containers", i.containers}});
+  for (auto& k : rep.containers)
+    ctrs.push_back(Json{{"ContainerID", k.container_id}, {"Image", k.image}, {"Command", k.command},
+                        {"LocalVolumes", k.local_volumes}, {"Size", k.size}, {"RWSize", k.rw_size},
+                        {"Created", formatRfc3339Nano(k.created * 1000000000)}, {"Status", k.status},
+                        {"Names", k.names}});
+  for (auto& v : rep.volumes)
+    vols.push_back(Json{{"VolumeName", v.volume_name}, {"Links", v.links}, {"Size", v.size},
+                        {"ReclaimableSize", v.reclaimable_size}});
+  return Json{{"Images", images}, {"Containers", ctrs}, {"Volumes", vols}};
+}
+
+// Docker's types.DiskUsage as podman's compat.GetDiskUsage fills it from the same report.
+Json compatDf(const DfReport& rep) {
+  Json images = Json::array(), ctrs = Json::array(), vols = Json::array();
+  for (auto& i : rep.images)
+    images.push_back(Json{{"Containers", i.containers}, {"Created", i.created}, {"Id", i.image_id},
+                          {"Labels", Json::object()}, {"ParentId", ""}, {"RepoDigests", nullptr},
+                          {"RepoTags", Json::array({i.tag})}, {"SharedSize", i.shared_size}, {"Size", i.size},
+                          {"VirtualSize", i.size - i.unique_size}});
+  for (auto& k : rep.containers) {
+    std::string cmd;
+    for (auto& a : k.command) cmd += (cmd.empty() ? "" : " ") + a;
+    ctrs.push_back(Json{{"Id", k.container_id}, {"Names", Json::array({k.names})}, {"Image", k.image},
+                        {"ImageID", k.image}, {"Command", cmd}, {"Created", k.created}, {"Ports", nullptr},
+                        {"SizeRw", k.rw_size}, {"SizeRootFs", k.size}, {"Labels", Json::object()},
+                        {"State", k.status}, {"Status", k.status}, {"HostConfig", Json::object()},
+                        {"NetworkSettings", nullptr}, {"Mounts", nullptr}});
+  }
+  for (auto& v : rep.volumes)
+    vols.push_back(Json{{"CreatedAt", ""}, {"Driver", ""}, {"Labels", Json::object()}, {"Mountpoint", ""},
+                        {"Name", v.volume_name}, {"Options", nullptr}, {"Scope", "local"},
+                        {"UsageData", {{"RefCount", v.links}, {"Size", v.size}}}});
+  return Json{{"LayersSize", 0}, {"Images", images}, {"Containers", ctrs}, {"Volumes", vols},
+              {"BuildCache", Json::array()}, {"BuilderSize", 0}};
+}
+
+Status df(Call& c) {
+  auto eng = TRY(c.engine());
+  auto rep = TRY(eng->system().df());
+  return c.json(200, c.libpod() ? libpodDf(rep) : compatDf(rep));
+}
+
+// podman's reports.PruneReport list ({"Id","Size"}); null when empty, as Go encodes a nil slice.
+Json pruneReports(const std::vector<PruneItem>& items) {
+  if (items.empty()) return nullptr;
+  Json arr = Json::array();
+  for (auto& i : items) arr.push_back(Json{{"Id", i.id}, {"Size", i.size}});
+  return arr;
+}
+
+// POST /libpod/system/prune: query all, volumes, filters (label=, until=); podman's
+// entities.SystemPruneReport.
+Status systemPrune(Call& c) {
+  SystemPruneRequest req;
+  req.all = TRY(c.boolean("all", false));
+  req.volumes = TRY(c.boolean("volumes", false));
+  req.filters = TRY(c.filters());
+  auto eng = TRY(c.engine());
+  auto rep = TRY(eng->system().prune(req));
+  Json pods = nullptr;
+  if (!rep.pods.empty()) {
+    pods = Json::array();
+    for (auto& p : rep.pods) pods.push_back(Json{{"Err", nullptr}, {"Id", p.id}});
+  }
+  Json nets = nullptr;
+  if (!rep.networks.empty()) {
+    nets = Json::array();
+    for (auto& n : rep.networks) nets.push_back(Json{{"Name", n}, {"Error", nullptr}});
+  }
+  return c.json(200, Json{{"PodPruneReport", pods},
+                          {"ContainerPruneReports", pruneReports(rep.containers)},
+                          {"ImagePruneReports", pruneReports(rep.images)},
+                          {"NetworkPruneReports", nets},
+                          {"VolumePruneReports", pruneReports(rep.volumes)},
+                          {"ReclaimedSpace", rep.reclaimed}});
+}
+
 }  // namespace
 
 void registerSystemRoutes(Router& r) {
@@ -184,11 +269,15 @@ void registerSystemRoutes(Router& r) {
   both(r, "GET", "/version", version);
   r.add("GET", Tree::kLibpod, "/info", libpodInfo);
   r.add("GET", Tree::kCompat, "/info", compatInfo);
+  both(r, "GET", "/system/df", df);
+  r.add("POST", Tree::kLibpod, "/system/prune", systemPrune);
+  registerEventRoutes(r);
 }
 
 void registerAllRoutes(Router& r) {
   registerSystemRoutes(r);
   registerImageRoutes(r);
+  registerStatsRoutes(r);
   registerContainerRoutes(r);
   registerExecRoutes(r);
   registerVolumeRoutes(r);

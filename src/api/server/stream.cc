@@ -1,7 +1,10 @@
 // Streamed response helpers.
 #include "api/server/stream.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "base/base64.h"
 
@@ -23,6 +26,16 @@ Status JsonLines::finish() {
     TRY(res_.startStream(200, "application/json"));
   }
   return res_.endStream();
+}
+
+bool pauseStream(const Response& res, const std::atomic<bool>& stopping, int64_t ms) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (;;) {
+    if (res.clientGone() || stopping.load()) return false;
+    auto left = end - std::chrono::steady_clock::now();
+    if (left <= std::chrono::milliseconds(0)) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
+  }
 }
 
 std::string muxFrame(int stream, std::string_view payload) {

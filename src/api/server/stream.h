@@ -2,6 +2,8 @@
 // (engine progress callbacks run on worker threads), and Docker's multiplexed frames.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -25,6 +27,10 @@ class JsonLines {
   std::mutex mu_;
   bool started_ = false;
 };
+
+// Sleeps `ms` between two samples of a stream (stats, top): false as soon as the client has
+// gone or `stopping` is set (checked every 100 ms), true after the full pause.
+bool pauseStream(const Response& res, const std::atomic<bool>& stopping, int64_t ms);
 
 // Docker's stream multiplexing: [stream, 0, 0, 0, big-endian uint32 size] + payload.
 // stream: 0 stdin, 1 stdout, 2 stderr.
