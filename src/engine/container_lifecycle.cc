@@ -645,6 +645,7 @@ Result<int> LocalContainerService::attach(const std::string& name, const api::At
   if (status != "running" && !(streams.allow_created && status == "created"))
     return makeError(Code::kFailedPrecondition, "you can only attach to running containers: container state improper");
   UniqueFd sock = TRY(connectAttach(paths(rec.id).socket));
+  if (streams.on_attached && !streams.on_attached()) return 0;
   emitContainerEvent(rec, "attach");
   return attachStreams(rec, std::move(sock), streams);
 }

@@ -89,6 +89,11 @@ struct AttachStreams {
   // Attach also to a created, not yet started container (the API attaches
   // before it starts, as podman's compat attach does after an init).
   bool allow_created = false;
+  // attach() calls this once it is subscribed to the container's output (connected to
+  // the monitor), before relaying any; false ends the attach. The API server answers the
+  // attach request here, so a client's start that follows the answer cannot outrun the
+  // subscription and lose a short-lived container's output.
+  std::function<bool()> on_attached;
 };
 
 

@@ -355,29 +355,44 @@ Status attach(Call& c) {
       return Error(st.error().code() == Code::kNotFound ? Code::kNotFound : Code::kConflict,
                    fmt::format("preparing container {} for attach: {}", f.id, st.error().what()));
   }
-  TRY(c.res.hijack(wantsUpgrade(c), hijackContentType(c, f.tty)));
-  int fd = c.res.fd();
-  if (logs_too) {
-    LogsRequest lr;
-    lr.names = {f.id};
-    (void)containers(eng).logs(lr, [&](int s, std::string_view line) {
-      if ((s == 2 && !err) || (s != 2 && !out)) return;
-      c.res.writeRaw(f.tty ? std::string(line) : muxFrame(s == 2 ? 2 : 1, line));
-    });
-  }
-  if (!stream) return {};
+  // The answer (and the logs asked for) go out once the output is subscribed: a client
+  // that starts the container after the answer must not lose its first output.
+  auto answer = [&]() -> Status {
+    TRY(c.res.hijack(wantsUpgrade(c), hijackContentType(c, f.tty)));
+    if (logs_too) {
+      LogsRequest lr;
+      lr.names = {f.id};
+      (void)containers(eng).logs(lr, [&](int s, std::string_view line) {
+        if ((s == 2 && !err) || (s != 2 && !out)) return;
+        c.res.writeRaw(f.tty ? std::string(line) : muxFrame(s == 2 ? 2 : 1, line));
+      });
+    }
+    return {};
+  };
+  if (!stream) return answer();
   AttachStreams s;
-  s.in = in ? fd : -1;
+  s.in = in ? c.res.fd() : -1;
   s.tty = f.tty;
   s.proxy_signals = false;
   s.allow_created = true;
-  s.hangup_fd = fd;
+  s.hangup_fd = c.res.fd();
   if (c.has("detachKeys")) s.detach_keys = c.str("detachKeys");
+  Status answered = makeError(Code::kInternal, "attach: not answered");
+  s.on_attached = [&] {
+    answered = answer();
+    return answered.ok();
+  };
   s.output = [&](int stream_id, std::string_view data) {
     if ((stream_id == 2 && !err) || (stream_id != 2 && !out)) return true;
     return f.tty ? c.res.writeRaw(data) : c.res.writeRaw(muxFrame(stream_id, data));
   };
   auto r = containers(eng).attach(f.id, s);
+  if (!r.ok() && !c.res.started() && r.error().code() == Code::kFailedPrecondition) {
+    // It exited since it was looked at: prepared again and attached, as podman's compat
+    // attach does for an exited container (a start that follows runs it once more).
+    if (containers(eng).init(f.id).ok()) r = containers(eng).attach(f.id, s);
+  }
+  if (!c.res.started()) return r.ok() ? answered : Status(std::move(r).error());  // before the answer: an HTTP error
   if (!r.ok()) {
     LOG_INFO("attach to {}: {}", f.id.substr(0, 12), r.error().what());
     std::string msg = r.error().what() + "\n";
