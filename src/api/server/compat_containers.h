@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/json.h"
@@ -12,12 +13,22 @@
 
 namespace berth::api::server {
 
+// Where a Docker create body's Config.Attach{Stdin,Stdout,Stderr} are kept ("stdin,stdout,
+// stderr"), as the SpecGenerator has no such fields: Docker's inspect reports them, and
+// clients decide by them which streams to attach (dockerpty, so `docker-compose run`).
+inline constexpr std::string_view kDockerAttachAnnotation = "io.berth.docker.attach";
+
 // Docker's ContainerCreateConfig (Config + HostConfig + NetworkingConfig) as a
 // SpecGenerator, as podman's compat create does. A field of the wrong type is
 // kInvalidArgument naming it; what berth cannot honour yet is refused or, when
 // Docker clients send it by default, reported in `warnings`.
 Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& name,
                                            std::vector<std::string>& warnings);
+
+// Docker's EndpointSettings (create's NetworkingConfig.EndpointsConfig.<net>, connect's
+// EndpointConfig): Aliases, IPAddress, IPAMConfig.{IPv4Address,IPv6Address}, MacAddress.
+// `field` names the object in errors; the addresses are checked by the engine.
+Result<PerNetworkOptions> perNetworkFromDockerEndpoint(const Json& endpoint, std::string_view field);
 
 // podman's entities.ListContainer (libpod /containers/json).
 Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns);
