@@ -118,9 +118,28 @@ assert_contains "$OUT" "page-from-web" "a one-off container reaches web by name"
 expect_rc 0 berth ps -a --format '{{.Names}}'
 assert_not_contains "$OUT" "run" "run --rm removed its container"
 
+# ---- converge, recreate, scale -----------------------------------------------------------------
+expect_rc 0 "${DC[@]}" up -d
+assert_contains "$ERR" "proj_web_1 is up-to-date" "a second up leaves web as it is"
+assert_contains "$ERR" "proj_client_1 is up-to-date" "a second up leaves client as it is"
+expect_rc 0 "${DC[@]}" exec -T web sh -c 'echo kept >/www/kept'
+expect_rc 0 "${DC[@]}" up -d --force-recreate -t 1
+assert_contains "$ERR" "Recreating proj_web_1" "force-recreate recreates web"
+expect_rc 0 "${DC[@]}" exec -T web cat /www/kept
+assert_eq "$OUT" "kept" "the recreated web has the same named volume"
+expect_rc 0 "${DC[@]}" stop -t 1
+expect_rc 0 berth ps --format '{{.Names}}'
+assert_eq "$OUT" "" "stop stops the project"
+expect_rc 0 "${DC[@]}" start
+expect_rc 0 "${DC[@]}" up -d --scale client=2
+assert_contains "$ERR" "Creating proj_client_2" "scale creates a second client"
+expect_rc 0 "${DC[@]}" ps
+assert_contains "$OUT" "proj_client_2" "ps lists the scaled client"
+
 # ---- down ------------------------------------------------------------------------------------
 expect_rc 0 "${DC[@]}" down -v -t 1
 assert_contains "$ERR" "Removing proj_web_1" "down removes web"
+assert_contains "$ERR" "Removing proj_client_2" "down removes the scaled client"
 assert_contains "$ERR" "Removing network proj_front" "down removes the network"
 assert_contains "$ERR" "Removing volume proj_www" "down removes the volume"
 assert_eq "$(berth ps -aq)" "" "no containers after down"
