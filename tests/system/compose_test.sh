@@ -182,6 +182,9 @@ dests = {m["Destination"]: m for m in info["Mounts"]}
 assert dests["/data"]["Name"] == "pyvol" and dests["/data"]["Type"] == "volume", info["Mounts"]
 assert dests["/anon"]["Type"] == "volume", info["Mounts"]
 assert ctr["Id"] in api.inspect_network(net["Id"])["Containers"], api.inspect_network(net["Id"])
+listed = api.containers(filters={"label": "com.docker.compose.project=py"})
+assert list(listed[0]["NetworkSettings"]["Networks"]) == ["pynet"], listed
+assert listed[0]["HostConfig"]["NetworkMode"] == "pynet", listed
 # Resolved by its alias from another container on the network.
 out = api.create_container("busybox", ["nslookup", "py-alias"], host_config=api.create_host_config(network_mode="pynet"))
 api.start(out)

@@ -545,7 +545,7 @@ Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns) {
   return j;
 }
 
-Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
+Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns, const std::string& default_network) {
   Json names = Json::array();
   for (auto& n : s.names) names.push_back("/" + n);
   Json j;
@@ -563,8 +563,14 @@ Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
   j["Labels"] = s.labels.empty() ? Json::object() : Json(s.labels);
   j["State"] = dockerState(statusName(s.status));
   j["Status"] = dockerStatusText(s, now_ns);
-  j["HostConfig"] = {{"NetworkMode", "default"}};
-  j["NetworkSettings"] = {{"Networks", Json::object()}};
+  // The networks by name (the default one is Docker's "bridge"); their addresses are in
+  // inspect only.
+  Json nets = Json::object();
+  for (auto& n : s.networks) nets[n == default_network ? std::string("bridge") : n] = Json{{"NetworkID", ""}};
+  std::string mode = "default";
+  if (s.networks.size() == 1 && s.networks[0] != default_network) mode = s.networks[0];
+  j["HostConfig"] = {{"NetworkMode", mode}};
+  j["NetworkSettings"] = {{"Networks", nets}};
   j["Mounts"] = Json::array();
   return j;
 }

@@ -32,8 +32,9 @@ Result<PerNetworkOptions> perNetworkFromDockerEndpoint(const Json& endpoint, std
 
 // podman's entities.ListContainer (libpod /containers/json).
 Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns);
-// Docker's types.Container (compat /containers/json).
-Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns);
+// Docker's types.Container (compat /containers/json); `default_network` is reported as
+// "bridge".
+Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns, const std::string& default_network);
 // Docker's ContainerJSON from podman's inspect document. k8s-file logs are
 // reported as json-file (docker-py streams output only for json-file/journald).
 Json dockerContainerInspect(const Json& podman);

@@ -228,7 +228,14 @@ TEST(DockerShapes, ListAndStatus) {
   s.exit_code = 3;
   s.created = 1000000000000000000;
   s.exited_at = 1000000000000000000;
-  Json d = dockerContainerSummary(s, 1000000000000000000 + 120 * 1000000000LL);
+  s.networks = {"podman"};
+  Json d = dockerContainerSummary(s, 1000000000000000000 + 120 * 1000000000LL, "podman");
+  EXPECT_TRUE(d["NetworkSettings"]["Networks"].contains("bridge"));
+  EXPECT_EQ(d["HostConfig"]["NetworkMode"], "default");
+  s.networks = {"proj_front"};
+  Json n = dockerContainerSummary(s, 1000000000000000000, "podman");
+  EXPECT_TRUE(n["NetworkSettings"]["Networks"].contains("proj_front"));
+  EXPECT_EQ(n["HostConfig"]["NetworkMode"], "proj_front");
   EXPECT_EQ(d["Names"][0], "/web");
   EXPECT_EQ(d["State"], "exited");
   EXPECT_EQ(d["Status"], "Exited (3) 2 minutes ago");

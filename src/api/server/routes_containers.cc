@@ -116,7 +116,8 @@ Status list(Call& c) {
   auto list = TRY(containers(eng).list(req));
   int64_t now = nowNanos();
   Json arr = Json::array();
-  for (auto& s : list) arr.push_back(c.libpod() ? libpodContainerSummary(s, now) : dockerContainerSummary(s, now));
+  const std::string& dflt = eng->networkStore().options().default_network;
+  for (auto& s : list) arr.push_back(c.libpod() ? libpodContainerSummary(s, now) : dockerContainerSummary(s, now, dflt));
   return c.json(200, arr);
 }
 
