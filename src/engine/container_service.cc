@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
+#include "engine/filters.h"
 #include "engine/image_service.h"
 #include "engine/names.h"
 #include "engine/pod_service.h"
@@ -494,7 +495,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   const std::vector<state::ContainerRecord>& all = *rows;
   phase_db.reset();
   std::vector<api::ContainerSummary> out;
-  // Filters: key=value, AND across keys, OR within a key.
+  // Filters: key=value, AND across keys, OR within a key except label (every label given
+  // must match, as podman's MatchLabelFilters: compose selects by project AND service).
   std::map<std::string, std::vector<std::string>> filters;
   static const std::set<std::string> kKeys = {"id", "name", "label", "status", "exited", "ancestor",
                                               "before", "since", "restart-policy", "pod", "volume", "network", "health"};
@@ -555,16 +557,15 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
     if (!req.all && !running && !filters.count("status") && !req.latest && req.last < 0) continue;
     bool ok = true;
     for (auto& [k, vals] : filters) {
+      if (k == "label") {
+        ok &= matchLabels(vals, s.labels);
+        continue;
+      }
       bool any = false;
       for (auto& v : vals) {
         if (k == "id") any |= r.id.rfind(v, 0) == 0;
         else if (k == "name") {
           any |= r.name == v || r.name.find(v) != std::string::npos;
-        } else if (k == "label") {
-          auto eq = v.find('=');
-          std::string lk = v.substr(0, eq);
-          auto it = s.labels.find(lk);
-          any |= it != s.labels.end() && (eq == std::string::npos || it->second == v.substr(eq + 1));
         } else if (k == "status") any |= status == v || (v == "stopped" && status == "exited");
         else if (k == "exited") any |= s.exited && std::to_string(s.exit_code) == v;
         else if (k == "ancestor") {

@@ -15,6 +15,28 @@ Error bad(std::string_view field, std::string_view why) {
   return makeError(Code::kInvalidArgument, "invalid {}: {}", field, why);
 }
 
+// "a,b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> splitList(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t c = s.find(sep, i);
+    if (c == std::string_view::npos) c = s.size();
+    if (c > i) out.emplace_back(s.substr(i, c - i));
+    i = c + 1;
+  }
+  return out;
+}
+
+// The destinations something is already mounted on.
+bool mountedAt(const SpecGenerator& s, const std::string& dest) {
+  for (auto& m : s.mounts)
+    if (m.destination == dest) return true;
+  for (auto& v : s.volumes)
+    if (v.dest == dest) return true;
+  return false;
+}
+
 // Go's time.Duration in a Docker body: integer nanoseconds.
 Status getDuration(const Json& obj, std::string_view field, std::string_view path, std::chrono::nanoseconds& out) {
   int64_t v = 0;
@@ -51,7 +73,7 @@ Status applyNamespace(const std::string& mode, std::string_view field, Namespace
     ns.nsmode = NamespaceMode::kContainer;
     ns.value = mode.substr(10);
   } else if (network) {
-    return makeError(Code::kInvalidArgument, "invalid {}: network {:?}: networks are not supported yet", field, mode);
+    return {};  // a network's name: the caller adds it to the networks
   } else {
     return bad(field, fmt::format("mode {:?}", mode));
   }
@@ -70,9 +92,18 @@ Status addBind(const std::string& bind, SpecGenerator& s) {
   }
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
     return bad("HostConfig.Binds", fmt::format("{:?}: want SOURCE:TARGET[:OPTIONS]", bind));
-  if (parts[0][0] != '/')
-    return makeError(Code::kInvalidArgument, "invalid HostConfig.Binds: {:?}: named volumes are not supported yet", bind);
   if (parts[1][0] != '/') return bad("HostConfig.Binds", fmt::format("{:?}: the target must be absolute", bind));
+  if (parts[0][0] != '/') {  // a named volume, created on first use when missing
+    if (parts[0][0] == '.') return bad("HostConfig.Binds", fmt::format("{:?}: a host path must be absolute", bind));
+    NamedVolume v;
+    v.name = parts[0];
+    v.dest = parts[1];
+    if (parts.size() == 3)
+      for (auto& o : splitList(parts[2], ','))
+        if (o != "z" && o != "Z") v.options.push_back(o);
+    s.volumes.push_back(std::move(v));
+    return {};
+  }
   Mount m;
   m.type = "bind";
   m.source = parts[0];
@@ -120,6 +151,13 @@ Status convertConfig(const Json& cfg, SpecGenerator& s, std::vector<std::string>
   TRY_CTX(getString(cfg, "WorkingDir", s.work_dir), "Config");
   TRY_CTX(getString(cfg, "Hostname", s.hostname), "Config");
   TRY_CTX(getStringMap(cfg, "Labels", s.labels), "Config");
+  std::string attach;
+  for (auto [field, stream] : {std::pair{"AttachStdin", "stdin"}, {"AttachStdout", "stdout"}, {"AttachStderr", "stderr"}}) {
+    bool on = false;
+    TRY_CTX(getBool(cfg, field, on), "Config");
+    if (on) attach += (attach.empty() ? "" : ",") + std::string(stream);
+  }
+  if (!attach.empty()) s.annotations[std::string(kDockerAttachAnnotation)] = attach;
   std::string sig;
   TRY_CTX(getString(cfg, "StopSignal", sig), "Config");
   if (!sig.empty()) {
@@ -149,9 +187,7 @@ Status convertConfig(const Json& cfg, SpecGenerator& s, std::vector<std::string>
     TRY_CTX(getInt(*hc, "Retries", h.retries), "Config.Healthcheck");
     if (!h.test.empty()) s.healthconfig = h;
   }
-  auto vols = TRY_CTX(getObject(cfg, "Volumes"), "Config");
-  if (vols && !vols->empty())
-    warnings.push_back("Config.Volumes ignored: anonymous volumes are not supported yet");
+  (void)warnings;
   return {};
 }
 
@@ -159,6 +195,7 @@ Status convertHostConfig(const Json& hc, SpecGenerator& s, std::vector<std::stri
   std::vector<std::string> binds;
   TRY_CTX(getStrings(hc, "Binds", binds), "HostConfig");
   for (auto& bnd : binds) TRY(addBind(bnd, s));
+  TRY_CTX(getStrings(hc, "VolumesFrom", s.volumes_from), "HostConfig");
   bool b = false;
   TRY_CTX(getBool(hc, "AutoRemove", b), "HostConfig");
   if (b) s.remove = true;
@@ -269,6 +306,14 @@ Status convertHostConfig(const Json& hc, SpecGenerator& s, std::vector<std::stri
       } else if (type == "tmpfs") {
         m.type = "tmpfs";
         m.source = "tmpfs";
+      } else if (type == "volume") {  // Source "" is an anonymous volume
+        NamedVolume v;
+        v.name = src;
+        v.dest = dst;
+        v.is_anonymous = src.empty();
+        if (ro) v.options.push_back("ro");
+        s.volumes.push_back(std::move(v));
+        continue;
       } else {
         return makeError(Code::kInvalidArgument, "invalid HostConfig.Mounts: mount type {:?} is not supported yet", type);
       }
@@ -365,6 +410,39 @@ std::string joinCommand(const std::vector<std::string>& c) {
   return out;
 }
 
+// HostConfig.NetworkMode and NetworkingConfig.EndpointsConfig, as podman's compat create:
+// "", "default" and "bridge" are the default network, host/none/container:ID namespaces,
+// any other mode a network's name; in bridge mode every endpoint is a network joined with
+// its aliases and addresses. Docker's CLI sends the mode's own name as the one endpoint
+// (e.g. {"host": {}}): that is no network.
+Status convertNetworks(const Json& body, SpecGenerator& s, std::vector<std::string>& warnings) {
+  std::string mode;
+  if (auto hc = TRY(getObject(body, "HostConfig"))) TRY_CTX(getString(*hc, "NetworkMode", mode), "HostConfig");
+  const Json* eps = nullptr;
+  if (auto nc = TRY(getObject(body, "NetworkingConfig"))) eps = TRY_CTX(getObject(*nc, "EndpointsConfig"), "NetworkingConfig");
+  auto dockerName = [](const std::string& n) { return n == "bridge" || n == "default" ? std::string("default") : n; };
+  bool named = !mode.empty() && mode != "default" && mode != "bridge";
+  if (!s.netns.isDefault()) {  // host, none, container:ID, ...
+    if (eps)
+      for (auto& [net, cfg] : eps->items())
+        if (net != mode && net != s.netns.value && net != "default" && net != "bridge") {
+          warnings.push_back(fmt::format("NetworkingConfig ignored: network mode {:?} joins no network", mode));
+          break;
+        }
+    return {};
+  }
+  if (eps)
+    for (auto& [net, cfg] : eps->items()) {
+      if (net.empty()) return bad("NetworkingConfig.EndpointsConfig", "empty network name");
+      PerNetworkOptions o;
+      if (!cfg.is_null()) o = TRY(perNetworkFromDockerEndpoint(cfg, fmt::format("NetworkingConfig.EndpointsConfig.{}", net)));
+      s.networks[dockerName(net)] = std::move(o);
+    }
+  if (named && !s.networks.count(mode)) s.networks[mode] = {};
+  if (!s.networks.empty()) s.netns.nsmode = NamespaceMode::kBridge;
+  return {};
+}
+
 }  // namespace
 
 Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& name,
@@ -377,17 +455,40 @@ Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& 
   auto hc = TRY(getObject(body, "HostConfig"));
   if (hc) TRY(convertHostConfig(*hc, s, warnings));
   if (s.image.empty()) return makeError(Code::kInvalidArgument, "no image specified: Config.Image is required");
-  auto nc = TRY(getObject(body, "NetworkingConfig"));
-  if (nc) {
-    auto eps = TRY_CTX(getObject(*nc, "EndpointsConfig"), "NetworkingConfig");
-    if (eps)
-      for (auto& [net, cfg] : eps->items())
-        if (net != "default" && net != "bridge" && net != s.netns.value) {
-          warnings.push_back("NetworkingConfig ignored: networks are not supported yet");
-          break;
-        }
+  TRY(convertNetworks(body, s, warnings));
+  // Config.Volumes: anonymous volumes, unless Binds or Mounts put something there (compose
+  // lists its named volumes' targets in both).
+  if (auto vols = TRY_CTX(getObject(body, "Volumes"), "Config")) {
+    for (auto& [dest, unused] : vols->items()) {
+      std::string d = dest;
+      while (d.size() > 1 && d.back() == '/') d.pop_back();
+      if (d.empty() || d[0] != '/') return bad("Config.Volumes", fmt::format("{:?}: want an absolute path", dest));
+      if (mountedAt(s, d)) continue;
+      NamedVolume v;
+      v.dest = d;
+      v.is_anonymous = true;
+      s.volumes.push_back(std::move(v));
+    }
   }
   return s;
+}
+
+Result<PerNetworkOptions> perNetworkFromDockerEndpoint(const Json& ep, std::string_view field) {
+  PerNetworkOptions o;
+  if (!ep.is_object()) return bad(field, "want an object");
+  TRY_CTX(getStrings(ep, "Aliases", o.aliases), "{}", field);
+  std::string ip;
+  TRY_CTX(getString(ep, "IPAddress", ip), "{}", field);
+  if (!ip.empty()) o.static_ips.push_back(ip);
+  if (const Json* ipam = TRY_CTX(getObject(ep, "IPAMConfig"), "{}", field)) {
+    for (const char* k : {"IPv4Address", "IPv6Address"}) {
+      std::string a;
+      TRY_CTX(getString(*ipam, k, a), "{}.IPAMConfig", field);
+      if (!a.empty()) o.static_ips.push_back(a);
+    }
+  }
+  TRY_CTX(getString(ep, "MacAddress", o.static_mac), "{}", field);
+  return o;
 }
 
 std::string dockerState(std::string_view st) {
@@ -464,9 +565,15 @@ Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns) {
   return b.take();
 }
 
-Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
+Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns, const std::string& default_network) {
   Json names = Json::array();
   for (auto& n : s.names) names.push_back("/" + n);
+  // The networks by name (the default one is Docker's "bridge"); their addresses are in
+  // inspect only.
+  Json nets = Json::object();
+  for (auto& n : s.networks) nets[n == default_network ? std::string("bridge") : n] = Json{{"NetworkID", ""}};
+  std::string mode = "default";
+  if (s.networks.size() == 1 && s.networks[0] != default_network) mode = s.networks[0];
   ObjectBuilder b(15);
   b.add("Id", s.id)
       .add("Names", std::move(names))
@@ -479,8 +586,8 @@ Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns) {
   b.add("Labels", s.labels.empty() ? Json::object() : Json(s.labels))
       .add("State", dockerState(statusName(s.status)))
       .add("Status", dockerStatusText(s, now_ns))
-      .add("HostConfig", {{"NetworkMode", "default"}})
-      .add("NetworkSettings", {{"Networks", Json::object()}})
+      .add("HostConfig", {{"NetworkMode", mode}})
+      .add("NetworkSettings", {{"Networks", std::move(nets)}})
       .add("Mounts", Json::array());
   return b.take();
 }
@@ -540,13 +647,19 @@ Json dockerContainerInspect(const Json& p) {
   if (p.contains("SizeRootFs")) j["SizeRootFs"] = p["SizeRootFs"];
   Json mounts = Json::array();
   if (p.contains("Mounts") && p["Mounts"].is_array())
-    for (auto& m : p["Mounts"])
-      mounts.push_back(Json{{"Type", m.value("Type", "bind")},
-                            {"Source", m.value("Source", "")},
-                            {"Destination", m.value("Destination", "")},
-                            {"Mode", m.value("Mode", "")},
-                            {"RW", m.value("RW", true)},
-                            {"Propagation", m.value("Propagation", "")}});
+    for (auto& m : p["Mounts"]) {
+      Json d = {{"Type", m.value("Type", "bind")},
+                {"Source", m.value("Source", "")},
+                {"Destination", m.value("Destination", "")},
+                {"Mode", m.value("Mode", "")},
+                {"RW", m.value("RW", true)},
+                {"Propagation", m.value("Propagation", "")}};
+      // Docker's MountPoint names a volume and its driver (omitempty); compose reuses a
+      // replaced container's volumes by these names.
+      for (const char* k : {"Name", "Driver"})
+        if (std::string v = m.value(k, ""); !v.empty()) d[k] = v;
+      mounts.push_back(std::move(d));
+    }
   j["Mounts"] = mounts;
   Json cfg = p.value("Config", Json::object());
   if (cfg.is_object()) {
@@ -564,6 +677,11 @@ Json dockerContainerInspect(const Json& p) {
       out["StopSignal"] = sg.is_number() ? Json(fmt::format("{}", sg.get<int>())) : sg;
     }
     if (cfg.contains("StopTimeout")) out["StopTimeout"] = cfg["StopTimeout"];
+    std::string attach;
+    if (auto a = cfg.find("Annotations"); a != cfg.end() && a->is_object())
+      attach = a->value(std::string(kDockerAttachAnnotation), "");
+    for (auto [field, stream] : {std::pair{"AttachStdin", "stdin"}, {"AttachStdout", "stdout"}, {"AttachStderr", "stderr"}})
+      out[field] = ("," + attach + ",").find("," + std::string(stream) + ",") != std::string::npos;
     j["Config"] = out;
   }
   Json ns = p.value("NetworkSettings", Json::object());

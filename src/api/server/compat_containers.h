@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/json.h"
@@ -12,6 +13,11 @@
 
 namespace berth::api::server {
 
+// Where a Docker create body's Config.Attach{Stdin,Stdout,Stderr} are kept ("stdin,stdout,
+// stderr"), as the SpecGenerator has no such fields: Docker's inspect reports them, and
+// clients decide by them which streams to attach (dockerpty, so `docker-compose run`).
+inline constexpr std::string_view kDockerAttachAnnotation = "io.berth.docker.attach";
+
 // Docker's ContainerCreateConfig (Config + HostConfig + NetworkingConfig) as a
 // SpecGenerator, as podman's compat create does. A field of the wrong type is
 // kInvalidArgument naming it; what berth cannot honour yet is refused or, when
@@ -19,10 +25,16 @@ namespace berth::api::server {
 Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& name,
                                            std::vector<std::string>& warnings);
 
+// Docker's EndpointSettings (create's NetworkingConfig.EndpointsConfig.<net>, connect's
+// EndpointConfig): Aliases, IPAddress, IPAMConfig.{IPv4Address,IPv6Address}, MacAddress.
+// `field` names the object in errors; the addresses are checked by the engine.
+Result<PerNetworkOptions> perNetworkFromDockerEndpoint(const Json& endpoint, std::string_view field);
+
 // podman's entities.ListContainer (libpod /containers/json).
 Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns);
-// Docker's types.Container (compat /containers/json).
-Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns);
+// Docker's types.Container (compat /containers/json); `default_network` is reported as
+// "bridge".
+Json dockerContainerSummary(const ContainerSummary& s, int64_t now_ns, const std::string& default_network);
 // Docker's ContainerJSON from podman's inspect document. k8s-file logs are
 // reported as json-file (docker-py streams output only for json-file/journald).
 Json dockerContainerInspect(const Json& podman);

@@ -75,6 +75,15 @@ TEST(DockerCreate, ConfigAndHostConfig) {
   EXPECT_EQ(s->r_limits[0].type, "RLIMIT_NOFILE");
   EXPECT_EQ(s->dns_server, (std::vector<std::string>{"1.1.1.1"}));
   EXPECT_EQ(s->hostadd, (std::vector<std::string>{"a:1.2.3.4"}));
+  EXPECT_FALSE(s->annotations.count(std::string(kDockerAttachAnnotation)));
+}
+
+// docker-py's create without detach: the streams a later attach wants, kept for inspect.
+TEST(DockerCreate, AttachFlagsKept) {
+  auto s = convert(R"({"Image": "busybox", "AttachStdin": false, "AttachStdout": true, "AttachStderr": true})");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->annotations.at(std::string(kDockerAttachAnnotation)), "stdout,stderr");
+  EXPECT_FALSE(convert(R"({"Image": "busybox", "AttachStdout": "yes"})").ok());
 }
 
 TEST(DockerCreate, WrongTypesNameTheField) {
@@ -88,7 +97,14 @@ TEST(DockerCreate, WrongTypesNameTheField) {
   r = convert(R"({"Image": "busybox", "HostConfig": {"PortBindings": {"99999/tcp": []}}})");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("PortBindings"), std::string::npos);
-  r = convert(R"({"Image": "busybox", "HostConfig": {"Binds": ["relative:/x"]}})");
+  r = convert(R"({"Image": "busybox", "HostConfig": {"Binds": ["./relative:/x"]}})");
+  ASSERT_FALSE(r.ok());
+  r = convert(R"({"Image": "busybox", "HostConfig": {"Binds": ["vol:x"]}})");
+  ASSERT_FALSE(r.ok());
+  r = convert(R"({"Image": "busybox", "NetworkingConfig": {"EndpointsConfig": {"n": {"Aliases": "a"}}}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("Aliases"), std::string::npos) << r.error().message();
+  r = convert(R"({"Image": "busybox", "Volumes": {"rel": {}}})");
   ASSERT_FALSE(r.ok());
   r = convert(R"({"Cmd": ["true"]})");
   ASSERT_FALSE(r.ok());
@@ -103,9 +119,73 @@ TEST(DockerCreate, DefaultNetworkIsNoWarning) {
   auto r = convert(R"({"Image": "busybox", "NetworkingConfig": {"EndpointsConfig": {"default": {}}}})", &w);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(w.empty());
-  r = convert(R"({"Image": "busybox", "NetworkingConfig": {"EndpointsConfig": {"mynet": {}}}})", &w);
+  r = convert(R"({"Image": "busybox", "HostConfig": {"NetworkMode": "host"},
+                  "NetworkingConfig": {"EndpointsConfig": {"host": {}}}})", &w);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(w.size(), 1u);
+  EXPECT_TRUE(w.empty());
+  EXPECT_TRUE(r->netns.is(NamespaceMode::kHost));
+  EXPECT_TRUE(r->networks.empty());
+}
+
+// docker-compose 1.29's create body: the project network as NetworkMode and as the one
+// endpoint with the service name as alias; named volumes in Binds, their targets again in
+// Config.Volumes.
+TEST(DockerCreate, ComposeNetworkAndNamedVolume) {
+  std::vector<std::string> w;
+  auto s = convert(R"({"Image": "busybox", "Volumes": {"/www": {}, "/anon/": {}},
+    "HostConfig": {"NetworkMode": "proj_front", "Binds": ["proj_www:/www:rw,z"], "Links": [],
+                   "VolumesFrom": ["other:ro"]},
+    "NetworkingConfig": {"EndpointsConfig": {"proj_front": {"Aliases": ["web"], "IPAMConfig": {}}}}})", &w);
+  ASSERT_TRUE(s.ok()) << s.error().what();
+  EXPECT_TRUE(w.empty());
+  EXPECT_TRUE(s->netns.is(NamespaceMode::kBridge));
+  ASSERT_EQ(s->networks.size(), 1u);
+  EXPECT_EQ(s->networks.at("proj_front").aliases, (std::vector<std::string>{"web"}));
+  ASSERT_EQ(s->volumes.size(), 2u);
+  EXPECT_EQ(s->volumes[0].name, "proj_www");
+  EXPECT_EQ(s->volumes[0].dest, "/www");
+  EXPECT_EQ(s->volumes[0].options, (std::vector<std::string>{"rw"}));
+  EXPECT_FALSE(s->volumes[0].is_anonymous);
+  EXPECT_EQ(s->volumes[1].name, "");
+  EXPECT_EQ(s->volumes[1].dest, "/anon");
+  EXPECT_TRUE(s->volumes[1].is_anonymous);
+  EXPECT_TRUE(s->mounts.empty());
+  EXPECT_EQ(s->volumes_from, (std::vector<std::string>{"other:ro"}));
+}
+
+TEST(DockerCreate, NetworksFromModeAndEndpoints) {
+  // A named mode alone is that network.
+  auto s = convert(R"({"Image": "busybox", "HostConfig": {"NetworkMode": "n1"}})");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->netns.is(NamespaceMode::kBridge));
+  ASSERT_EQ(s->networks.size(), 1u);
+  EXPECT_TRUE(s->networks.count("n1"));
+  // "bridge" is the default network, given to the engine as "default".
+  s = convert(R"({"Image": "busybox", "HostConfig": {"NetworkMode": "bridge"},
+                  "NetworkingConfig": {"EndpointsConfig": {"bridge": {"Aliases": ["x"]}}}})");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->networks.size(), 1u);
+  EXPECT_EQ(s->networks.at("default").aliases, (std::vector<std::string>{"x"}));
+  // Static addresses and MAC of an endpoint.
+  s = convert(R"({"Image": "busybox", "NetworkingConfig": {"EndpointsConfig": {"n2": {
+                  "IPAMConfig": {"IPv4Address": "10.9.0.5"}, "MacAddress": "02:00:00:00:00:01"}}}})");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->networks.at("n2").static_ips, (std::vector<std::string>{"10.9.0.5"}));
+  EXPECT_EQ(s->networks.at("n2").static_mac, "02:00:00:00:00:01");
+  // No mode, no endpoints: the engine's default.
+  s = convert(R"({"Image": "busybox"})");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->netns.isDefault());
+  EXPECT_TRUE(s->networks.empty());
+  // Mounts of type volume: named and anonymous.
+  s = convert(R"({"Image": "busybox", "HostConfig": {"Mounts": [
+                  {"Type": "volume", "Source": "v1", "Target": "/a", "ReadOnly": true},
+                  {"Type": "volume", "Target": "/b"}]}})");
+  ASSERT_TRUE(s.ok()) << s.error().what();
+  ASSERT_EQ(s->volumes.size(), 2u);
+  EXPECT_EQ(s->volumes[0].name, "v1");
+  EXPECT_EQ(s->volumes[0].options, (std::vector<std::string>{"ro"}));
+  EXPECT_TRUE(s->volumes[1].is_anonymous);
 }
 
 TEST(DockerShapes, InspectReportsJsonFileAndDockerState) {
@@ -113,7 +193,14 @@ TEST(DockerShapes, InspectReportsJsonFileAndDockerState) {
             {"State", {{"Status", "configured"}, {"Running", false}, {"ExitCode", 0}}},
             {"HostConfig", {{"LogConfig", {{"Type", "k8s-file"}, {"Path", "/x"}}}, {"RestartPolicy", {{"Name", ""}}}}},
             {"Config", {{"Tty", true}, {"StopSignal", 15}, {"Entrypoint", ""}}}};
+  p["Mounts"] = Json::array({Json{{"Type", "volume"}, {"Name", "v1"}, {"Source", "/s"}, {"Destination", "/d"},
+                                  {"Driver", "local"}, {"RW", true}},
+                             Json{{"Type", "bind"}, {"Source", "/h"}, {"Destination", "/b"}, {"Driver", ""}}});
   Json d = dockerContainerInspect(p);
+  EXPECT_EQ(d["Mounts"][0]["Name"], "v1");
+  EXPECT_EQ(d["Mounts"][0]["Driver"], "local");
+  EXPECT_FALSE(d["Mounts"][1].contains("Name"));
+  EXPECT_FALSE(d["Mounts"][1].contains("Driver"));
   EXPECT_EQ(d["HostConfig"]["LogConfig"]["Type"], "json-file");
   EXPECT_EQ(d["HostConfig"]["RestartPolicy"]["Name"], "no");
   EXPECT_EQ(d["State"]["Status"], "created");
@@ -121,6 +208,13 @@ TEST(DockerShapes, InspectReportsJsonFileAndDockerState) {
   EXPECT_EQ(d["Image"], "sha256:1234");
   EXPECT_EQ(d["Config"]["Tty"], true);
   EXPECT_EQ(d["Config"]["StopSignal"], "15");
+  EXPECT_EQ(d["Config"]["AttachStdout"], false);
+  p["Config"]["Annotations"] = {{std::string(kDockerAttachAnnotation), "stdout,stderr"}};
+  d = dockerContainerInspect(p);
+  EXPECT_EQ(d["Config"]["AttachStdin"], false);
+  EXPECT_EQ(d["Config"]["AttachStdout"], true);
+  EXPECT_EQ(d["Config"]["AttachStderr"], true);
+  EXPECT_FALSE(d["Config"].contains("Annotations"));
   EXPECT_TRUE(d["Config"]["Entrypoint"].is_null());
 }
 
@@ -134,7 +228,14 @@ TEST(DockerShapes, ListAndStatus) {
   s.exit_code = 3;
   s.created = 1000000000000000000;
   s.exited_at = 1000000000000000000;
-  Json d = dockerContainerSummary(s, 1000000000000000000 + 120 * 1000000000LL);
+  s.networks = {"podman"};
+  Json d = dockerContainerSummary(s, 1000000000000000000 + 120 * 1000000000LL, "podman");
+  EXPECT_TRUE(d["NetworkSettings"]["Networks"].contains("bridge"));
+  EXPECT_EQ(d["HostConfig"]["NetworkMode"], "default");
+  s.networks = {"proj_front"};
+  Json n = dockerContainerSummary(s, 1000000000000000000, "podman");
+  EXPECT_TRUE(n["NetworkSettings"]["Networks"].contains("proj_front"));
+  EXPECT_EQ(n["HostConfig"]["NetworkMode"], "proj_front");
   EXPECT_EQ(d["Names"][0], "/web");
   EXPECT_EQ(d["State"], "exited");
   EXPECT_EQ(d["Status"], "Exited (3) 2 minutes ago");

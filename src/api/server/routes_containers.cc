@@ -125,7 +125,8 @@ Status list(Call& c) {
   auto list = TRY(containers(eng).list(req));
   int64_t now = nowNanos();
   Json arr = Json::array();
-  for (auto& s : list) arr.push_back(c.libpod() ? libpodContainerSummary(s, now) : dockerContainerSummary(s, now));
+  const std::string& dflt = eng->networkStore().options().default_network;
+  for (auto& s : list) arr.push_back(c.libpod() ? libpodContainerSummary(s, now) : dockerContainerSummary(s, now, dflt));
   return c.json(200, arr);
 }
 
@@ -484,6 +485,11 @@ Status runAttach(Call& c, engine::Engine* eng, const AttachPlan& p, int in, int 
   if (c.has("detachKeys")) s.detach_keys = c.str("detachKeys");
   s.output = [&](int stream_id, std::string_view data) { return !p.wants(stream_id) || write(stream_id, data); };
   auto r = containers(eng).attach(p.f.id, s);
+  if (!r.ok() && !answered && r.error().code() == Code::kFailedPrecondition) {
+    // It exited since it was looked at: prepared again and attached, as podman's compat
+    // attach does for an exited container (a start that follows runs it once more).
+    if (containers(eng).init(p.f.id).ok()) r = containers(eng).attach(p.f.id, s);
+  }
   if (r.ok()) return {};
   if (!answered) {
     // The container stopped before the attach reached it (a not-running container is a

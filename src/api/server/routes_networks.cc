@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "api/server/call.h"
+#include "api/server/compat_containers.h"
 #include "api/server/routes.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
@@ -259,20 +260,7 @@ Status compatConnect(Call& c) {
   req.network = networkName(c, eng);
   TRY(getString(body, "Container", req.container));
   if (req.container.empty()) return makeError(Code::kInvalidArgument, "Container: a container name or ID is required");
-  if (const Json* ep = TRY(getObject(body, "EndpointConfig"))) {
-    TRY(getStrings(*ep, "Aliases", req.options.aliases));
-    std::string ip;
-    TRY(getString(*ep, "IPAddress", ip));
-    if (!ip.empty()) req.options.static_ips.push_back(ip);
-    if (const Json* ipam = TRY(getObject(*ep, "IPAMConfig"))) {
-      for (const char* k : {"IPv4Address", "IPv6Address"}) {
-        std::string a;
-        TRY(getString(*ipam, k, a));
-        if (!a.empty()) req.options.static_ips.push_back(a);
-      }
-    }
-    TRY(getString(*ep, "MacAddress", req.options.static_mac));
-  }
+  if (const Json* ep = TRY(getObject(body, "EndpointConfig"))) req.options = TRY(perNetworkFromDockerEndpoint(*ep, "EndpointConfig"));
   TRY(networks(eng).connect(req));
   return c.json(200, "OK");
 }
