@@ -343,43 +343,9 @@ Status convertHostConfig(const Json& hc, SpecGenerator& s, std::vector<std::stri
     }
   }
   // Resources.
-  int64_t memory = 0, swap = 0, reservation = 0, nano_cpus = 0, shares = 0, period = 0, quota = 0, pids = 0;
-  TRY_CTX(getInt(hc, "Memory", memory), "HostConfig");
-  TRY_CTX(getInt(hc, "MemorySwap", swap), "HostConfig");
-  TRY_CTX(getInt(hc, "MemoryReservation", reservation), "HostConfig");
-  TRY_CTX(getInt(hc, "NanoCpus", nano_cpus), "HostConfig");
-  TRY_CTX(getInt(hc, "CpuShares", shares), "HostConfig");
-  TRY_CTX(getInt(hc, "CpuPeriod", period), "HostConfig");
-  TRY_CTX(getInt(hc, "CpuQuota", quota), "HostConfig");
-  TRY_CTX(getInt(hc, "PidsLimit", pids), "HostConfig");
-  std::string cpuset;
-  TRY_CTX(getString(hc, "CpusetCpus", cpuset), "HostConfig");
-  if (memory < 0 || reservation < 0 || nano_cpus < 0 || shares < 0 || period < 0)
-    return bad("HostConfig", "resource limits must not be negative");
-  if (memory || swap || reservation || nano_cpus || shares || period || quota || pids > 0 || !cpuset.empty()) {
-    LinuxResources r;
-    if (memory || swap || reservation) {
-      LinuxMemory m;
-      if (memory) m.limit = memory;
-      if (swap) m.swap = swap;
-      if (reservation) m.reservation = reservation;
-      r.memory = m;
-    }
-    if (nano_cpus || shares || period || quota || !cpuset.empty()) {
-      LinuxCPU c;
-      if (nano_cpus) {
-        c.period = 100000;
-        c.quota = nano_cpus / 10000;
-      }
-      if (period) c.period = uint64_t(period);
-      if (quota) c.quota = quota;
-      if (shares) c.shares = uint64_t(shares);
-      c.cpus = cpuset;
-      r.cpu = c;
-    }
-    if (pids > 0) r.pids = LinuxPids{pids};
-    s.resource_limits = r;
-  }
+  auto r = TRY_CTX(dockerResources(hc), "HostConfig");
+  if (r.pids && r.pids->limit < 0) r.pids.reset();  // unlimited: no limit to set
+  if (r != LinuxResources{}) s.resource_limits = r;
   (void)warnings;
   return {};
 }
@@ -688,6 +654,56 @@ Json dockerContainerInspect(const Json& p) {
   if (ns.is_object() && !ns.contains("Networks")) ns["Networks"] = Json::object();
   j["NetworkSettings"] = ns;
   return j;
+}
+
+Result<LinuxResources> dockerResources(const Json& obj) {
+  int64_t shares = 0, period = 0, quota = 0, rt_period = 0, rt_runtime = 0, nano = 0, memory = 0, swap = 0,
+          reservation = 0, blkio = 0, pids = 0;
+  std::string cpus, mems;
+  TRY(getInt(obj, "CpuShares", shares));
+  TRY(getInt(obj, "CpuPeriod", period));
+  TRY(getInt(obj, "CpuQuota", quota));
+  TRY(getInt(obj, "CpuRealtimePeriod", rt_period));
+  TRY(getInt(obj, "CpuRealtimeRuntime", rt_runtime));
+  TRY(getInt(obj, "NanoCpus", nano));
+  TRY(getInt(obj, "Memory", memory));
+  TRY(getInt(obj, "MemorySwap", swap));
+  TRY(getInt(obj, "MemoryReservation", reservation));
+  TRY(getInt(obj, "BlkioWeight", blkio));
+  TRY(getInt(obj, "PidsLimit", pids));
+  TRY(getString(obj, "CpusetCpus", cpus));
+  TRY(getString(obj, "CpusetMems", mems));
+  for (auto [field, v] : {std::pair<const char*, int64_t>{"Memory", memory}, {"MemoryReservation", reservation},
+                          {"NanoCpus", nano}, {"CpuShares", shares}, {"CpuPeriod", period}})
+    if (v < 0) return bad(field, "resource limits must not be negative");
+  if (nano && (period || quota))
+    return makeError(Code::kInvalidArgument, "conflicting options: NanoCPUs and CPUPeriod/CPUQuota cannot both be set");
+  if (blkio && (blkio < 10 || blkio > 1000))
+    return makeError(Code::kInvalidArgument, "invalid BlkioWeight {}: the range is 10 to 1000", blkio);
+  LinuxResources res;
+  if (shares || period || quota || rt_period || rt_runtime || nano || !cpus.empty() || !mems.empty()) {
+    auto& cpu = res.cpu.emplace();
+    if (shares) cpu.shares = uint64_t(shares);
+    if (nano) {
+      cpu.period = 100000;
+      cpu.quota = nano / 10000;
+    }
+    if (period) cpu.period = uint64_t(period);
+    if (quota) cpu.quota = quota;
+    if (rt_period) cpu.realtime_period = uint64_t(rt_period);
+    if (rt_runtime) cpu.realtime_runtime = rt_runtime;
+    cpu.cpus = cpus;
+    cpu.mems = mems;
+  }
+  if (memory || swap || reservation) {
+    auto& m = res.memory.emplace();
+    if (memory) m.limit = memory;
+    if (swap) m.swap = swap;
+    if (reservation) m.reservation = reservation;
+  }
+  if (pids) res.pids.emplace().limit = pids;
+  if (blkio) res.block_io.emplace().weight = uint16_t(blkio);
+  return res;
 }
 
 }  // namespace berth::api::server

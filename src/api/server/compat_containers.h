@@ -30,6 +30,12 @@ Result<SpecGenerator> specFromDockerCreate(const Json& body, const std::string& 
 // `field` names the object in errors; the addresses are checked by the engine.
 Result<PerNetworkOptions> perNetworkFromDockerEndpoint(const Json& endpoint, std::string_view field);
 
+// Docker's Resources fields (HostConfig on create, the whole body of POST
+// /containers/{id}/update) as OCI resources: 0 or absent leaves a value unset, PidsLimit -1
+// is unlimited. Negative limits, NanoCpus beside CpuPeriod/CpuQuota and a BlkioWeight out of
+// 10..1000 are kInvalidArgument naming the field.
+Result<LinuxResources> dockerResources(const Json& obj);
+
 // podman's entities.ListContainer (libpod /containers/json).
 Json libpodContainerSummary(const ContainerSummary& s, int64_t now_ns);
 // Docker's types.Container (compat /containers/json); `default_network` is reported as

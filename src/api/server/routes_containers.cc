@@ -253,54 +253,7 @@ Status libpodUpdate(Call& c) {
 // absent leaves a value as it is). Answers {"Warnings": [...]}.
 Status compatUpdate(Call& c) {
   Json body = TRY(c.objectBody());
-  int64_t shares = 0, period = 0, quota = 0, rt_period = 0, rt_runtime = 0, nano = 0, memory = 0, swap = 0,
-          reservation = 0, blkio = 0;
-  std::string cpus, mems;
-  TRY(getInt(body, "CpuShares", shares));
-  TRY(getInt(body, "CpuPeriod", period));
-  TRY(getInt(body, "CpuQuota", quota));
-  TRY(getInt(body, "CpuRealtimePeriod", rt_period));
-  TRY(getInt(body, "CpuRealtimeRuntime", rt_runtime));
-  TRY(getInt(body, "NanoCpus", nano));
-  TRY(getInt(body, "Memory", memory));
-  TRY(getInt(body, "MemorySwap", swap));
-  TRY(getInt(body, "MemoryReservation", reservation));
-  TRY(getInt(body, "BlkioWeight", blkio));
-  TRY(getString(body, "CpusetCpus", cpus));
-  TRY(getString(body, "CpusetMems", mems));
-  std::optional<int64_t> pids;
-  if (auto it = body.find("PidsLimit"); it != body.end() && !it->is_null()) {
-    int64_t v = 0;
-    TRY(getInt(body, "PidsLimit", v));
-    if (v != 0) pids = v;
-  }
-  if (nano && (period || quota))
-    return makeError(Code::kInvalidArgument, "conflicting options: NanoCPUs and CPUPeriod/CPUQuota cannot both be set");
-  if (blkio && (blkio < 10 || blkio > 1000))
-    return makeError(Code::kInvalidArgument, "invalid BlkioWeight {}: the range is 10 to 1000", blkio);
-  LinuxResources res;
-  if (shares || period || quota || rt_period || rt_runtime || nano || !cpus.empty() || !mems.empty()) {
-    auto& cpu = res.cpu.emplace();
-    if (shares) cpu.shares = uint64_t(shares);
-    if (nano) {
-      cpu.period = 100000;
-      cpu.quota = nano / 10000;
-    }
-    if (period) cpu.period = uint64_t(period);
-    if (quota) cpu.quota = quota;
-    if (rt_period) cpu.realtime_period = uint64_t(rt_period);
-    if (rt_runtime) cpu.realtime_runtime = rt_runtime;
-    cpu.cpus = cpus;
-    cpu.mems = mems;
-  }
-  if (memory || swap || reservation) {
-    auto& m = res.memory.emplace();
-    if (memory) m.limit = memory;
-    if (swap) m.swap = swap;
-    if (reservation) m.reservation = reservation;
-  }
-  if (pids) res.pids.emplace().limit = pids;
-  if (blkio) res.block_io.emplace().weight = uint16_t(blkio);
+  LinuxResources res = TRY(dockerResources(body));
   Json warnings = Json::array();
   if (auto rp = TRY(getObject(body, "RestartPolicy")); rp && !rp->value("Name", std::string()).empty())
     warnings.push_back("the restart policy of an existing container is not changed by this service");
