@@ -53,6 +53,7 @@ Result<LockedDir> makeLockedTmp(const std::string& root, const std::string& pref
     std::string tmpl = fmt::format("{}/{}XXXXXX", root, prefix);
     if (!::mkdtemp(tmpl.data())) return errnoError("mkdtemp {}", tmpl);
     UniqueFd fd(::open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd && errno == ENOENT) continue;  // another writer's cleanup() took it before we opened it
     if (!fd) return errnoError("open {}", tmpl);
     if (::flock(fd.get(), LOCK_EX) < 0) return errnoError("lock {}", tmpl);
     // cleanup() may have removed it between mkdtemp and flock.
