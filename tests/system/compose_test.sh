@@ -206,5 +206,27 @@ assert_contains "$OUT" "docker-py ok" "networks, volumes and aliases through doc
 expect_rc 0 berth volume ls -q
 assert_eq "$OUT" "" "remove with v=True removed the anonymous volume"
 
+# ---- `up` attached: output of both services until they exit (follows /events and attach) -----
+mkdir -p "$TEST_DIR/att"
+cat >"$TEST_DIR/att/docker-compose.yml" <<'EOF'
+version: "3"
+services:
+  a:
+    image: busybox
+    command: sh -c 'echo from-a; sleep 1; echo a-done'
+  b:
+    image: busybox
+    command: sh -c 'echo from-b'
+EOF
+DA=(timeout 120 docker-compose -p att -f "$TEST_DIR/att/docker-compose.yml" --ansi never)
+expect_rc 0 "${DA[@]}" up
+assert_contains "$OUT" "from-a" "up (attached) shows a's first line"
+assert_contains "$OUT" "a-done" "up (attached) follows a to its end"
+assert_contains "$OUT" "from-b" "up (attached) shows b's output"
+assert_contains "$OUT" "att_a_1 exited with code 0" "up (attached) sees a exit (events)"
+expect_rc 0 "${DA[@]}" down
+expect_rc 0 berth ps -aq --filter label=com.docker.compose.project=att
+assert_eq "$OUT" "" "down after an attached up removes its containers"
+
 kill -0 "$SVC_PID" && pass || fail "the service died"
 finish
