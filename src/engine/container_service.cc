@@ -1129,17 +1129,24 @@ void LocalContainerService::sweepOrphans() {
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prune(const std::vector<std::string>& filters) {
-  api::ContainerListRequest lr;
-  lr.all = true;
-  lr.filters = filters;
-  for (auto& f : lr.filters)
-    if (f.rfind("until=", 0) == 0) f = "since=0";  // handled below
+  // podman's prune filters: label (all must match), label! (none may), until.
   auto list_req = api::ContainerListRequest{true, -1, false, false, {}};
-  for (auto& f : filters)
-    if (f.rfind("label=", 0) == 0) list_req.filters.push_back(f);
+  std::vector<std::string> not_labels;
   int64_t until = 0;
-  for (auto& f : filters)
-    if (f.rfind("until=", 0) == 0) until = TRY(parseTimestampArg(f.substr(6)));
+  for (auto& f : filters) {
+    auto eq = f.find('=');
+    std::string key = f.substr(0, eq);
+    if (eq == std::string::npos || (key != "label" && key != "label!" && key != "until"))
+      return makeError(Code::kInvalidArgument, "{} is an invalid filter", f);
+    if (key == "label") list_req.filters.push_back(f);
+    else if (key == "label!") not_labels.push_back(f.substr(eq + 1));
+    else until = TRY(parseTimestampArg(f.substr(eq + 1)));
+  }
+  auto has_label = [](const api::ContainerSummary& c, const std::string& want) {
+    auto eq = want.find('=');
+    auto it = c.labels.find(want.substr(0, eq));
+    return it != c.labels.end() && (eq == std::string::npos || it->second == want.substr(eq + 1));
+  };
   auto all = TRY(list(list_req));
   std::vector<std::pair<std::string, int64_t>> out;
   for (auto& c : all) {
@@ -1147,6 +1154,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalContainerService::prun
         c.status == api::ContainerStatus::kStopping)
       continue;
     if (until && c.created >= until) continue;
+    if (std::any_of(not_labels.begin(), not_labels.end(), [&](const std::string& l) { return has_label(c, l); }))
+      continue;
     int64_t size = int64_t(fs::dirSize(paths(c.id).upper));
     api::ContainerRemoveRequest rm;
     rm.names = {c.id};

@@ -563,7 +563,7 @@ void LocalImageService::removeUnusedParents(const state::ImageRecord& gone, api:
 
 Result<std::vector<std::pair<std::string, int64_t>>> LocalImageService::prune(
     const api::ImagePruneRequest& req) {
-  auto filters = TRY(parseFilters(req.filters, {"label", "until", "dangling"}));
+  auto filters = TRY(parseFilters(req.filters, {"label", "label!", "until", "dangling"}));
   StoreLock lock = TRY(StoreLock::exclusive(e_.options().root));
   std::vector<std::pair<std::string, int64_t>> removed;
   // Pruning can expose more dangling parents; repeat until nothing changes.
@@ -579,6 +579,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> LocalImageService::prune(
           ok &= r.created < t;
         } else if (f.key == "label") {
           ok &= labelMatches(r.labels, f.value);
+        } else if (f.key == "label!") {
+          ok &= !labelMatches(r.labels, f.value);
         } else if (f.key == "dangling") {
           ok &= (f.value == "true") == r.names.empty();
         }

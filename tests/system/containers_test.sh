@@ -260,6 +260,19 @@ assert_eq "$(grep -c " $RUNROOT/containers/$orphan" /proc/self/mountinfo || true
 assert_eq "$(cat "$TEST_DIR/orphan-src/file")" "keep" "orphan sweep unmounts before removing"
 n=$(wc -l <<<"$OUT")
 (( n >= 6 )) && pass || fail "prune lists removed IDs: $OUT"
+# prune filters as podman's: label (all must match), label! (none may), until; others refused.
+pk1=$(berth create --name pk1 -l tier=keep busybox true)
+pk2=$(berth create --name pk2 -l tier=drop busybox true)
+expect_rc 0 berth container prune -f --filter label!=tier=keep --filter label=tier
+assert_contains "$OUT" "$pk2" "prune label= and label! remove the other labelled container"
+assert_not_contains "$OUT" "$pk1" "prune label! keeps the container with that label"
+expect_rc 1 berth container exists pk2
+expect_rc 0 berth container exists pk1
+expect_rc 125 berth container prune -f --filter bogus=1
+assert_contains "$ERR" "bogus=1 is an invalid filter" "prune refuses an unknown filter"
+expect_rc 0 berth system prune -f --filter label!=tier=keep
+expect_rc 0 berth container exists pk1
+expect_rc 0 berth rm pk1
 assert_eq "$(berth ps -a --format '{{.Names}}')" "pz2" "prune keeps running containers"
 berth rm -f -t 0 pz2 >/dev/null
 
