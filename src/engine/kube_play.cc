@@ -17,6 +17,7 @@
 #include "base/fs.h"
 #include "base/json_access.h"
 #include "base/log.h"
+#include "base/tempfile.h"
 #include "base/yaml.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
@@ -413,12 +414,27 @@ class Player {
                          v.type == KubeVolume::kConfigMap ? "configmap" : "secret", v.source);
       for (auto& [file, data] : v.items) {
         if (!safeItemName(file)) return makeError(Code::kInvalidArgument, "volume item {:?}: not a plain file name", file);
+        // The volume is shared (replicas, other pods of the file): running containers may be
+        // reading it, so an item is replaced whole (a new file renamed over it), never
+        // truncated in place, and left alone when it already holds the data.
         std::string path = vol.mountpoint + "/" + file;
-        int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) return errnoError("creating file {:?} at volume mountpoint {:?}", file, vol.mountpoint);
-        bool ok = fs::writeAll(fd, data).ok();
-        ::close(fd);
-        if (!ok) return errnoError("writing file {:?} at volume mountpoint {:?}", file, vol.mountpoint);
+        int cur = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (cur >= 0) {
+          struct stat st;
+          bool same = ::fstat(cur, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == off_t(data.size()) &&
+                      fs::readAll(cur).valueOr("") == data;
+          ::close(cur);
+          if (same) continue;
+        }
+        auto tmp = TRY_CTX(fs::createTempBeside(path, 0644), "creating file {:?} at volume mountpoint {:?}", file,
+                           vol.mountpoint);
+        Status w = fs::writeAll(tmp.fd.get(), data);
+        tmp.fd.reset();
+        if (w.ok() && ::rename(tmp.path.c_str(), path.c_str()) < 0) w = errnoError("rename {}", tmp.path);
+        if (!w.ok()) {
+          ::unlink(tmp.path.c_str());
+          return std::move(w).error().context(fmt::format("writing file {:?} at volume mountpoint {:?}", file, vol.mountpoint));
+        }
       }
     }
     return {};
