@@ -43,9 +43,7 @@ export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >"$CONTAINERS_REGISTRIES_CONF"
 expect_rc 0 berth push -q busybox "$R/lib/busybox:1"
 
-"${B[@]}" system service --time 0 "unix://$SOCK" 2>"$TEST_DIR/svc.log" &
-SVC_PID=$!
-for _ in $(seq 100); do [[ -S "$SOCK" ]] && break; sleep 0.05; done
+start_service "unix://$SOCK"
 
 # ---- podman --remote -------------------------------------------------------------------------
 P=(timeout 60 podman --remote --url "unix://$SOCK")

@@ -16,9 +16,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 load_default_image
 
-"${B[@]}" system service --time 0 "unix://$SOCK" 2>"$TEST_DIR/svc.log" &
-SVC_PID=$!
-for _ in $(seq 100); do [[ -S "$SOCK" ]] && break; sleep 0.05; done
+start_service "unix://$SOCK"
 
 C=(curl -s --unix-socket "$SOCK" -o "$TEST_DIR/body" -w '%{http_code}')
 P=(timeout 60 podman --remote --url "unix://$SOCK")
@@ -218,9 +216,7 @@ PY=python3
 expect_rc 0 berth run -d -i --name wsc busybox sh -c 'while read l; do echo "got:$l"; done; sleep 1000'
 # docker-py speaks WebSocket only to tcp:// services.
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"${B[@]}" system service --time 0 "tcp:127.0.0.1:$PORT" 2>"$TEST_DIR/svc-tcp.log" &
-TCP_PID=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/_ping" && break; sleep 0.05; done
+start_service "tcp:127.0.0.1:$PORT"
 OUT=$(timeout 60 "$PY" - "$PORT" <<'PY' 2>&1 || true
 import sys, time, docker
 c = docker.APIClient(base_url="tcp://127.0.0.1:" + sys.argv[1], version="1.41")

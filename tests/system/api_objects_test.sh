@@ -19,9 +19,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 load_default_image
 
-"${B[@]}" system service --time 0 "unix://$SOCK" 2>"$TEST_DIR/svc.log" &
-SVC_PID=$!
-for _ in $(seq 200); do [[ -S "$SOCK" ]] && break; sleep 0.05; done
+start_service "unix://$SOCK"
 
 # api METHOD PATH [BODY]: sets CODE and BODY_OUT. PATH is below http://d (add /v4.3.1/libpod).
 api() {

@@ -20,9 +20,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 load_default_image
 
-"${B[@]}" system service --time 0 "unix://$SOCK" 2>"$TEST_DIR/svc.log" &
-SVC_PID=$!
-for _ in $(seq 100); do [[ -S "$SOCK" ]] && break; sleep 0.05; done
+start_service "unix://$SOCK"
 
 export DOCKER_HOST="unix://$SOCK"
 # run and exec through docker-py and dockerpty, not through a docker CLI binary (the

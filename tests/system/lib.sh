@@ -104,6 +104,28 @@ make_rootfs_tar() {
   rm -rf "$dir"
 }
 
+# start_service URI: `berth system service --time 0 URI` (unix://PATH or tcp:HOST:PORT) in
+# the background on the test's root, its pid in SVC_PID (TCP_PID for tcp), logging to
+# $TEST_DIR/svc.log (svc-tcp.log); returns once the socket exists or _ping answers.
+start_service() {
+  local uri=$1 i
+  if [[ "$uri" == tcp:* ]]; then
+    "${B[@]}" system service --time 0 "$uri" 2>"$TEST_DIR/svc-tcp.log" &
+    TCP_PID=$!
+  else
+    "${B[@]}" system service --time 0 "$uri" 2>>"$TEST_DIR/svc.log" &
+    SVC_PID=$!
+  fi
+  for i in $(seq 200); do
+    case $uri in
+      unix://*) [[ -S "${uri#unix://}" ]] && return 0 ;;
+      tcp:*) curl -s -o /dev/null "http://${uri#tcp:}/_ping" && return 0 ;;
+    esac
+    sleep 0.05
+  done
+  fail "the service on $uri did not come up"
+}
+
 load_default_image() {
   bash "$BERTH_SRC/scripts/make-default-image.sh" "${B[@]}" >/dev/null
 }
