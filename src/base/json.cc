@@ -1,8 +1,10 @@
 // JSON parsing with errors as values, and typed, checked accessors for hostile documents.
 #include "base/json.h"
 #include "base/json_access.h"
+#include "base/json_compact.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace berth {
 
@@ -223,4 +225,81 @@ Result<const Json*> optArray(const Json& obj, std::string_view key, std::string_
 }
 
 }  // namespace json
+namespace {
+
+// True when nlohmann writes `s` between quotes unchanged: printable ASCII, no '"' or '\\'.
+bool plainAscii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  return true;
+}
+
+void appendString(std::string& out, const std::string& s, const Json* node) {
+  if (plainAscii(s)) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else if (node) {
+    out += node->dump(-1, ' ', false, Json::error_handler_t::replace);
+  } else {
+    out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+}
+
+template <typename Int>
+void appendInt(std::string& out, Int v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
+
+void appendCompactJson(std::string& out, const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        appendString(out, it.key(), nullptr);
+        out += ':';
+        appendCompactJson(out, it.value());
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& v : j) {
+        if (!first) out += ',';
+        first = false;
+        appendCompactJson(out, v);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::string:
+      appendString(out, j.get_ref<const std::string&>(), &j);
+      return;
+    case Json::value_t::number_integer:
+      appendInt(out, j.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      appendInt(out, j.get<uint64_t>());
+      return;
+    case Json::value_t::boolean:
+      out += j.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::null:
+      out += "null";
+      return;
+    default:  // floats, binary, discarded: nlohmann's own formatting
+      out += j.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+  }
+}
+
 }  // namespace berth

@@ -1,8 +1,12 @@
 // Tests for the typed JSON accessors: wrong types are errors naming the field, never exceptions.
 #include "base/json.h"
 #include "base/json_access.h"
+#include "base/json_compact.h"
 
 #include <gtest/gtest.h>
+
+#include <limits>
+#include <random>
 
 namespace berth::json {
 namespace {
@@ -85,6 +89,43 @@ TEST(JsonParse, DepthIsCapped) {
   // Brackets inside strings do not count.
   std::string s = "[\"" + std::string(5000, '[') + "\\\"\"]";
   EXPECT_TRUE(parseJson(s, "doc").ok()) << s;
+}
+
+
+std::string nlohmannDump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string compact(const Json& j) {
+  std::string out;
+  appendCompactJson(out, j);
+  return out;
+}
+
+TEST(JsonCompact, SameBytesAsNlohmann) {
+  Json doc = {
+      {"Id", "0123abcd"},
+      {"quote\"key", "tab\there"},
+      {"ctl", std::string("a\x01b\x1f\x7f", 5)},
+      {"utf8", "h\xc3\xa9llo \xe2\x82\xac"},
+      {"bad utf8", std::string("x\xff\xfey")},
+      {"slash", "a\\b/c"},
+      {"nums", {0, -1, 42, std::numeric_limits<int64_t>::min(), std::numeric_limits<uint64_t>::max()}},
+      {"floats", {0.5, -1.25e-7, 1e300, 3.0}},
+      {"nan", std::numeric_limits<double>::quiet_NaN()},
+      {"bools", {true, false, nullptr}},
+      {"empty", {{"o", Json::object()}, {"a", Json::array()}, {"s", ""}}},
+      {"nested", {{{"x", {{"y", {1, {2, {3}}}}}}}}},
+  };
+  EXPECT_EQ(compact(doc), nlohmannDump(doc));
+  for (const Json& j : {Json(nullptr), Json(7), Json("s"), Json::array(), Json::object(), Json(1.5)})
+    EXPECT_EQ(compact(j), nlohmannDump(j));
+  // Random strings over every byte value, as keys and values.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(size_t(rng() % 12), '\0');
+    for (auto& ch : s) ch = char(rng() % 4 == 0 ? rng() % 256 : 0x20 + rng() % 95);
+    Json j = {{s, s}, {"v", Json::array({s, int64_t(rng()) - (1 << 30)})}};
+    ASSERT_EQ(compact(j), nlohmannDump(j)) << i;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,11 @@
   vanish SOCK PATH                   starts a streaming GET and closes after the first bytes
   pipeline SOCK N                    N pipelined GET /_ping on one connection; prints how many 200s
   garbage SOCK                       sends a non-HTTP line; prints the status line
+  stalled SOCK N                     N clients stall (half a header each, and one pipelining
+                                     requests it never reads) while another pings; prints
+                                     the ping's status and whole seconds it took
+  mixed SOCK                         one connection pipelines requests served inline and on
+                                     threads; prints the statuses in the order they came
 """
 import json
 import signal
@@ -140,6 +145,71 @@ def main():
             buf += chunk
             ok = buf.count(b"HTTP/1.1 200 OK")
         print(ok)
+    elif cmd == "stalled":
+        n = int(sys.argv[3])
+        stalled = []
+        for _ in range(n):
+            c = connect(addr)
+            c.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n")
+            stalled.append(c)
+        hog = connect(addr)
+        hog.setblocking(False)
+        reqs = b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n" * 20000
+        try:
+            while reqs:
+                reqs = reqs[hog.send(reqs):]
+        except BlockingIOError:
+            pass  # its answers fill both socket buffers; the rest of its requests wait
+        time.sleep(0.5)
+        start = time.time()
+        s = connect(addr)
+        s.settimeout(10)
+        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
+        try:
+            status, _, _ = read_response(s)
+        except OSError:
+            status = "timeout"
+        print(status, int(time.time() - start))
+        for c in stalled + [hog]:
+            c.close()
+    elif cmd == "mixed":
+        s = connect(addr)
+        body = b'{"Image": "no-such-image-here"}'
+        reqs = [
+            b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n",
+            b"GET /v1.41/version HTTP/1.1\r\nHost: d\r\n\r\n",
+            b"GET /v4.3.1/libpod/containers/json?all=true HTTP/1.1\r\nHost: d\r\n\r\n",
+            b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode() + body,
+            b"GET /v1.41/containers/no-such-ctr/json HTTP/1.1\r\nHost: d\r\n\r\n",
+            b"GET /nowhere HTTP/1.1\r\nHost: d\r\n\r\n",
+            b"HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n",
+        ]
+        s.sendall(b"".join(reqs))
+        out = []
+        buf = b""
+        for r in reqs:
+            # Answers follow each other on the stream: split them by Content-Length.
+            while b"\r\n\r\n" not in buf:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+            if b"\r\n\r\n" not in buf:
+                out.append("closed")
+                break
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            lines = head.decode().split("\r\n")
+            length = 0
+            for l in lines[1:]:
+                k, v = l.split(":", 1)
+                if k.strip().lower() == "content-length" and not r.startswith(b"HEAD"):
+                    length = int(v)
+            while len(buf) < length:
+                buf += s.recv(65536)
+            buf = buf[length:]
+            out.append(lines[0].split()[1])
+        print(" ".join(out))
     elif cmd == "garbage":
         s = connect(addr)
         s.sendall(b"\x16\x03\x01 this is not http\r\n\r\n")

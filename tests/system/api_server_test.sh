@@ -66,6 +66,10 @@ assert_eq "$(req GET '/v1.41/info?x=%' | head -1)" "400" "bad query escape"
 assert_eq "$(python3 "$H" huge "$SOCK" /v1.41/containers/create 64)" "413" "64 MiB JSON body refused"
 assert_eq "$(python3 "$H" garbage "$SOCK")" "HTTP/1.1 400 Bad Request" "garbage request"
 assert_eq "$(python3 "$H" pipeline "$SOCK" 50)" "50" "pipelined keep-alive requests"
+# The event loops: stalled clients (half headers, a reader that never reads) hold no
+# loop, and a connection pipelining inline and threaded routes gets its answers in order.
+assert_eq "$(python3 "$H" stalled "$SOCK" 20)" "200 0" "ping answered at once beside 21 stalled clients"
+assert_eq "$(python3 "$H" mixed "$SOCK")" "200 200 200 404 404 404 200" "pipelined inline and threaded routes, in order"
 python3 "$H" vanish "$SOCK" /v1.41/version >/dev/null
 assert_eq "$(req GET /_ping | head -1)" "200" "service up after a vanished client"
 kill -0 "$SVC_PID" && pass || fail "service died"

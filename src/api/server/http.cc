@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "base/fs.h"
+#include "base/json_compact.h"
 
 namespace berth::api::server {
 
@@ -168,6 +169,10 @@ std::string Response::head(int status, std::string_view content_type, std::optio
 
 bool Response::writeAllTimed(std::string_view data) {
   if (broken_) return false;
+  if (capture_) {
+    capture_->append(data);
+    return true;
+  }
   while (!data.empty()) {
     ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -193,7 +198,8 @@ Status Response::send(int status, std::string_view content_type, std::string_vie
 }
 
 Status Response::json(int status, const Json& doc) {
-  std::string body = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string body;
+  appendCompactJson(body, doc);
   body += '\n';
   return send(status, "application/json", body);
 }
@@ -298,39 +304,64 @@ int HttpConnection::readSome(int timeout_ms) {
   }
 }
 
+// Feeds the buffered bytes to the header parser: kOk once a whole header is in, kAgain
+// when more bytes are needed, kBad / kTooLarge on a broken one.
+HttpConnection::ReadStatus HttpConnection::parseBuffered(std::string& why) {
+  // Empty lines before a request line are allowed (RFC 9112 2.2).
+  while (!in_.empty() && (in_[0] == '\r' || in_[0] == '\n')) in_.erase(0, 1);
+  if (in_.empty()) return ReadStatus::kAgain;
+  if (!head_active_) {
+    parser_->body.reset();
+    auto& hp = parser_->head.emplace();
+    hp.header_limit(std::uint32_t(limits_.max_header_bytes));
+    // Bodies are capped per route by readBody. (Not boost::none: 1.74 compares
+    // Content-Length against an empty optional as "over the limit".)
+    hp.body_limit(std::numeric_limits<std::uint64_t>::max());
+    hp.eager(false);
+    head_active_ = true;
+  }
+  auto& hp = *parser_->head;
+  boost::system::error_code ec;
+  size_t used = hp.put(boost::asio::buffer(in_.data(), in_.size()), ec);
+  in_.erase(0, used);
+  if (hp.is_header_done()) {
+    head_active_ = false;
+    return ReadStatus::kOk;
+  }
+  if (ec == bhttp::error::header_limit || in_.size() > limits_.max_header_bytes) {
+    head_active_ = false;
+    why = "request header too large";
+    return ReadStatus::kTooLarge;
+  }
+  if (ec && ec != bhttp::error::need_more) {
+    head_active_ = false;
+    why = ec.message();
+    return ReadStatus::kBad;
+  }
+  return ReadStatus::kAgain;
+}
+
+HttpConnection::ReadStatus HttpConnection::tryReadHeader(Request& req, std::string& why) {
+  for (;;) {
+    ReadStatus st = parseBuffered(why);
+    if (st == ReadStatus::kOk) return finishHeader(req, why);
+    if (st != ReadStatus::kAgain) return st;
+    int n = readSome(0);
+    if (n == -1) return ReadStatus::kAgain;
+    if (n == 0 || n == -2) return in_.empty() && !head_active_ ? ReadStatus::kClosed : ReadStatus::kBad;
+  }
+}
+
 HttpConnection::ReadStatus HttpConnection::readHeader(Request& req, const std::atomic<bool>& stop,
                                                       std::string& why) {
-  parser_->body.reset();
-  auto& hp = parser_->head.emplace();
-  hp.header_limit(std::uint32_t(limits_.max_header_bytes));
-  // Bodies are capped per route by readBody. (Not boost::none: 1.74 compares
-  // Content-Length against an empty optional as "over the limit".)
-  hp.body_limit(std::numeric_limits<std::uint64_t>::max());
-  hp.eager(false);
   int64_t waited = 0;
   int64_t header_deadline = 0;
   for (;;) {
-    // Empty lines before a request line are allowed (RFC 9112 2.2).
-    while (!in_.empty() && (in_[0] == '\r' || in_[0] == '\n')) in_.erase(0, 1);
-    if (!in_.empty()) {
-      if (!header_deadline) header_deadline = nowMs() + limits_.header_timeout_ms;
-      boost::system::error_code ec;
-      size_t used = hp.put(boost::asio::buffer(in_.data(), in_.size()), ec);
-      in_.erase(0, used);
-      if (hp.is_header_done()) break;
-      if (ec == bhttp::error::header_limit) {
-        why = "request header too large";
-        return ReadStatus::kTooLarge;
-      }
-      if (ec && ec != bhttp::error::need_more) {
-        why = ec.message();
-        return ReadStatus::kBad;
-      }
-      if (in_.size() > limits_.max_header_bytes) {
-        why = "request header too large";
-        return ReadStatus::kTooLarge;
-      }
-    }
+    bool started = !in_.empty() || head_active_;
+    ReadStatus st = parseBuffered(why);
+    if (st == ReadStatus::kOk) return finishHeader(req, why);
+    if (st != ReadStatus::kAgain) return st;
+    if (started && !header_deadline) header_deadline = nowMs() + limits_.header_timeout_ms;
     int timeout;
     if (!header_deadline) {
       if (stop.load()) return ReadStatus::kClosed;
@@ -351,6 +382,10 @@ HttpConnection::ReadStatus HttpConnection::readHeader(Request& req, const std::a
       return ReadStatus::kTimeout;
     }
   }
+}
+
+HttpConnection::ReadStatus HttpConnection::finishHeader(Request& req, std::string& why) {
+  auto& hp = *parser_->head;
   auto& m = hp.get();
   req = Request{};
   auto ms = m.method_string();

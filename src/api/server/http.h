@@ -76,6 +76,9 @@ class Response {
   // Set to 2 when the response becomes a stream or a hijack (the server cuts those
   // at shutdown instead of waiting for them).
   void setPhase(std::atomic<int>* phase) { phase_ = phase; }
+  // Collects what would be written in `out` instead (inline routes: the server sends it
+  // without blocking its event loop). Not for streams or hijacks.
+  void capture(std::string* out) { capture_ = out; }
 
   Status send(int status, std::string_view content_type, std::string_view body);
   // podman's WriteJSON: the document plus a newline, application/json.
@@ -115,6 +118,7 @@ class Response {
   int fd_;
   HttpConnection* conn_ = nullptr;
   std::atomic<int>* phase_ = nullptr;
+  std::string* capture_ = nullptr;
   const Request& req_;
   const CommonHeaders& common_;
   const Limits& limits_;
@@ -143,10 +147,16 @@ class HttpConnection {
     kTimeout,   // no complete header in time
     kBad,       // malformed: answer 400 and close
     kTooLarge,  // header over the limit: answer 431 and close
+    kAgain,     // tryReadHeader only: no whole header yet, the socket has nothing more
   };
   // Waits for the next request's header. `stop` is polled every 200 ms
   // while no byte of a request has arrived.
   ReadStatus readHeader(Request& req, const std::atomic<bool>& stop, std::string& why);
+  // The same without waiting: reads what the socket holds and returns kAgain when the
+  // header is not whole yet (the bytes so far are kept for the next call).
+  ReadStatus tryReadHeader(Request& req, std::string& why);
+  // True while part of a request header has arrived.
+  bool headerStarted() const { return head_active_ || !in_.empty(); }
   // Reads the request body: into req.body (at most `cap` bytes) or spooled to a
   // new file in `spool_dir` (at most `cap` bytes). kOutOfRange-like
   // kFailedPrecondition "too large" -> 413; kDeadlineExceeded for a stalled
@@ -164,6 +174,8 @@ class HttpConnection {
 
  private:
   struct Parser;
+  ReadStatus parseBuffered(std::string& why);
+  ReadStatus finishHeader(Request& req, std::string& why);
   int readSome(int timeout_ms);  // >0 bytes appended, 0 EOF, -1 timeout, -2 error
   int rcv_timeout_ms_ = 0;        // SO_RCVTIMEO as last set (0: none)
 
@@ -171,6 +183,7 @@ class HttpConnection {
   const Limits& limits_;
   std::string in_;
   Parser* parser_ = nullptr;
+  bool head_active_ = false;  // parser_->head holds a header begun but not finished
 };
 
 // Status for "body too large" errors produced by readBody.

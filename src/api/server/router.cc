@@ -132,6 +132,11 @@ void Router::add(std::string_view method, Tree tree, std::string_view pattern, H
   routes_.push_back(std::move(r));
 }
 
+void Router::markInline(std::string_view method, std::string_view pattern) {
+  for (auto& r : routes_)
+    if (r.method == method && r.pattern == pattern) r.inline_ok = true;
+}
+
 RouteMatch Router::match(std::string_view method, std::string_view raw_path) const {
   RouteMatch m;
   std::string_view rest;

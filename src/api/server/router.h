@@ -29,6 +29,9 @@ struct Route {
   std::vector<Seg> segs;
   Handler handler;
   BodyMode body = BodyMode::kBuffer;
+  // Served on the event loop: answers from the database and memory alone, never waits
+  // on a container, a process, the network or the client.
+  bool inline_ok = false;
 };
 
 struct RouteMatch {
@@ -47,6 +50,8 @@ class Router {
   void add(std::string_view method, Tree tree, std::string_view pattern, Handler h,
            BodyMode body = BodyMode::kBuffer);
   RouteMatch match(std::string_view method, std::string_view raw_path) const;
+  // Marks the route (both trees) as served on the event loop (Route::inline_ok).
+  void markInline(std::string_view method, std::string_view pattern);
   size_t size() const { return routes_.size(); }
 
  private:

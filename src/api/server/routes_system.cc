@@ -287,6 +287,12 @@ void registerAllRoutes(Router& r) {
   registerBuildRoutes(r);
   registerKubeRoutes(r);
   registerFileRoutes(r);
+  // Answered from the database and memory: served on the event loop, no thread hop.
+  // (version is not: info asks the runtime for its version.)
+  for (const char* get : {"/_ping", "/containers/json", "/containers/{name}/json", "/containers/{name}/exists",
+                          "/images/json", "/images/{name:.*}/json", "/images/{name:.*}/exists"})
+    r.markInline("GET", get);
+  r.markInline("HEAD", "/_ping");
 }
 
 }  // namespace berth::api::server

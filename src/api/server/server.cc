@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -94,6 +98,21 @@ Status Server::run() {
     int fl = ::fcntl(l.get(), F_GETFL);
     ::fcntl(l.get(), F_SETFL, fl | O_NONBLOCK);
   }
+  unsigned loops = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  for (unsigned i = 0; i < loops; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->ep.reset(::epoll_create1(EPOLL_CLOEXEC));
+    w->wake.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!w->ep || !w->wake) return errnoError("create the API service's event loop");
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;
+    if (::epoll_ctl(w->ep.get(), EPOLL_CTL_ADD, w->wake.get(), &ev) != 0) return errnoError("epoll_ctl");
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) w->thread = std::thread([this, p = w.get()] { workerLoop(p); });
+  size_t next_worker = 0;
+  Status result;
   touch();
   const int64_t idle_ms = int64_t(state_.opts.idle_timeout_s) * 1000;
   for (;;) {
@@ -106,7 +125,10 @@ Status Server::run() {
       timeout = int(std::max<int64_t>(0, std::min<int64_t>(left, 1000)));
     }
     int n = ::poll(fds.data(), fds.size(), timeout);
-    if (n < 0 && errno != EINTR) return errnoError("poll listeners");
+    if (n < 0 && errno != EINTR) {
+      result = errnoError("poll listeners");
+      break;
+    }
     if (n > 0 && (fds.back().revents & POLLIN)) {
       LOG_DEBUG("API service shutting down on request");
       break;
@@ -116,26 +138,31 @@ Status Server::run() {
       for (int k = 0; k < 64; ++k) {
         int cfd = ::accept4(listeners_[i].get(), nullptr, nullptr, SOCK_CLOEXEC);
         if (cfd < 0) break;
-        UniqueFd fd(cfd);
         touch();
-        auto* c = new Conn;
-        c->fd = cfd;
         {
           std::lock_guard<std::mutex> g(mu_);
           if (conns_.size() >= size_t(state_.opts.max_connections)) {
-            delete c;
             answerAndClose(cfd, 503, "too many connections", common_);
+            ::close(cfd);
             continue;
           }
+        }
+        auto* c = new Conn;
+        c->fd = cfd;
+        c->http = std::make_unique<HttpConnection>(UniqueFd(cfd), state_.opts.limits);
+        c->worker = workers_[next_worker++ % workers_.size()].get();
+        c->last_ms.store(nowMs());
+        {
+          std::lock_guard<std::mutex> g(mu_);
           conns_.insert(c);
         }
-        std::thread([this, c, f = std::move(fd)]() mutable {
-          serveConnection(std::move(f), c);
-          std::lock_guard<std::mutex> g(mu_);
-          conns_.erase(c);
-          delete c;
-          cv_.notify_all();
-        }).detach();
+        struct epoll_event ev = {};
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (::epoll_ctl(c->worker->ep.get(), EPOLL_CTL_ADD, cfd, &ev) != 0) {
+          LOG_WARN("API service: cannot watch a new connection: {}", std::strerror(errno));
+          closeConn(c);
+        }
       }
     }
     if (idle_ms > 0 && busy_.load() == 0 && nowMs() - last_activity_ms_.load() >= idle_ms) {
@@ -148,65 +175,205 @@ Status Server::run() {
   state_.stopping.store(true);
   listeners_.clear();
   for (auto& p : unlink_paths_) ::unlink(p.c_str());
-  std::unique_lock<std::mutex> lk(mu_);
-  for (auto* c : conns_)
-    if (c->phase.load() != 1) ::shutdown(c->fd, SHUT_RDWR);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(state_.opts.shutdown_grace_ms);
-  while (!conns_.empty()) {
-    if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
-      LOG_WARN("API service stopping with {} request(s) still in flight", conns_.size());
-      for (auto* c : conns_) ::shutdown(c->fd, SHUT_RDWR);
-      cv_.wait_for(lk, std::chrono::seconds(1), [&] { return conns_.empty(); });
-      break;
-    }
+  {
+    std::unique_lock<std::mutex> lk(mu_);
     for (auto* c : conns_)
       if (c->phase.load() != 1) ::shutdown(c->fd, SHUT_RDWR);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(state_.opts.shutdown_grace_ms);
+    while (!conns_.empty()) {
+      if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
+        LOG_WARN("API service stopping with {} request(s) still in flight", conns_.size());
+        for (auto* c : conns_) ::shutdown(c->fd, SHUT_RDWR);
+        cv_.wait_for(lk, std::chrono::seconds(1), [&] { return conns_.empty(); });
+        break;
+      }
+      for (auto* c : conns_)
+        if (c->phase.load() != 1) ::shutdown(c->fd, SHUT_RDWR);
+    }
   }
-  return {};
+  quit_.store(true);
+  for (auto& w : workers_) {
+    uint64_t one = 1;
+    (void)!::write(w->wake.get(), &one, sizeof one);
+  }
+  for (auto& w : workers_) w->thread.join();
+  return result;
 }
 
-void Server::serveConnection(UniqueFd fd, Conn* self) {
-  std::atomic<int>& phase = self->phase;
-  auto conn = std::make_unique<HttpConnection>(std::move(fd), state_.opts.limits);
+void Server::workerLoop(Worker* w) {
+  struct epoll_event evs[64];
+  int64_t last_sweep = nowMs();
+  while (!quit_.load()) {
+    int n = ::epoll_wait(w->ep.get(), evs, 64, 1000);
+    if (n < 0 && errno != EINTR) {
+      LOG_ERROR("API service event loop: epoll_wait: {}", std::strerror(errno));
+      return;
+    }
+    // Each connection appears once per batch, and only serveReady of that event closes it.
+    for (int i = 0; i < n; ++i) {
+      if (evs[i].data.ptr) serveReady(static_cast<Conn*>(evs[i].data.ptr));
+    }
+    if (nowMs() - last_sweep >= 1000) {
+      sweep(w);
+      last_sweep = nowMs();
+    }
+  }
+}
+
+// Closes this loop's keep-alive connections idle for longer than the limit.
+void Server::sweep(Worker* w) {
+  int64_t cutoff = nowMs() - state_.opts.limits.keepalive_timeout_ms;
+  std::vector<Conn*> idle;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    for (auto* c : conns_)
+      if (c->worker == w && !c->away.load() && c->last_ms.load() < cutoff) idle.push_back(c);
+  }
+  for (auto* c : idle) closeConn(c);
+}
+
+void Server::badHeader(Conn* c, HttpConnection::ReadStatus st, const std::string& why) {
+  int status = st == HttpConnection::ReadStatus::kTimeout    ? 408
+               : st == HttpConnection::ReadStatus::kTooLarge ? 431
+                                                             : 400;
+  LOG_INFO("Failed Request: ({}:{}) {}", status, statusText(status), why);
+  answerAndClose(c->http->fd(), status, why, common_);
+}
+
+void Server::serveReady(Conn* c) {
   for (;;) {
     Request req;
     std::string why;
-    auto st = conn->readHeader(req, state_.stopping, why);
-    if (st == HttpConnection::ReadStatus::kClosed) break;
+    auto st = c->http->tryReadHeader(req, why);
+    if (st == HttpConnection::ReadStatus::kAgain) {
+      // Half a header: a thread waits for the rest (with the header timeout), not the loop.
+      if (c->http->headerStarted()) handOff(c, std::nullopt, {}, {}, false);
+      return;
+    }
+    if (st == HttpConnection::ReadStatus::kClosed) return closeConn(c);
     if (st != HttpConnection::ReadStatus::kOk) {
-      int status = st == HttpConnection::ReadStatus::kTimeout    ? 408
-                   : st == HttpConnection::ReadStatus::kTooLarge ? 431
-                                                                 : 400;
-      LOG_INFO("Failed Request: ({}:{}) {}", status, statusText(status), why);
-      answerAndClose(conn->fd(), status, why, common_);
-      break;
+      badHeader(c, st, why);
+      return closeConn(c);
     }
-    phase.store(1);
+    touch();
+    RouteMatch m = router_.match(req.method, req.path);
+    if (!m.route || !m.route->inline_ok || req.has_body || state_.stopping.load())
+      return handOff(c, std::move(req), std::move(m), {}, false);
+    c->phase.store(1);
     busy_.fetch_add(1);
-    touch();
-    Response res(conn->fd(), req, common_, state_.opts.limits);
-    res.setConnection(conn.get());
-    res.setPhase(&phase);
-    dispatch(*conn, req, res);
-    if (!req.body_file.empty()) ::unlink(req.body_file.c_str());
+    std::string out;
+    Response res(c->http->fd(), req, common_, state_.opts.limits);
+    res.capture(&out);
+    res.setConnection(c->http.get());
+    dispatch(*c->http, req, res, m);
     busy_.fetch_sub(1);
-    phase.store(0);
+    c->phase.store(0);
     touch();
-    if (!res.keepAlive() || state_.stopping.load()) {
-      if (req.unread_body) conn->lingeringClose(2000);
-      break;
+    size_t sent = 0;
+    while (sent < out.size()) {
+      ssize_t k = ::send(c->http->fd(), out.data() + sent, out.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (k < 0) return closeConn(c);  // the client is gone
+      sent += size_t(k);
     }
-  }
-  // The registry must stop naming the fd before it is closed (run() calls shutdown on it).
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    self->fd = -1;
+    bool keep = res.keepAlive() && !state_.stopping.load();
+    // A reader slower than the socket buffer gets the rest from a thread.
+    if (sent < out.size()) return handOff(c, std::nullopt, {}, out.substr(sent), !keep);
+    if (!keep) return closeConn(c);
+    c->last_ms.store(nowMs());
+    // One request per turn: a fast client would otherwise keep the loop to itself. What
+    // it already sent (pipelined) is served now; anything newer waits for epoll's next
+    // round, behind the other connections.
+    if (!c->http->headerStarted()) return;
   }
 }
 
-void Server::dispatch(HttpConnection& conn, Request& req, Response& res) {
+void Server::handOff(Conn* c, std::optional<Request> req, RouteMatch m, std::string unsent, bool close_after) {
+  ::epoll_ctl(c->worker->ep.get(), EPOLL_CTL_DEL, c->http->fd(), nullptr);
+  c->away.store(true);
+  try {
+    std::thread([this, c, r = std::move(req), m = std::move(m), u = std::move(unsent), close_after]() mutable {
+      serveAway(c, std::move(r), std::move(m), std::move(u), close_after);
+    }).detach();
+  } catch (const std::system_error& e) {
+    LOG_WARN("API service: no thread for a request ({}); closing its connection", e.what());
+    closeConn(c);
+  }
+}
+
+void Server::serveAway(Conn* c, std::optional<Request> first, RouteMatch first_match, std::string unsent,
+                       bool close_after) {
+  if (!unsent.empty()) {
+    Request none;
+    Response res(c->http->fd(), none, common_, state_.opts.limits);
+    if (!res.writeRaw(unsent) || close_after) return closeConn(c);
+  }
+  // The first request, then whatever the client already sent after it; the loop takes
+  // the connection back once it is waiting for a new request.
+  for (;;) {
+    Request req;
+    RouteMatch m;
+    if (first) {
+      req = std::move(*first);
+      m = std::move(first_match);
+      first.reset();
+    } else {
+      if (!c->http->headerStarted()) break;
+      std::string why;
+      auto st = c->http->readHeader(req, state_.stopping, why);
+      if (st == HttpConnection::ReadStatus::kClosed) return closeConn(c);
+      if (st != HttpConnection::ReadStatus::kOk) {
+        badHeader(c, st, why);
+        return closeConn(c);
+      }
+      m = router_.match(req.method, req.path);
+    }
+    c->phase.store(1);
+    busy_.fetch_add(1);
+    touch();
+    Response res(c->http->fd(), req, common_, state_.opts.limits);
+    res.setConnection(c->http.get());
+    res.setPhase(&c->phase);
+    dispatch(*c->http, req, res, m);
+    if (!req.body_file.empty()) ::unlink(req.body_file.c_str());
+    busy_.fetch_sub(1);
+    c->phase.store(0);
+    touch();
+    if (!res.keepAlive() || state_.stopping.load()) {
+      if (req.unread_body) c->http->lingeringClose(2000);
+      return closeConn(c);
+    }
+  }
+  if (state_.stopping.load()) return closeConn(c);
+  // Back to the loop. Under mu_ so that a sweep never sees it half returned; once it is
+  // in the epoll set it is the loop's, and this thread no longer touches it.
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    c->last_ms.store(nowMs());
+    c->away.store(false);
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.ptr = c;
+    if (::epoll_ctl(c->worker->ep.get(), EPOLL_CTL_ADD, c->http->fd(), &ev) == 0) return;
+    c->away.store(true);
+  }
+  LOG_WARN("API service: cannot watch a connection again: {}", std::strerror(errno));
+  closeConn(c);
+}
+
+void Server::closeConn(Conn* c) {
+  ::epoll_ctl(c->worker->ep.get(), EPOLL_CTL_DEL, c->http->fd(), nullptr);
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    conns_.erase(c);
+    cv_.notify_all();
+  }
+  delete c;  // closes the socket
+}
+
+void Server::dispatch(HttpConnection& conn, Request& req, Response& res, RouteMatch& m) {
   LOG_DEBUG("API request {} {}", req.method, req.target);
-  RouteMatch m = router_.match(req.method, req.path);
   auto reject = [&](int status, const std::string& msg) {
     Error e(status == 404 ? Code::kNotFound : Code::kInvalidArgument, msg);
     LOG_INFO("Failed Request: ({}:{}) for {}:'{}'", status, statusText(status), req.method, req.target);

@@ -1,12 +1,16 @@
-// Server: listeners, one thread per connection (engine calls block, attach and
-// streams hold their connection), the idle timeout and graceful shutdown.
+// Server: listeners; an event loop per core that reads requests and answers the inline
+// routes (ping, lists, inspect) itself; a thread of its own for every other request
+// (engine calls block, attach and streams hold their connection), after which the
+// connection goes back to its loop; the idle timeout and graceful shutdown.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -55,12 +59,31 @@ class Server {
   void requestStop();
 
  private:
+  struct Worker;
   struct Conn {
     int fd;
     std::atomic<int> phase{0};  // 0 idle (waiting for a request), 1 busy, 2 streaming/hijacked
+    std::unique_ptr<HttpConnection> http;
+    Worker* worker = nullptr;
+    std::atomic<bool> away{false};    // out of the loop, served by a thread of its own
+    std::atomic<int64_t> last_ms{0};  // end of its last request (keep-alive timeout)
   };
-  void serveConnection(UniqueFd fd, Conn* self);
-  void dispatch(HttpConnection& conn, Request& req, Response& res);
+  struct Worker {
+    UniqueFd ep;    // epoll set of this loop's connections
+    UniqueFd wake;  // eventfd: quit
+    std::thread thread;
+  };
+  void workerLoop(Worker* w);
+  void sweep(Worker* w);
+  // Serves what a ready connection sent, on the loop.
+  void serveReady(Conn* c);
+  // Takes `c` out of its loop onto a thread of its own: `req` (matched as `m`) to
+  // dispatch, or the rest of a header to wait for, or `unsent` bytes of an answer.
+  void handOff(Conn* c, std::optional<Request> req, RouteMatch m, std::string unsent, bool close_after);
+  void serveAway(Conn* c, std::optional<Request> req, RouteMatch m, std::string unsent, bool close_after);
+  void closeConn(Conn* c);
+  void badHeader(Conn* c, HttpConnection::ReadStatus st, const std::string& why);
+  void dispatch(HttpConnection& conn, Request& req, Response& res, RouteMatch& m);
   void touch();
 
   ServerState state_;
@@ -76,6 +99,8 @@ class Server {
   std::set<Conn*> conns_;
   std::atomic<int> busy_{0};
   std::atomic<int64_t> last_activity_ms_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> quit_{false};
 };
 
 // Installs SIGTERM/SIGINT handlers that make Server::run return (idempotent).
