@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # REST API throughput, berth system service beside podman system service in the same
 # run: wrk on tcp 127.0.0.1 against _ping, libpod containers/json and compat
-# containers/json with BENCH_API_CONTAINERS (100) containers on private roots.
+# containers/json with BENCH_API_CONTAINERS (100) containers on private roots; the same
+# on each service's unix socket with bench/unixload.c (wrk speaks only tcp).
 # Targets: _ping >= 3x podman's requests/s; both lists >= 1000 requests/s, p99 < 20 ms.
 source "$(dirname "$0")/lib.sh"
 N=${BENCH_API_CONTAINERS:-100}
@@ -9,6 +10,7 @@ DUR=${BENCH_API_SECONDS:-5}
 CONNS=${BENCH_API_CONNECTIONS:-16}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 command -v wrk >/dev/null || { echo "bench: wrk is needed (scripts/deps.sh --test)" >&2; exit 1; }
+cc -O2 -pthread -o "$BENCH_DIR/unixload" "$SRC/bench/unixload.c"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 bash "$SRC/scripts/make-default-image.sh" "${BERTH_CMD[@]}" >/dev/null
@@ -25,10 +27,19 @@ PP=$(port)
 BPID=$!
 "${PODMAN_CMD[@]}" system service --time 0 "tcp:127.0.0.1:$PP" 2>"$BENCH_DIR/podman-svc.log" &
 PPID_=$!
-stop_services() { kill "$BPID" "$PPID_" 2>/dev/null || true; wait 2>/dev/null || true; }
+BS=$BENCH_DIR/berth.sock
+PS=$BENCH_DIR/podman.sock
+"${BERTH_CMD[@]}" system service --time 0 "unix://$BS" 2>>"$BENCH_DIR/berth-svc.log" &
+BUPID=$!
+"${PODMAN_CMD[@]}" system service --time 0 "unix://$PS" 2>>"$BENCH_DIR/podman-svc.log" &
+PUPID=$!
+stop_services() { kill "$BPID" "$PPID_" "$BUPID" "$PUPID" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap 'stop_services; cleanup_bench' EXIT
 for p in "$BP" "$PP"; do
   for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$p/_ping" && break; sleep 0.05; done
+done
+for s in "$BS" "$PS"; do
+  for _ in $(seq 200); do curl -s -o /dev/null --unix-socket "$s" "http://d/_ping" && break; sleep 0.05; done
 done
 
 # bench_url PORT PATH: "requests/s p50_ms p99_ms" from wrk.
@@ -52,6 +63,13 @@ for case in "_ping:/_ping" "libpod-list:/v4.3.1/libpod/containers/json?all=true"
   read -r brps bp50 bp99 <<<"$b"
   read -r prps pp50 pp99 <<<"$p"
   printf '%-28s %12s %9s %9s   %12s %9s %9s\n' "$name ($N containers)" "$brps" "$bp50" "$bp99" "$prps" "$pp50" "$pp99"
+done
+for case in "_ping:/_ping" "libpod-list:/v4.3.1/libpod/containers/json?all=true" "compat-list:/v1.41/containers/json?all=1"; do
+  name=${case%%:*}
+  path=${case#*:}
+  read -r brps bp50 bp99 < <("$BENCH_DIR/unixload" "$BS" "$path" "$CONNS" "$DUR")
+  read -r prps pp50 pp99 < <("$BENCH_DIR/unixload" "$PS" "$path" "$CONNS" "$DUR")
+  printf '%-28s %12s %9s %9s   %12s %9s %9s\n' "$name unix ($N)" "$brps" "$bp50" "$bp99" "$prps" "$pp50" "$pp99"
 done
 read -r brps _ _ prps _ _ <<<"${RES[_ping]}"
 awk -v b="$brps" -v p="$prps" 'BEGIN { r = (p > 0) ? b / p : 0; printf "%-44s ratio %.2fx (target >= 3x) %s\n", "_ping requests/s berth/podman", r, (r >= 3) ? "OK" : "MISSED" }'

@@ -106,7 +106,32 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
       .flag("systemd", 0, &o.systemd, "Run container in systemd mode (\"true\"|\"false\"|\"always\")")
       .flag("timeout", 0, &o.timeout, "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.")
       .flag("userns", 0, &o.userns, "User namespace to use")
-      .hiddenFlag("kernel-memory", &o.kernel_memory);  // podman: a deprecated no-op
+      .hiddenFlag("kernel-memory", &o.kernel_memory)  // podman: a deprecated no-op
+      .sliceFlag("sysctl", 0, &o.sysctl, "Sysctl options")
+      .flag("cgroupns", 0, &o.cgroupns, "cgroup namespace to use")
+      .sliceFlag("uidmap", 0, &o.uidmap, "UID map to use for the user namespace")
+      .sliceFlag("gidmap", 0, &o.gidmap, "GID map to use for the user namespace")
+      .flag("subuidname", 0, &o.subuidname, "Name of range listed in /etc/subuid for use in user namespace")
+      .flag("subgidname", 0, &o.subgidname, "Name of range listed in /etc/subgid for use in user namespace")
+      .flag("cgroup-parent", 0, &o.cgroup_parent, "Optional parent cgroup for the container")
+      .flag("cgroups", 0, &o.cgroups, "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")")
+      .sliceFlag("cgroup-conf", 0, &o.cgroup_conf, "Configure cgroup v2 (key=value)")
+      .flag("personality", 0, &o.personality, "Configure execution domain using personality (e.g., LINUX/LINUX32)")
+      .flag("oom-score-adj", 0, &o.oom_score_adj, "Tune the host's OOM preferences (-1000 to 1000)")
+      .flag("env-host", 0, &o.env_host, "Use all current host environment variables in container")
+      .flag("env-merge", 0, &o.env_merge, "Preprocess environment variables from image before injecting them into the container")
+      .flag("read-only-tmpfs", 0, &o.read_only_tmpfs, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp")
+      .flag("init-path", 0, &o.init_path, "Path to the container-init binary")
+      .flag("label-file", 0, &o.label_file, "Read in a line delimited file of labels")
+      .flag("passwd-entry", 0, &o.passwd_entry, "Entry to write to /etc/passwd")
+      .flag("hostuser", 0, &o.hostuser, "Host user account to add to /etc/passwd within container")
+      .sliceFlag("chrootdirs", 0, &o.chrootdirs, "Chroot directories inside the container")
+      .flag("pidfile", 0, &o.pidfile, "Write the container process ID to the file")
+      .sliceFlag("requires", 0, &o.requires_ctrs, "Add one or more requirement containers that must be started before this container will start")
+      .flag("sdnotify", 0, &o.sdnotify, "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")")
+      .flag("seccomp-policy", 0, &o.seccomp_policy, "Policy for selecting a seccomp profile (experimental)")
+      .flag("platform", 0, &o.platform, "Specify the platform for selecting the image.  (Conflicts with --arch and --os)")
+      .flag("disable-content-trust", 0, &o.disable_content_trust, "This is a Docker specific option and is a NOOP");
   addResourceFlags(c, o.resources, false);
   c.flag("http-proxy", 0, &o.http_proxy, "Set proxy environment variables in the container based on the host proxy vars")
       .hiddenFlag("dns-opt", &o.dns_option);  // podman's alias of --dns-option
@@ -116,7 +141,10 @@ void addCreateFlags(Command& c, CreateOpts& o, bool run) {
         .flag("detach-keys", 0, &o.detach_keys, "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-cf`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`")
         .flag("sig-proxy", 0, &o.sig_proxy, "Proxy received signals to the process")
         .flag("preserve-fds", 0, &o.preserve_fds, "Pass a number of additional file descriptors into the container")
-        .flag("rmi", 0, &o.rmi, "Remove container image unless used by other containers");
+        .flag("rmi", 0, &o.rmi, "Remove container image unless used by other containers")
+        .flag("passwd", 0, &o.passwd, "add entries to /etc/passwd and /etc/group");
+  } else {
+    c.flag("init-ctr", 0, &o.init_ctr, "Make this a pod init container.");
   }
   c.noInterspersed();
 }
@@ -548,6 +576,101 @@ Result<api::ContainerNetworkConfig> networkConfig(const CreateOpts& o) {
   return static_cast<api::ContainerNetworkConfig&>(s);
 }
 
+namespace {
+
+// podman's --label-file: KEY=VALUE lines; blank lines and # comments skipped, a bare KEY
+// has an empty value.
+Result<std::vector<std::pair<std::string, std::string>>> readLabelFile(const std::string& path) {
+  auto text = TRY_CTX(fs::readFile(path), "--label-file {}", path);
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    start = nl == std::string::npos ? text.size() : nl + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    line.erase(0, b);
+    auto eq = line.find('=');
+    out.emplace_back(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
+  }
+  return out;
+}
+
+// containers/storage's ParseIDMap: each value holds one or more CONTAINER:HOST:SIZE triples.
+Status parseIdMapFlag(const std::vector<std::string>& specs, const char* what, std::vector<api::IDMap>& out) {
+  for (const auto& spec : specs) {
+    std::vector<std::string> f;
+    for (size_t start = 0;;) {
+      size_t colon = spec.find(':', start);
+      f.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+    if (f.size() % 3 != 0)
+      return makeError(Code::kInvalidArgument,
+                       "initializing ID mappings: {} setting is malformed expected [\"uint32:uint32:uint32\"]: {:?}",
+                       what, spec);
+    for (size_t i = 0; i < f.size(); i += 3) {
+      int64_t v[3];
+      for (int k = 0; k < 3; ++k) {
+        auto [end, ec] = std::from_chars(f[i + k].data(), f[i + k].data() + f[i + k].size(), v[k]);
+        if (f[i + k].empty() || ec != std::errc() || end != f[i + k].data() + f[i + k].size() || v[k] < 0 ||
+            v[k] > int64_t(UINT32_MAX))
+          return makeError(Code::kInvalidArgument,
+                           "initializing ID mappings: {} setting is malformed expected [\"uint32:uint32:uint32\"]: {:?}",
+                           what, spec);
+      }
+      out.push_back(api::IDMap{.container_id = v[0], .host_id = v[1], .size = v[2]});
+    }
+  }
+  return {};
+}
+
+// The ranges /etc/subuid (or subgid) gives `name`, mapped from container ID 0 upwards.
+Status subIdRanges(const std::string& file, const std::string& name, std::vector<api::IDMap>& out) {
+  auto text = TRY_CTX(fs::readFile(file), "read {}", file);
+  int64_t next = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    start = nl == std::string::npos ? text.size() : nl + 1;
+    auto c1 = line.find(':'), c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string::npos || line.substr(0, c1) != name) continue;
+    int64_t host = std::atoll(line.substr(c1 + 1, c2 - c1 - 1).c_str());
+    int64_t size = std::atoll(line.substr(c2 + 1).c_str());
+    if (size <= 0) continue;
+    out.push_back(api::IDMap{.container_id = next, .host_id = host, .size = size});
+    next += size;
+  }
+  if (out.empty()) return makeError(Code::kNotFound, "no subordinate ID ranges found for {:?} in {}", name, file);
+  return {};
+}
+
+// podman's ParseIDMapping: --uidmap/--gidmap (each defaulting to the other) after the
+// ranges of --subuidname/--subgidname; any mapping means a private user namespace.
+Status applyIdMappingFlags(const CreateOpts& o, api::SpecGenerator& s) {
+  if (o.uidmap.empty() && o.gidmap.empty() && o.subuidname.empty() && o.subgidname.empty()) return {};
+  api::IDMappingOptions m;
+  std::string subuid = o.subuidname.empty() ? o.subgidname : o.subuidname;
+  std::string subgid = o.subgidname.empty() ? o.subuidname : o.subgidname;
+  if (!subuid.empty()) {
+    TRY(subIdRanges("/etc/subuid", subuid, m.uid_map));
+    TRY(subIdRanges("/etc/subgid", subgid, m.gid_map));
+  }
+  TRY(parseIdMapFlag(o.uidmap.empty() ? o.gidmap : o.uidmap, "UID", m.uid_map));
+  TRY(parseIdMapFlag(o.gidmap.empty() ? o.uidmap : o.gidmap, "GID", m.gid_map));
+  m.host_uid_mapping = m.uid_map.empty();
+  m.host_gid_mapping = m.gid_map.empty();
+  s.idmappings = std::move(m);
+  if (o.userns.empty()) s.userns.nsmode = api::NamespaceMode::kPrivate;
+  return {};
+}
+
+}  // namespace
+
 Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std::string>& args,
                                      const std::vector<std::string>& raw_argv) {
   api::SpecGenerator s;
@@ -602,6 +725,8 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
     for (auto& [k, v] : TRY(specgen::parseEnvFile(f, host_env))) s.env[k] = v;
   for (auto& e : o.env)
     for (auto& [k, v] : TRY(specgen::parseEnvArg(e, host_env))) s.env[k] = v;
+  for (auto& f : o.label_file)
+    for (auto& [k, v] : TRY(readLabelFile(f))) s.labels[k] = v;
   for (auto& l : o.labels) {
     auto eq = l.find('=');
     s.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
@@ -660,6 +785,13 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   }
   s.log_configuration = std::move(log);
   TRY(applyNetworkFlags(o, s));
+  // podman's create checks: DNS settings need a network of the container's own.
+  if ((!o.dns.empty() || !o.dns_option.empty() || !o.dns_search.empty()) &&
+      (s.netns.is(api::NamespaceMode::kNone) || s.netns.is(api::NamespaceMode::kContainer)))
+    return makeError(Code::kInvalidArgument, "conflicting options: dns and the network mode: {}",
+                     api::namespaceModeName(s.netns.nsmode));
+  if (!o.pod.empty() && !o.pod.starts_with("new:") && !o.userns.empty() && !std::getenv("PODMAN_USERNS"))
+    return makeError(Code::kInvalidArgument, "--userns and --pod cannot be set together");
   if (!o.pid.empty()) s.pidns = TRY(parseNamespaceFlag(o.pid));
   if (!o.uts.empty()) s.utsns = TRY(parseNamespaceFlag(o.uts));
   if (!o.ipc.empty()) {  // podman's ParseIPCNamespace
@@ -675,6 +807,49 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
     else if (mode == "keep-id") s.userns = {api::NamespaceMode::kKeepId, value};
     else if (u == "nomap") s.userns.nsmode = api::NamespaceMode::kNoMap;
     else s.userns = TRY(parseNamespaceFlag(u));
+  }
+  TRY(applyIdMappingFlags(o, s));
+  for (auto& kv : o.sysctl) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return makeError(Code::kInvalidArgument, "sysctl {:?}: values must be in the form of KEY=VALUE", kv);
+    s.sysctl[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (!o.cgroupns.empty()) s.cgroupns = TRY(parseNamespaceFlag(o.cgroupns));
+  s.cgroup_parent = o.cgroup_parent;
+  s.cgroups_mode = o.cgroups;
+  for (auto& kv : o.cgroup_conf) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return makeError(Code::kInvalidArgument, "--cgroup-conf {:?}: must be in the format KEY=VALUE", kv);
+    s.unified[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (!o.personality.empty()) s.personality = api::LinuxPersonality{.domain = o.personality, .flags = {}};
+  if (o.oom_score_adj_set) {
+    if (o.oom_score_adj < -1000 || o.oom_score_adj > 1000)
+      return makeError(Code::kInvalidArgument, "oom_score_adj {} is out of range: must be between -1000 and 1000",
+                       o.oom_score_adj);
+    s.oom_score_adj = o.oom_score_adj;
+  }
+  if (o.env_host) s.env_host = true;
+  s.env_merge = o.env_merge;
+  if (!o.read_only_tmpfs) s.read_write_tmpfs = false;
+  s.init_path = o.init_path;
+  if (!o.init_path.empty() && !o.init)
+    return makeError(Code::kInvalidArgument, "--init-path needs --init");
+  s.passwd_entry = o.passwd_entry;
+  if (!o.passwd) s.manage_password = false;
+  s.host_users = o.hostuser;
+  s.chroot_directories = o.chrootdirs;
+  s.pid_file = o.pidfile;
+  s.dependency_containers = o.requires_ctrs;
+  s.sdnotify_mode = o.sdnotify;
+  s.seccomp_policy = o.seccomp_policy;
+  if (!o.init_ctr.empty()) {
+    if (o.init_ctr != "always" && o.init_ctr != "once")
+      return makeError(Code::kInvalidArgument, "init-ctr value must be 'always' or 'once'");
+    if (o.pod.empty()) return makeError(Code::kInvalidArgument, "must specify pod value with init-ctr");
+    s.init_container_type = o.init_ctr;
   }
   if (!o.stop_signal.empty()) s.stop_signal = TRY(specgen::parseSignal(o.stop_signal));
   if (o.stop_timeout < 0) return makeError(Code::kInvalidArgument, "invalid --stop-timeout {}: must not be negative", o.stop_timeout);

@@ -43,6 +43,13 @@ struct CreateOpts {
   int timeout = 0, preserve_fds = 0;
   bool http_proxy = true;  // --http-proxy: pass the host's proxy variables
   ResourceOpts resources;  // --cpus, --cpu-shares, --memory-swap, --blkio-weight, ...
+  std::vector<std::string> sysctl, uidmap, gidmap, cgroup_conf, env_merge, label_file, hostuser, chrootdirs;
+  std::vector<std::string> requires_ctrs;  // --requires
+  std::string cgroupns, subuidname, subgidname, cgroup_parent, cgroups, personality, init_path, passwd_entry;
+  std::string pidfile, sdnotify = "container", seccomp_policy = "default", init_ctr;
+  int oom_score_adj = 0;
+  bool oom_score_adj_set = false, env_host = false, read_only_tmpfs = true, passwd = true;
+  bool disable_content_trust = false;  // Docker's; a no-op, as in podman
 };
 
 // Registers the create flags on `c` (plus detach, detach-keys and sig-proxy for run).

@@ -43,6 +43,23 @@ Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::st
   pr.os = o.os;
   pr.arch = o.arch;
   pr.variant = o.variant;
+  if (!o.platform.empty()) {  // OS/ARCH[/VARIANT], as podman's --platform
+    if (!o.os.empty() || !o.arch.empty())
+      return makeError(Code::kInvalidArgument, "--platform option can not be specified with --arch or --os");
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      size_t slash = o.platform.find('/', start);
+      parts.push_back(o.platform.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+      return makeError(Code::kInvalidArgument, "invalid platform syntax for --platform={:?}: use OS/ARCH[/VARIANT]",
+                       o.platform);
+    pr.os = parts[0];
+    pr.arch = parts[1];
+    if (parts.size() == 3) pr.variant = parts[2];
+  }
   pr.access.authfile = o.authfile;
   if (pr.access.authfile.empty())
     if (const char* e = std::getenv("REGISTRY_AUTH_FILE")) pr.access.authfile = e;
@@ -186,6 +203,7 @@ std::unique_ptr<Command> createCommand(bool run) {
   c->run(orFail([o, run, self](Context& ctx, const std::vector<std::string>& args) {
     o->stop_timeout_set = self->changed("stop-timeout");
     o->entrypoint_set = self->changed("entrypoint");
+    o->oom_score_adj_set = self->changed("oom-score-adj");
     return runCreate(ctx, *o, args, run, *self);
   }));
   return c;

@@ -23,6 +23,7 @@
 #include "engine/helper_binaries.h"
 #include "engine/monitor_launch.h"
 #include "engine/rootfs_files.h"
+#include "sys/idmap.h"
 #include "runtime/seccomp_bpf.h"
 #include "runtime/select.h"
 #include "specgen/specgen.h"
@@ -203,6 +204,29 @@ Result<std::optional<Json>> LocalContainerService::readExitFile(const std::strin
 
 // --- rootfs and bundle --------------------------------------------------------
 
+namespace {
+
+// The uid and gid maps of a container with its own (--uidmap/--gidmap) user namespace, or
+// nullopt. Read from the stored spec only when it has idmappings: this is on every start.
+Result<std::optional<std::pair<std::vector<sys::IdRange>, std::vector<sys::IdRange>>>> containerIdMaps(
+    const state::ContainerRecord& rec) {
+  using Maps = std::pair<std::vector<sys::IdRange>, std::vector<sys::IdRange>>;
+  auto it = rec.config.find("spec");
+  if (it == rec.config.end() || !it->is_object() || !it->contains("idmappings")) return std::optional<Maps>();
+  api::SpecGenerator spec = storedSpec(rec.config);
+  if (spec.userns.is(api::NamespaceMode::kHost) || !spec.idmappings || spec.idmappings->uid_map.empty() ||
+      spec.idmappings->gid_map.empty())
+    return std::optional<Maps>();
+  Maps m;
+  for (const auto& r : spec.idmappings->uid_map)
+    m.first.push_back({uint32_t(r.container_id), uint32_t(r.host_id), uint32_t(r.size)});
+  for (const auto& r : spec.idmappings->gid_map)
+    m.second.push_back({uint32_t(r.container_id), uint32_t(r.host_id), uint32_t(r.size)});
+  return std::optional<Maps>(std::move(m));
+}
+
+}  // namespace
+
 Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(p.merged, 0755));
@@ -235,9 +259,36 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
     return {};
   }
   std::vector<std::string> layers = rec.config.value("layers_top_first", std::vector<std::string>{});
+  auto idmaps = TRY(containerIdMaps(rec));
+  bool fresh_upper = !fs::isDir(p.upper) || TRY(fs::listDir(p.upper)).empty();
   auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
   if (spec.type == "overlay") {
-    TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, spec.options, spec.chdir), "mount rootfs of {}", rec.id.substr(0, 12));
+    std::string lower_base = spec.chdir;
+    if (idmaps) {
+      // --uidmap/--gidmap: the layers are seen through an ID-mapped mount, so the container's
+      // root owns them as it owns the image's files, with no chowned copy; its upper layer
+      // is its own and belongs to the mapped root from the start.
+      UniqueFd ns = TRY_CTX(sys::makeUserNamespace(idmaps->first, idmaps->second), "user namespace of {}",
+                            rec.id.substr(0, 12));
+      std::string view = p.run_dir + "/idmapped-layers";
+      TRY(fs::mkdirAll(view, 0700));
+      if (!sys::isMountPoint(view))
+        TRY_CTX(sys::mountIdmapped(spec.chdir, view, ns.get()), "ID-mapped layers of {}", rec.id.substr(0, 12));
+      lower_base = view;
+      if (fresh_upper) {
+        struct stat st;
+        if (::stat(p.upper.c_str(), &st) < 0) return errnoError("stat {}", p.upper);
+        int64_t uid = sys::hostId(idmaps->first, st.st_uid), gid = sys::hostId(idmaps->second, st.st_gid);
+        if (uid >= 0 && gid >= 0 && ::chown(p.upper.c_str(), uid_t(uid), gid_t(gid)) < 0)
+          return errnoError("chown {}", p.upper);
+      }
+      // The runtime mounts the rootfs and the engine's files as the mapped root: the
+      // directories above them must let it through (podman makes its own 0711 likewise).
+      for (const std::string& d : {e_.options().runroot, e_.options().runroot + "/containers", p.run_dir})
+        if (::chmod(d.c_str(), 0711) < 0) return errnoError("chmod {}", d);
+    }
+    TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, spec.options, lower_base), "mount rootfs of {}",
+            rec.id.substr(0, 12));
   } else {
     TRY_CTX(sys::mount(spec.source, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}", rec.id.substr(0, 12));
   }
@@ -272,6 +323,11 @@ Status LocalContainerService::unmountRootfs(state::ContainerRecord& rec) {
       return makeError(Code::kUnavailable, "unmount rootfs of {}: {} is still mounted", rec.id.substr(0, 12),
                        p.merged);
     TRY_CTX(sys::unmount(p.merged, i > 2), "unmount rootfs of {}", rec.id.substr(0, 12));
+  }
+  std::string view = p.run_dir + "/idmapped-layers";
+  for (int i = 0; sys::isMountPoint(view); ++i) {
+    if (i == 8) return makeError(Code::kUnavailable, "unmount the ID-mapped layers of {}", rec.id.substr(0, 12));
+    TRY_CTX(sys::unmount(view, i > 2), "unmount the ID-mapped layers of {}", rec.id.substr(0, 12));
   }
   return {};
 }
@@ -340,6 +396,17 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   auto user_files = TRY_CTX(readUserFiles(p.merged), "resolve the user of {}", rec.id.substr(0, 12));
   in.passwd = std::move(user_files.passwd);
   in.group = std::move(user_files.group);
+  {
+    // The user is resolved against the image's files (as podman, which sets no HOME for a
+    // uid they lack); the entries added here are for the processes in the container.
+    std::string workdir = spec.work_dir;
+    if (workdir.empty() && in.image_config.is_object())
+      if (auto it = in.image_config.find("WorkingDir"); it != in.image_config.end() && it->is_string())
+        workdir = it->get<std::string>();
+    if (workdir.empty()) workdir = "/";
+    TRY_CTX(addContainerUsers(p.merged, spec, workdir, p.static_dir, in.specgen.mounts),
+            "add the users of {} to its /etc/passwd", rec.id.substr(0, 12));
+  }
   in.cgroup_parent = "/berth";
   in.cgroup2 = runtime::detectCgroupMode() == runtime::CgroupMode::kUnified;
   in.runtime_name = rec.config.value("runtime", "");
@@ -349,7 +416,9 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
     return specgen::HostRlimit{uint64_t(rl.rlim_cur), uint64_t(rl.rlim_max)};
   };
   if (auto pm = fs::readFile("/proc/sys/kernel/pid_max"); pm.ok()) in.pid_max = std::strtoull(pm->c_str(), nullptr, 10);
-  if (!spec.use_image_resolve_conf.value_or(false)) in.resolv_conf_path = net_files_dir + "/resolv.conf";
+  // None when the network is disabled (--network none, or joined from such a container).
+  if (!spec.use_image_resolve_conf.value_or(false) && fs::exists(net_files_dir + "/resolv.conf"))
+    in.resolv_conf_path = net_files_dir + "/resolv.conf";
   if (!spec.use_image_hosts.value_or(false)) in.hosts_path = net_files_dir + "/hosts";
   if (!netns_path.empty()) in.namespace_paths["network"] = netns_path;
   in.shm_path = TRY(mountShm(rec, spec));
@@ -361,6 +430,15 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.containerenv_path = p.run_dir + "/.containerenv";
   if (fs::exists("/usr/share/containers/seccomp.json")) in.seccomp_json_path = "/usr/share/containers/seccomp.json";
   in.host_hostname = host;
+  if (spec.seccomp_policy == "image") {
+    // --seccomp-policy=image: the profile the image carries in its label, over any other.
+    const Json* profile = nullptr;
+    if (auto l = in.image_config.find("Labels"); l != in.image_config.end() && l->is_object())
+      if (auto it = l->find(kSeccompImageLabel); it != l->end() && it->is_string()) profile = &*it;
+    if (!profile) return makeError(Code::kInvalidArgument, "no seccomp policy defined by image");
+    TRY(fs::writeFileReplace(p.run_dir + "/seccomp.image.json", profile->get<std::string>(), 0600));
+    in.specgen.seccomp_profile_path = p.run_dir + "/seccomp.image.json";
+  }
   in.volume_paths = TRY(acquireVolumesLocked(rec, spec));
   in.image_volume_paths = TRY(acquireImageVolumesLocked(rec, spec));
   Json oci = TRY_CTX(specgen::generateSpec(in), "generate OCI spec for {}", rec.id.substr(0, 12));
@@ -463,6 +541,9 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   if (!spec.conmon_pid_file.empty())
     TRY_CTX(fs::writeFileReplace(spec.conmon_pid_file, std::to_string(readPidFile(p.monitor_pid_file))),
             "write --conmon-pidfile");
+  if (auto pf = rec.config.find("pid_file"); pf != rec.config.end() && pf->is_string() && pid > 0)
+    TRY_CTX(fs::writeFileReplace(pf->get<std::string>(), std::to_string(pid)), "write --pidfile {}",
+            pf->get<std::string>());
   return pid;
 }
 
@@ -528,6 +609,13 @@ Status LocalContainerService::init(const std::string& name) {
 
 Result<int> LocalContainerService::start(const std::string& name, const api::AttachStreams* attach) {
   auto found = TRY(state::findContainer(e_.db(), name));
+  // --requires: those containers first (each with its own requirements).
+  for (const auto& dep : storedSpec(found.config).dependency_containers) {
+    auto dc = TRY_CTX(loadSynced(dep), "container {} requires {}", found.name, dep.substr(0, 12));
+    std::string st = dc.state.value("status", "");
+    if (st != "running" && st != "paused")
+      TRY_CTX(start(dep, nullptr), "starting container {}, which {} requires", dc.name, found.name);
+  }
   // A pod member needs its infra container running: it holds the namespaces the member joins.
   if (std::string pod_id = storedSpec(found.config).pod; !pod_id.empty()) {
     auto pod = TRY(state::getPod(e_.db(), pod_id));

@@ -454,6 +454,8 @@ Status LocalContainerService::writeNetworkFiles(const state::ContainerRecord& re
   else if (auto conf_search = confStrings("dns_searches"); !conf_search.empty()) rp.searches = conf_search;
   rp.options = spec.dns_option;
   if (rp.options.empty()) rp.options = confStrings("dns_options");
+  // As podman: a container whose network is disabled (--network none) gets no resolv.conf.
+  if (spec.netns.is(api::NamespaceMode::kNone)) return {};
   auto host_resolv = fs::readFile("/etc/resolv.conf");
   TRY(write(p.run_dir + "/resolv.conf", network::buildResolvConf(rp, host_resolv.ok() ? *host_resolv : "")));
   return {};

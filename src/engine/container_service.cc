@@ -231,6 +231,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     }
   }
   TRY(specgen::validateSpec(spec));
+  // --requires: stored as IDs, started before this container, and kept from removal.
+  for (auto& dep : spec.dependency_containers) dep = TRY(state::findContainer(e_.db(), dep)).id;
   if (spec.netns.is(api::NamespaceMode::kSlirp4netns)) TRY(slirpOptions(spec));
   for (auto& [kind, ns] : podNamespaces(spec))
     if (ns->is(api::NamespaceMode::kPod)) {
@@ -265,6 +267,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
     image_cfg = TRY_CTX(image::parseImageConfig(cfg_raw), "image config sha256:{}", img.id);
   }
   const Json& image_config = image_cfg.config;
+  if (spec.seccomp_policy == "image" && !image_cfg.labels.count(std::string(kSeccompImageLabel)))
+    return makeError(Code::kInvalidArgument, "no seccomp policy defined by image");
 
   std::string name = spec.name;
   if (!name.empty() && !validName(name))
@@ -345,6 +349,8 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
         if (env_host || kProxyVars.count(kv.substr(0, eq))) host_env.push_back(kv);
       }
     if (!host_env.empty()) c["host_environ"] = std::move(host_env);
+    // --pidfile is no part of the SpecGenerator's JSON (podman's json:"-"): kept beside it.
+    if (!spec.pid_file.empty()) c["pid_file"] = spec.pid_file;
   }
   c["runtime"] = rt_name;
   c["runtime_path"] = rt_path;
@@ -705,7 +711,9 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
   j["OCIConfigPath"] = p.config_json;
   j["OCIRuntime"] = r.config.value("oci_runtime", r.config.value("runtime", ""));
   j["ConmonPidFile"] = spec.conmon_pid_file.empty() ? p.monitor_pid_file : spec.conmon_pid_file;
-  j["PidFile"] = p.pid_file;
+  j["PidFile"] = r.config.contains("pid_file") && r.config["pid_file"].is_string()
+                     ? r.config["pid_file"].get<std::string>()
+                     : p.pid_file;
   j["Name"] = r.name;
   j["RestartCount"] = st.value("restarts", 0);
   j["Driver"] = e_.driver();
@@ -958,12 +966,12 @@ Result<std::vector<std::string>> LocalContainerService::dependents(const std::st
   for (auto& r : all) {
     if (r.id == id) continue;
     auto sp = storedSpec(r.config);
+    bool depends = std::find(sp.dependency_containers.begin(), sp.dependency_containers.end(), id) !=
+                   sp.dependency_containers.end();
     for (const api::Namespace* ns : {&sp.netns, &sp.ipcns, &sp.pidns, &sp.utsns, &sp.cgroupns, &sp.userns})
-      if (ns->is(api::NamespaceMode::kContainer) && !ns->value.empty() &&
-          (ns->value == name || id.rfind(ns->value, 0) == 0)) {
-        out.push_back(r.id);
-        break;
-      }
+      depends |= ns->is(api::NamespaceMode::kContainer) && !ns->value.empty() &&
+                 (ns->value == name || id.rfind(ns->value, 0) == 0);
+    if (depends) out.push_back(r.id);
   }
   return out;
 }

@@ -24,6 +24,8 @@ class Engine;
 // The annotation `build` puts on its step containers: no /etc/mtab link is added to them
 // (it would land in every layer).
 inline constexpr const char* kBuildStepAnnotation = "io.berth.build-step";
+// The image label whose value is a seccomp profile, used with --seccomp-policy=image (podman's).
+inline constexpr const char* kSeccompImageLabel = "io.containers.seccomp.profile";
 
 struct ContainerPaths {
   std::string static_dir;  // <root>/containers/<id>: upper/, work/, ctr.log

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "berth/api/specgen.h"
 
 namespace berth::engine {
 
@@ -32,5 +33,22 @@ Result<bool> commandExistsInRoot(const std::string& rootfs, const std::string& c
 // EACCES ("permission denied"), which podman reports as exit code 126. False for bare
 // names and for paths that do not exist.
 Result<bool> commandPathNotExecutable(const std::string& rootfs, const std::string& cmd);
+
+}  // namespace berth::engine
+
+namespace berth::engine {
+
+// podman's generatePasswdAndGroup, for a container about to start in `rootfs`:
+//  - each --hostuser account (looked up on the host) missing from the container's passwd;
+//  - a numeric --user uid missing from it, as "UID:*:UID:GID:container user:WORKDIR:/bin/sh"
+//    (or --passwd-entry with $USERNAME $UID $GID $NAME $HOME replaced);
+//  - a numeric group of --user missing from the container's group file, as "GID:x:GID:USER".
+// They are appended to the container's own /etc/passwd and /etc/group (inside the rootfs,
+// never through a symlink out of it). With a read-only root the whole files go to
+// `static_dir`/passwd and /group instead, and the mounts to bind over /etc/passwd and
+// /etc/group are added to `mounts`. Nothing when manage_password is false or a mount
+// already covers the file. Errors name the user or group that cannot be resolved.
+Status addContainerUsers(const std::string& rootfs, const api::SpecGenerator& spec, const std::string& workdir,
+                         const std::string& static_dir, std::vector<api::Mount>& mounts);
 
 }  // namespace berth::engine

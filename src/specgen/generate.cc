@@ -11,6 +11,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "build/words.h"
 #include "specgen/caps.h"
 #include "specgen/devices.h"
 #include "specgen/flags.h"
@@ -139,6 +140,11 @@ class EnvBuilder {
         std::remove_if(vars_.begin(), vars_.end(), [&](const auto& p) { return p.first == k; }),
         vars_.end());
   }
+  std::optional<std::string> get(std::string_view k) const {
+    for (const auto& [key, val] : vars_)
+      if (key == k) return val;
+    return std::nullopt;
+  }
   bool has(std::string_view k) const {
     return std::any_of(vars_.begin(), vars_.end(), [&](const auto& p) { return p.first == k; });
   }
@@ -172,6 +178,16 @@ EnvBuilder baseEnv(const api::SpecGenerator& s, const std::vector<std::string>& 
     env.set("container", "podman");
     for (const auto& e : image_env) env.setEntry(e);
   }
+  // --env-merge: KEY=WORD, with $VARS of the defaults and the image's Env expanded; it only
+  // replaces a variable they already have (podman's CompleteSpec). validateSpec checked
+  // the words, so a failure here keeps the variable as it was.
+  for (const auto& e : s.env_merge) {
+    auto word = build::processWord(e, [&](std::string_view k) { return env.get(k); });
+    if (!word.ok()) continue;
+    auto eq = word->find('=');
+    std::string key = word->substr(0, eq);
+    if (eq != std::string::npos && env.has(key)) env.set(key, word->substr(eq + 1));
+  }
   for (const auto& k : s.unset_env) env.unset(k);
   bool env_host = s.env_host.value_or(false);
   for (const auto& kv : host_environ) {
@@ -186,7 +202,7 @@ EnvBuilder baseEnv(const api::SpecGenerator& s, const std::vector<std::string>& 
 Json buildEnv(const api::SpecGenerator& s, const ImageConfig& img, const SpecInputs& in,
               const ExecUser& user, const std::string& hostname) {
   EnvBuilder env = baseEnv(s, img.env, in.host_environ);
-  if (!env.has("HOME")) env.set("HOME", user.home);
+  if (!env.has("HOME") && !user.home.empty()) env.set("HOME", user.home);
   if (!env.has("HOSTNAME") && !hostname.empty()) env.set("HOSTNAME", hostname);
   return env.toJson();
 }
@@ -451,8 +467,12 @@ Result<Json> buildMounts(const MountPlan& p) {
   sys.push_back(mount("/dev", "tmpfs", "tmpfs",
                       {"nosuid", "noexec", "strictatime", "mode=755", "size=65536k"}));
 
-  // podman's canMountSys: a new sysfs needs our own netns when in a userns.
-  bool can_mount_sys = !(p.ns.net.isHost() && p.ns.new_userns);
+  // podman's canMountSys: a new sysfs needs a netns the container's user namespace owns. Its
+  // own does; the host's does not, nor does one made before the container (berth sets up
+  // bridge and slirp4netns networks in a netns it binds in; podman makes that one inside).
+  bool foreign_netns = p.ns.net.isHost() || p.ns.net.joinsOther() || p.ns.net.mode == NamespaceMode::kPath ||
+                       in.namespace_paths.count("network");
+  bool can_mount_sys = !(foreign_netns && p.ns.new_userns);
   bool cgroup_rw = p.privileged;
   if (in.cgroup2) {
     const auto& unmask = s.unmask;
@@ -508,20 +528,6 @@ Result<Json> buildMounts(const MountPlan& p) {
                         {"rprivate", "nosuid", "noexec", "nodev", rw, "rbind"}));
   }
 
-  const std::vector<std::string> bind = {"bind", "rprivate"};
-  if (!in.resolv_conf_path.empty())
-    sys.push_back(mount("/etc/resolv.conf", "bind", in.resolv_conf_path, bind));
-  if (!in.hosts_path.empty()) sys.push_back(mount("/etc/hosts", "bind", in.hosts_path, bind));
-  if (!in.hostname_path.empty())
-    sys.push_back(mount("/etc/hostname", "bind", in.hostname_path, bind));
-  if (!in.containerenv_path.empty())
-    sys.push_back(mount("/run/.containerenv", "bind", in.containerenv_path, bind));
-  if (s.init.value_or(false)) {
-    std::string init = s.init_path;
-    if (init.empty()) init = in.init_path;
-    sys.push_back(mount(std::string(kInitPath), "bind", init, {"bind", "ro", "rprivate"}));
-  }
-
   auto user = TRY(userMounts(s, in));
   if (s.read_only_filesystem.value_or(false) && s.read_write_tmpfs.value_or(true)) {
     for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
@@ -532,6 +538,38 @@ Result<Json> buildMounts(const MountPlan& p) {
             mount(d, "tmpfs", "tmpfs", {"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}));
     }
   }
+
+  // As podman: the engine's files follow a read-only root (ro, and nosuid/noexec/nodev).
+  std::vector<std::string> bind = {"bind", "rprivate"};
+  if (s.read_only_filesystem.value_or(false)) bind.insert(bind.end(), {"ro", "nosuid", "noexec", "nodev"});
+  if (!in.resolv_conf_path.empty())
+    sys.push_back(mount("/etc/resolv.conf", "bind", in.resolv_conf_path, bind));
+  if (!in.hosts_path.empty()) sys.push_back(mount("/etc/hosts", "bind", in.hosts_path, bind));
+  if (!in.hostname_path.empty())
+    sys.push_back(mount("/etc/hostname", "bind", in.hostname_path, bind));
+  // None when the caller mounts /run (a read-only root's tmpfs included), as podman.
+  bool run_taken = std::any_of(user.begin(), user.end(), [](const Json& m) {
+    return m["destination"] == "/run" || m["destination"] == "/run/.containerenv";
+  });
+  if (!in.containerenv_path.empty() && !run_taken)
+    sys.push_back(mount("/run/.containerenv", "bind", in.containerenv_path, bind));
+  // --chrootdirs: the engine's files again under each directory (podman's mountIntoRootDirs).
+  size_t engine_files = sys.size();
+  for (const auto& dir : s.chroot_directories) {
+    for (size_t i = 0; i < engine_files; ++i) {
+      std::string dest = sys[i]["destination"].get<std::string>();
+      if (dest != "/etc/resolv.conf" && dest != "/etc/hosts") continue;
+      Json copy = sys[i];
+      copy["destination"] = fs::joinPath(dir, dest);
+      sys.push_back(std::move(copy));
+    }
+  }
+  if (s.init.value_or(false)) {
+    std::string init = s.init_path;
+    if (init.empty()) init = in.init_path;
+    sys.push_back(mount(std::string(kInitPath), "bind", init, {"bind", "ro", "rprivate"}));
+  }
+
 
   // The caller's mounts supersede ours at the same destination.
   Json out = Json::array();
@@ -694,9 +732,11 @@ Result<Json> buildResources(const api::SpecGenerator& s, const SpecInputs& in,
 
 // containers.conf's default_sysctls plus the caller's (validateSpec refused the ones a host
 // namespace owns).
-Json buildSysctl(const api::SpecGenerator& s, const NamespacePlan& ns) {
+Json buildSysctl(const api::SpecGenerator& s, const NamespacePlan& ns, const SpecInputs& in) {
   std::map<std::string, std::string> out;
-  bool no_net = ns.net.isHost() || ns.net.joinsOther();
+  // Not in a netns made before the container when it has its own user namespace: that
+  // namespace does not own the netns, and the runtime could not write the value.
+  bool no_net = ns.net.isHost() || ns.net.joinsOther() || (ns.new_userns && in.namespace_paths.count("network"));
   if (!no_net) out["net.ipv4.ping_group_range"] = "0 0";
   for (const auto& [k, v] : s.sysctl) out[k] = v;
   Json j = Json::object();
@@ -970,7 +1010,7 @@ Result<Json> generateSpec(const SpecInputs& in) {
     if (!uids.empty()) linux["uidMappings"] = std::move(uids);
     if (!gids.empty()) linux["gidMappings"] = std::move(gids);
   }
-  auto sysctl = buildSysctl(s, ns);
+  auto sysctl = buildSysctl(s, ns, in);
   if (!sysctl.empty()) linux["sysctl"] = std::move(sysctl);
   bool cgroups = s.cgroups_mode != "disabled";
   auto devices = TRY(planDevices(s, in, privileged, ns.new_userns, systemd));

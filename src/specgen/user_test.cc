@@ -39,8 +39,8 @@ TEST_F(UserTest, MatchesPodman) {
       {"nobody", 65534, 65534, {65534, 10}, "/nonexistent"},
       {"nobody:staff", 65534, 50, {50}, "/nonexistent"},
       {"1000", 1000, 50, {50}, "/home/bob"},
-      {"4242", 4242, 0, {0}, "/"},
-      {"4242:77", 4242, 77, {77}, "/"},
+      {"4242", 4242, 0, {0}, ""},
+      {"4242:77", 4242, 77, {77}, ""},
       {"bob:tty", 1000, 5, {5}, "/home/bob"},
       {"0:staff", 0, 50, {50}, "/root"},
   };
@@ -71,7 +71,7 @@ TEST_F(UserTest, MissingFilesMeanNoEntries) {
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(root->uid, 0u);
   EXPECT_TRUE(root->additional_gids.empty());  // podman: no additionalGids
-  EXPECT_EQ(root->home, "/");
+  EXPECT_EQ(root->home, "");
   auto n = resolveUser("123:456", "", "");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->uid, 123u);

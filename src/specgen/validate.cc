@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "build/words.h"
 #include "specgen/flags.h"
 #include "specgen/internal.h"
 #include "specgen/specgen.h"
@@ -178,6 +179,17 @@ Status checkCombinations(const api::SpecGenerator& s) {
     return specError(fmt::format(
         "invalid argument: invalid sdnotify value {:?}: must be container, conmon or ignore",
         s.sdnotify_mode));
+  for (const auto& e : s.env_merge) {
+    if (e.find('=') == std::string::npos)
+      return specInvalid(fmt::format("invalid --env-merge {:?}: must be KEY=VALUE", e));
+    auto word = build::processWord(e, nullptr);
+    if (!word.ok())
+      return specInvalid(fmt::format("unable to process variables for --env-merge {}: {}", e, word.error().message()));
+  }
+  if (!oneOf(s.seccomp_policy, {"", "default", "image"}))
+    return specInvalid(fmt::format("invalid seccomp policy {:?}: valid policies are [default image]", s.seccomp_policy));
+  if (s.personality && !oneOf(s.personality->domain, {"LINUX", "LINUX32"}))
+    return specInvalid(fmt::format("invalid personality {:?}: must be LINUX or LINUX32", s.personality->domain));
   if (!s.image_volume_mode.empty() &&
       !oneOf(lower(s.image_volume_mode), {"ignore", "tmpfs", "anonymous"}))
     return specError(

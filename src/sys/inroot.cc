@@ -40,10 +40,11 @@ Result<UniqueFd> openRoot(const std::string& root) {
   return UniqueFd(fd);
 }
 
-Result<UniqueFd> openInRoot(int root_fd, std::string_view path, int flags) {
+Result<UniqueFd> openInRoot(int root_fd, std::string_view path, int flags, mode_t mode) {
   struct open_how how;
   std::memset(&how, 0, sizeof how);
   how.flags = uint64_t(flags | O_CLOEXEC);
+  if (flags & O_CREAT) how.mode = mode;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   std::string p(path);
   while (!p.empty() && p[0] == '/') p.erase(0, 1);

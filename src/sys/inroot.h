@@ -26,7 +26,8 @@ Result<UniqueFd> openRoot(const std::string& root);
 // `path` is taken from the root too. O_CLOEXEC is always added. Errors:
 // kNotFound for a missing entry or a component that is not a directory,
 // kInvalidArgument for a symlink loop or a magic link, else the errno's code.
-Result<UniqueFd> openInRoot(int root_fd, std::string_view path, int flags);
+// `mode` is the new file's mode with O_CREAT.
+Result<UniqueFd> openInRoot(int root_fd, std::string_view path, int flags, mode_t mode = 0);
 
 // stat(2) of `path` inside the root, following symlinks inside it. Nothing is
 // opened for reading, so a FIFO or device costs nothing. Errors as openInRoot.

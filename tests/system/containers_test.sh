@@ -312,7 +312,8 @@ assert_eq "$(berth run --rm -w /etc busybox pwd)" "/etc" "-w"
 expect_rc 126 berth run --rm -w /new/dir busybox pwd
 assert_contains "$ERR" 'workdir "/new/dir" does not exist on container' "-w must exist"
 assert_eq "$(berth run --rm -u nobody busybox id -un)" "nobody" "-u nobody"
-assert_eq "$(berth run --rm -u 123:456 busybox id)" "uid=123 gid=456 groups=456" "-u uid:gid"
+# As podman: a numeric user and group missing from the image get entries in its passwd and group.
+assert_eq "$(berth run --rm -u 123:456 busybox id)" "uid=123(123) gid=456(456) groups=456(456)" "-u uid:gid"
 assert_eq "$(berth run --rm --entrypoint echo busybox ep-arg)" "ep-arg" "--entrypoint"
 assert_eq "$(berth run --rm --entrypoint '["sh","-c"]' busybox 'echo json-ep')" "json-ep" "--entrypoint JSON"
 hostdir="$TEST_DIR/hostdir"

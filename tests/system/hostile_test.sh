@@ -83,6 +83,9 @@ for kind in hostlink dotdot; do
   assert_contains "$ERR" "unable to find group leakgrp" "$kind: a group of the host file is unknown"
   expect_rc 0 bounded "${B[@]}" run --rm -u 4242 "r$kind:1" id -u
   assert_eq "$OUT" "4242" "$kind: a numeric user without an entry still runs"
+  # Its passwd entry is appended inside the rootfs: never to the host file behind the link.
+  assert_eq "$(grep -c 4242 "$HOSTDIR/passwd")" "1" "$kind: the host passwd gains no entry"
+  assert_not_contains "$(cat "$HOSTDIR/group")" "4242" "$kind: the host group gains no entry"
 done
 mkroot fifo
 expect_rc 126 bounded "${B[@]}" run --rm rfifo:1 true

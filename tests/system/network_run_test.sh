@@ -173,7 +173,12 @@ assert_contains "$out" "search example.test" "--dns-search"
 assert_contains "$out" "options ndots:3" "--dns-option"
 assert_contains "$out" "192.0.2.7	foo.test" "--add-host"
 assert_contains "$out" $'\nhn' "--hostname"
-assert_contains "$(berth run --rm --network none --dns-opt ndots:4 busybox cat /etc/resolv.conf)" "options ndots:4" "--dns-opt alias"
+assert_contains "$(berth run --rm --dns-opt ndots:4 busybox cat /etc/resolv.conf)" "options ndots:4" "--dns-opt alias"
+# As podman: no resolv.conf without a network, and so no DNS options for one.
+expect_rc 125 berth run --rm --network none --dns-opt ndots:4 busybox true
+assert_contains "$ERR" "conflicting options: dns and the network mode: none" "DNS options refused with --network none"
+assert_eq "$(berth run --rm --network none busybox sh -c 'test -e /etc/resolv.conf && echo has || echo none')" "none" \
+  "--network none: no resolv.conf (podman's disabled network)"
 # --http-proxy (default on) passes the host's proxy variables; =false does not.
 assert_eq "$(http_proxy=http://proxy.test:3128 berth run --rm --network none busybox sh -c 'echo "p=$http_proxy"')" "p=http://proxy.test:3128" "--http-proxy default"
 assert_eq "$(http_proxy=http://proxy.test:3128 berth run --rm --network none --http-proxy=false busybox sh -c 'echo "p=$http_proxy"')" "p=" "--http-proxy=false"

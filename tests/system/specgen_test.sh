@@ -132,4 +132,53 @@ expect_rc 0 berth start -a legacy
 assert_eq "$OUT" "300" "legacy rlimits still apply"
 assert_contains "$ERR" "ignoring timeout" "the undecodable key is named in a warning"
 
+# --- create flags completed in this round -------------------------------------------------
+# --uidmap/--gidmap: a user namespace whose root owns the image's files through ID-mapped
+# layers (never chowned on disk), on a private netns and on the default bridge.
+chmod 0711 "$TEST_DIR"
+expect_rc 0 berth run --name um --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 busybox \
+  sh -c 'cat /proc/self/uid_map; stat -c %u:%g /bin/busybox; echo new >/etc/made; id -u'
+assert_eq "$(tr -s ' ' <<<"$OUT" | sed 's/^ //' | head -1)" "0 100000 65536" "--uidmap: the user namespace's map"
+assert_contains "$OUT" "0:0" "image files belong to the container's root"
+assert_eq "$(tail -1 <<<"$OUT")" "0" "the process is root inside"
+layer_owner=$(find "$ROOT" -path '*/diff/bin/busybox' -printf '%u\n' | sort -u)
+assert_eq "$layer_owner" "root" "the image layer stays owned by the host's root on disk"
+assert_eq "$(stat -c %u "$ROOT/containers/$(berth inspect -f '{{.Id}}' um)/upper/etc/made")" "100000" \
+  "files the container writes belong to the mapped root on disk"
+expect_rc 0 berth start -a um
+assert_eq "$(grep -c idmapped-layers /proc/self/mountinfo)" "0" "no ID-mapped mount left once it stopped"
+expect_rc 0 berth rm um
+expect_rc 0 berth run --rm --uidmap 0:200000:65536 busybox sh -c 'id -u; ip -o link | grep -c eth0'
+assert_eq "$OUT" "0
+1" "--uidmap on the default bridge network"
+expect_rc 125 berth create --uidmap 0:x:1 busybox true
+assert_contains "$ERR" 'UID setting is malformed' "a malformed --uidmap is refused"
+
+# --sysctl, --oom-score-adj, --cgroupns, --personality, --env-merge, --label-file, --requires,
+# --pidfile: seen from inside, or on the host.
+expect_rc 0 berth run --rm --network none --sysctl net.ipv4.ip_forward=1 --oom-score-adj 123 --cgroupns private \
+  --env-merge 'PATH=/opt/bin:${PATH}' busybox \
+  sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/self/oom_score_adj; echo $PATH'
+assert_eq "$OUT" "1
+123
+/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "sysctl, oom score, env-merge"
+expect_rc 125 berth create --oom-score-adj 2000 busybox true
+assert_contains "$ERR" "out of range" "an oom score beyond 1000 is refused"
+expect_rc 125 berth create --sysctl nonsense busybox true
+assert_contains "$ERR" "KEY=VALUE" "a sysctl without = is refused"
+printf '# labels\nteam=infra\n\nbare\n' >"$TEST_DIR/labels"
+cid=$(berth create --label-file "$TEST_DIR/labels" -l team=override busybox true)
+assert_eq "$(berth inspect -f '{{index .Config.Labels "team"}}/{{index .Config.Labels "bare"}}' "$cid")" "override/" \
+  "--label-file, with -l taking precedence"
+berth create --name base busybox sleep 100 >/dev/null
+berth create --name needs --requires base --pidfile "$TEST_DIR/needs.pid" busybox sleep 100 >/dev/null
+expect_rc 0 berth start needs
+assert_eq "$(berth inspect -f '{{.State.Running}}' base)" "true" "--requires: the required container starts first"
+assert_eq "$(cat "$TEST_DIR/needs.pid")" "$(berth inspect -f '{{.State.Pid}}' needs)" "--pidfile holds the container's PID"
+expect_rc 125 berth rm -f base
+assert_contains "$ERR" "dependent containers" "a required container cannot be removed before its dependent"
+berth rm -f -t 0 needs base >/dev/null
+expect_rc 125 berth create --requires no-such-ctr busybox true
+assert_contains "$ERR" "no-such-ctr" "--requires names a missing container"
+
 finish
