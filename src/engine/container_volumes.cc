@@ -127,6 +127,18 @@ Status LocalContainerService::firstUseVolumes(const state::ContainerRecord& rec,
       uid = u->value("uid", 0u);
       gid = u->value("gid", 0u);
     }
+  // In a user namespace of its own the volume belongs to the host IDs its user maps to.
+  auto toHost = [&](const char* key, uint32_t id) {
+    auto lx = oci.find("linux");
+    if (lx == oci.end() || !lx->is_object() || !lx->contains(key) || !(*lx)[key].is_array()) return id;
+    for (const auto& m : (*lx)[key]) {
+      uint32_t c = m.value("containerID", 0u), h = m.value("hostID", 0u), n = m.value("size", 0u);
+      if (id >= c && id - c < n) return h + (id - c);
+    }
+    return id;
+  };
+  uid = toHost("uidMappings", uid);
+  gid = toHost("gidMappings", gid);
   auto paths = this->paths(rec.id);
   for (auto& v : spec.volumes)
     TRY_CTX(vols.firstUse(v.name, paths.merged, v.dest, !hasOption(v.options, "nocopy"), uid, gid),

@@ -151,6 +151,9 @@ expect_rc 0 berth rm um
 expect_rc 0 berth run --rm --uidmap 0:200000:65536 busybox sh -c 'id -u; ip -o link | grep -c eth0'
 assert_eq "$OUT" "0
 1" "--uidmap on the default bridge network"
+expect_rc 0 berth run --rm --network none --uidmap 0:100000:65536 -v uvol:/data busybox sh -c 'touch /data/x && stat -c %u /data/x'
+assert_eq "$OUT" "0" "a new volume belongs to the mapped root"
+assert_eq "$(stat -c %u "$(berth volume inspect -f '{{.Mountpoint}}' uvol)/x")" "100000" "... which is 100000 on the host"
 expect_rc 125 berth create --uidmap 0:x:1 busybox true
 assert_contains "$ERR" 'UID setting is malformed' "a malformed --uidmap is refused"
 
