@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kubernetes YAML, berth beside podman (issue 12): kube play of a 3-container pod, kube down of
-# it, and kube generate of 20 pods. Both use runc and a bridge network of their own (the default
+# it, and kube generate of 20 pods. Both use one runtime ($BENCH_RUNTIME, runc by default) and a bridge network of their own (the default
 # kube network would be the same bridge and subnet for both); the target is under a third of
 # podman's time.
 source "$(dirname "$0")/lib.sh"
@@ -12,10 +12,10 @@ cat >"$BENCH_DIR/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=4096:4096"]
 [engine]
-runtime = "runc"
+runtime = "$RT"
 EOF
 PODMAN_CMD=(env CONTAINERS_CONF="$BENCH_DIR/containers.conf" "${PODMAN_CMD[@]}")
-BERTH_CMD+=(--runtime runc)
+BERTH_CMD+=(--runtime "$RT")
 # podman's networks are machine-wide (/etc/containers/networks): remove the bench's on any exit.
 trap '"${PODMAN_CMD[@]}" pod rm -af -t 0 >/dev/null 2>&1; "${PODMAN_CMD[@]}" network rm -f benchkube >/dev/null 2>&1; cleanup_bench' EXIT
 "${BERTH_CMD[@]}" network create --subnet 10.233.0.0/24 --interface-name bkube0 benchkube >/dev/null

@@ -9,6 +9,9 @@ trap cleanup_bench EXIT
 BERTH_BIN=${BERTH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/src/cli/berth}
 BERTH_CMD=("$BERTH_BIN" --root "$BENCH_DIR/berth-root" --runroot "$BENCH_DIR/berth-run")
 PODMAN_CMD=(podman --root "$BENCH_DIR/podman-root" --runroot "$BENCH_DIR/podman-run" --storage-driver overlay)
+# The runtime both engines use where a scenario pins it: runc by default (it runs on every
+# host); BENCH_RUNTIME=crun where crun can run (see `berth info`, .Host.OCIRuntime.Reason).
+RT=${BENCH_RUNTIME:-runc}
 
 # median_ms RUNS SETUP_FN CMD...: runs SETUP_FN (may be :) then CMD, RUNS times; prints the median ms.
 median_ms() {

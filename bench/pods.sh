@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Networks and pods, berth beside podman (issue 9): run --rm on the default bridge network,
-# pod create + start + rm -f, and 20 containers started on one user network. Both use runc
-# and the same busybox image; the target is under a third of podman's time.
+# pod create + start + rm -f, and 20 containers started on one user network. Both use one runtime
+# ($BENCH_RUNTIME, runc by default) and the same busybox image; the target is under a third of podman's time.
 source "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${BENCH_RUNS:-11}
 # podman's default rlimits exceed this machine's hard limits; ask for what the host allows.
-PODMAN_RUN=(--runtime runc --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
-PODMAN_CMD+=(--runtime runc)
-BERTH_CMD+=(--runtime runc)
+PODMAN_RUN=(--runtime "$RT" --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
+PODMAN_CMD+=(--runtime "$RT")
+BERTH_CMD+=(--runtime "$RT")
 
 bash "$SRC/scripts/make-default-image.sh" "${BERTH_CMD[@]}" >/dev/null
 "${BERTH_CMD[@]}" save -o "$BENCH_DIR/busybox.tar" busybox

@@ -6,8 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${BENCH_RUNS:-15}
+BERTH_CMD+=(--runtime "$RT")
 # podman's default rlimits exceed this machine's hard limits; ask for what the host allows.
-PODMAN_RUN=(--runtime runc --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
+PODMAN_RUN=(--runtime "$RT" --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
 
 bash "$SRC/scripts/make-default-image.sh" "${BERTH_CMD[@]}" >/dev/null
 "${BERTH_CMD[@]}" save -o "$BENCH_DIR/busybox.tar" busybox

@@ -158,8 +158,10 @@ assert_eq "$(echo piped | remote run --rm -i "$IMG" cat)" "piped" "run -i: stdin
 # run -d, exec, top, pause/unpause, restart, stop, kill
 cid=$(remote run -d --name rc2 "$IMG" sleep 1000)
 [[ "$cid" =~ ^[0-9a-f]{64}$ ]] && pass || fail "run -d prints the ID"
-same "ps running" ps --format '{{.Names}} {{.Status}}'
-assert_contains "$OUT" "rc2 Up" "rc2 is up"
+# (State, not Status: "Up Less than a second" may turn "Up 1 second" between the two calls.)
+same "ps running" ps --format '{{.Names}} {{.State}}'
+assert_contains "$OUT" "rc2 running" "rc2 is up"
+assert_contains "$(remote ps --format '{{.Names}} {{.Status}}')" "rc2 Up" "remote ps: Status"
 expect_rc 0 remote exec rc2 sh -c 'echo in-exec; id -u'
 assert_eq "$OUT" $'in-exec\n0' "exec output"
 expect_rc 5 remote exec rc2 sh -c 'exit 5'

@@ -22,6 +22,7 @@ echo hi >"$TEST_DIR/hostdir/f"
 # Differences in every case.
 cat >"$TEST_DIR/allowed-all" <<'ALLOWED'
 annotations.io.kubernetes.cri-o.Created	podman stamps the creation time; berth keeps it in its database
+?process.rlimits.*	with no default_ulimits in containers.conf podman writes no rlimits and its runtime inherits podman's own (open files raised to the hard limit); berth writes the host's hard limits, so the container gets the same either way
 ?linux.resources.devices	berth writes the default device rules (null, zero, full, random, urandom, tty, console, ptmx, pts, mknod) that runc and crun otherwise add themselves, so the cgroup is the same under either runtime
 ALLOWED
 
