@@ -4,6 +4,7 @@
 
 #include "base/digest.h"
 #include "base/fs.h"
+#include "base/lines.h"
 #include "base/result.h"
 #include "base/timefmt.h"
 
@@ -99,6 +100,16 @@ TEST(Fs, AtomicWriteAndRemoveAll) {
   ASSERT_TRUE(fs::removeAll(dir).ok());
   EXPECT_FALSE(fs::exists(dir));
   EXPECT_TRUE(fs::exists("/etc/passwd"));
+}
+
+TEST(Lines, SplitLinesAndFields) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(splitLines(""), V{});
+  EXPECT_EQ(splitLines("a\n"), V{"a"});
+  EXPECT_EQ(splitLines("a\n\nb"), (V{"a", "", "b"}));
+  EXPECT_EQ(splitFields("root:x:0:0::/root:/bin/sh", ':'), (V{"root", "x", "0", "0", "", "/root", "/bin/sh"}));
+  EXPECT_EQ(splitFields("", ':'), V{""});
+  EXPECT_EQ(splitFields("linux/amd64/", '/'), (V{"linux", "amd64", ""}));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "base/timefmt.h"
 #include "base/fs.h"
+#include "base/lines.h"
 #include "network/ip.h"
 #include "network/ports.h"
 #include "specgen/flags.h"
@@ -583,17 +584,13 @@ namespace {
 Result<std::vector<std::pair<std::string, std::string>>> readLabelFile(const std::string& path) {
   auto text = TRY_CTX(fs::readFile(path), "--label-file {}", path);
   std::vector<std::pair<std::string, std::string>> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    start = nl == std::string::npos ? text.size() : nl + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  for (std::string_view line : splitLines(text)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos || line[b] == '#') continue;
-    line.erase(0, b);
+    if (b == std::string_view::npos || line[b] == '#') continue;
+    line.remove_prefix(b);
     auto eq = line.find('=');
-    out.emplace_back(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
+    out.emplace_back(std::string(line.substr(0, eq)), eq == std::string_view::npos ? "" : std::string(line.substr(eq + 1)));
   }
   return out;
 }
@@ -601,26 +598,20 @@ Result<std::vector<std::pair<std::string, std::string>>> readLabelFile(const std
 // containers/storage's ParseIDMap: each value holds one or more CONTAINER:HOST:SIZE triples.
 Status parseIdMapFlag(const std::vector<std::string>& specs, const char* what, std::vector<api::IDMap>& out) {
   for (const auto& spec : specs) {
-    std::vector<std::string> f;
-    for (size_t start = 0;;) {
-      size_t colon = spec.find(':', start);
-      f.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-    if (f.size() % 3 != 0)
+    auto f = splitFields(spec, ':');
+    auto malformed = [&] {
       return makeError(Code::kInvalidArgument,
                        "initializing ID mappings: {} setting is malformed expected [\"uint32:uint32:uint32\"]: {:?}",
                        what, spec);
+    };
+    if (f.size() % 3 != 0) return malformed();
     for (size_t i = 0; i < f.size(); i += 3) {
       int64_t v[3];
       for (int k = 0; k < 3; ++k) {
         auto [end, ec] = std::from_chars(f[i + k].data(), f[i + k].data() + f[i + k].size(), v[k]);
         if (f[i + k].empty() || ec != std::errc() || end != f[i + k].data() + f[i + k].size() || v[k] < 0 ||
             v[k] > int64_t(UINT32_MAX))
-          return makeError(Code::kInvalidArgument,
-                           "initializing ID mappings: {} setting is malformed expected [\"uint32:uint32:uint32\"]: {:?}",
-                           what, spec);
+          return malformed();
       }
       out.push_back(api::IDMap{.container_id = v[0], .host_id = v[1], .size = v[2]});
     }
@@ -632,15 +623,10 @@ Status parseIdMapFlag(const std::vector<std::string>& specs, const char* what, s
 Status subIdRanges(const std::string& file, const std::string& name, std::vector<api::IDMap>& out) {
   auto text = TRY_CTX(fs::readFile(file), "read {}", file);
   int64_t next = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    start = nl == std::string::npos ? text.size() : nl + 1;
-    auto c1 = line.find(':'), c2 = c1 == std::string::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string::npos || line.substr(0, c1) != name) continue;
-    int64_t host = std::atoll(line.substr(c1 + 1, c2 - c1 - 1).c_str());
-    int64_t size = std::atoll(line.substr(c2 + 1).c_str());
+  for (std::string_view line : splitLines(text)) {
+    auto f = splitFields(line, ':');
+    if (f.size() != 3 || f[0] != name) continue;
+    int64_t host = std::atoll(std::string(f[1]).c_str()), size = std::atoll(std::string(f[2]).c_str());
     if (size <= 0) continue;
     out.push_back(api::IDMap{.container_id = next, .host_id = host, .size = size});
     next += size;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "base/fs.h"
+#include "base/lines.h"
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/container_cmds.h"
@@ -46,19 +47,13 @@ Result<std::string> ensureImage(Context& ctx, const CreateOpts& o, const std::st
   if (!o.platform.empty()) {  // OS/ARCH[/VARIANT], as podman's --platform
     if (!o.os.empty() || !o.arch.empty())
       return makeError(Code::kInvalidArgument, "--platform option can not be specified with --arch or --os");
-    std::vector<std::string> parts;
-    for (size_t start = 0;;) {
-      size_t slash = o.platform.find('/', start);
-      parts.push_back(o.platform.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-      if (slash == std::string::npos) break;
-      start = slash + 1;
-    }
+    auto parts = splitFields(o.platform, '/');
     if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
       return makeError(Code::kInvalidArgument, "invalid platform syntax for --platform={:?}: use OS/ARCH[/VARIANT]",
                        o.platform);
-    pr.os = parts[0];
-    pr.arch = parts[1];
-    if (parts.size() == 3) pr.variant = parts[2];
+    pr.os = std::string(parts[0]);
+    pr.arch = std::string(parts[1]);
+    if (parts.size() == 3) pr.variant = std::string(parts[2]);
   }
   pr.access.authfile = o.authfile;
   if (pr.access.authfile.empty())

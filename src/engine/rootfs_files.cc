@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "base/fs.h"
+#include "base/lines.h"
 #include "base/log.h"
 
 #include "sys/inroot.h"
@@ -69,31 +70,18 @@ namespace {
 // Whether a passwd or group file has an entry named `name` or with the numeric ID `id`
 // (the third field).
 bool hasEntry(std::string_view file, std::string_view name, std::string_view id) {
-  size_t start = 0;
-  while (start < file.size()) {
-    size_t nl = file.find('\n', start);
-    std::string_view line = file.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    start = nl == std::string_view::npos ? file.size() : nl + 1;
-    size_t c1 = line.find(':');
-    if (c1 == std::string_view::npos) continue;
-    if (!name.empty() && line.substr(0, c1) == name) return true;
-    size_t c2 = line.find(':', c1 + 1);
-    size_t c3 = c2 == std::string_view::npos ? c2 : line.find(':', c2 + 1);
-    if (c3 != std::string_view::npos && !id.empty() && line.substr(c2 + 1, c3 - c2 - 1) == id) return true;
+  for (std::string_view line : splitLines(file)) {
+    auto f = splitFields(line, ':');
+    if ((!name.empty() && f[0] == name) || (f.size() > 2 && !id.empty() && f[2] == id)) return true;
   }
   return false;
 }
 
 // The group's gid in a group file, or nullopt.
 std::optional<std::string> groupId(std::string_view file, std::string_view name) {
-  size_t start = 0;
-  while (start < file.size()) {
-    size_t nl = file.find('\n', start);
-    std::string_view line = file.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    start = nl == std::string_view::npos ? file.size() : nl + 1;
-    size_t c1 = line.find(':'), c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    size_t c3 = c2 == std::string_view::npos ? c2 : line.find(':', c2 + 1);
-    if (c3 != std::string_view::npos && line.substr(0, c1) == name) return std::string(line.substr(c2 + 1, c3 - c2 - 1));
+  for (std::string_view line : splitLines(file)) {
+    auto f = splitFields(line, ':');
+    if (f.size() > 2 && f[0] == name) return std::string(f[2]);
   }
   return std::nullopt;
 }
