@@ -48,7 +48,7 @@ Json psJson(const ContainerSummary& s) {
   j["Id"] = s.id;
   j["Image"] = s.image;
   j["ImageID"] = s.image_id;
-  j["IsInfra"] = false;
+  j["IsInfra"] = s.is_infra;
   if (s.labels.empty()) j["Labels"] = nullptr;
   else
     for (auto& [k, v] : s.labels) j["Labels"][k] = v;

@@ -598,7 +598,11 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
     }
     if (req.namespaces && s.pid > 0) s.namespaces = namespaceInodes(s.pid);
     if (!s.pod.empty())
-      if (auto p = state::getPod(e_.db(), s.pod); p.ok() && *p) s.pod_name = (*p)->name;
+      if (auto p = state::getPod(e_.db(), s.pod); p.ok() && *p) {
+        s.pod_name = (*p)->name;
+        auto infra = (*p)->config.find("infra_id");
+        s.is_infra = infra != (*p)->config.end() && infra->is_string() && *infra == r.id;
+      }
     out.push_back(std::move(s));
   }
   if (req.latest && !out.empty()) out = {out.back()};

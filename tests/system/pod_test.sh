@@ -34,6 +34,17 @@ cid=$OUT
 expect_rc 0 berth ps --format '{{.Pod}} {{.PodName}} {{.Names}}'
 assert_eq "$(sort <<<"$OUT")" "$(printf '%s p1 %s\n%s p1 listener' "${pid1:0:12}" "${pid1:0:12}-infra" "${pid1:0:12}" | sort)" \
   "ps shows each member's pod"
+expect_rc 0 berth ps --format '{{.Names}} {{.IsInfra}}'
+assert_eq "$(sort <<<"$OUT")" "$(printf '%s true\nlistener false' "${pid1:0:12}-infra" | sort)" "ps .IsInfra"
+# The same through the API (libpod list: Pod, PodName, IsInfra), as podman --remote reads it.
+start_service "unix://$TEST_DIR/pod.sock"
+out=$(curl -s --unix-socket "$TEST_DIR/pod.sock" "http://d/v4.3.1/libpod/containers/json" |
+  jq -r '.[] | "\(.Names[0]) \(.PodName) \(.IsInfra) \(.Pod == "'"$pid1"'")"' | sort)
+assert_eq "$out" "$(printf '%s p1 true true\nlistener p1 false true' "${pid1:0:12}-infra" | sort)" \
+  "libpod list: Pod, PodName and IsInfra"
+expect_rc 0 "$BERTH" --url "unix://$TEST_DIR/pod.sock" ps --format '{{.Names}} {{.IsInfra}} {{.PodName}}'
+assert_eq "$(sort <<<"$OUT")" "$(printf '%s true p1\nlistener false p1' "${pid1:0:12}-infra" | sort)" "remote ps: pod fields"
+kill "$SVC_PID" && wait "$SVC_PID" 2>/dev/null || true
 msg=hello-$RANDOM
 for ((i = 0; i < 50; i++)); do
   berth run --rm --pod p1 busybox sh -c "echo $msg | nc 127.0.0.1 $port" >/dev/null 2>&1 && break

@@ -45,6 +45,7 @@ struct ContainerSummary {
   std::vector<std::string> networks;  // the networks it joins (bridge mode)
   std::string health;                 // "", "starting", "healthy" or "unhealthy"
   std::string pod, pod_name;          // the pod it belongs to (ID and name), if any
+  bool is_infra = false;              // it is that pod's infra container
 };
 
 struct ContainerListRequest {

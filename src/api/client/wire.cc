@@ -148,6 +148,9 @@ Result<ContainerSummary> decodeListContainer(const Json& j, std::string what) {
   TRY(f.boolean("AutoRemove", s.auto_remove));
   TRY(f.stringMap("Labels", s.labels));
   TRY(f.i32("Restarts", s.restarts));
+  TRY(f.str("Pod", s.pod));
+  TRY(f.str("PodName", s.pod_name));
+  TRY(f.boolean("IsInfra", s.is_infra));
   if (const Json* size = f.get("Size")) {
     auto sf = TRY(Fields::of(*size, "Size"));
     s.size_rw = 0;
