@@ -394,8 +394,6 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   in.rootfs = p.merged;
   in.container_id = rec.id;
   auto user_files = TRY_CTX(readUserFiles(p.merged), "resolve the user of {}", rec.id.substr(0, 12));
-  in.passwd = std::move(user_files.passwd);
-  in.group = std::move(user_files.group);
   {
     // The user is resolved against the image's files (as podman, which sets no HOME for a
     // uid they lack); the entries added here are for the processes in the container.
@@ -404,9 +402,11 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
       if (auto it = in.image_config.find("WorkingDir"); it != in.image_config.end() && it->is_string())
         workdir = it->get<std::string>();
     if (workdir.empty()) workdir = "/";
-    TRY_CTX(addContainerUsers(p.merged, spec, workdir, p.static_dir, in.specgen.mounts),
+    TRY_CTX(addContainerUsers(p.merged, user_files, spec, workdir, p.static_dir, in.specgen.mounts),
             "add the users of {} to its /etc/passwd", rec.id.substr(0, 12));
   }
+  in.passwd = std::move(user_files.passwd);
+  in.group = std::move(user_files.group);
   in.cgroup_parent = "/berth";
   in.cgroup2 = runtime::detectCgroupMode() == runtime::CgroupMode::kUnified;
   in.runtime_name = rec.config.value("runtime", "");

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "engine/volume_service.h"
 #include "specgen/specgen.h"
+#include "sys/idmap.h"
 #include "sys/mounts.h"
 
 namespace berth::engine {
@@ -131,11 +132,11 @@ Status LocalContainerService::firstUseVolumes(const state::ContainerRecord& rec,
   auto toHost = [&](const char* key, uint32_t id) {
     auto lx = oci.find("linux");
     if (lx == oci.end() || !lx->is_object() || !lx->contains(key) || !(*lx)[key].is_array()) return id;
-    for (const auto& m : (*lx)[key]) {
-      uint32_t c = m.value("containerID", 0u), h = m.value("hostID", 0u), n = m.value("size", 0u);
-      if (id >= c && id - c < n) return h + (id - c);
-    }
-    return id;
+    std::vector<sys::IdRange> ranges;
+    for (const auto& m : (*lx)[key])
+      ranges.push_back({m.value("containerID", 0u), m.value("hostID", 0u), m.value("size", 0u)});
+    int64_t host = sys::hostId(ranges, id);
+    return host >= 0 ? uint32_t(host) : id;
   };
   uid = toHost("uidMappings", uid);
   gid = toHost("gidMappings", gid);

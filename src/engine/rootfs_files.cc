@@ -131,8 +131,8 @@ Status appendInRoot(int root_fd, const std::string& path, const std::string& tex
 
 }  // namespace
 
-Status addContainerUsers(const std::string& rootfs, const api::SpecGenerator& spec, const std::string& workdir,
-                         const std::string& static_dir, std::vector<api::Mount>& mounts) {
+Status addContainerUsers(const std::string& rootfs, const UserFiles& files, const api::SpecGenerator& spec,
+                         const std::string& workdir, const std::string& static_dir, std::vector<api::Mount>& mounts) {
   if (!spec.manage_password.value_or(true)) return {};
   if (spec.user.empty() && spec.host_users.empty()) return {};
   bool need_passwd = !mountCovers(spec, "/etc/passwd"), need_group = !mountCovers(spec, "/etc/group");
@@ -154,9 +154,8 @@ Status addContainerUsers(const std::string& rootfs, const api::SpecGenerator& sp
     bindCopy("group");
   }
   if (!need_passwd && !need_group) return {};
-  UniqueFd root = TRY(sys::openRoot(rootfs));
-  std::string passwd = TRY(readOptional(root.get(), "/etc/passwd"));
-  std::string group = TRY(readOptional(root.get(), "/etc/group"));
+  const std::string& passwd = files.passwd;
+  const std::string& group = files.group;
 
   std::string user_part = spec.user, group_part;
   if (auto colon = spec.user.find(':'); colon != std::string::npos) {
@@ -203,6 +202,7 @@ Status addContainerUsers(const std::string& rootfs, const api::SpecGenerator& sp
   }
   if (passwd_add.empty() && group_add.empty()) return {};
   if (!ro) {
+    UniqueFd root = TRY(sys::openRoot(rootfs));
     // A file the container cannot take an entry in (a link to nowhere in its root, a
     // directory) costs the entry, not the start: the user runs without it, as it would
     // with --passwd=false.

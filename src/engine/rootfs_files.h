@@ -38,7 +38,8 @@ Result<bool> commandPathNotExecutable(const std::string& rootfs, const std::stri
 
 namespace berth::engine {
 
-// podman's generatePasswdAndGroup, for a container about to start in `rootfs`:
+// podman's generatePasswdAndGroup, for a container about to start in `rootfs` whose
+// /etc/passwd and /etc/group readUserFiles gave as `files`:
 //  - each --hostuser account (looked up on the host) missing from the container's passwd;
 //  - a numeric --user uid missing from it, as "UID:*:UID:GID:container user:WORKDIR:/bin/sh"
 //    (or --passwd-entry with $USERNAME $UID $GID $NAME $HOME replaced);
@@ -48,7 +49,7 @@ namespace berth::engine {
 // `static_dir`/passwd and /group instead, and the mounts to bind over /etc/passwd and
 // /etc/group are added to `mounts`. Nothing when manage_password is false or a mount
 // already covers the file. Errors name the user or group that cannot be resolved.
-Status addContainerUsers(const std::string& rootfs, const api::SpecGenerator& spec, const std::string& workdir,
-                         const std::string& static_dir, std::vector<api::Mount>& mounts);
+Status addContainerUsers(const std::string& rootfs, const UserFiles& files, const api::SpecGenerator& spec,
+                         const std::string& workdir, const std::string& static_dir, std::vector<api::Mount>& mounts);
 
 }  // namespace berth::engine
