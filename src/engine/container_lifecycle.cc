@@ -260,7 +260,8 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   }
   std::vector<std::string> layers = rec.config.value("layers_top_first", std::vector<std::string>{});
   auto idmaps = TRY(containerIdMaps(rec));
-  bool fresh_upper = !fs::isDir(p.upper) || TRY(fs::listDir(p.upper)).empty();
+  // (Looked at only with ID maps: listing the upper layer is not for every start.)
+  bool fresh_upper = idmaps && (!fs::isDir(p.upper) || TRY(fs::listDir(p.upper)).empty());
   auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
   if (spec.type == "overlay") {
     std::string lower_base = spec.chdir;
