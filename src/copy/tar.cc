@@ -117,7 +117,11 @@ std::unique_ptr<Sink> tarSink(int fd) { return std::make_unique<TarSink>(fd); }
 Status readTar(int fd, Sink& sink) {
   std::unique_ptr<struct archive, ReadDeleter> a(archive_read_new());
   if (!a) return makeError(Code::kInternal, "archive_read_new failed");
-  archive_read_support_filter_all(a.get());
+  // podman's cp (DecompressStream) and Docker's archive API take these compressions.
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_bzip2(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_zstd(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
   auto fail = [&](Code c, std::string_view what) {
