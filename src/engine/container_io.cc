@@ -30,6 +30,7 @@
 #include "runtime/attach_protocol.h"
 #include "runtime/child_process.h"
 #include "specgen/user.h"
+#include "sys/cgroup_warm.h"
 #include "sys/mntns_top.h"
 
 namespace berth::engine {
@@ -447,6 +448,7 @@ static Status checkExecLandsInContainer(const state::ContainerRecord& rec) {
 }
 
 Result<LocalContainerService::ExecPlan> LocalContainerService::planExec(const api::ExecRequest& req) {
+  sys::warmCgroupAttach();  // the runtime's exec joins the container's cgroups (sys/cgroup_warm.h)
   auto found = TRY(state::findContainer(e_.db(), req.container));
   return planExec(TRY(loadSynced(found.id)), req);
 }
@@ -523,6 +525,7 @@ Result<int> LocalContainerService::exec(const api::ExecRequest& req) {
     TRY(execDetached(req));
     return 0;
   }
+  sys::warmCgroupAttach();  // the runtime's exec joins the container's cgroups (sys/cgroup_warm.h)
   auto found = TRY(state::findContainer(e_.db(), req.container));
   auto rec = TRY(loadSynced(found.id));
   auto argv = TRY(execArgv(rec, req));

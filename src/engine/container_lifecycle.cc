@@ -23,6 +23,7 @@
 #include "engine/helper_binaries.h"
 #include "engine/monitor_launch.h"
 #include "engine/rootfs_files.h"
+#include "sys/cgroup_warm.h"
 #include "sys/idmap.h"
 #include "runtime/seccomp_bpf.h"
 #include "runtime/select.h"
@@ -609,6 +610,7 @@ Status LocalContainerService::init(const std::string& name) {
 // --- start ----------------------------------------------------------------------
 
 Result<int> LocalContainerService::start(const std::string& name, const api::AttachStreams* attach) {
+  sys::warmCgroupAttach();  // the runtime's cgroup move comes in a few ms (sys/cgroup_warm.h)
   auto found = TRY(state::findContainer(e_.db(), name));
   // --requires: those containers first (each with its own requirements).
   for (const auto& dep : storedSpec(found.config).dependency_containers) {
