@@ -12,6 +12,7 @@
 #include "config/containers_conf.h"
 #include "config/connections.h"
 #include "engine/system_service.h"
+#include "sys/cgroup_warm.h"
 
 namespace berth::cli {
 
@@ -92,6 +93,11 @@ int Context::applyLogLevel(const std::string& prog, const std::string& command_n
   std::string argv;
   for (auto& a : rawArgv()) argv += (argv.empty() ? "" : " ") + a;
   LOG_DEBUG("Called {}.PersistentPreRunE({})", command_name, argv);
+  // A command that starts containers: the runtime's cgroup move comes within milliseconds, so
+  // the warming (sys/cgroup_warm.h) starts before the engine is even opened.
+  if (!remoteRequested() && (command_name == "run" || command_name == "start" || command_name == "restart" ||
+                             command_name == "exec" || command_name == "play"))
+    sys::warmCgroupAttach();
   return -1;
 }
 

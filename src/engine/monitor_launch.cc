@@ -2,6 +2,7 @@
 #include "engine/monitor_launch.h"
 
 #include <fcntl.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -45,7 +46,17 @@ Result<int> launchMonitor(std::vector<std::string> argv, const std::string& what
   sync_w.reset();
   // The monitor daemonizes: its first process exits at once.
   int wstatus = TRY(child.wait());
-  auto line = TRY_CTX(fs::readAll(sync_r.get()), "read the start report of berth-monitor for {}", what);
+  // The report is one line: read up to its newline, not to the pipe's EOF (the monitor may be
+  // descheduled between its write and its close).
+  std::string line;
+  char buf[4096];
+  while (line.find('\n') == std::string::npos && line.size() < (1u << 20)) {
+    ssize_t n = ::read(sync_r.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("read the start report of berth-monitor for {}", what);
+    if (n == 0) break;
+    line.append(buf, size_t(n));
+  }
   Json msg = Json::parse(line.substr(0, line.find('\n')), nullptr, false);
   if (!msg.is_object())
     return makeError(Code::kInternal, "berth-monitor for {} gave no start report (exit status {})", what,
