@@ -319,16 +319,23 @@ Result<int> LocalContainerService::execStart(const std::string& session_id, cons
 void LocalContainerService::retainExitCode(const std::string& id, int code) {
   std::string dir = e_.options().runroot + "/exits";
   if (!fs::mkdirAll(dir, 0700).ok()) return;
-  // Older records go: a waiter asks within moments of the removal.
-  if (auto names = fs::listDir(dir); names.ok() && names->size() > 64) {
-    auto now = std::chrono::system_clock::now();
+  // Older records go (a waiter asks within moments of the removal), in a sweep at most once a
+  // minute: a sweep per removal made removing N containers cost N^2 stats.
+  auto now = std::chrono::system_clock::now();
+  std::string mark = dir + "/.swept";
+  struct stat ms;
+  bool due = ::stat(mark.c_str(), &ms) != 0 ||
+             now - std::chrono::system_clock::from_time_t(ms.st_mtime) > std::chrono::minutes(1);
+  if (auto names = due ? fs::listDir(dir) : Result<std::vector<std::string>>(std::vector<std::string>{});
+      names.ok() && names->size() > 64) {
     for (auto& n : *names) {
       struct stat st;
       std::string path = dir + "/" + n;
-      if (::stat(path.c_str(), &st) == 0 &&
+      if (n != ".swept" && ::stat(path.c_str(), &st) == 0 &&
           now - std::chrono::system_clock::from_time_t(st.st_mtime) > std::chrono::minutes(5))
         ::unlink(path.c_str());
     }
+    (void)fs::writeFileReplace(mark, "");
   }
   if (auto st = fs::writeFileReplace(dir + "/" + id, std::to_string(code)); !st.ok())
     LOG_DEBUG("retain exit code of {}: {}", id.substr(0, 12), st.error().what());

@@ -830,12 +830,17 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   bool was_active = rec.state.value("status", "") != "exited";
   if (was_active) emitContainerEvent(rec, "died", rec.state.value("exit_code", 0));
   auto rt = TRY(runtimeFor(rec));
-  {
-    LOG_PHASE("runtime delete");
-    auto rm = rt.remove(rec.id, true);
+  // The runtime's delete (a process of its own: its state, the cgroups) runs beside the rest of
+  // the teardown and the removal, which touch neither; it is waited for before this returns,
+  // and on every early return (PendingCall never abandons it).
+  std::optional<log::PhaseTimer> phase_delete(std::in_place, "runtime delete (beside the teardown)");
+  auto pending = rt.removeAsync(rec.id, true);
+  auto finishDelete = [&] {
+    Status rm = pending.ok() ? pending->finish() : Status(std::move(pending).error());
     if (!rm.ok() && rm.error().code() != Code::kNotFound)
       LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
-  }
+    phase_delete.reset();
+  };
   {
     LOG_PHASE("network teardown");
     TRY(teardownNetworkLocked(rec, storedSpec(rec.config)));
@@ -853,8 +858,10 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   rec.state["monitor_pid"] = 0;
   rec.state.erase("stopping_pid");
   TRY(saveState(rec));
-  if (allow_rm && rec.config.value("remove", false)) return removeLocked(rec, true, 0, true);
-  return {};
+  Status removed;
+  if (allow_rm && rec.config.value("remove", false)) removed = removeLocked(rec, true, 0, true);
+  finishDelete();
+  return removed;
 }
 
 Status LocalContainerService::cleanup(const std::string& name, bool rm) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -190,6 +191,37 @@ Status OciRuntime::kill(const std::string& id, int signal, bool all) const {
 
 Status OciRuntime::remove(const std::string& id, bool force) const {
   return runSimple("delete", deleteArgv(id, force));
+}
+
+Result<PendingCall> OciRuntime::removeAsync(const std::string& id, bool force) const {
+  off_t off = logOffset();
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return errnoError("pipe");
+  UniqueFd err_r(p[0]), err_w(p[1]);
+  SpawnSpec spec;
+  spec.argv = deleteArgv(id, force);
+  spec.stderr_fd = err_w.get();
+  ChildProcess child = TRY_CTX(ChildProcess::spawn(spec), "{} delete", cfg_.name);
+  return PendingCall(*this, "delete", off, std::move(child), std::move(err_r));
+}
+
+Status PendingCall::finish() {
+  if (done_) return {};
+  done_ = true;
+  // The runtime's stderr is a few lines at most: it fits the pipe, so reading after the wait
+  // cannot block the runtime.
+  int status = TRY_CTX(child_.wait(), "{} {}", rt_.config().name, verb_);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while (text.size() < 65536 && (n = ::read(err_.get(), buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  int code = exitCodeFromStatus(status);
+  if (code != 0) return rt_.failure(verb_, code, text, log_offset_);
+  return {};
+}
+
+PendingCall::~PendingCall() {
+  if (!done_) (void)finish();
 }
 
 Status OciRuntime::pause(const std::string& id) const {

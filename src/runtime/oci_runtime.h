@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "base/result.h"
+#include "runtime/child_process.h"
 
 namespace berth::runtime {
 
@@ -46,6 +48,8 @@ struct ContainerState {
   std::string bundle;
 };
 
+class PendingCall;
+
 // The result of a runtime call that did not run to success.
 // Errors quote the runtime's own message: the "msg" of the last error line
 // it logged (runc/crun JSON log), else its trimmed stderr.
@@ -74,6 +78,8 @@ class OciRuntime {
   Result<ContainerState> state(const std::string& id) const;
   Status kill(const std::string& id, int signal, bool all = false) const;
   Status remove(const std::string& id, bool force = false) const;  // `delete`
+  // `delete` started, not waited for: the caller finishes it after its own work.
+  Result<PendingCall> removeAsync(const std::string& id, bool force = false) const;
   Status pause(const std::string& id) const;
   Status resume(const std::string& id) const;
   // `update --resources FILE`: FILE holds linux.resources JSON.
@@ -93,6 +99,28 @@ class OciRuntime {
   Status runSimple(std::string_view verb, std::vector<std::string> argv) const;
 
   RuntimeConfig cfg_;
+};
+
+// A runtime call left running while the caller does other work (OciRuntime::removeAsync).
+class PendingCall {
+ public:
+  PendingCall(OciRuntime rt, std::string verb, off_t log_offset, ChildProcess child, UniqueFd err)
+      : rt_(std::move(rt)), verb_(std::move(verb)), log_offset_(log_offset), child_(std::move(child)),
+        err_(std::move(err)) {}
+  PendingCall(PendingCall&&) noexcept = default;
+  PendingCall& operator=(PendingCall&&) = delete;
+  // Waits, never kills: a runtime stopped half-way would leave its state half-deleted.
+  ~PendingCall();
+  // Waits for the call and reports as the synchronous call would.
+  Status finish();
+
+ private:
+  OciRuntime rt_;
+  std::string verb_;
+  off_t log_offset_;
+  ChildProcess child_;
+  UniqueFd err_;
+  bool done_ = false;
 };
 
 // Extracts the error message from runtime log text: the "msg" of the last
