@@ -81,6 +81,70 @@ Json psJson(const ContainerSummary& s) {
   return j;
 }
 
+// The row the table and --format templates read: psJson's fields as text where the table shows
+// text, and the --ns columns. Built by appending each key once (an ordered object's operator[]
+// searches its keys: 40 keys a row made that a third of `ps -a` with 1000 containers).
+Json psRow(const ContainerSummary& s, bool no_trunc, int64_t now) {
+  Json r(Json::value_t::object);
+  auto& m = r.get_ref<Json::object_t&>();
+  m.reserve(40);
+  auto put = [&m](const char* k, Json v) { m.emplace_back(k, std::move(v)); };
+  std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
+  if (!no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+  std::string age = humanDuration((now - s.created) / 1000000000) + " ago";
+  Json labels(Json::value_t::object);
+  for (auto& [k, v] : s.labels) labels.get_ref<Json::object_t&>().emplace_back(k, v);
+  Json ns(Json::value_t::object);
+  auto nsv = [&](const char* k) {
+    auto it = s.namespaces.find(k);
+    return it == s.namespaces.end() ? std::string() : it->second;
+  };
+  // podman's ListContainerNamespaces JSON names (omitempty).
+  for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
+                             {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
+    if (auto it = s.namespaces.find(kernel); it != s.namespaces.end())
+      ns.get_ref<Json::object_t&>().emplace_back(key, it->second);
+  put("AutoRemove", s.auto_remove);
+  put("Command", std::move(cmd));
+  put("CreatedAt", formatGoTime(s.created));
+  put("Exited", s.exited);
+  put("ExitedAt", s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800));
+  put("ExitCode", s.exit_code);
+  put("Id", s.id);
+  put("Image", s.image);
+  put("ImageID", s.image_id);
+  put("IsInfra", s.is_infra);
+  put("Labels", std::move(labels));
+  put("Mounts", "");
+  put("Names", s.names[0]);
+  put("Namespaces", std::move(ns));
+  put("Networks", fmt::format("{}", fmt::join(s.networks, ",")));
+  put("Pid", s.pid);
+  put("Pod", no_trunc ? s.pod : s.pod.substr(0, 12));
+  put("PodName", s.pod_name);
+  put("Ports", portsText(s.ports));
+  put("Restarts", s.restarts);
+  put("Size", s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)),
+                                           humanSize(double(s.size_root_fs)))
+                             : std::string());
+  put("StartedAt", s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800));
+  put("State", std::string(api::statusName(s.status)));
+  put("Status", statusText(s));
+  put("Created", s.created / 1000000000);
+  put("ID", no_trunc ? s.id : shortId(s.id));
+  put("CreatedHuman", age);
+  put("RunningFor", std::move(age));
+  // podman's template names for --ns: .Namespaces.X is rewritten to .X.
+  put("Cgroup", nsv("cgroup"));
+  put("IPC", nsv("ipc"));
+  put("MNT", nsv("mnt"));
+  put("NET", nsv("net"));
+  put("PIDNS", nsv("pid"));
+  put("User", nsv("user"));
+  put("UTS", nsv("uts"));
+  return r;
+}
+
 }  // namespace
 
 namespace {
@@ -144,38 +208,10 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
     return 0;
   }
   std::vector<Json> rows;
+  rows.reserve(cs.size());
   std::optional<log::PhaseTimer> phase_rows(std::in_place, "ps: rows");
-  for (auto& s : cs) {
-    Json r = psJson(s);
-    r["ID"] = o.no_trunc ? s.id : shortId(s.id);
-    std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
-    if (!o.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
-    r["Command"] = cmd;
-    r["CreatedHuman"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
-    r["CreatedAt"] = formatGoTime(s.created);
-    r["RunningFor"] = humanDuration((nowNanos() - s.created) / 1000000000) + " ago";
-    r["Names"] = s.names[0];
-    r["Ports"] = portsText(s.ports);
-    r["Mounts"] = "";
-    r["Networks"] = fmt::format("{}", fmt::join(s.networks, ","));
-    r["Size"] = s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)), humanSize(double(s.size_root_fs))) : "";
-    r["Labels"] = r["Labels"].is_null() ? Json::object() : r["Labels"];
-    r["Pod"] = o.no_trunc ? s.pod : s.pod.substr(0, 12);
-    r["PodName"] = s.pod_name;
-    // podman's template names for --ns: .Namespaces.X is rewritten to .X.
-    auto nsv = [&](const char* k) {
-      auto it = s.namespaces.find(k);
-      return it == s.namespaces.end() ? std::string() : it->second;
-    };
-    r["Cgroup"] = nsv("cgroup");
-    r["IPC"] = nsv("ipc");
-    r["MNT"] = nsv("mnt");
-    r["NET"] = nsv("net");
-    r["PIDNS"] = nsv("pid");
-    r["User"] = nsv("user");
-    r["UTS"] = nsv("uts");
-    rows.push_back(std::move(r));
-  }
+  const int64_t now = nowNanos();
+  for (auto& s : cs) rows.push_back(psRow(s, o.no_trunc, now));
   phase_rows.reset();
   LOG_PHASE("ps: print");
   std::string def;

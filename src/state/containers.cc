@@ -27,17 +27,8 @@ Result<std::vector<ContainerRecord>> listContainers(Db& db) {
 
 Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
   std::vector<ContainerRecord> out;
-  Stmt s = TRY(db.prepare(
-      "SELECT id, name, image_id, created, json_object("
-      "'image_name', json_extract(config, '$.image_name'), "
-      "'command', json(COALESCE(json_extract(config, '$.command'), '[]')), "
-      "'remove', CASE WHEN json_extract(config, '$.remove') THEN json('true') ELSE json('false') END, "
-      "'spec', json_object('labels', json(COALESCE(json_extract(config, '$.spec.labels'), '{}')), "
-      "'restart_policy', COALESCE(json_extract(config, '$.spec.restart_policy'), ''), "
-      "'portmappings', json(COALESCE(json_extract(config, '$.spec.portmappings'), '[]')), "
-      "'Networks', json(COALESCE(json_extract(config, '$.spec.Networks'), '{}')), "
-      "'pod', COALESCE(json_extract(config, '$.spec.pod'), ''))), "
-      "state FROM containers ORDER BY created"));
+  // summary: kept by the schema's triggers (migration 7).
+  Stmt s = TRY(db.prepare("SELECT id, name, image_id, created, summary, state FROM containers ORDER BY created"));
   while (TRY(s.next())) out.push_back(rowToContainer(s));
   return out;
 }

@@ -3,6 +3,18 @@
 
 namespace berth::state {
 
+// What a container list shows from a container's config (see listContainerSummaries), as one
+// small JSON object: `C` names the config column. SQL text, spliced into migration 7.
+#define BERTH_CONTAINER_SUMMARY(C)                                                                \
+  "json_object('image_name', json_extract(" C ", '$.image_name'), "                               \
+  "'command', json(COALESCE(json_extract(" C ", '$.command'), '[]')), "                           \
+  "'remove', CASE WHEN json_extract(" C ", '$.remove') THEN json('true') ELSE json('false') END, " \
+  "'spec', json_object('labels', json(COALESCE(json_extract(" C ", '$.spec.labels'), '{}')), "     \
+  "'restart_policy', COALESCE(json_extract(" C ", '$.spec.restart_policy'), ''), "                \
+  "'portmappings', json(COALESCE(json_extract(" C ", '$.spec.portmappings'), '[]')), "            \
+  "'Networks', json(COALESCE(json_extract(" C ", '$.spec.Networks'), '{}')), "                    \
+  "'pod', COALESCE(json_extract(" C ", '$.spec.pod'), '')))"
+
 const std::vector<std::string_view>& schemaMigrations() {
   static const std::vector<std::string_view> kMigrations = {
       // 1: images and their names.
@@ -81,6 +93,15 @@ CREATE TABLE pods (
   state TEXT NOT NULL             -- JSON: status while created ("creating", creator pid), else ""
 );
 )sql",
+      // 7: the list summary of each container, kept by triggers in the transaction that writes
+      // the config: `ps` then reads a 200-byte object per container instead of extracting
+      // eight paths from each config (6 ms of 1000 containers' 7).
+      "ALTER TABLE containers ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';\n"
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY("config") ";\n"
+      "CREATE TRIGGER containers_summary_insert AFTER INSERT ON containers BEGIN "
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY("NEW.config") " WHERE id = NEW.id; END;\n"
+      "CREATE TRIGGER containers_summary_update AFTER UPDATE OF config ON containers BEGIN "
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY("NEW.config") " WHERE id = NEW.id; END;\n",
   };
   return kMigrations;
 }
