@@ -36,6 +36,10 @@
 namespace berth::monitor {
 
 namespace {
+void (*g_steady_state_hook)() = nullptr;
+}  // namespace
+
+namespace {
 
 using runtime::ChildProcess;
 using runtime::OciRuntime;
@@ -715,6 +719,7 @@ int Monitor::run() {
                            o_.exec ? "exec" : o_.start ? "run --detach" : "create", launch_us / 1000.0));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
+  if (!fail && g_steady_state_hook) g_steady_state_hook();
   if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;
   if (!fail && o_.health_interval_ms > 0) next_health_ms_ = monotonicMs() + o_.health_interval_ms;
   if (fail) {
@@ -789,6 +794,8 @@ Status daemonize(const Options& o) {
   if (::chdir("/") < 0) return errnoError("chdir /");
   return {};
 }
+
+void setSteadyStateHook(void (*hook)()) { g_steady_state_hook = hook; }
 
 int runMonitor(const Options& o) {
   Monitor m(o);

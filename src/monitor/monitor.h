@@ -18,4 +18,8 @@ Status daemonize(const Options& o);
 // The returned int is the monitor's own exit status.
 int runMonitor(const Options& o);
 
+// Called once the container runs and the engine has the start report, before the monitor
+// settles into its event loop for the container's lifetime (main.cc trims its code mappings).
+void setSteadyStateHook(void (*hook)());
+
 }  // namespace berth::monitor
