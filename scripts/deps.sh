@@ -3,7 +3,7 @@
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   nlohmann-json3-dev libsqlite3-dev libssl-dev libarchive-dev zlib1g-dev libzstd-dev
-  libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev libyaml-dev libseccomp-dev)
+  libfmt-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libtomlplusplus-dev libboost-dev libyaml-dev libseccomp-dev libisal-dev)
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables catatonit slirp4netns)
 # Commands the tests call under another package's name: nc (ncat, via the "nc" alternative),
 # htpasswd (apache2-utils), unshare (util-linux, essential). Checked after the install.

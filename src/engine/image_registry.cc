@@ -367,8 +367,8 @@ namespace {
 
 // Compresses a stored layer blob (decompressing it first if it is gzip or
 // zstd) into a new blob with `format` ("gzip" or "zstd"); returns its info.
-// gzip at level 1 (as pgzip's fast setting) and zstd at level 3 (its default):
-// layers are mostly binaries, where higher levels gain little for much CPU.
+// gzip at level 1 (store::gzipCompress) and zstd at level 3 (its default): layers are
+// mostly binaries, where higher levels gain little for much CPU.
 Result<store::BlobInfo> compressBlob(store::ContentStore& cs, const std::string& digest,
                                      const std::string& format) {
   UniqueFd in = TRY(cs.open(digest));
@@ -397,26 +397,7 @@ Result<store::BlobInfo> compressBlob(store::ContentStore& cs, const std::string&
     }
     return w.commit();
   }
-  z_stream zs = {};
-  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return makeError(Code::kInternal, "deflateInit2 failed");
-  struct End {
-    z_stream* z;
-    ~End() { deflateEnd(z); }
-  } end{&zs};
-  for (bool eof = false; !eof;) {
-    size_t n = TRY(plain(ibuf.data(), ibuf.size()));
-    eof = n == 0;
-    zs.next_in = reinterpret_cast<Bytef*>(ibuf.data());
-    zs.avail_in = uInt(n);
-    do {
-      zs.next_out = reinterpret_cast<Bytef*>(obuf.data());
-      zs.avail_out = uInt(obuf.size());
-      deflate(&zs, eof ? Z_FINISH : Z_NO_FLUSH);
-      size_t have = obuf.size() - zs.avail_out;
-      if (have) TRY(w.write(obuf.data(), have));
-    } while (zs.avail_out == 0);
-  }
+  TRY(store::gzipCompress(plain, [&w](const char* p, size_t n) { return w.write(p, n); }));
   return w.commit();
 }
 

@@ -1,12 +1,17 @@
-// Gzip (zlib inflate, multi-member) and zstd (ZSTD_decompressStream) Readers.
+// Gzip (igzip or zlib inflate, multi-member) and zstd (ZSTD_decompressStream) Readers; gzip
+// compression.
 #include "store/decompress.h"
 
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <vector>
+
+#include "store/igzip.h"
 
 namespace berth::store {
 
@@ -179,6 +184,63 @@ class GzipDecoder : public Decoder {
   bool done_ = false;
 };
 
+// The same contract as GzipDecoder, through ISA-L's inflate (store/igzip.h).
+class IgzipDecoder : public Decoder {
+ public:
+  IgzipDecoder(std::unique_ptr<Source> src, const IgzipApi* api)
+      : Decoder(std::move(src)), api_(api), st_(std::make_unique<inflate_state>()) {
+    api_->inflate_init(st_.get());
+    st_->crc_flag = ISAL_GZIP;  // the gzip header is parsed and the trailer's CRC and size checked
+  }
+
+  Result<size_t> read(char* buf, size_t n) override {
+    if (done_ || n == 0) return size_t(0);
+    for (;;) {
+      if (member_ended_) {
+        if (!TRY(fill()) || in_[in_pos_] == 0) {
+          TRY(skipZeroPadding("gzip"));
+          done_ = true;
+          return size_t(0);
+        }
+        api_->inflate_reset(st_.get());
+        st_->crc_flag = ISAL_GZIP;
+        member_ended_ = false;
+      }
+      bool eof = !TRY(fill());
+      st_->next_in = reinterpret_cast<uint8_t*>(in_.data() + in_pos_);
+      st_->avail_in = uint32_t(in_len_ - in_pos_);
+      st_->next_out = reinterpret_cast<uint8_t*>(buf);
+      st_->avail_out = uint32_t(std::min<size_t>(n, 1u << 30));
+      int rc = api_->inflate(st_.get());
+      // At a member's end ISA-L gives back the bytes it had read ahead: next_in is exact.
+      in_pos_ = in_len_ - st_->avail_in;
+      size_t produced = reinterpret_cast<char*>(st_->next_out) - buf;
+      if (rc < 0) return makeError(Code::kDataLoss, "corrupt gzip stream: {}", inflateError(rc));
+      if (st_->block_state == ISAL_BLOCK_FINISH) member_ended_ = true;
+      if (produced > 0) return produced;
+      if (eof && !member_ended_) return makeError(Code::kDataLoss, "gzip stream truncated");
+    }
+  }
+
+ private:
+  static const char* inflateError(int rc) {
+    switch (rc) {
+      case ISAL_INVALID_BLOCK: return "invalid block";
+      case ISAL_INVALID_SYMBOL: return "invalid symbol";
+      case ISAL_INVALID_LOOKBACK: return "invalid distance too far back";
+      case ISAL_INVALID_WRAPPER: return "incorrect header check";
+      case ISAL_UNSUPPORTED_METHOD: return "unknown compression method";
+      case ISAL_INCORRECT_CHECKSUM: return "incorrect data check";
+      default: return "inflate error";
+    }
+  }
+
+  const IgzipApi* api_;
+  std::unique_ptr<inflate_state> st_;  // ~40 kB: never on a stack
+  bool member_ended_ = false;
+  bool done_ = false;
+};
+
 class ZstdDecoder : public Decoder {
  public:
   explicit ZstdDecoder(std::unique_ptr<Source> src) : Decoder(std::move(src)) {}
@@ -240,6 +302,10 @@ Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
   if (detected) *detected = c;
   switch (c) {
     case Compression::kGzip: {
+      if (const IgzipApi* api = igzip()) {
+        dec = std::make_shared<IgzipDecoder>(std::move(src), api);
+        break;
+      }
       auto g = std::make_shared<GzipDecoder>(std::move(src));
       TRY(g->init());
       dec = g;
@@ -259,6 +325,62 @@ Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
       break;
   }
   return Reader([dec](char* buf, size_t n) { return dec->read(buf, n); });
+}
+
+Status gzipCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out) {
+  std::vector<char> ibuf(1 << 20), obuf(1 << 20);
+  if (const IgzipApi* api = igzip()) {
+    auto zs = std::make_unique<isal_zstream>();  // ~150 kB of state: never on a stack
+    std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
+    api->deflate_init(zs.get());
+    zs->level = 1;
+    zs->level_buf = level_buf.data();
+    zs->level_buf_size = uint32_t(level_buf.size());
+    zs->gzip_flag = IGZIP_GZIP;
+    for (bool eof = false; !eof;) {
+      size_t n = TRY(plain(ibuf.data(), ibuf.size()));
+      eof = n == 0;
+      zs->next_in = reinterpret_cast<uint8_t*>(ibuf.data());
+      zs->avail_in = uint32_t(n);
+      zs->end_of_stream = eof ? 1 : 0;
+      zs->flush = NO_FLUSH;
+      // Until the input is consumed and, at the end, until the trailer is written.
+      for (int rounds = 0;; ++rounds) {
+        zs->next_out = reinterpret_cast<uint8_t*>(obuf.data());
+        zs->avail_out = uint32_t(obuf.size());
+        if (int rc = api->deflate(zs.get()); rc != COMP_OK)
+          return makeError(Code::kInternal, "igzip deflate failed ({})", rc);
+        size_t have = obuf.size() - zs->avail_out;
+        if (have) TRY(out(obuf.data(), have));
+        bool finished = eof ? zs->internal_state.state == ZSTATE_END : zs->avail_in == 0;
+        if (finished && zs->avail_out > 0) break;
+        if (have == 0 && rounds > 64) return makeError(Code::kInternal, "igzip deflate made no progress");
+      }
+    }
+    return {};
+  }
+  // zlib at level 1, as pgzip's fast setting.
+  z_stream zs = {};
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return makeError(Code::kInternal, "deflateInit2 failed");
+  struct End {
+    z_stream* z;
+    ~End() { deflateEnd(z); }
+  } end_guard{&zs};
+  for (bool eof = false; !eof;) {
+    size_t n = TRY(plain(ibuf.data(), ibuf.size()));
+    eof = n == 0;
+    zs.next_in = reinterpret_cast<Bytef*>(ibuf.data());
+    zs.avail_in = uInt(n);
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(obuf.data());
+      zs.avail_out = uInt(obuf.size());
+      deflate(&zs, eof ? Z_FINISH : Z_NO_FLUSH);
+      size_t have = obuf.size() - zs.avail_out;
+      if (have) TRY(out(obuf.data(), have));
+    } while (zs.avail_out == 0);
+  }
+  return {};
 }
 
 }  // namespace berth::store

@@ -1,6 +1,7 @@
 // Streaming decompression of layer blobs (gzip, zstd or plain), chosen by magic number.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 #include "base/digest.h"
@@ -28,5 +29,10 @@ std::string_view compressionName(Compression c);
 // compressed hash is then not fed (it equals the decompressed stream's).
 Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
                                    Compression* detected = nullptr);
+
+// Writes `plain` to `out` as one gzip member, compressed for speed (level 1, as pgzip's fast
+// setting: layers are mostly binaries, where higher levels gain little for much CPU), with
+// igzip where it can be loaded, else zlib.
+Status gzipCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out);
 
 }  // namespace berth::store
