@@ -366,14 +366,13 @@ Result<api::ImagePullReport> LocalImageService::pullRegistry(const api::ImagePul
 namespace {
 
 // Compresses a stored layer blob (decompressing it first if it is gzip or
-// zstd) into a new blob with `format` ("gzip" or "zstd"); returns its info.
+// zstd) to `format` ("gzip" or "zstd"), handing the bytes to `out`.
 // gzip at level 1 (store::gzipCompress) and zstd at level 3 (its default): layers are
 // mostly binaries, where higher levels gain little for much CPU.
-Result<store::BlobInfo> compressBlob(store::ContentStore& cs, const std::string& digest,
-                                     const std::string& format) {
+Status compressStream(store::ContentStore& cs, const std::string& digest, const std::string& format,
+                      const std::function<Status(const char*, size_t)>& out) {
   UniqueFd in = TRY(cs.open(digest));
   store::Reader plain = TRY(store::decompressingReader(store::fdReader(in.get()), nullptr));
-  auto w = TRY(cs.beginWrite());
   std::vector<char> ibuf(1 << 20), obuf(1 << 20);
   if (format == "zstd") {
     ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -391,14 +390,77 @@ Result<store::BlobInfo> compressBlob(store::ContentStore& cs, const std::string&
         ZSTD_outBuffer ob{obuf.data(), obuf.size(), 0};
         size_t left = ZSTD_compressStream2(cctx, &ob, &ib, eof ? ZSTD_e_end : ZSTD_e_continue);
         if (ZSTD_isError(left)) return makeError(Code::kInternal, "zstd compress {}: {}", digest, ZSTD_getErrorName(left));
-        if (ob.pos) TRY(w.write(obuf.data(), ob.pos));
+        if (ob.pos) TRY(out(obuf.data(), ob.pos));
         if (eof ? left == 0 : ib.pos == ib.size) break;
       }
     }
-    return w.commit();
+    return {};
   }
-  TRY(store::gzipCompress(plain, [&w](const char* p, size_t n) { return w.write(p, n); }));
-  return w.commit();
+  return store::gzipCompress(plain, out);
+}
+
+// A layer compressed on its way to the registry: the compressor writes into a pipe on a thread
+// of its own while the upload reads the pipe, so neither waits for the other and nothing is
+// written to disk. Returns the digest and size of what was sent.
+Result<std::pair<std::string, uint64_t>> streamCompressed(store::ContentStore& cs, registry::RegistryClient& client,
+                                                          const std::string& repo, const std::string& digest,
+                                                          const std::string& format,
+                                                          std::function<void(uint64_t)> progress) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return errnoError("pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  Status produced;
+  std::thread producer([&] {
+    produced = compressStream(cs, digest, format,
+                              [&](const char* b, size_t n) { return fs::writeAll(wr.get(), std::string_view(b, n)); });
+    wr.reset();  // EOF for the upload
+  });
+  // The upload's EOF is the compressor's end: only then is it known whether the stream is whole.
+  store::Reader from_pipe = [&](char* buf, size_t n) -> Result<size_t> {
+    ssize_t r;
+    do r = ::read(rd.get(), buf, n);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return errnoError("read the compressed layer {}", digest);
+    if (r == 0) {
+      if (producer.joinable()) producer.join();
+      if (!produced.ok()) return produced.error();
+    }
+    return size_t(r);
+  };
+  auto sent = client.uploadBlobStream(repo, from_pipe, std::move(progress));
+  rd.reset();  // a compressor still writing (the upload failed) gets EPIPE and stops
+  if (producer.joinable()) producer.join();
+  if (!sent.ok()) return sent;  // the cause; a compressor cut off by it only saw a broken pipe
+  if (!produced.ok()) return std::move(produced).error().context(fmt::format("compress layer {}", digest));
+  return sent;
+}
+
+// What a layer became when it was last compressed for a push (podman's blob-info cache): the
+// compressed digest and size, in <root>/cache/blob-info/<format>/<uncompressed hex>. A later push
+// asks the registry for that digest and sends nothing if it is there.
+std::string blobInfoPath(const Engine& e, const std::string& format, const std::string& digest) {
+  return e.options().root + "/cache/blob-info/" + format + "/" + std::string(digestHex(digest));
+}
+
+std::optional<std::pair<std::string, uint64_t>> cachedCompression(const Engine& e, const std::string& format,
+                                                                  const std::string& digest) {
+  auto text = fs::readFile(blobInfoPath(e, format, digest));
+  if (!text.ok()) return std::nullopt;
+  auto nl = text->find('\n');
+  if (nl == std::string::npos) return std::nullopt;
+  std::string d = text->substr(0, nl);
+  char* end = nullptr;
+  unsigned long long size = std::strtoull(text->c_str() + nl + 1, &end, 10);
+  if (!validateDigest(d).ok() || end == text->c_str() + nl + 1) return std::nullopt;  // damaged: ignored
+  return std::make_pair(d, uint64_t(size));
+}
+
+void rememberCompression(const Engine& e, const std::string& format, const std::string& digest,
+                         const std::pair<std::string, uint64_t>& compressed) {
+  std::string path = blobInfoPath(e, format, digest);
+  Status st = fs::mkdirAll(path.substr(0, path.rfind('/')), 0700);
+  if (st.ok()) st = fs::writeFileReplace(path, fmt::format("{}\n{}\n", compressed.first, compressed.second));
+  if (!st.ok()) LOG_DEBUG("remember the compressed digest of {}: {}", digest, st.error().what());
 }
 
 // The layer's compression from its media type: "", "gzip" or "zstd".
@@ -488,15 +550,37 @@ Result<std::string> LocalImageService::pushRegistry(const api::ImagePushRequest&
         std::string have = layerCompression(l.media_type);
         std::string want = req.compression_format.empty() ? (have.empty() ? "gzip" : have) : req.compression_format;
         if (want != have) {
-          auto gz = TRY(compressBlob(e_.content(), l.digest, want));
-          l.digest = gz.digest;
-          l.size = int64_t(gz.size);
+          // Compressed on the way: its digest is known once it is sent. The registry is asked
+          // first only for what an earlier push of this layer produced (the blob-info cache).
+          std::string plain_digest = l.digest;
+          uint64_t plain_size = uint64_t(l.size);
           bool oci = m.media_type == image::media::kOciManifest;
           if (want == "zstd") l.media_type = image::media::kOciLayerZstd;
           else l.media_type = oci ? std::string(image::media::kOciLayerGzip) : std::string(image::media::kDockerLayerGzip);
+          auto setLayer = [&](const std::pair<std::string, uint64_t>& c) {
+            l.digest = c.first;
+            l.size = int64_t(c.second);
+            std::lock_guard g(mu);
+            m.layers[i] = l;
+            rewrite = true;
+          };
+          if (auto known = cachedCompression(e_, want, plain_digest); known && TRY(wc.blobExists(dest.path, known->first))) {
+            setLayer(*known);
+            std::lock_guard g(mu);
+            emit({api::TransferProgress::kBlobSkipped, l.digest, 0, uint64_t(l.size), ""});
+            return {};
+          }
+          auto sent = TRY_CTX(streamCompressed(e_.content(), wc, dest.path, plain_digest, want,
+                                               [&](uint64_t done) {
+                                                 std::lock_guard g(mu);
+                                                 emit({api::TransferProgress::kBlob, plain_digest, done, plain_size, ""});
+                                               }),
+                              "push blob {}", plain_digest);
+          rememberCompression(e_, want, plain_digest, sent);
+          setLayer(sent);
           std::lock_guard g(mu);
-          m.layers[i] = l;
-          rewrite = true;
+          emit({api::TransferProgress::kBlobDone, l.digest, sent.second, sent.second, ""});
+          return {};
         }
         if (TRY(wc.blobExists(dest.path, l.digest))) {
           std::lock_guard g(mu);

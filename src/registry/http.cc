@@ -306,7 +306,8 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
   } else if (req.body_reader) {
     curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body_size));
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
+                     req.body_size_unknown ? curl_off_t(-1) : static_cast<curl_off_t>(req.body_size));
     curl_easy_setopt(easy, CURLOPT_READFUNCTION, readCb);
     curl_easy_setopt(easy, CURLOPT_READDATA, &upload);
   } else if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {

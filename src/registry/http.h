@@ -29,6 +29,7 @@ struct HttpRequest {
   std::string body;                  // sent when body_reader is null and body is non-empty
   const store::Reader* body_reader = nullptr;  // streamed request body of body_size bytes
   uint64_t body_size = 0;
+  bool body_size_unknown = false;  // body_reader's length is not known: chunked transfer encoding
   std::function<void(uint64_t)> upload_progress;
 };
 

@@ -367,6 +367,50 @@ Status RegistryClient::uploadBlob(const std::string& repo, const std::string& di
   return okStatus();
 }
 
+Result<std::pair<std::string, uint64_t>> RegistryClient::uploadBlobStream(const std::string& repo,
+                                                                          const store::Reader& data,
+                                                                          std::function<void(uint64_t)> progress) {
+  std::string ctx = fmt::format("uploading a blob to {}/{}", impl_->registry, repo);
+  std::vector<std::string> scopes = {repositoryScope(repo, true)};
+  HttpRequest start;
+  start.method = "POST";
+  start.url = fmt::format("/v2/{}/blobs/uploads/", repo);
+  HttpResponse resp = TRY_CTX(impl_->send(start, scopes), "{}", ctx);
+  if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
+  std::optional<std::string> loc = resp.header("location");
+  if (!loc) return makeError(Code::kUnknown, "{}: upload session without a Location", ctx);
+  std::string base = TRY(impl_->baseUrl()) + start.url;
+
+  Sha256 hash;
+  uint64_t size = 0;
+  store::Reader hashing = [&](char* buf, size_t n) -> Result<size_t> {
+    size_t got = TRY(data(buf, n));
+    hash.update(buf, got);
+    size += got;
+    return got;
+  };
+  HttpRequest patch;
+  patch.method = "PATCH";
+  patch.url = resolveUrl(base, *loc);
+  patch.headers.push_back("Content-Type: application/octet-stream");
+  patch.body_reader = &hashing;
+  patch.body_size_unknown = true;
+  patch.upload_progress = std::move(progress);
+  resp = TRY_CTX(impl_->send(patch, scopes), "{}", ctx);
+  if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
+  if (auto next = resp.header("location")) loc = next;
+  std::string digest = "sha256:" + hash.hexDigest();
+
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = resolveUrl(base, *loc);
+  put.url += (put.url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + urlEscape(digest);
+  put.headers.push_back("Content-Type: application/octet-stream");
+  resp = TRY_CTX(impl_->send(put, scopes), "{}", ctx);
+  if (resp.status != 201 && resp.status != 204) return std::move(registryError(resp.status, resp.body)).context(ctx);
+  return std::make_pair(digest, size);
+}
+
 Status RegistryClient::putManifest(const std::string& repo, const std::string& ref,
                                    const std::string& bytes, const std::string& media_type) {
   std::string ctx = fmt::format("writing manifest to {}/{}{}{}", impl_->registry, repo,

@@ -77,6 +77,11 @@ class RegistryClient {
   // Uploads `size` bytes from `data` as `digest` (POST, then one PUT).
   Status uploadBlob(const std::string& repo, const std::string& digest, uint64_t size,
                     const store::Reader& data, std::function<void(uint64_t done)> progress = {});
+  // Uploads what `data` yields until its EOF, its length and digest not known beforehand (POST,
+  // one chunked PATCH, then the closing PUT with the digest of what was sent). Returns that
+  // digest and size. A push compressing a layer streams it so, without storing it first.
+  Result<std::pair<std::string, uint64_t>> uploadBlobStream(const std::string& repo, const store::Reader& data,
+                                                            std::function<void(uint64_t done)> progress = {});
   Status putManifest(const std::string& repo, const std::string& tag_or_digest,
                      const std::string& bytes, const std::string& media_type);
   // All tags, following Link pagination.

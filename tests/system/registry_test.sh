@@ -97,8 +97,11 @@ assert_eq "$(berth load -i "$TEST_DIR/img.tar")" "Loaded image: localhost/multi:
 assert_eq "$(berth image inspect --format '{{.Id}}' multi:1)" "${img_id#sha256:}" "loaded image ID is the config digest"
 local_layers=$(berth image inspect --format '{{.RootFS.Layers}}' multi:1)
 
+blobs_before=$(ls "$ROOT/blobs/sha256" | wc -l)
 expect_rc 0 berth push --digestfile "$TEST_DIR/pushed.digest" multi:1 "$R/test/multi:1"
 assert_contains "$ERR" "Copying blob" "push progress on stderr"
+# The layers are compressed on their way to the registry, not stored a second time.
+assert_eq "$(ls "$ROOT/blobs/sha256" | wc -l)" "$blobs_before" "push stores no compressed copy of a layer"
 pushed_digest=$(cat "$TEST_DIR/pushed.digest")
 assert_eq "$(reg_digest test/multi 1)" "$pushed_digest" "--digestfile is the registry's manifest digest"
 # Pushing again reuses every blob.
