@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -12,7 +13,14 @@ namespace berth::sys {
 
 namespace {
 
-std::atomic<bool> g_in_flight{false};
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_running{false};
+std::atomic<int64_t> g_deadline_ms{0};
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
 
 // This process's cgroup.procs on the v2 tree: /sys/fs/cgroup/unified on a hybrid host,
 // /sys/fs/cgroup on a unified one. "" when there is none.
@@ -32,24 +40,37 @@ std::string ownCgroupProcs() {
   return "";
 }
 
+// Moves this process into its own cgroup every few milliseconds until the deadline: the first
+// move waits out the grace period, the next ones find the lock warm and keep it so (the kernel
+// lets it go cold one grace period after its last writer).
+void keepWarm() {
+  std::string path = ownCgroupProcs();
+  int fd = path.empty() ? -1 : ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  for (;;) {
+    while (fd >= 0 && nowMs() < g_deadline_ms.load()) {
+      if (::write(fd, "0", 1) < 0) {  // "0": the writing process, into the cgroup it is in
+        ::close(fd);  // not allowed here: no warming from this process
+        fd = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    g_running = false;
+    // A warming asked for just as this one ended found it running and left it to this thread.
+    if (fd < 0 || nowMs() >= g_deadline_ms.load() || g_running.exchange(true)) break;
+  }
+  if (fd >= 0) ::close(fd);
+}
+
 }  // namespace
 
 void warmCgroupAttach() noexcept {
-  if (g_in_flight.exchange(true)) return;
+  g_deadline_ms = nowMs() + 1000;  // as long as the command is starting containers, and 1 s more
+  if (g_running.exchange(true)) return;
   try {
-    std::thread([] {
-      std::string path = ownCgroupProcs();
-      if (!path.empty()) {
-        int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-          (void)!::write(fd, "0", 1);  // "0": the writing process, into the cgroup it is in
-          ::close(fd);
-        }
-      }
-      g_in_flight = false;
-    }).detach();
+    std::thread(keepWarm).detach();
   } catch (...) {
-    g_in_flight = false;  // no thread to be had: no warming
+    g_running = false;  // no thread to be had: no warming
   }
 }
 
