@@ -59,11 +59,17 @@ std::unique_ptr<Command> startCommand() {
           if (!code.ok()) return ctx.fail(code.error(), Phase::kStart);
           return *code < 0 ? 0 : *code;
         }
-        // podman reports nothing for a container that is already running.
+        // podman reports nothing for a container that is already running. Only the named
+        // containers are looked at (a list of all of them syncs every running one).
         std::set<std::string> running;
-        for (auto& s : TRY(svc->list(api::ContainerListRequest{})))
-          if (s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kStopping)
-            running.insert(s.id);
+        api::ContainerListRequest named;
+        named.all = true;
+        for (auto& n : names)
+          if (auto id = svc->resolveId(n); id.ok()) named.filters.push_back("id=" + *id);
+        if (!named.filters.empty())
+          for (auto& s : TRY(svc->list(named)))
+            if (s.status == api::ContainerStatus::kRunning || s.status == api::ContainerStatus::kStopping)
+              running.insert(s.id);
         int rc = 0;
         for (auto& n : names) {
           if (auto id = svc->resolveId(n); id.ok() && running.count(*id)) continue;

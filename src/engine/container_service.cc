@@ -540,7 +540,18 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   }
   out.reserve(all.size());
 
+  auto idFilter = filters.find("id");
+  auto nameFilter = filters.find("name");
   for (auto& r0 : all) {
+    // The ID and the name never change in a sync: a container they exclude is not synced.
+    if (idFilter != filters.end() && std::none_of(idFilter->second.begin(), idFilter->second.end(),
+                                                  [&](const std::string& v) { return r0.id.rfind(v, 0) == 0; }))
+      continue;
+    if (nameFilter != filters.end() &&
+        std::none_of(nameFilter->second.begin(), nameFilter->second.end(), [&](const std::string& v) {
+          return r0.name == v || r0.name.find(v) != std::string::npos;
+        }))
+      continue;
     // Only containers that may have changed behind our back (a process that
     // could have exited) need the lock and a sync; the rest are read as listed.
     std::string st0 = r0.state.value("status", "configured");
@@ -962,13 +973,10 @@ Result<std::vector<state::ContainerRecord>> LocalContainerService::select(
 }
 
 Result<std::vector<std::string>> LocalContainerService::dependents(const std::string& id) {
-  auto all = TRY(state::listContainers(e_.db()));
-  std::string name;
-  for (auto& r : all)
-    if (r.id == id) name = r.name;
+  auto self = TRY(state::getContainer(e_.db(), id));
+  std::string name = self ? self->name : std::string();
   std::vector<std::string> out;
-  for (auto& r : all) {
-    if (r.id == id) continue;
+  for (auto& r : TRY(state::listPossibleDependents(e_.db(), id))) {
     auto sp = storedSpec(r.config);
     bool depends = std::find(sp.dependency_containers.begin(), sp.dependency_containers.end(), id) !=
                    sp.dependency_containers.end();

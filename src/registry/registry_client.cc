@@ -338,12 +338,8 @@ Result<bool> RegistryClient::mountBlob(const std::string& repo, const std::strin
   return false;
 }
 
-Status RegistryClient::uploadBlob(const std::string& repo, const std::string& digest, uint64_t size,
-                                  const store::Reader& data,
-                                  std::function<void(uint64_t)> progress) {
-  TRY(validateDigest(digest));
-  std::string ctx = fmt::format("uploading blob {} to {}/{}", digest, impl_->registry, repo);
-  std::vector<std::string> scopes = {repositoryScope(repo, true)};
+Result<std::string> RegistryClient::startUpload(const std::string& repo, const std::vector<std::string>& scopes,
+                                                const std::string& ctx) {
   HttpRequest start;
   start.method = "POST";
   start.url = fmt::format("/v2/{}/blobs/uploads/", repo);
@@ -351,17 +347,27 @@ Status RegistryClient::uploadBlob(const std::string& repo, const std::string& di
   if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
   std::optional<std::string> loc = resp.header("location");
   if (!loc) return makeError(Code::kUnknown, "{}: upload session without a Location", ctx);
+  return resolveUrl(TRY(impl_->baseUrl()) + start.url, *loc);
+}
+
+Status RegistryClient::uploadBlob(const std::string& repo, const std::string& digest, uint64_t size,
+                                  const store::Reader& data,
+                                  std::function<void(uint64_t)> progress) {
+  TRY(validateDigest(digest));
+  std::string ctx = fmt::format("uploading blob {} to {}/{}", digest, impl_->registry, repo);
+  std::vector<std::string> scopes = {repositoryScope(repo, true)};
+  std::string session = TRY(startUpload(repo, scopes, ctx));
 
   HttpRequest put;
   put.method = "PUT";
-  put.url = resolveUrl(TRY(impl_->baseUrl()) + start.url, *loc);
+  put.url = session;
   put.url += (put.url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") +
              urlEscape(digest);
   put.headers.push_back("Content-Type: application/octet-stream");
   put.body_reader = &data;
   put.body_size = size;
   put.upload_progress = std::move(progress);
-  resp = TRY_CTX(impl_->send(put, scopes), "{}", ctx);
+  HttpResponse resp = TRY_CTX(impl_->send(put, scopes), "{}", ctx);
   if (resp.status != 201 && resp.status != 204)
     return std::move(registryError(resp.status, resp.body)).context(ctx);
   return okStatus();
@@ -372,14 +378,7 @@ Result<std::pair<std::string, uint64_t>> RegistryClient::uploadBlobStream(const 
                                                                           std::function<void(uint64_t)> progress) {
   std::string ctx = fmt::format("uploading a blob to {}/{}", impl_->registry, repo);
   std::vector<std::string> scopes = {repositoryScope(repo, true)};
-  HttpRequest start;
-  start.method = "POST";
-  start.url = fmt::format("/v2/{}/blobs/uploads/", repo);
-  HttpResponse resp = TRY_CTX(impl_->send(start, scopes), "{}", ctx);
-  if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
-  std::optional<std::string> loc = resp.header("location");
-  if (!loc) return makeError(Code::kUnknown, "{}: upload session without a Location", ctx);
-  std::string base = TRY(impl_->baseUrl()) + start.url;
+  std::string session = TRY(startUpload(repo, scopes, ctx));
 
   Sha256 hash;
   uint64_t size = 0;
@@ -391,19 +390,19 @@ Result<std::pair<std::string, uint64_t>> RegistryClient::uploadBlobStream(const 
   };
   HttpRequest patch;
   patch.method = "PATCH";
-  patch.url = resolveUrl(base, *loc);
+  patch.url = session;
   patch.headers.push_back("Content-Type: application/octet-stream");
   patch.body_reader = &hashing;
   patch.body_size_unknown = true;
   patch.upload_progress = std::move(progress);
-  resp = TRY_CTX(impl_->send(patch, scopes), "{}", ctx);
+  HttpResponse resp = TRY_CTX(impl_->send(patch, scopes), "{}", ctx);
   if (resp.status != 202) return std::move(registryError(resp.status, resp.body)).context(ctx);
-  if (auto next = resp.header("location")) loc = next;
+  if (auto next = resp.header("location")) session = resolveUrl(session, *next);
   std::string digest = "sha256:" + hash.hexDigest();
 
   HttpRequest put;
   put.method = "PUT";
-  put.url = resolveUrl(base, *loc);
+  put.url = session;
   put.url += (put.url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + urlEscape(digest);
   put.headers.push_back("Content-Type: application/octet-stream");
   resp = TRY_CTX(impl_->send(put, scopes), "{}", ctx);

@@ -92,6 +92,10 @@ class RegistryClient {
   struct Impl;
 
  private:
+  // Opens an upload session (POST); returns the absolute URL of its Location.
+  Result<std::string> startUpload(const std::string& repo, const std::vector<std::string>& scopes,
+                                  const std::string& ctx);
+
   std::shared_ptr<Impl> impl_;
 };
 

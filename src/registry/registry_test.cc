@@ -279,7 +279,10 @@ TEST_F(RegistryTest, KilledRegistryIsUnavailableThenRetrySucceeds) {
   o.retries = 2;
   o.retry_delay_ms = 10;
   RegistryClient c(reg_->addr(), o);
-  std::string data = randomBytes(48 << 20, 6);
+  // Larger than what the kernel can hold in flight on loopback (tcp_rmem's 32 MB maximum here
+  // plus the registry's send buffer): otherwise the whole blob may already be received when the
+  // registry is killed, and the read rightly succeeds.
+  std::string data = randomBytes(128 << 20, 6);
   std::string digest = sha256Digest(data);
   ASSERT_TRUE(upload(c, "big/blob", data).ok());
   {

@@ -33,6 +33,19 @@ Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db) {
   return out;
 }
 
+Result<std::vector<ContainerRecord>> listPossibleDependents(Db& db, const std::string& id) {
+  std::vector<ContainerRecord> out;
+  // Found by the text of the config, so that only those few are parsed (a removal used to
+  // parse every container's config). The spec writes a namespace mode as "nsmode":"container".
+  Stmt s = TRY(db.prepare(fmt::format(
+      "SELECT {} FROM containers WHERE id != ?1 AND (instr(config, ?1) > 0 OR "
+      "instr(config, '\"nsmode\":\"container\"') > 0) ORDER BY created",
+      kCols)));
+  s.bind(1, id);
+  while (TRY(s.next())) out.push_back(rowToContainer(s));
+  return out;
+}
+
 Result<std::shared_ptr<const std::vector<ContainerRecord>>> SummaryCache::get(Db& db) {
   Stmt s = TRY(db.prepare("SELECT total_changes()"));
   if (!TRY(s.next())) return makeError(Code::kInternal, "total_changes() returned no row");

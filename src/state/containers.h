@@ -26,6 +26,9 @@ Result<std::vector<ContainerRecord>> listContainers(Db& db);
 // spec.pod), extracted by SQLite: a
 // full config is several kB of JSON and `ps -a` would parse thousands.
 Result<std::vector<ContainerRecord>> listContainerSummaries(Db& db);
+// The containers that may depend on container `id`: those whose config names its ID, or joins
+// some container's namespace (by name or ID prefix). A superset: the caller checks each.
+Result<std::vector<ContainerRecord>> listPossibleDependents(Db& db, const std::string& id);
 // listContainerSummaries kept between calls on one connection (the API service lists again
 // and again): the rows are read again only when the database changed since the last read,
 // by another connection's commit (PRAGMA data_version) or by this one (total_changes()).

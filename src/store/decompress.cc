@@ -127,9 +127,48 @@ class PlainDecoder : public Decoder {
   Result<size_t> read(char* buf, size_t n) override { return src_->read(buf, n); }
 };
 
-class GzipDecoder : public Decoder {
+// A gzip stream: one or more members (pigz), then optional zero padding. Subclasses inflate
+// one step of a member (zlib or igzip); the member bookkeeping is here.
+class GzipMembersDecoder : public Decoder {
  public:
-  explicit GzipDecoder(std::unique_ptr<Source> src) : Decoder(std::move(src)) {}
+  using Decoder::Decoder;
+
+  Result<size_t> read(char* buf, size_t n) override {
+    if (done_ || n == 0) return size_t(0);
+    for (;;) {
+      if (member_ended_) {
+        // Between members: EOF of the input ends the stream, anything else must be another member.
+        if (!TRY(fill()) || in_[in_pos_] == 0) {
+          TRY(skipZeroPadding("gzip"));
+          done_ = true;
+          return size_t(0);
+        }
+        TRY(resetMember());
+        member_ended_ = false;
+      }
+      // An inflater may hold output (a long match) with its input consumed, so it is called
+      // even at EOF; no progress at EOF means the member is truncated.
+      bool eof = !TRY(fill());
+      size_t produced = TRY(step(buf, std::min<size_t>(n, 1u << 30), member_ended_));
+      if (produced > 0) return produced;
+      if (eof && !member_ended_) return makeError(Code::kDataLoss, "gzip stream truncated");
+    }
+  }
+
+ protected:
+  // Inflates from in_[in_pos_, in_len_) into buf, advancing in_pos_; sets `ended` at the end of
+  // the member (its trailer checked). Returns the bytes produced.
+  virtual Result<size_t> step(char* buf, size_t n, bool& ended) = 0;
+  virtual Status resetMember() = 0;
+
+ private:
+  bool member_ended_ = false;
+  bool done_ = false;
+};
+
+class GzipDecoder : public GzipMembersDecoder {
+ public:
+  using GzipMembersDecoder::GzipMembersDecoder;
   ~GzipDecoder() override {
     if (init_) inflateEnd(&z_);
   }
@@ -143,83 +182,57 @@ class GzipDecoder : public Decoder {
     return {};
   }
 
-  Result<size_t> read(char* buf, size_t n) override {
-    if (done_ || n == 0) return size_t(0);
-    for (;;) {
-      if (member_ended_) {
-        // Between members: EOF of the input ends the stream, anything else must be another member.
-        if (!TRY(fill()) || in_[in_pos_] == 0) {
-          TRY(skipZeroPadding("gzip"));
-          done_ = true;
-          return size_t(0);
-        }
-        if (inflateReset(&z_) != Z_OK) return makeError(Code::kInternal, "inflateReset failed");
-        member_ended_ = false;
-      }
-      // inflate may hold output (a long match) with its input consumed, so it
-      // is called even at EOF; no progress at EOF means the member is truncated.
-      bool eof = !TRY(fill());
-      z_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
-      z_.avail_in = uInt(in_len_ - in_pos_);
-      z_.next_out = reinterpret_cast<Bytef*>(buf);
-      z_.avail_out = uInt(std::min<size_t>(n, 1u << 30));
-      int rc = inflate(&z_, Z_NO_FLUSH);
-      in_pos_ = in_len_ - z_.avail_in;
-      size_t produced = reinterpret_cast<char*>(z_.next_out) - buf;
-      if (rc == Z_STREAM_END) {
-        member_ended_ = true;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return makeError(Code::kDataLoss, "corrupt gzip stream: {}",
-                         z_.msg ? z_.msg : "inflate error");
-      }
-      if (produced > 0) return produced;
-      if (eof && !member_ended_) return makeError(Code::kDataLoss, "gzip stream truncated");
-    }
+ protected:
+  Result<size_t> step(char* buf, size_t n, bool& ended) override {
+    z_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
+    z_.avail_in = uInt(in_len_ - in_pos_);
+    z_.next_out = reinterpret_cast<Bytef*>(buf);
+    z_.avail_out = uInt(n);
+    int rc = inflate(&z_, Z_NO_FLUSH);
+    in_pos_ = in_len_ - z_.avail_in;
+    if (rc == Z_STREAM_END) ended = true;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+      return makeError(Code::kDataLoss, "corrupt gzip stream: {}", z_.msg ? z_.msg : "inflate error");
+    return size_t(reinterpret_cast<char*>(z_.next_out) - buf);
+  }
+
+  Status resetMember() override {
+    if (inflateReset(&z_) != Z_OK) return makeError(Code::kInternal, "inflateReset failed");
+    return {};
   }
 
  private:
   z_stream z_;
   bool init_ = false;
-  bool member_ended_ = false;
-  bool done_ = false;
 };
 
-// The same contract as GzipDecoder, through ISA-L's inflate (store/igzip.h).
-class IgzipDecoder : public Decoder {
+// The same through ISA-L's inflate (store/igzip.h).
+class IgzipDecoder : public GzipMembersDecoder {
  public:
   IgzipDecoder(std::unique_ptr<Source> src, const IgzipApi* api)
-      : Decoder(std::move(src)), api_(api), st_(std::make_unique<inflate_state>()) {
+      : GzipMembersDecoder(std::move(src)), api_(api), st_(std::make_unique<inflate_state>()) {
     api_->inflate_init(st_.get());
     st_->crc_flag = ISAL_GZIP;  // the gzip header is parsed and the trailer's CRC and size checked
   }
 
-  Result<size_t> read(char* buf, size_t n) override {
-    if (done_ || n == 0) return size_t(0);
-    for (;;) {
-      if (member_ended_) {
-        if (!TRY(fill()) || in_[in_pos_] == 0) {
-          TRY(skipZeroPadding("gzip"));
-          done_ = true;
-          return size_t(0);
-        }
-        api_->inflate_reset(st_.get());
-        st_->crc_flag = ISAL_GZIP;
-        member_ended_ = false;
-      }
-      bool eof = !TRY(fill());
-      st_->next_in = reinterpret_cast<uint8_t*>(in_.data() + in_pos_);
-      st_->avail_in = uint32_t(in_len_ - in_pos_);
-      st_->next_out = reinterpret_cast<uint8_t*>(buf);
-      st_->avail_out = uint32_t(std::min<size_t>(n, 1u << 30));
-      int rc = api_->inflate(st_.get());
-      // At a member's end ISA-L gives back the bytes it had read ahead: next_in is exact.
-      in_pos_ = in_len_ - st_->avail_in;
-      size_t produced = reinterpret_cast<char*>(st_->next_out) - buf;
-      if (rc < 0) return makeError(Code::kDataLoss, "corrupt gzip stream: {}", inflateError(rc));
-      if (st_->block_state == ISAL_BLOCK_FINISH) member_ended_ = true;
-      if (produced > 0) return produced;
-      if (eof && !member_ended_) return makeError(Code::kDataLoss, "gzip stream truncated");
-    }
+ protected:
+  Result<size_t> step(char* buf, size_t n, bool& ended) override {
+    st_->next_in = reinterpret_cast<uint8_t*>(in_.data() + in_pos_);
+    st_->avail_in = uint32_t(in_len_ - in_pos_);
+    st_->next_out = reinterpret_cast<uint8_t*>(buf);
+    st_->avail_out = uint32_t(n);
+    int rc = api_->inflate(st_.get());
+    // At a member's end ISA-L gives back the bytes it had read ahead: next_in is exact.
+    in_pos_ = in_len_ - st_->avail_in;
+    if (rc < 0) return makeError(Code::kDataLoss, "corrupt gzip stream: {}", inflateError(rc));
+    if (st_->block_state == ISAL_BLOCK_FINISH) ended = true;
+    return size_t(reinterpret_cast<char*>(st_->next_out) - buf);
+  }
+
+  Status resetMember() override {
+    api_->inflate_reset(st_.get());
+    st_->crc_flag = ISAL_GZIP;
+    return {};
   }
 
  private:
@@ -237,8 +250,6 @@ class IgzipDecoder : public Decoder {
 
   const IgzipApi* api_;
   std::unique_ptr<inflate_state> st_;  // ~40 kB: never on a stack
-  bool member_ended_ = false;
-  bool done_ = false;
 };
 
 class ZstdDecoder : public Decoder {
