@@ -264,14 +264,20 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   // (Looked at only with ID maps: listing the upper layer is not for every start.)
   bool fresh_upper = idmaps && (!fs::isDir(p.upper) || TRY(fs::listDir(p.upper)).empty());
   auto spec = TRY(e_.layers().mountSpec(layers, p.upper, p.work));
+  UniqueFd ns;  // with ID maps: a user namespace holding them, for ID-mapped mounts
+  if (idmaps) {
+    ns = TRY_CTX(sys::makeUserNamespace(idmaps->first, idmaps->second), "user namespace of {}", rec.id.substr(0, 12));
+    // The runtime mounts the rootfs and the engine's files as the mapped root: the
+    // directories above them must let it through (podman makes its own 0711 likewise).
+    for (const std::string& d : {e_.options().runroot, e_.options().runroot + "/containers", p.run_dir})
+      if (::chmod(d.c_str(), 0711) < 0) return errnoError("chmod {}", d);
+  }
   if (spec.type == "overlay") {
     std::string lower_base = spec.chdir;
     if (idmaps) {
       // --uidmap/--gidmap: the layers are seen through an ID-mapped mount, so the container's
       // root owns them as it owns the image's files, with no chowned copy; its upper layer
       // is its own and belongs to the mapped root from the start.
-      UniqueFd ns = TRY_CTX(sys::makeUserNamespace(idmaps->first, idmaps->second), "user namespace of {}",
-                            rec.id.substr(0, 12));
       std::string view = p.run_dir + "/idmapped-layers";
       TRY(fs::mkdirAll(view, 0700));
       if (!sys::isMountPoint(view))
@@ -284,12 +290,13 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
         if (uid >= 0 && gid >= 0 && ::chown(p.upper.c_str(), uid_t(uid), gid_t(gid)) < 0)
           return errnoError("chown {}", p.upper);
       }
-      // The runtime mounts the rootfs and the engine's files as the mapped root: the
-      // directories above them must let it through (podman makes its own 0711 likewise).
-      for (const std::string& d : {e_.options().runroot, e_.options().runroot + "/containers", p.run_dir})
-        if (::chmod(d.c_str(), 0711) < 0) return errnoError("chmod {}", d);
     }
     TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, spec.options, lower_base), "mount rootfs of {}",
+            rec.id.substr(0, 12));
+  } else if (idmaps) {
+    // vfs: the container's own copy, seen through an ID-mapped bind (no chowned copy). What the
+    // container writes is stored with the IDs it has inside, as the image's files are.
+    TRY_CTX(sys::mountIdmapped(spec.source, p.merged, ns.get()), "mount rootfs of {} (ID-mapped)",
             rec.id.substr(0, 12));
   } else {
     TRY_CTX(sys::mount(spec.source, p.merged, "", MS_BIND | MS_REC, "", ""), "mount rootfs of {}", rec.id.substr(0, 12));

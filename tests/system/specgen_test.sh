@@ -156,6 +156,19 @@ assert_eq "$OUT" "0" "a new volume belongs to the mapped root"
 assert_eq "$(stat -c %u "$(berth volume inspect -f '{{.Mountpoint}}' uvol)/x")" "100000" "... which is 100000 on the host"
 expect_rc 125 berth create --uidmap 0:x:1 busybox true
 assert_contains "$ERR" 'UID setting is malformed' "a malformed --uidmap is refused"
+# ... and on the vfs driver: the container's own copy through an ID-mapped bind.
+V=("$BERTH" --root "$TEST_DIR/vroot" --runroot "$TEST_DIR/vrun" --storage-driver vfs)
+bash "$BERTH_SRC/scripts/make-default-image.sh" "${V[@]}" >/dev/null
+expect_rc 0 "${V[@]}" run --name umv --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 busybox \
+  sh -c 'cat /proc/self/uid_map; stat -c %u:%g /bin/busybox; echo new >/etc/made; stat -c %u /etc/made; id -u'
+assert_eq "$(tr -s ' ' <<<"$OUT" | sed 's/^ //' | head -1)" "0 100000 65536" "--uidmap on vfs: the user namespace's map"
+assert_eq "$(sed -n 2p <<<"$OUT")" "0:0" "--uidmap on vfs: image files belong to the container's root"
+assert_eq "$(sed -n 3,4p <<<"$OUT")" "0
+0" "--uidmap on vfs: the container writes and runs as its root"
+expect_rc 0 "${V[@]}" start -a umv
+assert_contains "$(tr -s " " <<<"$OUT")" "0 100000 65536" "--uidmap on vfs: restart"
+expect_rc 0 "${V[@]}" rm umv
+assert_eq "$(grep -c " $TEST_DIR/vrun" /proc/self/mountinfo)" "0" "--uidmap on vfs: nothing left mounted"
 
 # --sysctl, --oom-score-adj, --cgroupns, --personality, --env-merge, --label-file, --requires,
 # --pidfile: seen from inside, or on the host.
