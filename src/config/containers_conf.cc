@@ -2,6 +2,8 @@
 #include "config/containers_conf.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "base/fs.h"
 #include "config/toml_json.h"
@@ -17,14 +19,48 @@ void mergeInto(Json& dst, const Json& src) {
   }
 }
 
+// Comment lines emptied (kept as lines, so a parse error names the same line): Debian's
+// /usr/share/containers/containers.conf is 24 kB of which 1 kB is settings, and every command
+// reads it. Not where a multi-line string could hold a '#' line.
+std::string withoutCommentLines(const std::string& text) {
+  if (text.find("\"\"\"") != std::string::npos || text.find("'''") != std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size() / 8);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    size_t first = text.find_first_not_of(" \t", pos);
+    if (first >= end || text[first] != '#') out.append(text, pos, end - pos);
+    if (nl == std::string::npos) break;
+    out.push_back('\n');
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// Parsed files, kept for the life of the process while their text stays the same (a container
+// start reads containers.conf again for its DNS and hosts defaults; the API service for each).
+std::mutex g_parsed_mu;
+std::map<std::string, std::pair<std::string, Json>> g_parsed;
+
 Status mergeFile(Json& out, const std::string& path, bool must_exist) {
   auto text = fs::readFile(path);
   if (!text.ok()) {
     if (text.error().code() == Code::kNotFound && !must_exist) return {};
     return std::move(text).error().context("read " + path);
   }
-  Json j = TRY(parseToml(*text, path));
+  {
+    std::lock_guard lock(g_parsed_mu);
+    if (auto it = g_parsed.find(path); it != g_parsed.end() && it->second.first == *text) {
+      mergeInto(out, it->second.second);
+      return {};
+    }
+  }
+  Json j = TRY(parseToml(withoutCommentLines(*text), path));
   mergeInto(out, j);
+  std::lock_guard lock(g_parsed_mu);
+  g_parsed[path] = {std::move(*text), std::move(j)};
   return {};
 }
 
