@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -65,6 +67,13 @@ void keepWarm() {
 }  // namespace
 
 void warmCgroupAttach() noexcept {
+  // BERTH_CGROUP_WARM=0 leaves it out, for comparison (as BERTH_SECCOMP_PRECOMPILE=0 and
+  // BERTH_IGZIP=0 do their parts).
+  static const bool disabled = [] {
+    const char* v = std::getenv("BERTH_CGROUP_WARM");
+    return v && std::string_view(v) == "0";
+  }();
+  if (disabled) return;
   g_deadline_ms = nowMs() + 1000;  // as long as the command is starting containers, and 1 s more
   if (g_running.exchange(true)) return;
   try {
