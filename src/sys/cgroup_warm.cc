@@ -1,13 +1,13 @@
 #include "sys/cgroup_warm.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <string_view>
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -25,13 +25,22 @@ int64_t nowMs() {
 }
 
 // This process's cgroup.procs on the v2 tree: /sys/fs/cgroup/unified on a hybrid host,
-// /sys/fs/cgroup on a unified one. "" when there is none.
+// /sys/fs/cgroup on a unified one. "" when there is none. Plain syscalls, no iostreams: the
+// thread may still run while the process exits and tears its statics down.
 std::string ownCgroupProcs() {
-  std::ifstream in("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("0::", 0) != 0) continue;
-    std::string rel = line.substr(3);
+  int fd = ::open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return "";
+  std::string_view text(buf, size_t(n));
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (line.substr(0, 3) != "0::") continue;
+    std::string rel(line.substr(3));
     if (rel.find("..") != std::string::npos) return "";
     if (rel == "/") rel.clear();
     for (const char* top : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"}) {
@@ -55,7 +64,8 @@ void keepWarm() {
         fd = -1;
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      struct timespec ts = {0, 5 * 1000 * 1000};
+      ::nanosleep(&ts, nullptr);
     }
     g_running = false;
     // A warming asked for just as this one ended found it running and left it to this thread.
