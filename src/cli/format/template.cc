@@ -94,6 +94,10 @@ class Exec {
     size_t inner = vars_.size();
     const Pipe& pipe = *n.pipe;
     auto iteration = [&](const Value& index, const Value& elem) -> Result<Flow> {
+      // A template is user input: `{{range 1999999999999999}}`, or ranges nested over big
+      // lists, must end with an error, not run for hours.
+      if (++iterations_ > kMaxIterations)
+        return fail(n.pos, n.pos + 2, fmt::format("range: more than {} iterations in one execution", kMaxIterations));
       if (!pipe.decl.empty()) {
         if (pipe.is_assign) {
           TRY(setVar(pipe.decl.size() > 1 ? pipe.decl[1] : pipe.decl[0], elem, n));
@@ -348,8 +352,10 @@ class Exec {
     return goValueString(j, JsonMapPolicy{&options_.map_fields, options_.objects_are_maps}, v.isMap());
   }
 
+  static constexpr uint64_t kMaxIterations = uint64_t(1) << 20;
   const Tree& tree_;
   const ExecOptions& options_;
+  uint64_t iterations_ = 0;
   std::string out_;
   std::vector<std::pair<std::string, Value>> vars_;
 };

@@ -183,6 +183,19 @@ std::string run1(std::string_view tmpl, const Json& data, const ExecOptions& opt
   return run(tmpl, data, opts);
 }
 
+// A template is user input: ranges that would run for hours end with an error.
+TEST(Template, HugeRangesEndWithAnError) {
+  for (const char* src : {"{{range $k, $:= 1999999999999999}}$v}};{{end}}",
+                          "{{range 10000}}{{range 10000}}{{end}}{{end}}"}) {
+    auto t = Template::parse(src);
+    ASSERT_TRUE(t.ok()) << src;
+    auto r = t->execute(Json::object());
+    ASSERT_FALSE(r.ok()) << src;
+    EXPECT_NE(r.error().message().find("more than 1048576 iterations"), std::string::npos) << r.error().message();
+  }
+  EXPECT_EQ(run1("{{range 3}}{{.}}{{end}}", Json::object()), "012");
+}
+
 TEST(Template, ObjectsAreStructsByDefault) {
   Json row = {{"Name", "web"}, {"Labels", {{"a", "1"}}}, {"State", {{"Status", "up"}}}};
   auto t = Template::parse("{{.Foo}}");
