@@ -37,6 +37,16 @@ std::string statusText(const ContainerSummary& s) {
   }
 }
 
+// podman's ListContainerNamespaces JSON names (omitempty).
+Json namespacesJson(const ContainerSummary& s) {
+  Json ns(Json::value_t::object);
+  for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
+                             {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
+    if (auto it = s.namespaces.find(kernel); it != s.namespaces.end())
+      ns.get_ref<Json::object_t&>().emplace_back(key, it->second);
+  return ns;
+}
+
 Json psJson(const ContainerSummary& s) {
   Json j;
   j["AutoRemove"] = s.auto_remove;
@@ -54,11 +64,7 @@ Json psJson(const ContainerSummary& s) {
     for (auto& [k, v] : s.labels) j["Labels"][k] = v;
   j["Mounts"] = Json::array();
   j["Names"] = s.names;
-  j["Namespaces"] = Json::object();
-  // podman's ListContainerNamespaces JSON names (omitempty).
-  for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
-                             {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
-    if (auto it = s.namespaces.find(kernel); it != s.namespaces.end()) j["Namespaces"][key] = it->second;
+  j["Namespaces"] = namespacesJson(s);
   j["Networks"] = s.networks;
   j["Pid"] = s.pid;
   j["Pod"] = s.pod;
@@ -94,16 +100,10 @@ Json psRow(const ContainerSummary& s, bool no_trunc, int64_t now) {
   std::string age = humanDuration((now - s.created) / 1000000000) + " ago";
   Json labels(Json::value_t::object);
   for (auto& [k, v] : s.labels) labels.get_ref<Json::object_t&>().emplace_back(k, v);
-  Json ns(Json::value_t::object);
   auto nsv = [&](const char* k) {
     auto it = s.namespaces.find(k);
     return it == s.namespaces.end() ? std::string() : it->second;
   };
-  // podman's ListContainerNamespaces JSON names (omitempty).
-  for (auto [kernel, key] : {std::pair{"mnt", "Mnt"}, {"cgroup", "Cgroup"}, {"ipc", "Ipc"}, {"net", "Net"},
-                             {"pid", "Pidns"}, {"uts", "Uts"}, {"user", "User"}})
-    if (auto it = s.namespaces.find(kernel); it != s.namespaces.end())
-      ns.get_ref<Json::object_t&>().emplace_back(key, it->second);
   put("AutoRemove", s.auto_remove);
   put("Command", std::move(cmd));
   put("CreatedAt", formatGoTime(s.created));
@@ -117,7 +117,7 @@ Json psRow(const ContainerSummary& s, bool no_trunc, int64_t now) {
   put("Labels", std::move(labels));
   put("Mounts", "");
   put("Names", s.names[0]);
-  put("Namespaces", std::move(ns));
+  put("Namespaces", namespacesJson(s));
   put("Networks", fmt::format("{}", fmt::join(s.networks, ",")));
   put("Pid", s.pid);
   put("Pod", no_trunc ? s.pod : s.pod.substr(0, 12));

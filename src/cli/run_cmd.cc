@@ -15,7 +15,6 @@
 #include "cli/progress.h"
 #include "engine/container_service.h"
 #include "engine/engine.h"
-#include "sys/cgroup_warm.h"
 
 namespace berth::cli {
 
@@ -108,8 +107,6 @@ Result<int> runCreate(Context& ctx, const CreateOpts& o, const std::vector<std::
                        "file descriptor {} is not available - the preserve-fds option requires that file descriptors must be passed",
                        fd);
   auto* svc = TRY(containerService(ctx));
-  // The runtime moves the container into its cgroups in ~15 ms: have the kernel's lock ready.
-  if (run && !ctx.remote()) sys::warmCgroupAttach();
   if (run && o.tty && o.interactive && !ctx.stdinIsTerminal())
     LOG_WARN("The input device is not a TTY. The --tty and --interactive flags might not work properly");
   if (self.changed("kernel-memory")) LOG_WARN("The --kernel-memory flag is no longer supported. This flag is a noop.");

@@ -540,18 +540,18 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   }
   out.reserve(all.size());
 
-  auto idFilter = filters.find("id");
-  auto nameFilter = filters.find("name");
+  auto idMatches = [](const state::ContainerRecord& r, const std::string& v) { return r.id.rfind(v, 0) == 0; };
+  auto nameMatches = [](const state::ContainerRecord& r, const std::string& v) {
+    return r.name == v || r.name.find(v) != std::string::npos;
+  };
+  // The ID and the name never change in a sync: a container they exclude is not synced.
+  auto excludedBy = [&](const char* key, const state::ContainerRecord& r, auto matches) {
+    auto f = filters.find(key);
+    return f != filters.end() &&
+           std::none_of(f->second.begin(), f->second.end(), [&](const std::string& v) { return matches(r, v); });
+  };
   for (auto& r0 : all) {
-    // The ID and the name never change in a sync: a container they exclude is not synced.
-    if (idFilter != filters.end() && std::none_of(idFilter->second.begin(), idFilter->second.end(),
-                                                  [&](const std::string& v) { return r0.id.rfind(v, 0) == 0; }))
-      continue;
-    if (nameFilter != filters.end() &&
-        std::none_of(nameFilter->second.begin(), nameFilter->second.end(), [&](const std::string& v) {
-          return r0.name == v || r0.name.find(v) != std::string::npos;
-        }))
-      continue;
+    if (excludedBy("id", r0, idMatches) || excludedBy("name", r0, nameMatches)) continue;
     // Only containers that may have changed behind our back (a process that
     // could have exited) need the lock and a sync; the rest are read as listed.
     std::string st0 = r0.state.value("status", "configured");
@@ -580,10 +580,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
       }
       bool any = false;
       for (auto& v : vals) {
-        if (k == "id") any |= r.id.rfind(v, 0) == 0;
-        else if (k == "name") {
-          any |= r.name == v || r.name.find(v) != std::string::npos;
-        } else if (k == "status") any |= status == v || (v == "stopped" && status == "exited");
+        if (k == "id") any |= idMatches(r, v);
+        else if (k == "name") any |= nameMatches(r, v); else if (k == "status") any |= status == v || (v == "stopped" && status == "exited");
         else if (k == "exited") any |= s.exited && std::to_string(s.exit_code) == v;
         else if (k == "ancestor") {
           auto m = lookupImage(all_images, v);

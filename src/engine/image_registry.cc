@@ -7,7 +7,6 @@
 #include <mutex>
 #include <thread>
 
-#include <zlib.h>
 #include <zstd.h>
 
 #include "base/digest.h"

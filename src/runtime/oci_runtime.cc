@@ -190,7 +190,7 @@ Status OciRuntime::kill(const std::string& id, int signal, bool all) const {
 }
 
 Status OciRuntime::remove(const std::string& id, bool force) const {
-  return runSimple("delete", deleteArgv(id, force));
+  return TRY(removeAsync(id, force)).finish();
 }
 
 Result<PendingCall> OciRuntime::removeAsync(const std::string& id, bool force) const {
