@@ -8,7 +8,7 @@ RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aard
 # Commands the tests call under another package's name: nc (ncat, via the "nc" alternative),
 # htpasswd (apache2-utils), unshare (util-linux, essential). Checked after the install.
 TEST_PKGS=(podman docker-registry python3-docker docker-compose tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
-  clang libclang-rt-14-dev jq procps iproute2 ncat expect python3-yaml groff-base python3-websocket)
+  clang libclang-rt-14-dev jq procps iproute2 ncat expect python3-yaml groff-base python3-websocket criu)
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
 # apt_wait ARGS...: apt-get ARGS, waiting (up to BERTH_APT_WAIT seconds, default 900)

@@ -73,6 +73,9 @@ std::unique_ptr<Command> stopCommand();
 std::unique_ptr<Command> killCommand();
 std::unique_ptr<Command> restartCommand();
 std::unique_ptr<Command> pauseCommand(bool pause);
+// checkpoint_cmd.cc
+std::unique_ptr<Command> checkpointCommand();
+std::unique_ptr<Command> restoreCommand();
 std::unique_ptr<Command> waitCommand();
 std::unique_ptr<Command> rmCommand(std::string use);
 std::unique_ptr<Command> containerPruneCommand();

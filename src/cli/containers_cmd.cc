@@ -51,6 +51,8 @@ void addContainerCommands(Command& root) {
   ctr->add(initCommand());
   ctr->add(cleanupCommand());
   ctr->add(containerPruneCommand());
+  ctr->add(checkpointCommand());
+  ctr->add(restoreCommand());
   root.add(std::move(ctr));
 }
 

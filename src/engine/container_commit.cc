@@ -106,6 +106,8 @@ Result<NewLayer> storeLayer(Engine& e, const std::string& parent, const std::fun
   return out;
 }
 
+}  // namespace
+
 // The container's changes as a layer tar: its overlay upper directory, or on vfs the
 // difference between its copy and the image's top layer.
 Status layerDiffTar(Engine& e, const ContainerPaths& p, const std::vector<std::string>& layers, copy::Sink& sink) {
@@ -118,6 +120,8 @@ Status layerDiffTar(Engine& e, const ContainerPaths& p, const std::vector<std::s
   std::erase_if(changes, [](auto& c) { return copy::isInitInode(c.path); });
   return copy::naiveLayerTar(p.upper, changes, sink);
 }
+
+namespace {
 
 // podman commit's image config: the base image's, updated with what the
 // container runs with, then the -c changes.

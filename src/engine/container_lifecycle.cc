@@ -53,6 +53,8 @@ Status ensureMtab(const std::string& rootfs) {
 }
 
 
+}  // namespace
+
 int readPidFile(const std::string& path) {
   auto s = fs::readFile(path);
   if (!s.ok()) return 0;
@@ -71,6 +73,8 @@ bool processAlive(int pid) {
   auto rp = stat->rfind(')');
   return rp == std::string::npos || rp + 2 >= stat->size() || (*stat)[rp + 2] != 'Z';
 }
+
+namespace {
 
 struct LiveMonitor {
   int pid = 0;
@@ -471,7 +475,8 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
 
 // --- monitor ------------------------------------------------------------------
 
-Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool start, bool hold_output) {
+Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
+                                                const MonitorRestore* restore) {
   auto p = paths(rec.id);
   auto rt = TRY(runtimeFor(rec));
   std::string monitor = TRY(helperBinary("berth-monitor"));
@@ -533,6 +538,11 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
     argv.insert(argv.end(), {"--health-interval-ms",
                              std::to_string(std::max<int64_t>(1, spec.healthconfig->interval.count() / 1000000))});
   if (start) argv.push_back("--start");
+  if (restore) {
+    argv.insert(argv.end(), {"--restore", restore->image_path});
+    if (restore->tcp_established) argv.push_back("--restore-tcp-established");
+    if (restore->file_locks) argv.push_back("--restore-file-locks");
+  }
   // An attached run: the monitor starts the container itself and keeps its output unread
   // until this process's attach connection comes (10 s at most, should it never come).
   if (start && hold_output) argv.insert(argv.end(), {"--hold-output-ms", "10000"});
@@ -616,6 +626,26 @@ Status LocalContainerService::init(const std::string& name) {
 
 // --- start ----------------------------------------------------------------------
 
+Error LocalContainerService::undoFailedStartLocked(state::ContainerRecord& rec, Error e) {
+  // What the failed start may have left in the runtime, then the network and the mounts.
+  Status deleted;
+  if (auto rt = runtimeFor(rec); rt.ok()) {
+    deleted = rt->remove(rec.id, true);
+    if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
+  }
+  Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
+  releaseVolumesLocked(rec);
+  Status unmounted = unmountRootfs(rec);
+  rec.state["status"] = "exited";
+  rec.state["finished_at"] = nowNanos();
+  rec.state["error"] = e.what();
+  Status saved = saveState(rec);
+  return withUndoFailures(std::move(e), {{&deleted, "delete the container in the runtime"},
+                                         {&untorn, "tear down the network"},
+                                         {&unmounted, "unmount the rootfs"},
+                                         {&saved, "record the failed start"}});
+}
+
 Result<int> LocalContainerService::start(const std::string& name, const api::AttachStreams* attach) {
   sys::warmCgroupAttach();  // the runtime's cgroup move comes in a few ms (sys/cgroup_warm.h)
   auto found = TRY(state::findContainer(e_.db(), name));
@@ -662,26 +692,11 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, true, attach != nullptr);
       if (!pid.ok()) {
         // The monitor reported the failure and is on its way out: its pid file goes first, so
-        // no later sync adopts it as a live run, then what it may leave in the runtime.
+        // no later sync adopts it as a live run.
         ::unlink(p.monitor_pid_file.c_str());
-        Status deleted;
-        if (auto rt = runtimeFor(rec); rt.ok()) {
-          deleted = rt->remove(rec.id, true);
-          if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
-        }
-        Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
-        releaseVolumesLocked(rec);
-        Status unmounted = unmountRootfs(rec);
-        rec.state["status"] = "exited";
-        rec.state["finished_at"] = nowNanos();
-        rec.state["error"] = pid.error().what();
         Code c = pid.error().code();
         rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
-        Status saved = saveState(rec);
-        return withUndoFailures(std::move(pid).error(),
-                                {{&deleted, "delete the container in the runtime"},
-                                 {&untorn, "tear down the network"}, {&unmounted, "unmount the rootfs"},
-                                 {&saved, "record the failed start"}});
+        return undoFailedStartLocked(rec, std::move(pid).error());
       }
       auto rt = TRY(runtimeFor(rec));
       if (attach) {
@@ -695,22 +710,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           LOG_PHASE("runtime start");
           st = rt.start(rec.id);
         }
-        if (!st.ok()) {
-          Error e = classifyRuntimeError(std::move(st).error());
-          Status deleted = rt.remove(rec.id, true);
-          if (!deleted.ok() && deleted.error().code() == Code::kNotFound) deleted = {};
-          Status untorn = teardownNetworkLocked(rec, storedSpec(rec.config));
-          releaseVolumesLocked(rec);
-          Status unmounted = unmountRootfs(rec);
-          rec.state["status"] = "exited";
-          rec.state["finished_at"] = nowNanos();
-          rec.state["error"] = e.what();
-          Status saved = saveState(rec);
-          return withUndoFailures(std::move(e), {{&deleted, "delete the container in the runtime"},
-                                                 {&untorn, "tear down the network"},
-                                                 {&unmounted, "unmount the rootfs"},
-                                                 {&saved, "record the failed start"}});
-        }
+        if (!st.ok()) return undoFailedStartLocked(rec, classifyRuntimeError(std::move(st).error()));
       }
       rec.state["status"] = "running";
       rec.state.erase("stopping_pid");

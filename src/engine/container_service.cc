@@ -323,7 +323,13 @@ Result<api::ContainerCreateReport> LocalContainerService::create(const api::Cont
   Undo undo_volumes;
   TRY(prepareVolumes(spec, image_config, undo_volumes));
   state::ContainerRecord rec;
-  rec.id = randomId();
+  rec.id = req.id.empty() ? randomId() : req.id;
+  if (!req.id.empty()) {
+    if (req.id.size() != 64 || req.id.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return makeError(Code::kInvalidArgument, "container ID {:?}: not 64 lower-case hex digits", req.id);
+    if (TRY(state::getContainer(e_.db(), req.id)))
+      return makeError(Code::kAlreadyExists, "ID {} is already in use by another container", req.id.substr(0, 12));
+  }
   rec.name = name;
   rec.image_id = img.id;
   rec.created = nowNanos();
@@ -710,8 +716,15 @@ Result<Json> LocalContainerService::inspect(const std::string& name, bool size) 
                 {"Health", st.contains("health") && st["health"].is_object()
                                ? st["health"]
                                : Json{{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}}},
-                {"CheckpointedAt", "0001-01-01T00:00:00Z"},
-                {"RestoredAt", "0001-01-01T00:00:00Z"}};
+                {"Checkpointed", st.value("checkpointed", false)},
+                {"CheckpointedAt", goTime(st.value("checkpointed_at", int64_t(0)))},
+                {"Restored", st.value("restored", false)},
+                {"RestoredAt", goTime(st.value("restored_at", int64_t(0)))}};
+  if (st.value("checkpointed", false) || st.value("restored", false)) {
+    j["State"]["CheckpointPath"] = p.static_dir + "/checkpoint";
+    j["State"]["CheckpointLog"] = p.static_dir + "/dump.log";
+  }
+  if (st.value("restored", false)) j["State"]["RestoreLog"] = p.static_dir + "/restore.log";
   j["Image"] = r.image_id;
   j["ImageDigest"] = r.config.value("image_digest", "");
   j["ImageName"] = r.config.value("image_name", "");

@@ -16,6 +16,10 @@
 #include "state/containers.h"
 #include "state/images.h"
 
+namespace berth::copy {
+class Sink;
+}
+
 namespace berth::engine {
 
 class Engine;
@@ -52,6 +56,13 @@ class ContainerLock {
 // Records older than the typed SpecGenerator stay readable: "rlimits" is read as
 // "r_limits", and a key that no longer decodes is dropped with a warning.
 api::SpecGenerator storedSpec(const Json& config);
+// The pid in a pid file (0 when missing or unreadable).
+int readPidFile(const std::string& path);
+// Whether `pid` runs (a zombie does not).
+bool processAlive(int pid);
+// The container's changes as an OCI layer tar (container_commit.cc): its overlay upper
+// directory, or on vfs the difference between its copy and the image's top layer.
+Status layerDiffTar(Engine& e, const ContainerPaths& p, const std::vector<std::string>& layers, copy::Sink& sink);
 // Binds the published host ports (TCP listening, UDP bound) as podman does: held by the
 // monitor for the container's life, they reserve the ports (a second container asking for
 // one fails to start) and catch connections when the forwarding rules are gone.
@@ -113,6 +124,8 @@ class LocalContainerService : public api::ContainerService {
   Status rename(const std::string& name, const std::string& new_name) override;
   Result<std::string> update(const std::string& name, const api::SpecGenerator& patch) override;
   Result<bool> exists(const std::string& name) override;
+  Result<std::vector<api::NameResult>> checkpoint(const api::CheckpointRequest& req) override;
+  Result<std::vector<api::NameResult>> restore(const api::RestoreRequest& req) override;
   Status init(const std::string& name) override;
   Status cleanup(const std::string& name, bool rm) override;
   Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) override;
@@ -284,8 +297,22 @@ class LocalContainerService : public api::ContainerService {
   Json networkSettings(const state::ContainerRecord& rec, const api::SpecGenerator& spec);
   // start: the monitor starts the container too (`run --detach`); hold_output: and keeps its
   // output unread until the attach connection of the caller comes.
-  Result<int> startMonitor(state::ContainerRecord& rec, bool start, bool hold_output);
+  // With `restore`, the monitor's first run is the runtime's restore of those CRIU images.
+  struct MonitorRestore {
+    std::string image_path;
+    bool tcp_established = false, file_locks = false;
+  };
+  Result<int> startMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
+                           const MonitorRestore* restore = nullptr);
+  // container_checkpoint.cc
+  Status checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req);
+  Status exportCheckpoint(const state::ContainerRecord& rec, const api::CheckpointRequest& req);
+  // `rootfs_diff`: a layer tar applied to the mounted rootfs first (restore --import).
+  Status restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req, const std::string& rootfs_diff);
+  Result<std::string> importCheckpoint(const api::RestoreRequest& req);
   Status initLocked(state::ContainerRecord& rec);
+  // A start that failed after initLocked: undoes it, records the container exited with `e`.
+  Error undoFailedStartLocked(state::ContainerRecord& rec, Error e);
   // Streams between the attach socket and the caller's fds until the container
   // exits (returns its exit code) or the detach keys are typed (returns -1).
   Result<int> attachStreams(const state::ContainerRecord& rec, UniqueFd sock, const api::AttachStreams& s);

@@ -157,6 +157,7 @@ class Monitor {
   std::unordered_map<int, uint32_t> armed_;  // events registered per fd (not clients)
   Run run_;
   bool preserved_fds_open_ = true;
+  bool restoring_ = !o_.restore_path.empty();  // the first launch restores (--restore)
   int64_t hold_until_ms_ = -1;  // --hold-output-ms: until when (monotonic); -1 once a client came
   int64_t deadline_ms_ = -1;  // --timeout: when the container is killed (monotonic)
   bool timed_out_ = false;
@@ -325,8 +326,21 @@ std::optional<LaunchError> Monitor::launch(bool start) {
     runtime::CreateOptions co{o_.bundle, o_.pid_file, console_path, preserve};
     // Started too: one `run --detach` instead of create and start (a runtime process less).
     int err_read = passthrough ? -1 : err.r.get();
-    if (start) fail = runRuntime("run", rt_.runDetachedArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
-    else fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
+    if (restoring_) {
+      // The checkpointed processes come back with these pipes (or this console) as their
+      // stdio: the runtime hands them to CRIU in place of the dumped ones.
+      // CRIU's restore.log goes beside the images (their parent directory).
+      size_t slash = o_.restore_path.rfind('/');
+      std::string work = slash == std::string::npos || slash == 0 ? o_.bundle : o_.restore_path.substr(0, slash);
+      runtime::RestoreOptions ro{o_.restore_path, work, o_.bundle, o_.pid_file, console_path,
+                                 o_.restore_tcp_established, o_.restore_file_locks};
+      restoring_ = false;
+      fail = runRuntime("restore", rt_.restoreArgv(o_.id, ro), cin, cout, cerr, 0, err_read);
+    } else if (start) {
+      fail = runRuntime("run", rt_.runDetachedArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
+    } else {
+      fail = runRuntime("create", rt_.createArgv(o_.id, co), cin, cout, cerr, preserve, err_read);
+    }
     if (preserved_fds_open_) {
       for (int fd = 3; fd < 3 + o_.preserve_fds; ++fd) ::close(fd);
       preserved_fds_open_ = false;
@@ -716,7 +730,8 @@ int Monitor::run() {
                            fail->code));
   } else {
     reportSync(fmt::format("{{\"pid\":{},\"runtime_op\":\"{}\",\"runtime_ms\":{:.2f}}}", run_.pid,
-                           o_.exec ? "exec" : o_.start ? "run --detach" : "create", launch_us / 1000.0));
+                           o_.exec ? "exec" : !o_.restore_path.empty() ? "restore" : o_.start ? "run --detach" : "create",
+                           launch_us / 1000.0));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
   if (!fail && g_steady_state_hook) g_steady_state_hook();

@@ -55,6 +55,8 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
               : flag == "--start"            ? &o.start
               : flag == "--exec"             ? &o.exec
               : flag == "--foreground"       ? &o.foreground
+              : flag == "--restore-tcp-established" ? &o.restore_tcp_established
+              : flag == "--restore-file-locks"      ? &o.restore_file_locks
                                              : nullptr;
     if (b) {
       *b = !has_inline || inline_val == "true";
@@ -91,6 +93,7 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
     else if (flag == "--hold-fds") o.hold_fds = int(TRY(parseInt(flag, val)));
     else if (flag == "--timeout") o.timeout_s = TRY(parseInt(flag, val));
     else if (flag == "--hold-output-ms") o.hold_output_ms = TRY(parseInt(flag, val));
+    else if (flag == "--restore") o.restore_path = v;
     else if (flag == "--health-interval-ms") {
       o.health_interval_ms = TRY(parseInt(flag, val));
       if (o.health_interval_ms <= 0) return makeError(Code::kInvalidArgument, "--health-interval-ms must be positive");

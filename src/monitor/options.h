@@ -53,6 +53,11 @@ struct Options {
   // unread until the first attach client connects, or N ms have passed, so the client that
   // started the container sees all of it. 0: output is read from the start.
   int64_t hold_output_ms = 0;
+  // --restore DIR: the first run is the runtime's `restore --detach` of the CRIU images in
+  // DIR (CRIU's restore.log goes to the bundle) instead of a new `run`; restarts run anew.
+  std::string restore_path;
+  bool restore_tcp_established = false;  // --restore-tcp-established
+  bool restore_file_locks = false;       // --restore-file-locks
 };
 
 // Parses argv[1..]. Flags take their value as the next argument or after

@@ -51,6 +51,30 @@ std::vector<std::string> OciRuntime::runDetachedArgv(const std::string& id, cons
   return argv;
 }
 
+std::vector<std::string> OciRuntime::checkpointArgv(const std::string& id, const CheckpointOptions& o) const {
+  auto argv = base();
+  argv.insert(argv.end(), {"checkpoint", "--image-path", o.image_path, "--work-path", o.work_path});
+  if (o.leave_running) argv.push_back("--leave-running");
+  if (o.tcp_established) argv.push_back("--tcp-established");
+  if (o.file_locks) argv.push_back("--file-locks");
+  if (o.pre_dump) argv.push_back("--pre-dump");
+  if (!o.parent_path.empty()) argv.insert(argv.end(), {"--parent-path", o.parent_path});
+  argv.push_back(id);
+  return argv;
+}
+
+std::vector<std::string> OciRuntime::restoreArgv(const std::string& id, const RestoreOptions& o) const {
+  auto argv = base();
+  argv.insert(argv.end(), {"restore", "--detach", "--image-path", o.image_path, "--work-path", o.work_path,
+                           "--bundle", o.bundle});
+  if (!o.pid_file.empty()) argv.insert(argv.end(), {"--pid-file", o.pid_file});
+  if (!o.console_socket.empty()) argv.insert(argv.end(), {"--console-socket", o.console_socket});
+  if (o.tcp_established) argv.push_back("--tcp-established");
+  if (o.file_locks) argv.push_back("--file-locks");
+  argv.push_back(id);
+  return argv;
+}
+
 std::vector<std::string> OciRuntime::startArgv(const std::string& id) const {
   auto argv = base();
   argv.insert(argv.end(), {"start", id});
@@ -234,6 +258,10 @@ Status OciRuntime::resume(const std::string& id) const {
   auto argv = base();
   argv.insert(argv.end(), {"resume", id});
   return runSimple("resume", std::move(argv));
+}
+
+Status OciRuntime::checkpoint(const std::string& id, const CheckpointOptions& o) const {
+  return runSimple("checkpoint", checkpointArgv(id, o));
 }
 
 Status OciRuntime::update(const std::string& id, const std::string& resources_file) const {

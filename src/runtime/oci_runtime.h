@@ -41,6 +41,30 @@ struct ExecOptions {
   std::string user;  // uid[:gid]
 };
 
+// `checkpoint` (CRIU through the runtime): the images go to image_path, CRIU's log and
+// statistics to work_path.
+struct CheckpointOptions {
+  std::string image_path;
+  std::string work_path;
+  bool leave_running = false;
+  bool tcp_established = false;
+  bool file_locks = false;
+  // Only the dump's statistics are wanted for a pre-copy: the container keeps running.
+  bool pre_dump = false;
+  std::string parent_path;  // --parent-path: a previous pre-dump, relative to image_path
+};
+
+// `restore --detach`: the container's processes from image_path, in the bundle's config.
+struct RestoreOptions {
+  std::string image_path;
+  std::string work_path;
+  std::string bundle;
+  std::string pid_file;
+  std::string console_socket;
+  bool tcp_established = false;
+  bool file_locks = false;
+};
+
 // `runtime state` output.
 struct ContainerState {
   std::string status;  // created | running | stopped | paused
@@ -70,6 +94,8 @@ class OciRuntime {
   std::vector<std::string> runDetachedArgv(const std::string& id, const CreateOptions& o) const;
   std::vector<std::string> execArgv(const std::string& id, const ExecOptions& o) const;
   std::vector<std::string> deleteArgv(const std::string& id, bool force) const;
+  std::vector<std::string> checkpointArgv(const std::string& id, const CheckpointOptions& o) const;
+  std::vector<std::string> restoreArgv(const std::string& id, const RestoreOptions& o) const;
 
   // Runs `create` with the given stdio (negative = /dev/null) and waits for it.
   Status create(const std::string& id, const CreateOptions& o, int stdin_fd = -1,
@@ -82,6 +108,9 @@ class OciRuntime {
   Result<PendingCall> removeAsync(const std::string& id, bool force = false) const;
   Status pause(const std::string& id) const;
   Status resume(const std::string& id) const;
+  // `checkpoint`: CRIU dumps the container; it is gone from the runtime afterwards unless
+  // o.leave_running (or o.pre_dump).
+  Status checkpoint(const std::string& id, const CheckpointOptions& o) const;
   // `update --resources FILE`: FILE holds linux.resources JSON.
   Status update(const std::string& id, const std::string& resources_file) const;
   // `runtime --version` first line, e.g. "runc version 1.1.5".

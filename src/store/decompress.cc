@@ -338,6 +338,26 @@ Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
   return Reader([dec](char* buf, size_t n) { return dec->read(buf, n); });
 }
 
+Status zstdCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out) {
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (!cctx) return makeError(Code::kInternal, "zstd: cannot allocate a compression context");
+  std::vector<char> ibuf(ZSTD_CStreamInSize()), obuf(ZSTD_CStreamOutSize());
+  for (bool eof = false; !eof;) {
+    size_t n = TRY(plain(ibuf.data(), ibuf.size()));
+    eof = n == 0;
+    ZSTD_EndDirective mode = eof ? ZSTD_e_end : ZSTD_e_continue;
+    ZSTD_inBuffer in{ibuf.data(), n, 0};
+    for (bool done = false; !done;) {
+      ZSTD_outBuffer ob{obuf.data(), obuf.size(), 0};
+      size_t left = ZSTD_compressStream2(cctx.get(), &ob, &in, mode);
+      if (ZSTD_isError(left)) return makeError(Code::kInternal, "zstd: {}", ZSTD_getErrorName(left));
+      if (ob.pos) TRY(out(obuf.data(), ob.pos));
+      done = eof ? left == 0 : in.pos == in.size;
+    }
+  }
+  return {};
+}
+
 Status gzipCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out) {
   std::vector<char> ibuf(1 << 20), obuf(1 << 20);
   if (const IgzipApi* api = igzip()) {

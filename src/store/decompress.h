@@ -34,5 +34,7 @@ Result<Reader> decompressingReader(Reader compressed, Sha256* compressed_hash,
 // setting: layers are mostly binaries, where higher levels gain little for much CPU), with
 // igzip where it can be loaded, else zlib.
 Status gzipCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out);
+// Writes `plain` to `out` as one zstd frame (the default level).
+Status zstdCompress(const Reader& plain, const std::function<Status(const char*, size_t)>& out);
 
 }  // namespace berth::store

@@ -66,6 +66,9 @@ struct ContainerCreateRequest {
   // A service container (kube play --service-container): inspect's IsService; it runs while
   // one of its pods runs and goes with the last of them. Local engine only.
   bool service = false;
+  // Local engine only: the new container takes this ID (restore --import keeps the
+  // checkpointed container's). kAlreadyExists when a container has it.
+  std::string id;
 };
 
 struct ContainerCreateReport {
@@ -220,6 +223,35 @@ struct StatsRequest {
   bool latest = false;
 };
 
+// podman's container checkpoint options (CRIU through the OCI runtime).
+struct CheckpointRequest {
+  std::vector<std::string> names;
+  bool all = false;
+  bool keep = false;           // keep CRIU's images, log and statistics after an export
+  bool leave_running = false;  // the container goes on running after the dump
+  bool tcp_established = false;
+  bool file_locks = false;
+  bool ignore_rootfs = false;   // the export leaves the file system changes out
+  bool ignore_volumes = false;  // the export leaves the named volumes out
+  bool print_stats = false;
+  std::string export_path;        // --export FILE: a tar archive of everything restore --import needs
+  std::string compression = "zstd";  // of the export: none, gzip, zstd
+};
+
+struct RestoreRequest {
+  std::vector<std::string> names;
+  bool all = false;
+  bool keep = false;
+  bool tcp_established = false;
+  bool file_locks = false;
+  bool ignore_rootfs = false;
+  bool ignore_volumes = false;
+  bool ignore_static_ip = false;
+  bool ignore_static_mac = false;
+  std::string import_path;  // --import FILE: a checkpoint archive (a new container is made)
+  std::string name;         // --name: the imported container's name (and a new ID)
+};
+
 class ContainerService {
  public:
   virtual ~ContainerService() = default;
@@ -258,6 +290,15 @@ class ContainerService {
     return makeError(Code::kUnimplemented, "update of container {}: not supported by this service", name);
   }
   virtual Result<bool> exists(const std::string& name) = 0;
+  // `container checkpoint`: results name the containers as given (the IDs with --all).
+  virtual Result<std::vector<NameResult>> checkpoint(const CheckpointRequest& req) {
+    return makeError(Code::kUnimplemented, "checkpoint: not supported by this service");
+  }
+  // `container restore`: of checkpointed containers, or with import_path a new one from an
+  // archive (whose ID is the result).
+  virtual Result<std::vector<NameResult>> restore(const RestoreRequest& req) {
+    return makeError(Code::kUnimplemented, "restore: not supported by this service");
+  }
   virtual Status init(const std::string& name) = 0;
   virtual Status cleanup(const std::string& name, bool rm) = 0;
   virtual Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) = 0;
