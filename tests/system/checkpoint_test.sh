@@ -94,6 +94,12 @@ if ((criu_ok == 0)); then
   wait_lines "$cid" "$n" && pass || fail "no output after a failed checkpoint"
   expect_rc 125 berth container restore "$cid"
   assert_contains "$ERR" "is running or paused, cannot restore" "restore of a running container"
+  # The same through the API service.
+  start_service "unix://$TEST_DIR/api.sock"
+  expect_rc 125 "$BERTH" --remote --url "unix://$TEST_DIR/api.sock" container checkpoint "$cid"
+  assert_contains "$ERR" "dump.log" "remote: CRIU's failure"
+  assert_eq "$(state "$cid")" "running:true:false:false" "still running after a failed remote checkpoint"
+  kill "$SVC_PID" 2>/dev/null || true
   berth rm -f -t 0 "$cid" >/dev/null
   finish
   exit $?
@@ -176,5 +182,31 @@ expect_rc 0 berth container restore --import "$TEST_DIR/$cname.tar.zst" --name "
 assert_eq "$(state "${cname}2")" "running:true:false:false" "imported under a new name"
 berth rm -f -t 0 "${cname}2" >/dev/null
 "${R2[@]}" rm -af -t 0 >/dev/null 2>&1 || true
+
+# 6. Through the API service: berth --remote and podman --remote (the libpod routes), with
+#    the archive coming back to the client and going up again.
+start_service "unix://$TEST_DIR/api.sock"
+for client in "$BERTH --remote --url unix://$TEST_DIR/api.sock" "podman --remote --url unix://$TEST_DIR/api.sock"; do
+  [[ "$client" == podman* ]] && ! command -v podman >/dev/null && continue
+  who=${client%% *}
+  who=${who##*/}
+  cid=$(berth run -d "${RT[@]}" busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done')
+  wait_lines "$cid" 1 || fail "$who: the counter did not start"
+  expect_rc 0 $client container checkpoint "$cid"
+  assert_eq "$(state "$cid")" "exited:false:false:true" "$who: checkpointed"
+  n=$(nlines "$cid")
+  expect_rc 0 $client container restore "$cid"
+  assert_eq "$(state "$cid")" "running:true:false:false" "$who: restored"
+  wait_lines "$cid" "$n" && pass || fail "$who: no output after the restore"
+  expect_rc 0 $client container checkpoint --export "$TEST_DIR/remote.tar.gz" "$cid"
+  [[ -s "$TEST_DIR/remote.tar.gz" ]] && pass || fail "$who: no archive written by the client"
+  berth rm -f -t 0 "$cid" >/dev/null
+  expect_rc 0 $client container restore --import "$TEST_DIR/remote.tar.gz"
+  assert_eq "$OUT" "$cid" "$who: imported with its ID"
+  assert_eq "$(state "$cid")" "running:true:false:false" "$who: imported and running"
+  berth rm -f -t 0 "$cid" >/dev/null
+  rm -f "$TEST_DIR/remote.tar.gz"
+done
+kill "$SVC_PID" 2>/dev/null || true
 
 finish

@@ -92,6 +92,63 @@ Status putArchive(Connection& c, const std::string& name, const std::string& p, 
 
 Status exportFs(Connection& c, const std::string& name, int fd) { return streamTo(c, path(name, "/export"), {}, fd); }
 
+Result<std::string> checkpoint(Connection& c, const std::string& name, const api::CheckpointRequest& o,
+                               int export_fd) {
+  Query q = {{"keep", boolStr(o.keep)},
+             {"leaveRunning", boolStr(o.leave_running)},
+             {"tcpEstablished", boolStr(o.tcp_established)},
+             {"fileLocks", boolStr(o.file_locks)},
+             {"ignoreRootFS", boolStr(o.ignore_rootfs)},
+             {"ignoreVolumes", boolStr(o.ignore_volumes)}};
+  if (o.export_path.empty()) {
+    Json j = TRY(api::client::callJson(c, "POST", path(name, "/checkpoint"), q));
+    auto f = TRY(api::client::Fields::of(j, "containers/checkpoint"));
+    std::string id;
+    TRY(f.str("Id", id));
+    return id;
+  }
+  if (export_fd < 0) return Error(Code::kInvalidArgument, "checkpoint --export: no file to write the archive to");
+  q.emplace_back("export", "true");
+  q.emplace_back("compression", o.compression);
+  std::optional<Error> werr;
+  TRY(api::client::callStream(c, "POST", path(name, "/checkpoint"), q, {}, [&](std::string_view piece) {
+    auto w = fs::writeAll(export_fd, piece);
+    if (!w.ok()) werr = std::move(w).error();
+    return w.ok();
+  }));
+  if (werr) return *werr;
+  return name;
+}
+
+Result<std::string> restore(Connection& c, const std::string& name, const api::RestoreRequest& o, int import_fd) {
+  Query q = {{"keep", boolStr(o.keep)},
+             {"tcpEstablished", boolStr(o.tcp_established)},
+             {"fileLocks", boolStr(o.file_locks)},
+             {"ignoreRootFS", boolStr(o.ignore_rootfs)},
+             {"ignoreVolumes", boolStr(o.ignore_volumes)},
+             {"ignoreStaticIP", boolStr(o.ignore_static_ip)},
+             {"ignoreStaticMAC", boolStr(o.ignore_static_mac)}};
+  if (!o.name.empty()) q.emplace_back("name", o.name);
+  Json j;
+  if (import_fd < 0) {
+    j = TRY(api::client::callJson(c, "POST", path(name, "/restore"), q));
+  } else {
+    q.emplace_back("import", "true");
+    api::client::HttpRequest req;
+    req.method = "POST";
+    req.target = api::client::target(c, path(name.empty() ? "import" : name, "/restore"), q);
+    req.headers.emplace_back("Content-Type", "application/x-tar");
+    req.body_fd = import_fd;
+    auto r = TRY(c.impl().http.roundTrip(req));
+    if (r.status / 100 != 2) return api::client::errorFromResponse(r);
+    j = TRY(parseJson(r.body, "containers/restore"));
+  }
+  auto f = TRY(api::client::Fields::of(j, "containers/restore"));
+  std::string id;
+  TRY(f.str("Id", id));
+  return id;
+}
+
 // [{"Path","Kind"}], Kind 0 changed, 1 added, 2 deleted.
 static Result<std::vector<api::FileChange>> decodeChanges(const Json& doc) {
   std::vector<api::FileChange> out;

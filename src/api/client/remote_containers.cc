@@ -2,6 +2,8 @@
 #include <fcntl.h>
 
 #include "api/client/conn.h"
+#include "base/fs.h"
+#include "base/tempfile.h"
 #include "api/client/internal.h"
 #include "api/client/services.h"
 #include "api/client/wire.h"
@@ -132,6 +134,40 @@ Result<std::vector<NameResult>> RemoteContainers::restart(const std::vector<std:
 Result<std::vector<NameResult>> RemoteContainers::pause(const std::vector<std::string>& names, bool all) {
   return each(names, all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kRunning; },
               [&](const std::string& n) { return containers::pause(c_, n); });
+}
+
+Result<std::vector<NameResult>> RemoteContainers::checkpoint(const CheckpointRequest& req) {
+  if (req.export_path.empty())
+    return each(req.names, req.all, running, [&](const std::string& n) -> Status {
+      TRY(containers::checkpoint(c_, n, req));
+      return {};
+    });
+  if (req.all || req.names.size() != 1)
+    return makeError(Code::kInvalidArgument, "--export can only be used with a single container");
+  // The archive comes back in the answer: written beside its name, renamed once complete.
+  auto tmp = TRY(fs::createTempBeside(req.export_path, 0600));
+  Status got;
+  if (auto r = containers::checkpoint(c_, req.names[0], req, tmp.fd.get()); !r.ok()) got = std::move(r).error();
+  if (got.ok() && ::fsync(tmp.fd.get()) < 0) got = errnoError("sync {}", tmp.path);
+  if (got.ok() && ::rename(tmp.path.c_str(), req.export_path.c_str()) < 0)
+    got = errnoError("rename {} to {}", tmp.path, req.export_path);
+  if (!got.ok()) ::unlink(tmp.path.c_str());
+  std::vector<NameResult> out{{req.names[0], req.names[0], std::nullopt}};
+  if (!got.ok()) out[0].error = std::move(got).error();
+  return out;
+}
+
+Result<std::vector<NameResult>> RemoteContainers::restore(const RestoreRequest& req) {
+  if (req.import_path.empty())
+    return each(req.names, req.all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kExited; },
+                [&](const std::string& n) -> Status {
+                  TRY(containers::restore(c_, n, req));
+                  return {};
+                });
+  UniqueFd in = TRY_CTX(fs::openFd(req.import_path, O_RDONLY | O_CLOEXEC), "open checkpoint archive {}",
+                        req.import_path);
+  std::string id = TRY(containers::restore(c_, "", req, in.get()));
+  return std::vector<NameResult>{{id, id, std::nullopt}};
 }
 
 Result<std::vector<NameResult>> RemoteContainers::unpause(const std::vector<std::string>& names, bool all) {

@@ -63,6 +63,8 @@ class RemoteContainers : public ContainerService {
                          const ArchivePutOptions& opts) override;
   Result<std::vector<FileChange>> diff(const std::string& name) override;
   Status exportFs(const std::string& name, int out_fd) override;
+  Result<std::vector<NameResult>> checkpoint(const CheckpointRequest& req) override;
+  Result<std::vector<NameResult>> restore(const RestoreRequest& req) override;
   Result<std::string> commit(const CommitRequest& req) override;
   Result<std::string> mount(const std::string& name) override;
   Status unmount(const std::string& name, bool force) override;

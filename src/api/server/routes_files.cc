@@ -132,6 +132,83 @@ Status exportFs(Call& c) {
   return streamProduced(c, "application/x-tar", [&](int fd) { return containers(eng).exportFs(id, fd); });
 }
 
+// A temp file in the engine's tmpdir, unlinked when the route is done with it.
+struct RouteTemp {
+  std::string path;
+  ~RouteTemp() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+Result<std::string> routeTempPath(engine::Engine* eng, const char* what) {
+  TRY(fs::mkdirAll(eng->options().tmpdir, 0700));
+  std::string tmpl = eng->options().tmpdir + "/" + what + "-XXXXXX";
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return errnoError("create a temp file in {}", eng->options().tmpdir);
+  ::close(fd);
+  return tmpl;
+}
+
+// POST /libpod/containers/{name}/checkpoint: podman's CheckpointReport, or with export=true
+// the archive as the body.
+Status checkpoint(Call& c) {
+  auto eng = TRY(c.engine());
+  CheckpointRequest req;
+  req.names = {c.param("name")};
+  req.keep = TRY(c.boolean("keep", false));
+  req.leave_running = TRY(c.boolean("leaveRunning", false));
+  req.tcp_established = TRY(c.boolean("tcpEstablished", false));
+  req.file_locks = TRY(c.boolean("fileLocks", false));
+  req.ignore_rootfs = TRY(c.boolean("ignoreRootFS", false));
+  req.ignore_volumes = TRY(c.boolean("ignoreVolumes", false));
+  if (c.has("compression") && !c.str("compression").empty()) req.compression = c.str("compression");
+  bool exp = TRY(c.boolean("export", false));
+  std::string id = TRY(containers(eng).resolveId(req.names[0]));
+  RouteTemp tmp;
+  if (exp) {
+    tmp.path = TRY(routeTempPath(eng, "checkpoint-export"));
+    req.export_path = tmp.path;
+  }
+  TRY(firstError(TRY(containers(eng).checkpoint(req))));
+  if (!exp) return c.json(200, Json{{"Id", id}, {"runtime_checkpoint_duration", 0}, {"criu_statistics", nullptr}});
+  UniqueFd f = TRY(fs::openFd(tmp.path, O_RDONLY | O_CLOEXEC));
+  return streamProduced(c, "application/x-tar", [&](int fd) -> Status {
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      ssize_t n = ::read(f.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errnoError("read the checkpoint archive");
+      if (n == 0) return {};
+      TRY(fs::writeAll(fd, std::string_view(buf.data(), size_t(n))));
+    }
+  });
+}
+
+// POST /libpod/containers/{name}/restore: podman's RestoreReport; with import=true the body
+// is a checkpoint archive and a new container is made from it.
+Status restore(Call& c) {
+  auto eng = TRY(c.engine());
+  RestoreRequest req;
+  req.keep = TRY(c.boolean("keep", false));
+  req.tcp_established = TRY(c.boolean("tcpEstablished", false));
+  req.file_locks = TRY(c.boolean("fileLocks", false));
+  req.ignore_rootfs = TRY(c.boolean("ignoreRootFS", false));
+  req.ignore_volumes = TRY(c.boolean("ignoreVolumes", false));
+  req.ignore_static_ip = TRY(c.boolean("ignoreStaticIP", false));
+  req.ignore_static_mac = TRY(c.boolean("ignoreStaticMAC", false));
+  req.name = c.str("name");
+  if (TRY(c.boolean("import", false))) {
+    if (c.req.body_file.empty()) return makeError(Code::kInvalidArgument, "no checkpoint archive in the request body");
+    req.import_path = c.req.body_file;
+  } else {
+    req.names = {c.param("name")};
+  }
+  auto res = TRY(containers(eng).restore(req));
+  TRY(firstError(res));
+  std::string id = res.empty() ? std::string() : res[0].id;
+  return c.json(200, Json{{"Id", id}, {"runtime_restore_duration", 0}, {"criu_statistics", nullptr}});
+}
+
 // GET /containers/{name}/changes: [{"Path","Kind"}], Kind 0 changed, 1 added, 2 deleted.
 Status changes(Call& c) {
   auto eng = TRY(c.engine());
@@ -203,6 +280,8 @@ void registerFileRoutes(Router& r) {
   for (const char* m : {"GET", "HEAD"}) both(r, m, "/containers/{name}/archive", archiveGet);
   both(r, "PUT", "/containers/{name}/archive", archivePut, BodyMode::kSpool);
   both(r, "GET", "/containers/{name}/export", exportFs);
+  r.add("POST", Tree::kLibpod, "/containers/{name}/checkpoint", checkpoint);
+  r.add("POST", Tree::kLibpod, "/containers/{name}/restore", restore, BodyMode::kSpool);
   both(r, "GET", "/containers/{name}/changes", changes);
   r.add("GET", Tree::kLibpod, "/images/{name:.*}/changes", changes);
   both(r, "POST", "/commit", commit);
