@@ -40,6 +40,17 @@ TEST(Options, ParsesRequiredAndRepeated) {
   EXPECT_EQ(o->exit_command_args, (std::vector<std::string>{"a"}));
 }
 
+TEST(Options, Restore) {
+  const char* argv[] = {"m", "--id", "c1", "--bundle", "/b", "--runtime", "/r", "--exit-file", "/b/exit",
+                        "--log-path", "/b/log", "--pid-file", "/b/pid", "--restore", "/s/checkpoint",
+                        "--restore-file-locks"};
+  auto o = parseOptions(std::size(argv), argv);
+  ASSERT_TRUE(o.ok()) << o.error().what();
+  EXPECT_EQ(o->restore_path, "/s/checkpoint");
+  EXPECT_TRUE(o->restore_file_locks);
+  EXPECT_FALSE(o->restore_tcp_established);
+}
+
 TEST(Options, Errors) {
   const char* missing[] = {"m", "--id", "c1"};
   EXPECT_EQ(parseOptions(3, missing).error().code(), Code::kInvalidArgument);

@@ -35,6 +35,22 @@ TEST(OciRuntime, CreateArgv) {
                   "1", "--detach", "c1"}));
 }
 
+TEST(OciRuntime, CheckpointAndRestoreArgv) {
+  CheckpointOptions co;
+  co.image_path = "/s/checkpoint";
+  co.work_path = "/s";
+  EXPECT_EQ(fakeRuntime("/r").checkpointArgv("c1", co),
+            (Argv{"/r", "--root", "/run/x", "checkpoint", "--image-path", "/s/checkpoint", "--work-path", "/s", "c1"}));
+  co.leave_running = co.tcp_established = co.file_locks = true;
+  EXPECT_EQ(fakeRuntime("/r").checkpointArgv("c1", co),
+            (Argv{"/r", "--root", "/run/x", "checkpoint", "--image-path", "/s/checkpoint", "--work-path", "/s",
+                  "--leave-running", "--tcp-established", "--file-locks", "c1"}));
+  RestoreOptions ro{"/s/checkpoint", "/s", "/b", "/b/pid", "", true, false};
+  EXPECT_EQ(fakeRuntime("/r").restoreArgv("c1", ro),
+            (Argv{"/r", "--root", "/run/x", "restore", "--detach", "--image-path", "/s/checkpoint", "--work-path", "/s",
+                  "--bundle", "/b", "--pid-file", "/b/pid", "--tcp-established", "c1"}));
+}
+
 TEST(OciRuntime, ExecArgv) {
   ExecOptions o;
   o.process_json = "/b/p.json";
