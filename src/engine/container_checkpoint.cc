@@ -116,11 +116,17 @@ Status writeCompressed(int plain_fd, const std::string& dest, const std::string&
   return {};
 }
 
-// CRIU's own words for a failure: the last "Error (file:line): ..." line of its log.
+// CRIU's own words for a failure: the first "Error (file:line): ..." line of its log (the
+// cause; the later ones report what failed because of it). Rlimit complaints are not causes.
 std::string criuError(const std::string& log_path) {
   auto text = fs::readFile(log_path);
   if (!text.ok()) return "";
-  size_t at = text->rfind("Error (");
+  auto isRlimit = [&](size_t at) {
+    size_t colon = text->find("): ", at);
+    return colon != std::string::npos && text->compare(colon + 3, 7, "rlimit:") == 0;
+  };
+  size_t at = text->find("Error (");
+  while (at != std::string::npos && isRlimit(at)) at = text->find("Error (", at + 1);
   if (at == std::string::npos) return "";
   size_t end = text->find('\n', at);
   return text->substr(at, end == std::string::npos ? std::string::npos : end - at);

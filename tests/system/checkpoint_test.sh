@@ -144,6 +144,22 @@ assert_eq "$(state "$name")" "running:true:false:false" "--leave-running"
 [[ -f "$(berth inspect --format '{{.StaticDir}}' "$name")/checkpoint/inventory.img" ]] && pass || fail "--keep"
 berth rm -f -t 0 "$name" "$cid" >/dev/null
 
+# 4b. An established TCP connection (inside the container, over its loopback): CRIU refuses
+#     it without --tcp-established (the container runs on), and keeps it with the flag.
+tcp=$(berth run -d "${RT[@]}" busybox sh -c \
+  'sleep 1000 | nc -l -p 9000 >/tmp/got & sleep 0.3; i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 9000')
+sleep 0.8
+expect_rc 125 berth container checkpoint "$tcp"
+assert_contains "$ERR" "consider using --tcp-established" "CRIU's reason for refusing a connected socket"
+assert_eq "$(state "$tcp")" "running:true:false:false" "still running after the refusal"
+expect_rc 0 berth container checkpoint --tcp-established "$tcp"
+expect_rc 0 berth container restore --tcp-established "$tcp"
+got1=$(berth exec "$tcp" sh -c 'wc -l </tmp/got')
+sleep 0.5
+got2=$(berth exec "$tcp" sh -c 'wc -l </tmp/got')
+((got2 > got1)) && pass || fail "the connection did not carry on after the restore ($got1 then $got2 lines)"
+berth rm -f -t 0 "$tcp" >/dev/null
+
 # 5. --export in another root, --import here: same ID, the volume's content, the file system
 #    change, the published port answering again.
 R2=("$BERTH" --root "$TEST_DIR/root2" --runroot "$TEST_DIR/run2")
