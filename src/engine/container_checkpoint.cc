@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "base/tempfile.h"
+#include "base/timefmt.h"
 #include "copy/put.h"
 #include "copy/tar.h"
 #include "copy/walk.h"
@@ -43,11 +44,6 @@ constexpr const char* kSpecDump = "spec.dump";
 constexpr const char* kRootfsDiff = "rootfs-diff.tar";
 constexpr const char* kVolumesDir = "volumes";
 constexpr int64_t kMaxConfigDump = 64 << 20;
-
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The runtime finds CRIU on $PATH (runc execs "criu"; crun links libcriu): say what is
 // missing before the runtime fails with less to go on.
@@ -209,12 +205,12 @@ Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, cons
     }
     TRY(finalizeLocked(rec, false));
     rec.state["checkpointed"] = true;
-    rec.state["checkpointed_at"] = nowNs();
+    rec.state["checkpointed_at"] = nowNanos();
     rec.state["restored"] = false;
     rec.state["exit_code"] = 0;
     TRY(saveState(rec));
   } else {
-    rec.state["checkpointed_at"] = nowNs();
+    rec.state["checkpointed_at"] = nowNanos();
     TRY(saveState(rec));
   }
   emitContainerEvent(rec, "checkpoint");
@@ -278,28 +274,15 @@ Status LocalContainerService::exportCheckpoint(const state::ContainerRecord& rec
 Result<std::vector<api::NameResult>> LocalContainerService::checkpoint(const api::CheckpointRequest& req) {
   if (!req.export_path.empty() && (req.all || req.names.size() != 1))
     return makeError(Code::kInvalidArgument, "--export can only be used with a single container");
-  std::vector<api::NameResult> results;
-  auto recs = TRY(select(req.names, req.all, results));
-  std::vector<api::NameResult> reported;
-  for (size_t i = 0; i < recs.size(); ++i) {
-    if (!results[i].error) {
-      auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
-      if (!lock.ok()) {
-        results[i].error = std::move(lock).error();
-      } else if (auto cur = state::getContainer(e_.db(), recs[i].id); !cur.ok()) {
-        results[i].error = std::move(cur).error();
-      } else if (*cur) {
-        // --all acts on the running containers only, as podman's filter does.
-        if (req.all && (**cur).state.value("status", "") != "running") {
-          TRY(syncLocked(**cur));
-          if ((**cur).state.value("status", "") != "running") continue;
-        }
-        if (auto s = checkpointLocked(**cur, req); !s.ok()) results[i].error = std::move(s).error();
-      }
+  return eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
+    // --all acts on the running containers only, as podman's filter does.
+    if (req.all) {
+      TRY(syncLocked(rec));
+      if (rec.state.value("status", "") != "running") return false;
     }
-    reported.push_back(std::move(results[i]));
-  }
-  return reported;
+    TRY(checkpointLocked(rec, req));
+    return true;
+  });
 }
 
 // --- restore ---------------------------------------------------------------------------------
@@ -336,17 +319,10 @@ Status LocalContainerService::restoreLocked(state::ContainerRecord& rec, const a
     return undoFailedStartLocked(
         rec, withCriuLog(std::move(pid).error(), "restore", rec.id, p.static_dir + "/restore.log"));
   }
-  rec.state["status"] = "running";
-  rec.state.erase("stopping_pid");
-  rec.state["pid"] = *pid;
-  rec.state["monitor_pid"] = readPidFile(p.monitor_pid_file);
-  rec.state["started_at"] = nowNs();
-  rec.state["finished_at"] = 0;
-  rec.state["exit_code"] = 0;
-  rec.state["error"] = "";
+  recordRunning(rec, *pid);
   rec.state["checkpointed"] = false;
   rec.state["restored"] = true;
-  rec.state["restored_at"] = nowNs();
+  rec.state["restored_at"] = nowNanos();
   TRY(saveState(rec));
   emitContainerEvent(rec, "restore");
   if (!req.keep) {
@@ -453,25 +429,12 @@ Result<std::vector<api::NameResult>> LocalContainerService::restore(const api::R
   if (!req.name.empty()) return makeError(Code::kInvalidArgument, "--name can only be used with --import");
   if (req.ignore_rootfs) return makeError(Code::kInvalidArgument, "--ignore-rootfs can only be used with --import");
   if (req.ignore_volumes) return makeError(Code::kInvalidArgument, "--ignore-volumes can only be used with --import");
-  std::vector<api::NameResult> results;
-  auto recs = TRY(select(req.names, req.all, results));
-  std::vector<api::NameResult> reported;
-  for (size_t i = 0; i < recs.size(); ++i) {
-    if (!results[i].error) {
-      auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
-      if (!lock.ok()) {
-        results[i].error = std::move(lock).error();
-      } else if (auto cur = state::getContainer(e_.db(), recs[i].id); !cur.ok()) {
-        results[i].error = std::move(cur).error();
-      } else if (*cur) {
-        // --all restores the checkpointed containers only.
-        if (req.all && !(**cur).state.value("checkpointed", false)) continue;
-        if (auto s = restoreLocked(**cur, req, ""); !s.ok()) results[i].error = std::move(s).error();
-      }
-    }
-    reported.push_back(std::move(results[i]));
-  }
-  return reported;
+  return eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
+    // --all restores the checkpointed containers only.
+    if (req.all && !rec.state.value("checkpointed", false)) return false;
+    TRY(restoreLocked(rec, req, ""));
+    return true;
+  });
 }
 
 }  // namespace berth::engine

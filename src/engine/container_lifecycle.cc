@@ -626,6 +626,40 @@ Status LocalContainerService::init(const std::string& name) {
 
 // --- start ----------------------------------------------------------------------
 
+void LocalContainerService::recordRunning(state::ContainerRecord& rec, int pid) {
+  rec.state["status"] = "running";
+  rec.state.erase("stopping_pid");
+  rec.state["pid"] = pid;
+  rec.state["monitor_pid"] = readPidFile(paths(rec.id).monitor_pid_file);
+  rec.state["started_at"] = nowNanos();
+  rec.state["finished_at"] = 0;
+  rec.state["exit_code"] = 0;
+  rec.state["error"] = "";
+}
+
+Result<std::vector<api::NameResult>> LocalContainerService::eachLocked(
+    const std::vector<std::string>& names, bool all, const std::function<Result<bool>(state::ContainerRecord&)>& op) {
+  std::vector<api::NameResult> results;
+  auto recs = TRY(select(names, all, results));
+  std::vector<api::NameResult> reported;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (!results[i].error) {
+      auto lock = ContainerLock::take(e_.options().runroot, recs[i].id);
+      if (!lock.ok()) {
+        results[i].error = std::move(lock).error();
+      } else if (auto cur = state::getContainer(e_.db(), recs[i].id); !cur.ok()) {
+        results[i].error = std::move(cur).error();
+      } else if (*cur) {
+        auto kept = op(**cur);
+        if (!kept.ok()) results[i].error = std::move(kept).error();
+        else if (!*kept) continue;
+      }
+    }
+    reported.push_back(std::move(results[i]));
+  }
+  return reported;
+}
+
 Error LocalContainerService::undoFailedStartLocked(state::ContainerRecord& rec, Error e) {
   // What the failed start may have left in the runtime, then the network and the mounts.
   Status deleted;
@@ -712,14 +746,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         }
         if (!st.ok()) return undoFailedStartLocked(rec, classifyRuntimeError(std::move(st).error()));
       }
-      rec.state["status"] = "running";
-      rec.state.erase("stopping_pid");
-      rec.state["pid"] = *pid;
-      rec.state["monitor_pid"] = readPidFile(p.monitor_pid_file);
-      rec.state["started_at"] = nowNanos();
-      rec.state["finished_at"] = 0;
-      rec.state["exit_code"] = 0;
-      rec.state["error"] = "";
+      recordRunning(rec, *pid);
       resetHealth(storedSpec(rec.config), rec.state);
       TRY(saveState(rec));
       if (!was_created) emitContainerEvent(rec, "init");

@@ -311,6 +311,12 @@ class LocalContainerService : public api::ContainerService {
   Status restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req, const std::string& rootfs_diff);
   Result<std::string> importCheckpoint(const api::RestoreRequest& req);
   Status initLocked(state::ContainerRecord& rec);
+  // The record of a run that just started (its monitor's pid file read).
+  void recordRunning(state::ContainerRecord& rec, int pid);
+  // `op` on each selected container under its lock: an error is that container's result,
+  // false leaves it out of the results (--all's filter).
+  Result<std::vector<api::NameResult>> eachLocked(const std::vector<std::string>& names, bool all,
+                                                  const std::function<Result<bool>(state::ContainerRecord&)>& op);
   // A start that failed after initLocked: undoes it, records the container exited with `e`.
   Error undoFailedStartLocked(state::ContainerRecord& rec, Error e);
   // Streams between the attach socket and the caller's fds until the container
