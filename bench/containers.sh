@@ -77,6 +77,17 @@ rss() {  # rss PATTERN ROOT: mean VmRSS (kB) of processes whose command line mat
 bm=$(rss berth-monitor "$BENCH_DIR/berth-run")
 cm=$(rss conmon "$BENCH_DIR/podman")
 awk -v b="$bm" -v c="$cm" 'BEGIN { printf "%-44s berth-monitor %6d kB   conmon %6d kB   ratio %.3f (target < 0.5) %s\n", "monitor RSS per container", b, c, (c ? b / c : 0), (c && b / c < 0.5) ? "OK" : "MISSED" }'
+# The same with a container that writes a line every 0.1 s (the monitor's log path runs).
+"${BERTH_CMD[@]}" rm -af -t 0 >/dev/null
+"${PODMAN_CMD[@]}" rm -af -t 0 >/dev/null
+for k in 1 2; do
+  "${BERTH_CMD[@]}" run -d busybox sh -c 'while :; do echo hello; sleep 0.1; done' >/dev/null
+  "${PODMAN_CMD[@]}" run -d "${PODMAN_RUN[@]}" busybox sh -c 'while :; do echo hello; sleep 0.1; done' >/dev/null
+done
+sleep 2
+bm=$(rss berth-monitor "$BENCH_DIR/berth-run")
+cm=$(rss conmon "$BENCH_DIR/podman")
+awk -v b="$bm" -v c="$cm" 'BEGIN { printf "%-44s berth-monitor %6d kB   conmon %6d kB   ratio %.3f\n", "monitor RSS, container writing 10 lines/s", b, c, (c ? b / c : 0) }'
 "${BERTH_CMD[@]}" rm -af -t 0 >/dev/null
 "${PODMAN_CMD[@]}" rm -af -t 0 >/dev/null 2>&1
 "${PODMAN_CMD[@]}" rmi -af >/dev/null 2>&1 || true

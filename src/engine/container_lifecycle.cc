@@ -566,7 +566,7 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   return pid;
 }
 
-Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
+Status LocalContainerService::initLocked(state::ContainerRecord& rec, bool overlap_network) {
   std::string status = rec.state.value("status", "configured");
   if (status == "created" || status == "running" || status == "paused") return {};
   auto rt = TRY(runtimeFor(rec));
@@ -577,26 +577,40 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
     if (auto rm = rt.remove(rec.id, true); !rm.ok() && rm.error().code() != Code::kNotFound)
       LOG_WARN("delete the leftover runtime container {}: {}", rec.id.substr(0, 12), rm.error().what());
   }
+  const api::SpecGenerator spec = storedSpec(rec.config);
+  // netavark first, on its own thread, when the caller finishes it after the runtime's create.
+  bool overlapped = overlap_network && overlapsNetworkSetup(spec);
+  if (overlapped) {
+    LOG_PHASE("network setup started");
+    TRY(beginNetworkSetupLocked(rec, spec));
+  }
+  // On a failure below: netavark's setup waited for, then undone.
+  auto untearNetwork = [&] {
+    (void)finishNetworkSetupLocked(rec);
+    if (auto t = teardownNetworkLocked(rec, spec); !t.ok())
+      LOG_WARN("tear down the network of container {} after a failed start: {}", rec.id.substr(0, 12), t.error().what());
+  };
+  Status s;
   {
     LOG_PHASE("mount rootfs");
-    TRY(mountRootfs(rec));
+    s = mountRootfs(rec);
   }
-  const api::SpecGenerator spec = storedSpec(rec.config);
+  if (!s.ok()) {
+    if (overlapped) untearNetwork();
+    return s;
+  }
   if (!spec.annotations.count(kBuildStepAnnotation)) {
     if (auto m = ensureMtab(paths(rec.id).merged); !m.ok())
       LOG_WARN("container {}: {}", rec.id.substr(0, 12), m.error().what());
   }
-  Status s;
-  {
+  if (!overlapped) {
     LOG_PHASE("network setup");
     s = setupNetworkLocked(rec, spec);
   }
   if (s.ok()) {
     LOG_PHASE("write bundle (config.json)");
     s = writeBundle(rec);
-    if (!s.ok())
-      if (auto t = teardownNetworkLocked(rec, spec); !t.ok())
-        LOG_WARN("tear down the network of container {} after a failed start: {}", rec.id.substr(0, 12), t.error().what());
+    if (!s.ok()) untearNetwork();
   }
   if (!s.ok()) {
     releaseVolumesLocked(rec);
@@ -604,6 +618,18 @@ Status LocalContainerService::initLocked(state::ContainerRecord& rec) {
     return withUndoFailures(std::move(s).error(), {{&unmounted, "unmount the rootfs"}});
   }
   return {};
+}
+
+Status LocalContainerService::finishOverlappedNetworkLocked(state::ContainerRecord& rec) {
+  LOG_PHASE("network setup (rest, after the runtime's create)");
+  TRY(finishNetworkSetupLocked(rec));
+  // The bundle's hosts and resolv.conf were written before netavark gave the addresses: now
+  // in place, as the runtime has bind-mounted them.
+  const api::SpecGenerator spec = storedSpec(rec.config);
+  auto p = paths(rec.id);
+  std::string hostname = TRY(fs::readFile(p.run_dir + "/hostname"));
+  while (!hostname.empty() && hostname.back() == '\n') hostname.pop_back();
+  return writeNetworkFiles(rec, spec, hostname, true);
 }
 
 Status LocalContainerService::init(const std::string& name) {
@@ -661,7 +687,9 @@ Result<std::vector<api::NameResult>> LocalContainerService::eachLocked(
 }
 
 Error LocalContainerService::undoFailedStartLocked(state::ContainerRecord& rec, Error e) {
-  // What the failed start may have left in the runtime, then the network and the mounts.
+  // What the failed start may have left in the runtime, then the network (a setup still
+  // running is waited for first) and the mounts.
+  (void)finishNetworkSetupLocked(rec);
   Status deleted;
   if (auto rt = runtimeFor(rec); rt.ok()) {
     deleted = rt->remove(rec.id, true);
@@ -714,16 +742,21 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
       if (!attach) return 0;
     } else {
       bool was_created = status == "created";
+      bool overlapped = false;
       if (!was_created) {
         struct winsize ws = {};
         if (attach && attach->tty && attach->in >= 0 && ::ioctl(attach->in, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
           console_size_ = std::make_pair(unsigned(ws.ws_row), unsigned(ws.ws_col));
-        Status init = initLocked(rec);
+        // On a netavark network the runtime creates the container while netavark sets up its
+        // namespace; it is started once both are done.
+        overlapped = overlapsNetworkSetup(storedSpec(rec.config));
+        Status init = initLocked(rec, overlapped);
         console_size_.reset();
         TRY(std::move(init));
       }
       auto p = paths(rec.id);
-      Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0)) : startMonitor(rec, true, attach != nullptr);
+      Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0))
+                                    : startMonitor(rec, !overlapped, attach != nullptr && !overlapped);
       if (!pid.ok()) {
         // The monitor reported the failure and is on its way out: its pid file goes first, so
         // no later sync adopts it as a live run.
@@ -732,13 +765,15 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         rec.state["exit_code"] = c == Code::kCommandNotFound ? 127 : c == Code::kCannotInvoke ? 126 : 125;
         return undoFailedStartLocked(rec, std::move(pid).error());
       }
+      if (overlapped)
+        if (Status net = finishOverlappedNetworkLocked(rec); !net.ok()) return undoFailedStartLocked(rec, std::move(net).error());
       auto rt = TRY(runtimeFor(rec));
       if (attach) {
         auto s = connectAttach(p.socket);
         if (!s.ok()) return std::move(s).error();
         sock = std::move(*s);
       }
-      if (was_created) {
+      if (was_created || overlapped) {
         Status st;
         {
           LOG_PHASE("runtime start");

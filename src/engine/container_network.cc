@@ -251,15 +251,48 @@ Result<network::SetupRequest> LocalContainerService::networkRequest(const state:
 Status LocalContainerService::setupNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
   if (spec.netns.is(NamespaceMode::kSlirp4netns)) return setupSlirpLocked(rec, spec);
   if (!usesNetavark(spec) || spec.networks.empty()) return {};
+  TRY(beginNetworkSetupLocked(rec, spec));
+  return finishNetworkSetupLocked(rec);
+}
+
+bool LocalContainerService::overlapsNetworkSetup(const api::SpecGenerator& spec) {
+  static const bool enabled = [] {
+    const char* v = std::getenv("BERTH_NETWORK_OVERLAP");
+    return !(v && std::string_view(v) == "0");
+  }();
+  return enabled && usesNetavark(spec) && !spec.networks.empty();
+}
+
+Status LocalContainerService::beginNetworkSetupLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec) {
   TRY(teardownNetworkLocked(rec, spec));  // leftovers of a run that crashed
   auto p = paths(rec.id);
   TRY(fs::mkdirAll(e_.options().runroot + "/netns", 0755));
   TRY_CTX(sys::createNetns(p.netns), "create the network namespace of {}", rec.id.substr(0, 12));
   auto req = networkRequest(rec, spec);
-  Result<std::map<std::string, network::StatusBlock>> status =
-      req.ok() ? e_.networkStore().setup(*req) : Result<std::map<std::string, network::StatusBlock>>(req.error());
-  if (!status.ok()) {
+  if (!req.ok()) {
     if (auto s = sys::removeNetns(p.netns); !s.ok()) LOG_WARN("{}", s.error().what());
+    return std::move(req).error().context(fmt::format("set up the network of container {}", rec.id.substr(0, 12)));
+  }
+  // The namespace is there (empty until netavark is done): the bundle may name it already.
+  rec.state["network_status"] = Json::object();
+  auto pending = std::make_unique<PendingNetworkSetup>();
+  PendingNetworkSetup* raw = pending.get();
+  network::Store& store = e_.networkStore();
+  pending->thread = std::thread([raw, &store, r = std::move(*req)]() mutable { raw->status = store.setup(std::move(r)); });
+  pending_network_[rec.id] = std::move(pending);
+  return {};
+}
+
+Status LocalContainerService::finishNetworkSetupLocked(state::ContainerRecord& rec) {
+  auto it = pending_network_.find(rec.id);
+  if (it == pending_network_.end()) return {};
+  std::unique_ptr<PendingNetworkSetup> pending = std::move(it->second);
+  pending_network_.erase(it);
+  pending->thread.join();
+  auto& status = pending->status;
+  if (!status.ok()) {
+    rec.state.erase("network_status");
+    if (auto s = sys::removeNetns(paths(rec.id).netns); !s.ok()) LOG_WARN("{}", s.error().what());
     return std::move(status).error().context(fmt::format("set up the network of container {}", rec.id.substr(0, 12)));
   }
   Json j = Json::object();

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "base/detach_keys.h"
 #include "base/fd.h"
@@ -284,6 +286,20 @@ class LocalContainerService : public api::ContainerService {
   // Bridge mode: creates the netns, allocates addresses and runs netavark setup; records
   // the result in rec.state["network_status"] (not saved). Undoes itself on failure.
   Status setupNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  // The netavark setup split in two, so that the runtime creates the container meanwhile:
+  // begin creates the namespace (recorded with an empty status) and runs netavark on a
+  // thread; finish waits for it and records its status (or, on failure, removes the
+  // namespace). finish of a container with nothing pending does nothing.
+  struct PendingNetworkSetup {
+    std::thread thread;
+    Result<std::map<std::string, network::StatusBlock>> status = std::map<std::string, network::StatusBlock>{};
+    ~PendingNetworkSetup() {
+      if (thread.joinable()) thread.join();
+    }
+  };
+  static bool overlapsNetworkSetup(const api::SpecGenerator& spec);
+  Status beginNetworkSetupLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
+  Status finishNetworkSetupLocked(state::ContainerRecord& rec);
   // Idempotent: netavark teardown, address release and netns removal when a netns file
   // exists; nothing otherwise. netavark's failures are logged, not returned.
   Status teardownNetworkLocked(state::ContainerRecord& rec, const api::SpecGenerator& spec);
@@ -310,7 +326,10 @@ class LocalContainerService : public api::ContainerService {
   // `rootfs_diff`: a layer tar applied to the mounted rootfs first (restore --import).
   Status restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req, const std::string& rootfs_diff);
   Result<std::string> importCheckpoint(const api::RestoreRequest& req);
-  Status initLocked(state::ContainerRecord& rec);
+  // With `overlap_network`, a netavark setup is only started (beginNetworkSetupLocked): the
+  // caller creates the container, then finishOverlappedNetworkLocked, then starts it.
+  Status initLocked(state::ContainerRecord& rec, bool overlap_network = false);
+  Status finishOverlappedNetworkLocked(state::ContainerRecord& rec);
   // The record of a run that just started (its monitor's pid file read).
   void recordRunning(state::ContainerRecord& rec, int pid);
   // `op` on each selected container under its lock: an error is that container's result,
@@ -341,6 +360,7 @@ class LocalContainerService : public api::ContainerService {
   // The attaching terminal's size while start() prepares a -t container: its bundle gets it as
   // process.consoleSize, so the first ioctl in the container sees it (no race with the resize).
   std::optional<std::pair<unsigned, unsigned>> console_size_;
+  std::map<std::string, std::unique_ptr<PendingNetworkSetup>> pending_network_;  // by container ID
   Result<std::vector<state::ContainerRecord>> select(const std::vector<std::string>& names, bool all,
                                                      std::vector<api::NameResult>& results);
 

@@ -158,6 +158,7 @@ class Monitor {
   Run run_;
   bool preserved_fds_open_ = true;
   bool restoring_ = !o_.restore_path.empty();  // the first launch restores (--restore)
+  bool steady_hook_due_ = false;  // g_steady_state_hook runs before the loop's first wait
   int64_t hold_until_ms_ = -1;  // --hold-output-ms: until when (monotonic); -1 once a client came
   int64_t deadline_ms_ = -1;  // --timeout: when the container is killed (monotonic)
   bool timed_out_ = false;
@@ -620,7 +621,12 @@ Status Monitor::loop() {
   // end of the hold) before the output is drained.
   while (!run_.exited || holdingOutput()) {
     rearm();
-    int n = ::epoll_wait(ep_.get(), evs, 16, epollTimeoutMs());
+    int timeout = epollTimeoutMs();
+    if (steady_hook_due_) {
+      steady_hook_due_ = false;
+      g_steady_state_hook();
+    }
+    int n = ::epoll_wait(ep_.get(), evs, 16, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoError("epoll_wait");
@@ -734,7 +740,9 @@ int Monitor::run() {
                            launch_us / 1000.0));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
-  if (!fail && g_steady_state_hook) g_steady_state_hook();
+  // The start-up is over: its code is dropped right before the loop first waits (see
+  // setSteadyStateHook), so that only what the waiting loop runs is mapped again.
+  steady_hook_due_ = !fail && g_steady_state_hook;
   if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;
   if (!fail && o_.health_interval_ms > 0) next_health_ms_ = monotonicMs() + o_.health_interval_ms;
   if (fail) {

@@ -18,8 +18,9 @@ Status daemonize(const Options& o);
 // The returned int is the monitor's own exit status.
 int runMonitor(const Options& o);
 
-// Called once the container runs and the engine has the start report, before the monitor
-// settles into its event loop for the container's lifetime (main.cc trims its code mappings).
+// Called once the container runs and the engine has the start report, right before the
+// monitor's event loop first waits (main.cc drops its code mappings there: only what the
+// waiting loop runs is mapped again).
 void setSteadyStateHook(void (*hook)());
 
 }  // namespace berth::monitor
