@@ -1,10 +1,10 @@
-// Base64 through EVP_EncodeBlock / EVP_DecodeBlock; the input is checked first, so errors can
-// name the byte and the padding EVP decodes as zero bytes is cut off.
+// Base64 (the standard alphabet, padded), as Go's StdEncoding; the input is checked first, so
+// errors name the byte.
 #include "base/base64.h"
 
-#include <openssl/evp.h>
 
 #include <climits>
+#include <cstdint>
 
 namespace berth {
 namespace {
@@ -34,26 +34,42 @@ Result<size_t> checkBase64(std::string_view text) {
 }  // namespace
 
 std::string base64Encode(std::string_view data) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  if (data.empty()) return out;
-  out.resize((data.size() + 2) / 3 * 4 + 1);  // EVP_EncodeBlock writes a NUL
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()), int(data.size()));
-  out.resize(size_t(n));
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto byte = [&](size_t k) { return uint32_t(static_cast<unsigned char>(data[k])); };
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(v >> shift) & 63]);
+  }
+  if (size_t rest = data.size() - i; rest > 0) {
+    uint32_t v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
   return out;
 }
 
 Result<std::string> base64Decode(std::string_view text) {
-  if (text.size() > size_t(INT_MAX) / 4 * 3)
-    return makeError(Code::kInvalidArgument, "base64 input of {} bytes is too long", text.size());
   size_t pad = TRY(checkBase64(text));
+  auto value = [](char c) -> uint32_t {
+    if (c >= 'A' && c <= 'Z') return uint32_t(c - 'A');
+    if (c >= 'a' && c <= 'z') return uint32_t(c - 'a' + 26);
+    if (c >= '0' && c <= '9') return uint32_t(c - '0' + 52);
+    return c == '+' ? 62 : c == '/' ? 63 : 0;  // '=' (checked to be padding) counts as 0
+  };
   std::string out;
-  if (text.empty()) return out;
-  out.resize(text.size() / 4 * 3);
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), int(text.size()));
-  if (n < 0) return illegal(0);  // unreachable after checkBase64
-  out.resize(size_t(n) - pad);    // EVP decodes each '=' as a zero byte
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i + 4 <= text.size(); i += 4) {
+    uint32_t v = value(text[i]) << 18 | value(text[i + 1]) << 12 | value(text[i + 2]) << 6 | value(text[i + 3]);
+    out.push_back(char(v >> 16));
+    out.push_back(char((v >> 8) & 255));
+    out.push_back(char(v & 255));
+  }
+  out.resize(out.size() - pad);
   return out;
 }
 

@@ -1,12 +1,11 @@
-// SHA-256 through OpenSSL's SHA256_* functions. They run the same assembly (SHA-NI, AVX2) as
-// the EVP interface, but EVP's first digest in a process fetches the algorithm from the
-// default provider, which sets up OpenSSL's library context, provider and name tables: about
-// half a millisecond that every berth command hashing a single ID or profile paid.
-// OpenSSL 3 marks them deprecated, not removed; they stay in its ABI for 3.x.
-#define OPENSSL_SUPPRESS_DEPRECATED
+// SHA-256 through OpenSSL's SHA256_* functions (base/libcrypto.h: loaded on first use). They
+// run the same assembly (SHA-NI, AVX2) as the EVP interface, but EVP's first digest in a
+// process fetches the algorithm from the default provider, which sets up OpenSSL's library
+// context, provider and name tables: about half a millisecond that every berth command
+// hashing a single ID or profile paid.
 #include "base/digest.h"
 
-#include <openssl/sha.h>
+#include "base/libcrypto.h"
 
 namespace berth {
 
@@ -14,15 +13,15 @@ struct Sha256::Impl {
   SHA256_CTX ctx;
 };
 
-Sha256::Sha256() : impl_(std::make_unique<Impl>()) { SHA256_Init(&impl_->ctx); }
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) { crypto::api().sha256_init(&impl_->ctx); }
 Sha256::~Sha256() = default;
 
-void Sha256::update(const void* data, size_t n) { SHA256_Update(&impl_->ctx, data, n); }
+void Sha256::update(const void* data, size_t n) { crypto::api().sha256_update(&impl_->ctx, data, n); }
 
 std::string Sha256::hexDigest() {
   unsigned char md[SHA256_DIGEST_LENGTH];
   const unsigned len = SHA256_DIGEST_LENGTH;
-  SHA256_Final(md, &impl_->ctx);
+  crypto::api().sha256_final(md, &impl_->ctx);
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);

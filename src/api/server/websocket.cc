@@ -1,19 +1,17 @@
 // RFC 6455 framing for the attach WebSocket.
 #include "api/server/websocket.h"
 
-#include <openssl/evp.h>
-
 #include "base/base64.h"
+#include "base/libcrypto.h"
 
 namespace berth::api::server {
 
 std::string wsAcceptKey(std::string_view client_key) {
   std::string in(client_key);
   in += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(in.data(), in.size(), md, &len, EVP_sha1(), nullptr);
-  return base64Encode(std::string_view(reinterpret_cast<const char*>(md), len));
+  unsigned char md[SHA_DIGEST_LENGTH];
+  crypto::api().sha1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), md);
+  return base64Encode(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
 }
 
 std::string wsFrame(WsOpcode op, std::string_view payload) {
