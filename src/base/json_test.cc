@@ -2,6 +2,7 @@
 #include "base/json.h"
 #include "base/json_access.h"
 #include "base/json_compact.h"
+#include "base/json_fast.h"
 
 #include <gtest/gtest.h>
 
@@ -126,6 +127,80 @@ TEST(JsonCompact, SameBytesAsNlohmann) {
     Json j = {{s, s}, {"v", Json::array({s, int64_t(rng()) - (1 << 30)})}};
     ASSERT_EQ(compact(j), nlohmannDump(j)) << i;
   }
+}
+
+// parseJsonFast gives nlohmann's value for every text it accepts, and accepts what berth writes.
+Json randomValue(std::mt19937& rng, int depth) {
+  auto str = [&] {
+    std::string s(size_t(rng() % 10), '\0');
+    for (auto& ch : s) {
+      unsigned r = rng() % 20;
+      ch = r == 0 ? char(rng() % 0x20) : r == 1 ? char(0x80 + rng() % 0x80) : r == 2 ? '"' : r == 3 ? '\\' : char(0x20 + rng() % 95);
+    }
+    if (rng() % 8 == 0) s += "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+    return s;
+  };
+  switch (depth > 4 ? rng() % 6 : rng() % 8) {
+    case 0: return nullptr;
+    case 1: return rng() % 2 == 0;
+    case 2: return int64_t(rng()) - int64_t(rng()) * 4096;
+    case 3: return uint64_t(rng()) << 32 | rng();
+    case 4: return double(int(rng() % 2000000) - 1000000) / double(1 + rng() % 1000) * (rng() % 3 == 0 ? 1e200 : 1.0);
+    case 5: return str();
+    case 6: {
+      Json a = Json::array();
+      for (unsigned n = rng() % 5; n > 0; --n) a.push_back(randomValue(rng, depth + 1));
+      return a;
+    }
+    default: {
+      Json o = Json::object();
+      for (unsigned n = rng() % 5; n > 0; --n) o[str()] = randomValue(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+TEST(JsonFast, SameValueAsNlohmann) {
+  std::mt19937 rng(11);
+  int accepted = 0;
+  for (int i = 0; i < 5000; ++i) {
+    Json v = randomValue(rng, 0);
+    for (int indent : {-1, 2}) {
+      std::string text = v.dump(indent, ' ', false, Json::error_handler_t::replace);
+      auto fast = parseJsonFast(text);
+      Json slow = Json::parse(text, nullptr, false);
+      if (fast) {
+        ++accepted;
+        ASSERT_FALSE(slow.is_discarded()) << text;
+        ASSERT_EQ(fast->dump(), slow.dump()) << text;
+        ASSERT_EQ(fast->type(), slow.type()) << text;
+      }
+      // Mutated texts: whatever the fast reader accepts, nlohmann reads the same.
+      std::string bad = text;
+      for (int k = 0; k < 3 && !bad.empty(); ++k) bad[rng() % bad.size()] = char(rng() % 256);
+      if (auto f = parseJsonFast(bad)) {
+        Json s = Json::parse(bad, nullptr, false);
+        ASSERT_FALSE(s.is_discarded()) << bad;
+        ASSERT_EQ(f->dump(), s.dump()) << bad;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 9000);  // what berth writes is read by the fast path
+}
+
+TEST(JsonFast, RefusesWhatNlohmannMustDecide) {
+  for (std::string_view t : {"", "{", "[1,]", "{\"a\":1,}", "01", "-", "1.", "1e", "\"\x01\"", "\"\xff\"",
+                             "\"\\ud800\"", "\"\\x\"", "18446744073709551616", "{\"a\":1,\"a\":2}", "1 2", "nul",
+                             "\"\xed\xa0\x80\""})
+    EXPECT_FALSE(parseJsonFast(t).has_value()) << t;
+  EXPECT_EQ(parseJsonTrusted("{\"a\":1,\"a\":2}").dump(), Json::parse("{\"a\":1,\"a\":2}").dump());
+  EXPECT_TRUE(parseJsonTrusted("{").is_discarded());
+  std::string deep(600, '[');
+  deep += std::string(600, ']');
+  EXPECT_FALSE(parseJsonFast(deep).has_value());
+  EXPECT_EQ(parseJsonFast("-9223372036854775808")->get<int64_t>(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(parseJsonFast("18446744073709551615")->get<uint64_t>(), std::numeric_limits<uint64_t>::max());
+  EXPECT_TRUE(parseJsonFast("-0")->is_number_integer());
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Container records.
 #include "state/containers.h"
 
+#include "base/json_fast.h"
+
 namespace berth::state {
 
 static constexpr std::string_view kCols = "id, name, image_id, created, config, state";
@@ -11,8 +13,8 @@ static ContainerRecord rowToContainer(const Stmt& s) {
   r.name = s.text(1);
   r.image_id = s.text(2);
   r.created = s.int64(3);
-  r.config = Json::parse(s.text(4), nullptr, false);
-  r.state = Json::parse(s.text(5), nullptr, false);
+  r.config = parseJsonTrusted(s.text(4));
+  r.state = parseJsonTrusted(s.text(5));
   if (!r.config.is_object()) r.config = Json::object();
   if (!r.state.is_object()) r.state = Json::object();
   return r;

@@ -1,6 +1,8 @@
 // Image records.
 #include "state/images.h"
 
+#include "base/json_fast.h"
+
 #include <unordered_map>
 
 namespace berth::state {
@@ -33,15 +35,15 @@ static ImageRecord rowToImage(const Stmt& s) {
   r.added = s.int64(4);
   r.size = s.int64(5);
   r.top_layer = s.text(6);
-  Json layers = Json::parse(s.text(7), nullptr, false);
+  Json layers = parseJsonTrusted(s.text(7));
   if (layers.is_array())
     for (auto& l : layers) r.layers.push_back(layerFromJson(l));
-  Json rd = Json::parse(s.text(8), nullptr, false);
+  Json rd = parseJsonTrusted(s.text(8));
   if (rd.is_array())
     for (auto& d : rd) r.repo_digests.push_back(d.get<std::string>());
-  r.labels = Json::parse(s.text(9), nullptr, false);
+  r.labels = parseJsonTrusted(s.text(9));
   if (!r.labels.is_object()) r.labels = Json::object();
-  Json nh = Json::parse(s.text(10), nullptr, false);
+  Json nh = parseJsonTrusted(s.text(10));
   if (nh.is_array())
     for (auto& n : nh)
       if (n.is_string()) r.names_history.push_back(n.get<std::string>());
@@ -106,7 +108,7 @@ Status touchNamesHistory(Db& db, const std::string& id, const std::string& name)
   Stmt g = TRY(db.prepare("SELECT names_history FROM images WHERE id = ?"));
   g.bind(1, id);
   if (!TRY(g.next())) return {};
-  Json old = Json::parse(g.text(0), nullptr, false);
+  Json old = parseJsonTrusted(g.text(0));
   Json hist = Json::array({name});
   if (old.is_array())
     for (auto& n : old)

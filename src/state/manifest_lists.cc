@@ -1,6 +1,8 @@
 // Manifest list records.
 #include "state/manifest_lists.h"
 
+#include "base/json_fast.h"
+
 namespace berth::state {
 
 static constexpr std::string_view kCols = "name, id, digest, created, index_json, sources";
@@ -12,7 +14,7 @@ static ManifestListRecord rowToList(const Stmt& s) {
   r.digest = s.text(2);
   r.created = s.int64(3);
   r.index_json = s.text(4);
-  r.sources = Json::parse(s.text(5), nullptr, false);
+  r.sources = parseJsonTrusted(s.text(5));
   if (!r.sources.is_object()) r.sources = Json::object();
   return r;
 }

@@ -1,6 +1,8 @@
 // Pod records.
 #include "state/pods.h"
 
+#include "base/json_fast.h"
+
 namespace berth::state {
 
 namespace {
@@ -12,8 +14,8 @@ PodRecord rowToPod(const Stmt& s) {
   r.id = s.text(0);
   r.name = s.text(1);
   r.created = s.int64(2);
-  r.config = Json::parse(s.text(3), nullptr, false);
-  r.state = Json::parse(s.text(4), nullptr, false);
+  r.config = parseJsonTrusted(s.text(3));
+  r.state = parseJsonTrusted(s.text(4));
   if (!r.config.is_object()) r.config = Json::object();
   if (!r.state.is_object()) r.state = Json::object();
   return r;

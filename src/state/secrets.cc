@@ -1,6 +1,8 @@
 // Secret records.
 #include "state/secrets.h"
 
+#include "base/json_fast.h"
+
 namespace berth::state {
 
 namespace {
@@ -11,7 +13,7 @@ SecretRecord rowToSecret(const Stmt& s) {
   r.name = s.text(1);
   r.created = s.int64(2);
   r.updated = s.int64(3);
-  r.config = Json::parse(s.text(4), nullptr, false);
+  r.config = parseJsonTrusted(s.text(4));
   if (!r.config.is_object()) r.config = Json::object();
   return r;
 }

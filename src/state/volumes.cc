@@ -1,6 +1,8 @@
 // Volume records.
 #include "state/volumes.h"
 
+#include "base/json_fast.h"
+
 namespace berth::state {
 
 namespace {
@@ -9,8 +11,8 @@ VolumeRecord rowToVolume(const Stmt& s) {
   VolumeRecord r;
   r.name = s.text(0);
   r.created = s.int64(1);
-  r.config = Json::parse(s.text(2), nullptr, false);
-  r.state = Json::parse(s.text(3), nullptr, false);
+  r.config = parseJsonTrusted(s.text(2));
+  r.state = parseJsonTrusted(s.text(3));
   if (!r.config.is_object()) r.config = Json::object();
   if (!r.state.is_object()) r.state = Json::object();
   return r;
