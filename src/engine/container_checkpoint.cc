@@ -12,6 +12,7 @@
 // file system changes as an OCI layer) and volumes/<name>.tar (its named volumes).
 // restore --import makes a container from such an archive; the archive is hostile input:
 // it is unpacked beneath a fresh directory only, and config.dump is read with checked types.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,6 +141,30 @@ Result<std::string> makeStagingDir(const std::string& tmpdir, const char* what) 
   std::string tmpl = tmpdir + "/" + what + "-XXXXXX";
   if (!::mkdtemp(tmpl.data())) return errnoError("create a directory in {}", tmpdir);
   return tmpl;
+}
+
+// kInvalidArgument unless every entry of the directory `dir` is a regular file.
+Status onlyRegularFiles(const std::string& dir, const std::string& what) {
+  UniqueFd fd = TRY(fs::openFd(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  DIR* d = ::fdopendir(fd.get());
+  if (!d) return errnoError("read {}", dir);
+  fd.release();
+  Status st;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat sb {};
+    if (::fstatat(::dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+      st = errnoError("stat {}/{}", dir, name);
+      break;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+      st = makeError(Code::kInvalidArgument, "{}: checkpoint/{} is not a regular file", what, name);
+      break;
+    }
+  }
+  ::closedir(d);
+  return st;
 }
 
 // The named volumes of a container, by name (anonymous ones too: they hold its data as well).
@@ -365,6 +390,8 @@ Result<std::string> LocalContainerService::importCheckpoint(const api::RestoreRe
   const Json& config = *TRY(field("config", [](const Json& j) { return j.is_object(); }, "an object"));
   if (!fs::exists(staging + "/checkpoint/inventory.img"))
     return makeError(Code::kInvalidArgument, "{}: it holds no checkpoint images (checkpoint/inventory.img)", bad);
+  // CRIU reads these as root: plain files only (a link could make it read a host file).
+  TRY(onlyRegularFiles(staging + "/checkpoint", bad));
 
   api::ContainerCreateRequest cr;
   cr.spec = storedSpec(config);

@@ -79,6 +79,12 @@ if [[ -e "$TEST_DIR/escaped-file" || -e "$TEST_DIR/escaped-too" || -e "$(dirname
 else
   pass
 fi
+mkdir -p "$TEST_DIR/bad2/checkpoint"
+echo '{"id":"'"$(printf '%064d' 7)"'","name":"linked","config":{}}' >"$TEST_DIR/bad2/config.dump"
+ln -s /etc/hostname "$TEST_DIR/bad2/checkpoint/inventory.img"
+tar -C "$TEST_DIR/bad2" -cf "$TEST_DIR/bad2.tar" .
+expect_rc 125 berth container restore --import "$TEST_DIR/bad2.tar"
+assert_contains "$ERR" "checkpoint/inventory.img is not a regular file" "a link among the CRIU images is refused"
 assert_eq "$(berth ps -aq | wc -l)" "$before" "no container made from a bad archive"
 
 # 3. A running container: checkpoint, then restore.
