@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <map>
 #include <thread>
 
 #include "base/fs.h"
@@ -143,6 +145,83 @@ Result<std::string> makeStagingDir(const std::string& tmpdir, const char* what) 
   return tmpl;
 }
 
+// CRIU's statistics image (stats-dump / stats-restore in the work directory): the service
+// magic, the stats magic, then one entry (u32 size, protobuf StatsEntry: dump = 1, restore =
+// 2). As podman's define.CRIUCheckpointRestoreStatistics, zero fields left out; null when the
+// file is missing or not what CRIU writes.
+Json criuStatistics(const std::string& path) {
+  auto text = fs::readFile(path);
+  if (!text.ok() || text->size() < 12 || text->size() > 4096) return nullptr;
+  auto u32 = [&](size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, text->data() + at, 4);
+    return v;
+  };
+  constexpr uint32_t kServiceMagic = 0x55105940, kStatsMagic = 0x57093306;
+  if (u32(0) != kServiceMagic || u32(4) != kStatsMagic) return nullptr;
+  size_t size = u32(8);
+  if (size > text->size() - 12) return nullptr;
+  std::string_view msg(text->data() + 12, size);
+  // A protobuf reader for varints and length-delimited fields, enough for StatsEntry.
+  auto varint = [](std::string_view& in, uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+      auto b = static_cast<unsigned char>(in.front());
+      in.remove_prefix(1);
+      out |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  };
+  // field number -> value of the varint fields of the first embedded message met.
+  auto fields = [&](std::string_view in, std::map<uint64_t, uint64_t>& out) {
+    while (!in.empty()) {
+      uint64_t key, v;
+      if (!varint(in, key)) return false;
+      if ((key & 7) == 0) {
+        if (!varint(in, v)) return false;
+        out[key >> 3] = v;
+      } else if ((key & 7) == 2) {
+        if (!varint(in, v) || v > in.size()) return false;
+        in.remove_prefix(size_t(v));
+      } else {
+        return false;
+      }
+    }
+    return true;
+  };
+  uint64_t key, len;
+  if (!varint(msg, key) || (key & 7) != 2 || !varint(msg, len) || len > msg.size()) return nullptr;
+  std::map<uint64_t, uint64_t> f;
+  if (!fields(msg.substr(0, size_t(len)), f)) return nullptr;
+  Json out = Json::object();
+  auto put = [&](const char* name, uint64_t field) {
+    if (auto it = f.find(field); it != f.end() && it->second != 0) out[name] = it->second;
+  };
+  if ((key >> 3) == 1) {  // dump
+    put("freezing_time", 1);
+    put("frozen_time", 2);
+    put("memdump_time", 3);
+    put("memwrite_time", 4);
+    put("pages_scanned", 5);
+    put("pages_written", 7);
+  } else if ((key >> 3) == 2) {  // restore
+    put("forking_time", 3);
+    put("restore_time", 4);
+  } else {
+    return nullptr;
+  }
+  return out;
+}
+
+// The results with each container's --print-stats report.
+std::vector<api::NameResult> withReports(std::vector<api::NameResult> results,
+                                         std::map<std::string, std::optional<Json>>& reports) {
+  for (auto& r : results)
+    if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+  return results;
+}
+
 // kInvalidArgument unless every entry of the directory `dir` is a regular file.
 Status onlyRegularFiles(const std::string& dir, const std::string& what) {
   UniqueFd fd = TRY(fs::openFd(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -179,7 +258,8 @@ std::vector<std::string> namedVolumes(const api::SpecGenerator& spec) {
 
 // --- checkpoint ------------------------------------------------------------------------------
 
-Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req) {
+Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req,
+                                               std::optional<Json>* report) {
   TRY(syncLocked(rec));
   std::string status = rec.state.value("status", "configured");
   if (status != "running")
@@ -204,10 +284,13 @@ Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, cons
   co.tcp_established = req.tcp_established;
   co.file_locks = req.file_locks;
   Status dumped;
+  auto began = std::chrono::steady_clock::now();
   {
     LOG_PHASE("runtime checkpoint");
     dumped = rt.checkpoint(rec.id, co);
   }
+  int64_t runtime_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began).count();
   if (!dumped.ok()) {
     // CRIU leaves the processes running when the dump fails: so does the record.
     ::unlink(stopping.c_str());
@@ -239,6 +322,10 @@ Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, cons
     TRY(saveState(rec));
   }
   emitContainerEvent(rec, "checkpoint");
+  if (req.print_stats && report)
+    *report = Json{{"Id", rec.id},
+                   {"runtime_checkpoint_duration", runtime_us},
+                   {"criu_statistics", criuStatistics(p.static_dir + "/stats-dump")}};
   TRY(std::move(exported));
   if (!req.export_path.empty() && !req.keep) {
     // The archive holds the checkpoint now; the local copy is CRIU's scratch.
@@ -299,21 +386,23 @@ Status LocalContainerService::exportCheckpoint(const state::ContainerRecord& rec
 Result<std::vector<api::NameResult>> LocalContainerService::checkpoint(const api::CheckpointRequest& req) {
   if (!req.export_path.empty() && (req.all || req.names.size() != 1))
     return makeError(Code::kInvalidArgument, "--export can only be used with a single container");
-  return eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
+  std::map<std::string, std::optional<Json>> reports;
+  auto results = TRY(eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
     // --all acts on the running containers only, as podman's filter does.
     if (req.all) {
       TRY(syncLocked(rec));
       if (rec.state.value("status", "") != "running") return false;
     }
-    TRY(checkpointLocked(rec, req));
+    TRY(checkpointLocked(rec, req, &reports[rec.id]));
     return true;
-  });
+  }));
+  return withReports(std::move(results), reports);
 }
 
 // --- restore ---------------------------------------------------------------------------------
 
 Status LocalContainerService::restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req,
-                                            const std::string& rootfs_diff) {
+                                            const std::string& rootfs_diff, std::optional<Json>* report) {
   TRY(syncLocked(rec));
   std::string status = rec.state.value("status", "configured");
   if (status == "running" || status == "paused")
@@ -338,7 +427,10 @@ Status LocalContainerService::restoreLocked(state::ContainerRecord& rec, const a
       return undoFailedStartLocked(rec, std::move(applied).error().context("apply the checkpoint's file system changes"));
   }
   MonitorRestore mr{dir, req.tcp_established, req.file_locks};
+  auto began = std::chrono::steady_clock::now();
   auto pid = startMonitor(rec, true, false, &mr);
+  int64_t runtime_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began).count();
   if (!pid.ok()) {
     ::unlink(p.monitor_pid_file.c_str());
     return undoFailedStartLocked(
@@ -350,13 +442,18 @@ Status LocalContainerService::restoreLocked(state::ContainerRecord& rec, const a
   rec.state["restored_at"] = nowNanos();
   TRY(saveState(rec));
   emitContainerEvent(rec, "restore");
+  if (req.print_stats && report)
+    *report = Json{{"Id", rec.id},
+                   {"runtime_restore_duration", runtime_us},
+                   {"criu_statistics", criuStatistics(p.static_dir + "/stats-restore")}};
   if (!req.keep) {
     if (auto s = fs::removeAll(dir); !s.ok()) LOG_WARN("remove {}: {}", dir, s.error().what());
   }
   return {};
 }
 
-Result<std::string> LocalContainerService::importCheckpoint(const api::RestoreRequest& req) {
+Result<std::string> LocalContainerService::importCheckpoint(const api::RestoreRequest& req,
+                                                            std::optional<Json>* report_out) {
   std::string staging = TRY(makeStagingDir(e_.options().tmpdir, "checkpoint-import"));
   auto drop_staging = ScopeExit([&] {
     if (auto s = fs::removeAll(staging); !s.ok()) LOG_WARN("remove {}: {}", staging, s.error().what());
@@ -398,6 +495,7 @@ Result<std::string> LocalContainerService::importCheckpoint(const api::RestoreRe
   // podman: a new name gives a new container (a new ID); otherwise it is the same one again.
   cr.spec.name = req.name.empty() ? name : req.name;
   if (req.name.empty()) cr.id = id;
+  if (req.publish) cr.spec.portmappings = *req.publish;
   if (req.ignore_static_ip || req.ignore_static_mac)
     for (auto& [net, opts] : cr.spec.networks) {
       if (req.ignore_static_ip) opts.static_ips.clear();
@@ -440,7 +538,7 @@ Result<std::string> LocalContainerService::importCheckpoint(const api::RestoreRe
     auto lock = TRY(ContainerLock::take(e_.options().runroot, report.id));
     auto rec = TRY(state::getContainer(e_.db(), report.id));
     if (!rec) return makeError(Code::kNotFound, "imported container {} was removed meanwhile", report.id.substr(0, 12));
-    TRY(restoreLocked(*rec, req, rootfs_diff));
+    TRY(restoreLocked(*rec, req, rootfs_diff, report_out));
   }
   undo.cancel();
   return report.id;
@@ -450,18 +548,22 @@ Result<std::vector<api::NameResult>> LocalContainerService::restore(const api::R
   if (!req.import_path.empty()) {
     if (req.all || !req.names.empty())
       return makeError(Code::kInvalidArgument, "--import can not be used with containers or --all");
-    std::string id = TRY(importCheckpoint(req));
-    return std::vector<api::NameResult>{{id, id, std::nullopt}};
+    std::optional<Json> report;
+    std::string id = TRY(importCheckpoint(req, &report));
+    return std::vector<api::NameResult>{{id, id, std::nullopt, std::move(report)}};
   }
+  if (req.publish) return makeError(Code::kInvalidArgument, "--publish can only be used with --import");
   if (!req.name.empty()) return makeError(Code::kInvalidArgument, "--name can only be used with --import");
   if (req.ignore_rootfs) return makeError(Code::kInvalidArgument, "--ignore-rootfs can only be used with --import");
   if (req.ignore_volumes) return makeError(Code::kInvalidArgument, "--ignore-volumes can only be used with --import");
-  return eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
+  std::map<std::string, std::optional<Json>> reports;
+  auto results = TRY(eachLocked(req.names, req.all, [&](state::ContainerRecord& rec) -> Result<bool> {
     // --all restores the checkpointed containers only.
     if (req.all && !rec.state.value("checkpointed", false)) return false;
-    TRY(restoreLocked(rec, req, ""));
+    TRY(restoreLocked(rec, req, "", &reports[rec.id]));
     return true;
-  });
+  }));
+  return withReports(std::move(results), reports);
 }
 
 }  // namespace berth::engine

@@ -321,11 +321,14 @@ class LocalContainerService : public api::ContainerService {
   Result<int> startMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
                            const MonitorRestore* restore = nullptr);
   // container_checkpoint.cc
-  Status checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req);
+  // `report`: podman's CheckpointReport when req.print_stats.
+  Status checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req,
+                          std::optional<Json>* report = nullptr);
   Status exportCheckpoint(const state::ContainerRecord& rec, const api::CheckpointRequest& req);
   // `rootfs_diff`: a layer tar applied to the mounted rootfs first (restore --import).
-  Status restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req, const std::string& rootfs_diff);
-  Result<std::string> importCheckpoint(const api::RestoreRequest& req);
+  Status restoreLocked(state::ContainerRecord& rec, const api::RestoreRequest& req, const std::string& rootfs_diff,
+                       std::optional<Json>* report = nullptr);
+  Result<std::string> importCheckpoint(const api::RestoreRequest& req, std::optional<Json>* report = nullptr);
   // With `overlap_network`, a netavark setup is only started (beginNetworkSetupLocked): the
   // caller creates the container, then finishOverlappedNetworkLocked, then starts it.
   Status initLocked(state::ContainerRecord& rec, bool overlap_network = false);

@@ -133,8 +133,19 @@ expect_rc 0 berth container checkpoint "$cid"
 n=$(nlines "$cid")
 expect_rc 0 berth container restore "$cid"
 wait_lines "$cid" "$n" && pass || fail "no output after the second restore"
+# --print-stats: podman's statistics document instead of the names.
+expect_rc 0 berth container checkpoint --print-stats "$cid"
+assert_eq "$(jq -r '.container_statistics[0].Id' <<<"$OUT")" "$cid" "checkpoint statistics: the container"
+assert_eq "$(jq -r '(.podman_checkpoint_duration > 0) and (.container_statistics[0].runtime_checkpoint_duration > 0)' <<<"$OUT")" \
+  true "checkpoint statistics: durations"
+assert_eq "$(jq -r '.container_statistics[0].criu_statistics.pages_written > 0' <<<"$OUT")" true "CRIU's dump statistics"
+expect_rc 0 berth container restore --print-stats "$cid"
+assert_eq "$(jq -r '.container_statistics[0].Id' <<<"$OUT")" "$cid" "restore statistics: the container"
+assert_eq "$(jq -r '(.podman_restore_duration > 0) and (.container_statistics[0].runtime_restore_duration > 0)' <<<"$OUT")" \
+  true "restore statistics: durations"
+assert_eq "$(jq -r '.container_statistics[0].criu_statistics.restore_time > 0' <<<"$OUT")" true "CRIU's restore statistics"
 events=$(berth events --stream=false --filter container="$cid" --filter event=checkpoint --filter event=restore --format '{{.Status}}')
-assert_eq "$(echo $events)" "checkpoint restore checkpoint restore" "events"
+assert_eq "$(echo $events)" "checkpoint restore checkpoint restore checkpoint restore" "events"
 
 # 4. --all prints IDs; --leave-running keeps it running and the images with --keep.
 name=ck_$RANDOM
@@ -199,9 +210,18 @@ expect_rc 125 berth container restore --import "$TEST_DIR/$cname.tar.zst"
 assert_contains "$ERR" "already" "a second import of the same container"
 berth rm -f -t 0 "$cname" >/dev/null
 berth volume rm ckvol >/dev/null
-expect_rc 0 berth container restore --import "$TEST_DIR/$cname.tar.zst" --name "${cname}2"
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+expect_rc 0 berth container restore --import "$TEST_DIR/$cname.tar.zst" --name "${cname}2" -p "127.0.0.1:$port2:80"
 [[ "$OUT" != "$cid" && ${#OUT} == 64 ]] && pass || fail "--name gives a new ID, got $OUT"
 assert_eq "$(state "${cname}2")" "running:true:false:false" "imported under a new name"
+assert_eq "$(curl -s --max-time 3 "http://127.0.0.1:$port2/cname")" "$cname" "--publish: the new port answers"
+set +e
+curl -s --max-time 1 "http://127.0.0.1:$port/cname" >/dev/null
+rc=$?
+set -e
+assert_eq "$rc" 7 "--publish: the archived port is not published"
+expect_rc 125 berth container restore -p 8080:80 "${cname}2"
+assert_contains "$ERR" "--publish can only be used with --import" "--publish without --import"
 berth rm -f -t 0 "${cname}2" >/dev/null
 "${R2[@]}" rm -af -t 0 >/dev/null 2>&1 || true
 

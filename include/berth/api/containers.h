@@ -120,9 +120,15 @@ struct ContainerRemoveRequest {
 };
 
 struct NameResult {
+  NameResult() = default;
+  NameResult(std::string n, std::string i, std::optional<Error> e, std::optional<Json> r = std::nullopt)
+      : name(std::move(n)), id(std::move(i)), error(std::move(e)), report(std::move(r)) {}
   std::string name;  // what the user gave (or the ID for -a)
   std::string id;
   std::optional<Error> error;
+  // checkpoint/restore with print_stats: podman's CheckpointReport/RestoreReport ("Id", the
+  // runtime's duration in microseconds, "criu_statistics").
+  std::optional<Json> report;
 };
 
 struct LogsRequest {
@@ -233,7 +239,7 @@ struct CheckpointRequest {
   bool file_locks = false;
   bool ignore_rootfs = false;   // the export leaves the file system changes out
   bool ignore_volumes = false;  // the export leaves the named volumes out
-  bool print_stats = false;
+  bool print_stats = false;  // each result carries podman's report (NameResult::report)
   std::string export_path;        // --export FILE: a tar archive of everything restore --import needs
   std::string compression = "zstd";  // of the export: none, gzip, zstd
 };
@@ -250,6 +256,9 @@ struct RestoreRequest {
   bool ignore_static_mac = false;
   std::string import_path;  // --import FILE: a checkpoint archive (a new container is made)
   std::string name;         // --name: the imported container's name (and a new ID)
+  // --publish: the imported container's port mappings instead of the archived ones.
+  std::optional<std::vector<PortMapping>> publish;
+  bool print_stats = false;  // each result carries podman's report (NameResult::report)
 };
 
 class ContainerService {

@@ -102,13 +102,14 @@ Status putArchive(Connection& c, const std::string& name, const std::string& pat
 Status exportFs(Connection& c, const std::string& name, int fd);
 // POST /libpod/containers/{name}/checkpoint: CRIU dumps the container. With
 // opts.export_path set (any non-empty value) the archive comes back and is written to
-// `export_fd`. Returns the container's ID.
-Result<std::string> checkpoint(Connection& c, const std::string& name, const api::CheckpointRequest& opts,
-                               int export_fd = -1);
+// `export_fd`. Returns podman's CheckpointReport ("Id", with print_stats the durations and
+// "criu_statistics").
+Result<Json> checkpoint(Connection& c, const std::string& name, const api::CheckpointRequest& opts,
+                        int export_fd = -1);
 // POST /libpod/containers/{name}/restore: of a checkpointed container, or with `import_fd`
-// (>= 0) a new container from the checkpoint archive read from it. Returns the ID.
-Result<std::string> restore(Connection& c, const std::string& name, const api::RestoreRequest& opts,
-                            int import_fd = -1);
+// (>= 0) a new container from the checkpoint archive read from it. Returns podman's
+// RestoreReport ("Id", ...).
+Result<Json> restore(Connection& c, const std::string& name, const api::RestoreRequest& opts, int import_fd = -1);
 // GET /containers/{name}/changes: the changes against the image, in path order.
 Result<std::vector<api::FileChange>> changes(Connection& c, const std::string& name);
 // POST /commit: a new image from the container; returns its ID.

@@ -92,20 +92,20 @@ Status putArchive(Connection& c, const std::string& name, const std::string& p, 
 
 Status exportFs(Connection& c, const std::string& name, int fd) { return streamTo(c, path(name, "/export"), {}, fd); }
 
-Result<std::string> checkpoint(Connection& c, const std::string& name, const api::CheckpointRequest& o,
-                               int export_fd) {
+Result<Json> checkpoint(Connection& c, const std::string& name, const api::CheckpointRequest& o, int export_fd) {
   Query q = {{"keep", boolStr(o.keep)},
              {"leaveRunning", boolStr(o.leave_running)},
              {"tcpEstablished", boolStr(o.tcp_established)},
              {"fileLocks", boolStr(o.file_locks)},
              {"ignoreRootFS", boolStr(o.ignore_rootfs)},
-             {"ignoreVolumes", boolStr(o.ignore_volumes)}};
+             {"ignoreVolumes", boolStr(o.ignore_volumes)},
+             {"printStats", boolStr(o.print_stats)}};
   if (o.export_path.empty()) {
     Json j = TRY(api::client::callJson(c, "POST", path(name, "/checkpoint"), q));
     auto f = TRY(api::client::Fields::of(j, "containers/checkpoint"));
     std::string id;
     TRY(f.str("Id", id));
-    return id;
+    return j;
   }
   if (export_fd < 0) return Error(Code::kInvalidArgument, "checkpoint --export: no file to write the archive to");
   q.emplace_back("export", "true");
@@ -117,18 +117,32 @@ Result<std::string> checkpoint(Connection& c, const std::string& name, const api
     return w.ok();
   }));
   if (werr) return *werr;
-  return name;
+  return Json{{"Id", name}};
 }
 
-Result<std::string> restore(Connection& c, const std::string& name, const api::RestoreRequest& o, int import_fd) {
+Result<Json> restore(Connection& c, const std::string& name, const api::RestoreRequest& o, int import_fd) {
   Query q = {{"keep", boolStr(o.keep)},
              {"tcpEstablished", boolStr(o.tcp_established)},
              {"fileLocks", boolStr(o.file_locks)},
              {"ignoreRootFS", boolStr(o.ignore_rootfs)},
              {"ignoreVolumes", boolStr(o.ignore_volumes)},
              {"ignoreStaticIP", boolStr(o.ignore_static_ip)},
-             {"ignoreStaticMAC", boolStr(o.ignore_static_mac)}};
+             {"ignoreStaticMAC", boolStr(o.ignore_static_mac)},
+             {"printStats", boolStr(o.print_stats)}};
   if (!o.name.empty()) q.emplace_back("name", o.name);
+  if (o.publish)
+    for (auto& m : *o.publish) {
+      // [ip:]hostPort[-end]:containerPort[-end]/proto, as parsePublish reads it back.
+      std::string host = m.host_port ? std::to_string(m.host_port) : "";
+      std::string ctr = std::to_string(m.container_port);
+      if (m.range > 1) {
+        if (m.host_port) host += "-" + std::to_string(m.host_port + m.range - 1);
+        ctr += "-" + std::to_string(m.container_port + m.range - 1);
+      }
+      std::string ip = m.host_ip.find(':') != std::string::npos ? "[" + m.host_ip + "]" : m.host_ip;
+      q.emplace_back("publishPorts", (ip.empty() ? "" : ip + ":") + host + ":" + ctr + "/" +
+                                         (m.protocol.empty() ? "tcp" : m.protocol));
+    }
   Json j;
   if (import_fd < 0) {
     j = TRY(api::client::callJson(c, "POST", path(name, "/restore"), q));
@@ -146,7 +160,7 @@ Result<std::string> restore(Connection& c, const std::string& name, const api::R
   auto f = TRY(api::client::Fields::of(j, "containers/restore"));
   std::string id;
   TRY(f.str("Id", id));
-  return id;
+  return j;
 }
 
 // [{"Path","Kind"}], Kind 0 changed, 1 added, 2 deleted.

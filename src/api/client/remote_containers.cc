@@ -137,11 +137,17 @@ Result<std::vector<NameResult>> RemoteContainers::pause(const std::vector<std::s
 }
 
 Result<std::vector<NameResult>> RemoteContainers::checkpoint(const CheckpointRequest& req) {
-  if (req.export_path.empty())
-    return each(req.names, req.all, running, [&](const std::string& n) -> Status {
-      TRY(containers::checkpoint(c_, n, req));
+  if (req.export_path.empty()) {
+    std::map<std::string, Json> reports;
+    auto res = TRY(each(req.names, req.all, running, [&](const std::string& n) -> Status {
+      reports[n] = TRY(containers::checkpoint(c_, n, req));
       return {};
-    });
+    }));
+    if (req.print_stats)
+      for (auto& r : res)
+        if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+    return res;
+  }
   if (req.all || req.names.size() != 1)
     return makeError(Code::kInvalidArgument, "--export can only be used with a single container");
   // The archive comes back in the answer: written beside its name, renamed once complete.
@@ -158,16 +164,25 @@ Result<std::vector<NameResult>> RemoteContainers::checkpoint(const CheckpointReq
 }
 
 Result<std::vector<NameResult>> RemoteContainers::restore(const RestoreRequest& req) {
-  if (req.import_path.empty())
-    return each(req.names, req.all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kExited; },
-                [&](const std::string& n) -> Status {
-                  TRY(containers::restore(c_, n, req));
-                  return {};
-                });
+  if (req.import_path.empty()) {
+    std::map<std::string, Json> reports;
+    auto res = TRY(each(req.names, req.all, [](const ContainerSummary& s) { return s.status == ContainerStatus::kExited; },
+                        [&](const std::string& n) -> Status {
+                          reports[n] = TRY(containers::restore(c_, n, req));
+                          return {};
+                        }));
+    if (req.print_stats)
+      for (auto& r : res)
+        if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+    return res;
+  }
   UniqueFd in = TRY_CTX(fs::openFd(req.import_path, O_RDONLY | O_CLOEXEC), "open checkpoint archive {}",
                         req.import_path);
-  std::string id = TRY(containers::restore(c_, "", req, in.get()));
-  return std::vector<NameResult>{{id, id, std::nullopt}};
+  Json rep = TRY(containers::restore(c_, "", req, in.get()));
+  std::string id = rep.value("Id", std::string());
+  std::vector<NameResult> out{{id, id, std::nullopt}};
+  if (req.print_stats) out[0].report = std::move(rep);
+  return out;
 }
 
 Result<std::vector<NameResult>> RemoteContainers::unpause(const std::vector<std::string>& names, bool all) {

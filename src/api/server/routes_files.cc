@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "engine/engine.h"
+#include "network/ports.h"
 
 namespace berth::api::server {
 
@@ -162,6 +163,7 @@ Status checkpoint(Call& c) {
   req.ignore_rootfs = TRY(c.boolean("ignoreRootFS", false));
   req.ignore_volumes = TRY(c.boolean("ignoreVolumes", false));
   if (c.has("compression") && !c.str("compression").empty()) req.compression = c.str("compression");
+  req.print_stats = TRY(c.boolean("printStats", false));
   bool exp = TRY(c.boolean("export", false));
   std::string id = TRY(containers(eng).resolveId(req.names[0]));
   RouteTemp tmp;
@@ -169,8 +171,12 @@ Status checkpoint(Call& c) {
     tmp.path = TRY(routeTempPath(eng, "checkpoint-export"));
     req.export_path = tmp.path;
   }
-  TRY(firstError(TRY(containers(eng).checkpoint(req))));
-  if (!exp) return c.json(200, Json{{"Id", id}, {"runtime_checkpoint_duration", 0}, {"criu_statistics", nullptr}});
+  auto res = TRY(containers(eng).checkpoint(req));
+  TRY(firstError(res));
+  if (!exp) {
+    if (!res.empty() && res[0].report) return c.json(200, *res[0].report);
+    return c.json(200, Json{{"Id", id}, {"runtime_checkpoint_duration", 0}, {"criu_statistics", nullptr}});
+  }
   UniqueFd f = TRY(fs::openFd(tmp.path, O_RDONLY | O_CLOEXEC));
   return streamProduced(c, "application/x-tar", [&](int fd) -> Status {
     std::vector<char> buf(1 << 20);
@@ -197,6 +203,14 @@ Status restore(Call& c) {
   req.ignore_static_ip = TRY(c.boolean("ignoreStaticIP", false));
   req.ignore_static_mac = TRY(c.boolean("ignoreStaticMAC", false));
   req.name = c.str("name");
+  req.print_stats = TRY(c.boolean("printStats", false));
+  if (auto ports = c.all("publishPorts"); !ports.empty()) {
+    req.publish.emplace();
+    for (auto& p : ports) {
+      auto m = TRY(network::parsePublish(p));
+      req.publish->push_back(PortMapping{m.host_ip, m.container_port, m.host_port, m.range, m.protocol});
+    }
+  }
   if (TRY(c.boolean("import", false))) {
     if (c.req.body_file.empty()) return makeError(Code::kInvalidArgument, "no checkpoint archive in the request body");
     req.import_path = c.req.body_file;
@@ -206,6 +220,7 @@ Status restore(Call& c) {
   auto res = TRY(containers(eng).restore(req));
   TRY(firstError(res));
   std::string id = res.empty() ? std::string() : res[0].id;
+  if (!res.empty() && res[0].report) return c.json(200, *res[0].report);
   return c.json(200, Json{{"Id", id}, {"runtime_restore_duration", 0}, {"criu_statistics", nullptr}});
 }
 
