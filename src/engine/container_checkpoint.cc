@@ -206,8 +206,11 @@ Json criuStatistics(const std::string& path) {
     put("pages_scanned", 5);
     put("pages_written", 7);
   } else if ((key >> 3) == 2) {  // restore
+    put("pages_compared", 1);
+    put("pages_skipped_cow", 2);
     put("forking_time", 3);
     put("restore_time", 4);
+    put("pages_restored", 5);
   } else {
     return nullptr;
   }
@@ -218,7 +221,10 @@ Json criuStatistics(const std::string& path) {
 std::vector<api::NameResult> withReports(std::vector<api::NameResult> results,
                                          std::map<std::string, std::optional<Json>>& reports) {
   for (auto& r : results)
-    if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+    if (auto it = reports.find(r.id); it != reports.end() && it->second) {
+      r.report = std::move(it->second);
+      (*r.report)["RawInput"] = r.name;  // the name as the user gave it
+    }
   return results;
 }
 
@@ -324,6 +330,7 @@ Status LocalContainerService::checkpointLocked(state::ContainerRecord& rec, cons
   emitContainerEvent(rec, "checkpoint");
   if (req.print_stats && report)
     *report = Json{{"Id", rec.id},
+                   {"RawInput", ""},
                    {"runtime_checkpoint_duration", runtime_us},
                    {"criu_statistics", criuStatistics(p.static_dir + "/stats-dump")}};
   TRY(std::move(exported));
@@ -444,6 +451,7 @@ Status LocalContainerService::restoreLocked(state::ContainerRecord& rec, const a
   emitContainerEvent(rec, "restore");
   if (req.print_stats && report)
     *report = Json{{"Id", rec.id},
+                   {"RawInput", ""},
                    {"runtime_restore_duration", runtime_us},
                    {"criu_statistics", criuStatistics(p.static_dir + "/stats-restore")}};
   if (!req.keep) {

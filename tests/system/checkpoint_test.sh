@@ -240,6 +240,10 @@ for client in "$BERTH --remote --url unix://$TEST_DIR/api.sock" "podman --remote
   expect_rc 0 $client container restore "$cid"
   assert_eq "$(state "$cid")" "running:true:false:false" "$who: restored"
   wait_lines "$cid" "$n" && pass || fail "$who: no output after the restore"
+  # podman's bindings send lower-cased parameter names ("leaverunning"), as its service accepts.
+  expect_rc 0 $client container checkpoint --leave-running --print-stats "$cid"
+  assert_eq "$(state "$cid")" "running:true:false:false" "$who: --leave-running"
+  assert_eq "$(jq -r '.container_statistics[0].criu_statistics.pages_written > 0' <<<"$OUT")" true "$who: --print-stats"
   expect_rc 0 $client container checkpoint --export "$TEST_DIR/remote.tar.gz" "$cid"
   [[ -s "$TEST_DIR/remote.tar.gz" ]] && pass || fail "$who: no archive written by the client"
   berth rm -f -t 0 "$cid" >/dev/null

@@ -1,6 +1,8 @@
 // Call helpers: typed query parameters and bodies, errors.
 #include "api/server/call.h"
 
+#include <cctype>
+
 #include <charconv>
 
 #include "api/server/errors.h"
@@ -42,22 +44,39 @@ Result<engine::Engine*> Call::engine() {
   return lease_->get();
 }
 
-bool Call::has(std::string_view name) const { return req.query.count(std::string(name)) > 0; }
+Call::QueryIt Call::findParam(std::string_view name) const {
+  auto it = req.query.find(std::string(name));
+  if (it != req.query.end()) return it;
+  // gorilla/schema, which podman's service decodes queries with, matches names without
+  // regard to case, and podman's bindings send lower-cased field names ("leaverunning").
+  auto same = [&](const std::string& k) {
+    if (k.size() != name.size()) return false;
+    for (size_t i = 0; i < k.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(k[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+        return false;
+    return true;
+  };
+  for (auto i = req.query.begin(); i != req.query.end(); ++i)
+    if (same(i->first)) return i;
+  return req.query.end();
+}
+
+bool Call::has(std::string_view name) const { return findParam(name) != req.query.end(); }
 
 std::string Call::str(std::string_view name, std::string_view dflt) const {
-  auto it = req.query.find(std::string(name));
+  auto it = findParam(name);
   if (it == req.query.end() || it->second.empty()) return std::string(dflt);
   return it->second.front();
 }
 
 std::vector<std::string> Call::all(std::string_view name) const {
-  auto it = req.query.find(std::string(name));
+  auto it = findParam(name);
   if (it == req.query.end()) return {};
   return it->second;
 }
 
 Result<bool> Call::boolean(std::string_view name, bool dflt) const {
-  auto it = req.query.find(std::string(name));
+  auto it = findParam(name);
   if (it == req.query.end() || it->second.empty()) return dflt;
   const std::string& v = it->second.front();
   // Go's strconv.ParseBool, as gorilla/schema uses it; "" counts as unset.
@@ -69,7 +88,7 @@ Result<bool> Call::boolean(std::string_view name, bool dflt) const {
 }
 
 Result<std::optional<int64_t>> Call::optInteger(std::string_view name) const {
-  auto it = req.query.find(std::string(name));
+  auto it = findParam(name);
   if (it == req.query.end() || it->second.empty() || it->second.front().empty()) return std::optional<int64_t>();
   const std::string& v = it->second.front();
   int64_t out = 0;

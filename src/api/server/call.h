@@ -37,6 +37,8 @@ class Call {
   Result<engine::Engine*> engine();
 
   // --- query parameters (typed; a bad value is kInvalidArgument naming the parameter)
+  // Query parameters are looked up by name, then (as podman's service matches them)
+  // without regard to case.
   bool has(std::string_view name) const;
   std::string str(std::string_view name, std::string_view dflt = "") const;
   std::vector<std::string> all(std::string_view name) const;
@@ -63,6 +65,8 @@ class Call {
   Status fail(const Error& e, int status = 0);
 
  private:
+  using QueryIt = std::map<std::string, std::vector<std::string>>::const_iterator;
+  QueryIt findParam(std::string_view name) const;
   EnginePool& pool_;
   ServerState& state_;
   std::optional<EnginePool::Lease> lease_;
