@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
 namespace berth::fs {
 
@@ -58,6 +59,17 @@ Status writeAll(int fd, std::string_view data) {
     data.remove_prefix(n);
   }
   return {};
+}
+
+Status copyAll(int in, int out) {
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errnoError("read");
+    if (n == 0) return {};
+    TRY(writeAll(out, std::string_view(buf.data(), size_t(n))));
+  }
 }
 
 Status fsyncDir(const std::string& dir) {

@@ -33,6 +33,8 @@ Result<UniqueFd> openFd(const std::string& path, int flags, mode_t mode = 0);
 Result<std::string> readAll(int fd);
 // Writes all of data to fd, retrying on EINTR and short writes.
 Status writeAll(int fd, std::string_view data);
+// Copies `in` from its offset to its end into `out`.
+Status copyAll(int in, int out);
 // Total bytes of regular files under dir (du --apparent-size like, no symlink follow).
 uint64_t dirSize(const std::string& dir);
 std::string joinPath(std::string_view a, std::string_view b);

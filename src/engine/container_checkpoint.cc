@@ -100,14 +100,7 @@ Status writeCompressed(int plain_fd, const std::string& dest, const std::string&
   } else if (compression == "zstd") {
     TRY(store::zstdCompress(store::fdReader(plain_fd), out));
   } else {
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-      ssize_t n = ::read(plain_fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return errnoError("read the checkpoint archive");
-      if (n == 0) break;
-      TRY(out(buf.data(), size_t(n)));
-    }
+    TRY_CTX(fs::copyAll(plain_fd, tmp.fd.get()), "copy the checkpoint archive");
   }
   if (::fsync(tmp.fd.get()) < 0) return errnoError("sync {}", tmp.path);
   if (::rename(tmp.path.c_str(), dest.c_str()) < 0) return errnoError("rename {} to {}", tmp.path, dest);

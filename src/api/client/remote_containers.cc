@@ -136,6 +136,14 @@ Result<std::vector<NameResult>> RemoteContainers::pause(const std::vector<std::s
               [&](const std::string& n) { return containers::pause(c_, n); });
 }
 
+namespace {
+// --print-stats: each container's report from the service, by the ID it was asked by.
+void attachReports(std::vector<NameResult>& results, std::map<std::string, Json>& reports) {
+  for (auto& r : results)
+    if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+}
+}  // namespace
+
 Result<std::vector<NameResult>> RemoteContainers::checkpoint(const CheckpointRequest& req) {
   if (req.export_path.empty()) {
     std::map<std::string, Json> reports;
@@ -143,9 +151,7 @@ Result<std::vector<NameResult>> RemoteContainers::checkpoint(const CheckpointReq
       reports[n] = TRY(containers::checkpoint(c_, n, req));
       return {};
     }));
-    if (req.print_stats)
-      for (auto& r : res)
-        if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+    if (req.print_stats) attachReports(res, reports);
     return res;
   }
   if (req.all || req.names.size() != 1)
@@ -171,9 +177,7 @@ Result<std::vector<NameResult>> RemoteContainers::restore(const RestoreRequest& 
                           reports[n] = TRY(containers::restore(c_, n, req));
                           return {};
                         }));
-    if (req.print_stats)
-      for (auto& r : res)
-        if (auto it = reports.find(r.id); it != reports.end()) r.report = std::move(it->second);
+    if (req.print_stats) attachReports(res, reports);
     return res;
   }
   UniqueFd in = TRY_CTX(fs::openFd(req.import_path, O_RDONLY | O_CLOEXEC), "open checkpoint archive {}",

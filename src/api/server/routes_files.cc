@@ -178,16 +178,7 @@ Status checkpoint(Call& c) {
     return c.json(200, Json{{"Id", id}, {"runtime_checkpoint_duration", 0}, {"criu_statistics", nullptr}});
   }
   UniqueFd f = TRY(fs::openFd(tmp.path, O_RDONLY | O_CLOEXEC));
-  return streamProduced(c, "application/x-tar", [&](int fd) -> Status {
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-      ssize_t n = ::read(f.get(), buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return errnoError("read the checkpoint archive");
-      if (n == 0) return {};
-      TRY(fs::writeAll(fd, std::string_view(buf.data(), size_t(n))));
-    }
-  });
+  return streamProduced(c, "application/x-tar", [&](int fd) { return fs::copyAll(f.get(), fd); });
 }
 
 // POST /libpod/containers/{name}/restore: podman's RestoreReport; with import=true the body
