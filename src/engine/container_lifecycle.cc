@@ -779,6 +779,11 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
           LOG_PHASE("runtime start");
           st = rt.start(rec.id);
         }
+        // A killed CLI's own start may have finished meanwhile: the container runs, as asked.
+        if (!st.ok() && was_created) {
+          auto now = rt.state(rec.id);
+          if (now.ok() && now->status == "running") st = {};
+        }
         if (!st.ok()) return undoFailedStartLocked(rec, classifyRuntimeError(std::move(st).error()));
       }
       recordRunning(rec, *pid);
@@ -846,8 +851,10 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
     }
     auto rt = TRY(runtimeFor(rec));
     auto st = rt.state(rec.id);
-    bool created = st.ok() && st->status == "created" && !monitor.starts;
-    rec.state["status"] = created ? "created" : st.ok() && st->status == "paused" ? "paused" : "running";
+    // A monitor launched without --start leaves the start to the CLI that died: until the
+    // runtime says otherwise (its create may still be under way), that container is created.
+    std::string rs = st.ok() ? st->status : std::string();
+    rec.state["status"] = rs == "paused" ? "paused" : rs == "running" || monitor.starts ? "running" : "created";
     rec.state["pid"] = st.ok() && st->pid > 0 ? st->pid : readPidFile(p.pid_file);
     rec.state["monitor_pid"] = monitor.pid;
     if (rec.state.value("started_at", int64_t(0)) == 0) rec.state["started_at"] = nowNanos();
@@ -855,6 +862,18 @@ Status LocalContainerService::syncLocked(state::ContainerRecord& rec) {
     rec.state["exit_code"] = 0;
     TRY(saveState(rec));
     status = rec.state.value("status", "");
+  } else if (status == "created" && fs::exists(p.monitor_pid_file)) {
+    // A CLI killed while its runtime `start` ran leaves that start to finish on its own:
+    // the record says created, the runtime says running. Only a created container with a
+    // monitor (init, or that window) pays for asking the runtime.
+    auto rt = TRY(runtimeFor(rec));
+    if (auto st = rt.state(rec.id); st.ok() && (st->status == "running" || st->status == "paused")) {
+      rec.state["status"] = st->status;
+      if (st->pid > 0) rec.state["pid"] = st->pid;
+      if (rec.state.value("started_at", int64_t(0)) == 0) rec.state["started_at"] = nowNanos();
+      TRY(saveState(rec));
+      status = st->status;
+    }
   }
   auto exit = TRY(readExitFile(rec.id));
   int monitor_pid = rec.state.value("monitor_pid", 0);

@@ -102,6 +102,12 @@ for i in $(seq 8); do
   wait "$pid" 2>/dev/null || true
   expect_rc 0 berth ps -a
 done
+# A runtime `start` the killed CLI had begun goes on without it: the states compared below
+# are the ones after it ended.
+for _ in $(seq 50); do
+  pgrep -f -- "$RUNROOT/runtime/.* start [0-9a-f]{64}" >/dev/null || break
+  sleep 0.1
+done
 # A container with a live monitor is adopted as what the runtime says it is: running, or
 # created when the CLI died between the runtime's create and its start (on a bridge network
 # the runtime creates the container while netavark sets it up; the start comes after).
