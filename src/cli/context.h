@@ -58,6 +58,11 @@ class Context {
   // podman's JSON output: indented, HTML-safe escaping off.
   static std::string jsonIndent(const Json& j, int indent);
 
+  // The rows of the last table printed, kept here rather than freed after printing: the
+  // process ends right after (main never destroys its Context), and freeing a thousand
+  // rows of ps cost a tenth of its run. A later table (a --watch loop) frees the one before.
+  Json& holdRows(std::vector<Json> rows) { return held_rows_ = Json(std::move(rows)); }
+
   engine::Options opts;
   std::string log_level = "warn";
   bool version_requested = false;
@@ -67,6 +72,7 @@ class Context {
  private:
   std::vector<Flag> globals_;
   Status resolveRemote();
+  Json held_rows_;
 
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<api::Services> local_;  // engine_'s services

@@ -13,7 +13,11 @@
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
-  berth::cli::Context ctx;
+  // Never destroyed: the process ends when main returns, and freeing what the command read
+  // (the engine's caches, the rows it printed) cost more than the work itself. Nothing in it
+  // needs a destructor to run: the database is left as after a kill -9, which berth survives
+  // by design (SQLite's WAL is replayed by the next open).
+  berth::cli::Context& ctx = *new berth::cli::Context;
   // berth names itself after the name it was run by (a drop-in installed as "podman" says
   // "See 'podman ps --help'", as podman does); only the base name counts.
   std::string prog = argc > 0 && argv[0] && *argv[0] ? argv[0] : "berth";
@@ -21,8 +25,7 @@ int main(int argc, char** argv) {
   if (prog.empty()) prog = "berth";
   ctx.setProgramName(argc > 0 && argv[0] ? argv[0] : "berth");
   berth::cli::setRawArgv(std::vector<std::string>(argv, argv + argc));
-  auto root_ptr = berth::cli::makeRootCommand(prog);
-  berth::cli::Command& root = *root_ptr;
+  berth::cli::Command& root = *berth::cli::makeRootCommand(prog).release();  // as ctx
   std::vector<std::string> args(argv + 1, argv + argc);
   // cobra's hidden completion protocol, used by the scripts of `completion`.
   if (!args.empty() && (args[0] == "__complete" || args[0] == "__completeNoDesc"))

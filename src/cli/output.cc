@@ -10,8 +10,8 @@ bool isJsonFormat(const std::string& format) { return format::isJson(format); }
 int printRows(Context& ctx, const std::string& fmt_, const std::string& default_table,
               std::vector<Json> rows, const std::map<std::string, std::string>& headers,
               bool noheading) {
-  auto text = format::renderRows(fmt_.empty() ? default_table : fmt_, default_table, std::move(rows),
-                                 format::HeaderMap(headers.begin(), headers.end()), noheading);
+  auto text = format::renderRowsOf(fmt_.empty() ? default_table : fmt_, default_table, ctx.holdRows(std::move(rows)),
+                                   format::HeaderMap(headers.begin(), headers.end()), noheading);
   if (!text.ok()) return ctx.fail(text.error());
   ctx.out(*text);
   return 0;

@@ -213,6 +213,13 @@ std::string headerName(std::string_view field) {
 Result<std::string> renderRows(std::string_view format, std::string_view default_table_format,
                                std::vector<Json> rows, const HeaderMap& headers,
                                bool noheading, const ExecOptions& options) {
+  const Json data(std::move(rows));  // moved, not copied: a thousand rows of ps are many objects
+  return renderRowsOf(format, default_table_format, data, headers, noheading, options);
+}
+
+Result<std::string> renderRowsOf(std::string_view format, std::string_view default_table_format,
+                                 const Json& data, const HeaderMap& headers, bool noheading,
+                                 const ExecOptions& options) {
   std::string_view text = format;
   bool user = true;
   size_t b = skipSpace(format, 0), e = format.size();
@@ -251,13 +258,12 @@ Result<std::string> renderRows(std::string_view format, std::string_view default
       titles[field] = it != headers.end() ? asciiUpper(it->second) : headerName(field);
     };
     for (const std::string& f : tmpl.referencedFields()) add(f);
-    if (!rows.empty() && rows.front().is_object()) {
-      for (auto it = rows.front().begin(); it != rows.front().end(); ++it) add(it.key());
+    if (data.is_array() && !data.empty() && data.front().is_object()) {
+      for (auto it = data.front().begin(); it != data.front().end(); ++it) add(it.key());
     }
     for (const auto& [field, title] : headers) add(field);
     header = TRY(tmpl.execute(Json::array({titles}), options));
   }
-  Json data(std::move(rows));  // moved, not copied: a thousand rows of ps are many objects
   std::string body = TRY(tmpl.execute(data, options));
   if (!aligned) return body;
   TabWriter tw(12, 2, 2, ' ', TabWriter::kStripEscape);

@@ -62,5 +62,9 @@ std::string headerName(std::string_view field);
 Result<std::string> renderRows(std::string_view format, std::string_view default_table_format,
                                std::vector<Json> rows, const HeaderMap& headers,
                                bool noheading, const ExecOptions& options = podmanExecOptions());
+// The same over rows the caller keeps (`data`, a JSON array), read and not changed.
+Result<std::string> renderRowsOf(std::string_view format, std::string_view default_table_format,
+                                 const Json& data, const HeaderMap& headers, bool noheading,
+                                 const ExecOptions& options = podmanExecOptions());
 
 }  // namespace berth::format
