@@ -62,6 +62,11 @@ class Context {
   // process ends right after (main never destroys its Context), and freeing a thousand
   // rows of ps cost a tenth of its run. A later table (a --watch loop) frees the one before.
   Json& holdRows(std::vector<Json> rows) { return held_rows_ = Json(std::move(rows)); }
+  // What must happen at exit although the Context is never destroyed: the database is
+  // closed (its WAL checkpointed and removed, or every later command would replay it).
+  void finish() {
+    if (engine_) engine_->closeDatabase();
+  }
 
   engine::Options opts;
   std::string log_level = "warn";

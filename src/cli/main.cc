@@ -14,10 +14,14 @@
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // Never destroyed: the process ends when main returns, and freeing what the command read
-  // (the engine's caches, the rows it printed) cost more than the work itself. Nothing in it
-  // needs a destructor to run: the database is left as after a kill -9, which berth survives
-  // by design (SQLite's WAL is replayed by the next open).
+  // (the engine's caches, the rows it printed) cost more than the work itself. The one thing
+  // its destruction did that matters, closing the database, is done on every way out of
+  // main (ctx.finish()).
   berth::cli::Context& ctx = *new berth::cli::Context;
+  struct Finish {
+    berth::cli::Context& ctx;
+    ~Finish() { ctx.finish(); }
+  } finish{ctx};
   // berth names itself after the name it was run by (a drop-in installed as "podman" says
   // "See 'podman ps --help'", as podman does); only the base name counts.
   std::string prog = argc > 0 && argv[0] && *argv[0] ? argv[0] : "berth";

@@ -45,6 +45,10 @@ class Engine {
 
   const Options& options() const { return opts_; }
   state::Db& db() { return *db_; }
+  // For a process about to exit without destroying the engine (the CLI): see Db::close.
+  void closeDatabase() {
+    if (db_) db_->close();
+  }
   store::ContentStore& content() { return *content_; }
   store::LayerStore& layers() { return *layers_; }
   const std::string& driver() const { return driver_; }

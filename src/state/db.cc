@@ -53,7 +53,12 @@ std::string Stmt::text(int col) const {
 }
 bool Stmt::isNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() { close(); }
+
+void Db::close() {
+  if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
 
 Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   sqlite3* raw = nullptr;

@@ -48,6 +48,9 @@ class Stmt {
 class Db {
  public:
   ~Db();
+  // Closes the connection now (the last one checkpoints the WAL into the database and
+  // removes it, so the next process opens without replaying it); nothing may use it after.
+  void close();
   // Opens (creating) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<Db>> open(const std::string& path);
 
