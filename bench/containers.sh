@@ -35,9 +35,20 @@ r=$(median_ms 15 : bare_run)
 awk -v b="$b" -v r="$r" 'BEGIN { printf "%-44s berth %9.2f ms   runc run  %9.2f ms   ratio %.3f (target < 2) %s\n", "run latency vs bare runc run", b, r, b / r, (b / r < 2) ? "OK" : "MISSED" }'
 
 # 2. create rate.
+# The rate over the first and the last tenth as well: it should stay flat as containers pile up.
+tenth=$((N / 10 > 0 ? N / 10 : 1))
 t0=$(date +%s%N)
-for ((k = 0; k < N; k++)); do "${BERTH_CMD[@]}" create --network none busybox true >/dev/null; done
+for ((k = 0; k < N; k++)); do
+  [[ $k -eq $tenth ]] && tf=$(date +%s%N)
+  [[ $k -eq $((N - tenth)) ]] && tl=$(date +%s%N)
+  "${BERTH_CMD[@]}" create --network none busybox true >/dev/null
+done
 t1=$(date +%s%N)
+awk -v n="$tenth" -v f=$(((tf - t0) / 1000)) -v l=$(((t1 - tl) / 1000)) 'BEGIN {
+  fr = n / (f / 1e6); lr = n / (l / 1e6)
+  printf "%-44s first %d: %7.1f/s   last %d: %7.1f/s   last/first %.2f (target: flat, >= 0.8) %s\n",
+    "create rate as containers pile up", n, fr, n, lr, lr / fr, (lr / fr >= 0.8) ? "OK" : "MISSED" }'
+
 pn=$((N < 200 ? N : 200))  # podman is slow enough that 200 give a stable rate
 for ((k = 0; k < pn; k++)); do "${PODMAN_CMD[@]}" create "${PODMAN_RUN[@]}" busybox true >/dev/null; done
 t2=$(date +%s%N)
