@@ -13,16 +13,18 @@ namespace berth::cli {
 std::string Command::name() const { return use_.substr(0, use_.find(' ')); }
 
 Command& Command::addFlag(Flag f) {
-  // Two flags with one name or shorthand are a programming error that pflag
-  // would panic on: fail loudly on the first run instead of parsing the wrong one.
-  for (auto& g : flags_)
-    if (g.name == f.name || (f.shorthand && g.shorthand == f.shorthand)) {
-      std::fprintf(stderr, "berth: command %s defines flag --%s/-%c twice\n", name().c_str(), f.name.c_str(),
-                   f.shorthand ? f.shorthand : ' ');
-      std::abort();
-    }
   flags_.push_back(std::move(f));
   return *this;
+}
+
+std::vector<std::string> Command::duplicateFlags() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < flags_.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (flags_[j].name == flags_[i].name || (flags_[i].shorthand && flags_[j].shorthand == flags_[i].shorthand))
+        out.push_back(fmt::format("{}: --{} (-{}) twice", name(), flags_[i].name,
+                                  flags_[i].shorthand ? flags_[i].shorthand : ' '));
+  return out;
 }
 
 Command& Command::flag(std::string name, char sh, bool* v, std::string help) {

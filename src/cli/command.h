@@ -91,6 +91,10 @@ class Command {
   const std::string& examples() const { return example_; }
   const std::vector<std::string>& aliasNames() const { return aliases_; }
   const std::vector<Flag>& flags() const { return flags_; }
+  // Two flags of this command with one name or shorthand: a programming error that pflag would
+  // panic on. Checked for the whole tree by a unit test (cli_test), not on every run: the
+  // check cost as much as building the tree.
+  std::vector<std::string> duplicateFlags() const;
   const std::vector<std::unique_ptr<Command>>& subcommands() const { return subs_; }
   const CompleteFn& completer() const { return complete_; }
   bool runnable() const { return bool(run_); }

@@ -46,6 +46,26 @@ TEST(Man, EveryCommandHasAPageWithEveryFlag) {
   EXPECT_EQ(pages["berth-image-ls.1"], ".so man1/berth-image-list.1\n");
 }
 
+// No command anywhere in the tree defines a flag twice (by name or by shorthand); and the
+// check itself finds a duplicate.
+TEST(CommandTree, NoCommandDefinesAFlagTwice) {
+  Context ctx;
+  auto root = makeRootCommand("berth");
+  size_t commands = 0;
+  std::function<void(const Command&)> walk = [&](const Command& c) {
+    ++commands;
+    for (auto& d : c.duplicateFlags()) ADD_FAILURE() << d;
+    for (auto& s : c.subcommands()) walk(*s);
+  };
+  walk(*root);
+  EXPECT_GT(commands, 150u);
+  bool a = false, b = false;
+  Command twice{"twice", "a command with a flag twice"};
+  twice.flag("all", 'a', &a, "all").flag("any", 'a', &b, "any");
+  ASSERT_EQ(twice.duplicateFlags().size(), 1u);
+  EXPECT_EQ(twice.duplicateFlags()[0], "twice: --any (-a) twice");
+}
+
 // groff parses every page without a warning (-ww) when it is installed (scripts/deps.sh --test).
 TEST(Man, PagesAreValidRoff) {
   if (std::system("command -v groff >/dev/null 2>&1") != 0) GTEST_SKIP() << "groff is not installed";
