@@ -221,7 +221,9 @@ Result<engine::Engine*> Context::localEngine() {
                 break;
               }
       }
-    engine_ = TRY(engine::Engine::open(opts));
+    engine::Options o = opts;
+    o.one_shot = !serving;
+    engine_ = TRY(engine::Engine::open(o));
   }
   return engine_.get();
 }

@@ -71,6 +71,8 @@ class Context {
   engine::Options opts;
   std::string log_level = "warn";
   bool version_requested = false;
+  // The command is the API service: a long-lived process (engine::Options::one_shot off).
+  bool serving = false;
   // The command being run, as typed ("berth image ls"), set before it runs.
   std::string command_path;
 

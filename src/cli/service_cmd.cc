@@ -206,6 +206,7 @@ int runService(Context& ctx, const ServiceFlags& f, const std::vector<std::strin
     }
   }
   // The engine opens first: a bad root or storage driver fails before listening.
+  ctx.serving = true;
   auto eng = ctx.localEngine();
   if (!eng.ok()) return ctx.fail(eng.error());
   // Stop signals work from the moment the socket can be seen.

@@ -921,12 +921,26 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   // The runtime's delete (a process of its own: its state, the cgroups) runs beside the rest of
   // the teardown and the removal, which touch neither; it is waited for before this returns,
   // and on every early return (PendingCall never abandons it).
-  std::optional<log::PhaseTimer> phase_delete(std::in_place, "runtime delete (beside the teardown)");
-  auto pending = rt.removeAsync(rec.id, true);
+  // A one-shot process (the CLI) that removes the container next leaves the delete to finish
+  // on its own: nothing in it uses that ID again, and `run --rm` returns the exit code that
+  // much sooner (the delete, cgroups across every v1 hierarchy, took longer than the rest).
+  bool removing = allow_rm && rec.config.value("remove", false);
+  std::optional<Result<runtime::PendingCall>> pending;
+  std::optional<log::PhaseTimer> phase_delete;
+  if (removing && e_.options().one_shot) {
+    LOG_PHASE("runtime delete (started, not waited for)");
+    if (auto bg = rt.removeInBackground(rec.id, true); !bg.ok())
+      LOG_WARN("delete {} in the runtime: {}", rec.id.substr(0, 12), bg.error().what());
+  } else {
+    phase_delete.emplace("runtime delete (beside the teardown)");
+    pending.emplace(rt.removeAsync(rec.id, true));
+  }
   auto finishDelete = [&] {
-    Status rm = pending.ok() ? pending->finish() : Status(std::move(pending).error());
+    if (!pending) return;
+    Status rm = pending->ok() ? (*pending)->finish() : Status(std::move(*pending).error());
     if (!rm.ok() && rm.error().code() != Code::kNotFound)
       LOG_DEBUG("delete {} in the runtime: {}", rec.id, rm.error().what());
+    pending.reset();
     phase_delete.reset();
   };
   {
@@ -947,7 +961,7 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   rec.state.erase("stopping_pid");
   TRY(saveState(rec));
   Status removed;
-  if (allow_rm && rec.config.value("remove", false)) removed = removeLocked(rec, true, 0, true);
+  if (removing) removed = removeLocked(rec, true, 0, true);
   finishDelete();
   return removed;
 }

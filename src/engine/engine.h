@@ -34,6 +34,9 @@ struct Options {
   std::string log_level = "warn";
   std::string network_config_dir;  // network definitions; default <root>/networks
   std::string volume_path;         // --volumepath; default <root>/volumes
+  // The process ends with the one command it runs (the CLI, not the API service): work that
+  // nothing later in it waits for may outlive it (the runtime's delete of a `run --rm`).
+  bool one_shot = false;
 };
 
 // Owns the state DB, the content store and the layer store of one root.

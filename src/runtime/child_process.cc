@@ -174,7 +174,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
   }
   // argv[0] from its sealed copy (runFromSealedCopy), at an fd no target overwrites.
   UniqueFd exec_copy;
-  if (int sealed = spec.argv.empty() ? -1 : sealedCopyFor(spec.argv[0]); sealed >= 0) {
+  if (int sealed = spec.argv.empty() || spec.plain_exec ? -1 : sealedCopyFor(spec.argv[0]); sealed >= 0) {
     int high = ::fcntl(sealed, F_DUPFD_CLOEXEC, min_fd);
     if (high >= 0) exec_copy.reset(high);
   }

@@ -27,6 +27,9 @@ struct SpawnSpec {
   // The child calls setsid(): it leaves the caller's session and process
   // group, so the terminal's signals (^C) and job control do not reach it.
   bool new_session = false;
+  // argv[0] is executed as it is, never from its sealed copy (runFromSealedCopy): for a call
+  // nobody waits for, making the copy would cost the caller more than the extra exec costs it.
+  bool plain_exec = false;
   // For a runtime that creates a container: when berth's root is not the top
   // of its mount namespace (a chroot), the child first moves into a mount
   // namespace whose top is that root (sys::makeRootMountNamespaceTop), so

@@ -229,6 +229,16 @@ Result<PendingCall> OciRuntime::removeAsync(const std::string& id, bool force) c
   return PendingCall(*this, "delete", off, std::move(child), std::move(err_r));
 }
 
+Status OciRuntime::removeInBackground(const std::string& id, bool force) const {
+  SpawnSpec spec;
+  spec.argv = deleteArgv(id, force);
+  spec.new_session = true;
+  spec.plain_exec = true;
+  ChildProcess child = TRY_CTX(ChildProcess::spawn(spec), "{} delete", cfg_.name);
+  (void)child.release();  // not waited for: reaped by whoever adopts it once the caller exits
+  return {};
+}
+
 Status PendingCall::finish() {
   if (done_) return {};
   done_ = true;

@@ -106,6 +106,10 @@ class OciRuntime {
   Status remove(const std::string& id, bool force = false) const;  // `delete`
   // `delete` started, not waited for: the caller finishes it after its own work.
   Result<PendingCall> removeAsync(const std::string& id, bool force = false) const;
+  // `delete` left to finish on its own, in a session of its own (a ^C for the caller does not
+  // stop it half-way), its output discarded: for a process about to exit, which nothing after
+  // waits for that container's deletion. Only the spawn can fail.
+  Status removeInBackground(const std::string& id, bool force = false) const;
   Status pause(const std::string& id) const;
   Status resume(const std::string& id) const;
   // `checkpoint`: CRIU dumps the container; it is gone from the runtime afterwards unless
