@@ -295,7 +295,13 @@ static std::string flagLines(const std::vector<Flag>& flags, bool with_help = fa
   size_t w = 0;
   for (auto& r : rows) w = std::max(w, r.left.size());
   std::string out;
-  for (auto& r : rows) out += fmt::format("{:<{}}   {}\n", r.left, w, r.right);
+  // A multi-line usage continues under its first line, as pflag indents it.
+  std::string indent = "\n" + std::string(w + 3, ' ');
+  for (auto& r : rows) {
+    std::string right;
+    for (char c : r.right) right += c == '\n' ? indent : std::string(1, c);
+    out += fmt::format("{:<{}}   {}\n", r.left, w, right);
+  }
   return out;
 }
 

@@ -32,6 +32,8 @@ void addSystemAdminCommands(Command& root);
 void setRawArgv(std::vector<std::string> argv);
 const std::vector<std::string>& rawArgv();
 std::unique_ptr<Command> topLevelInspect();
+// `image trust set|show` (trust_cmd.cc).
+std::unique_ptr<Command> trustCommand();
 // `system service` (service_cmd.cc).
 std::unique_ptr<Command> serviceCommand();
 // `system connection` and its docker-style twin `context` (connection_cmd.cc).

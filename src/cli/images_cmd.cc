@@ -544,6 +544,7 @@ void addImageCommands(Command& root) {
   image->add(pruneCommand());
   image->add(existsCommand());
   image->add(treeCommand());
+  image->add(trustCommand());
   root.add(std::move(image));
 }
 
