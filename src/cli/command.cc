@@ -47,6 +47,11 @@ Command& Command::flag(std::string name, char sh, int* v, std::string help) {
 Command& Command::hiddenFlag(std::string name, bool* v) {
   return addFlag(Flag{std::move(name), 0, "", v, "", true});
 }
+Command& Command::hideFlag(std::string_view name) {
+  for (auto& f : flags_)
+    if (f.name == name) f.hidden = true;
+  return *this;
+}
 Command& Command::hiddenFlag(std::string name, std::string* v) {
   return addFlag(Flag{std::move(name), 0, "", v, "", true});
 }

@@ -110,6 +110,8 @@ class Command {
   Command& hiddenFlag(std::string name, std::string* v);
   Command& hiddenFlag(std::string name, std::vector<std::string>* v);
   Command& hiddenFlag(std::string name, int* v);
+  // Hides the flag `name` (already added) from help and completion; it still parses.
+  Command& hideFlag(std::string_view name);
   bool changed(std::string_view name) const;
 
   Command& add(std::unique_ptr<Command> sub);

@@ -84,6 +84,8 @@ std::unique_ptr<Command> updateCommand();
 std::unique_ptr<Command> containerExistsCommand();
 std::unique_ptr<Command> initCommand();
 std::unique_ptr<Command> cleanupCommand();
+// runlabel_cmd.cc
+std::unique_ptr<Command> runlabelCommand();
 // ps_cmd.cc
 std::unique_ptr<Command> psCommand(std::string use, std::vector<std::string> aliases);
 std::unique_ptr<Command> containerInspectCommand();

@@ -53,6 +53,7 @@ void addContainerCommands(Command& root) {
   ctr->add(containerPruneCommand());
   ctr->add(checkpointCommand());
   ctr->add(restoreCommand());
+  ctr->add(runlabelCommand());  // only under `container`, as in podman
   root.add(std::move(ctr));
 }
 
