@@ -178,7 +178,7 @@ http:
 EOF2
 env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >>"$TEST_DIR/reg/log" 2>&1 &
 REG_PID=$!
-trap 'kill -9 $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; cleanup_test_dir' EXIT
+trap 'kill -9 $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null || true; cleanup_test_dir' EXIT
 for i in $(seq 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0.1; done
 export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >"$CONTAINERS_REGISTRIES_CONF"
