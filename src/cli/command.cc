@@ -303,8 +303,9 @@ static std::string flagLines(const std::vector<Flag>& flags, bool with_help = fa
   // A multi-line usage continues under its first line, as pflag indents it.
   std::string indent = "\n" + std::string(w + 3, ' ');
   for (auto& r : rows) {
-    std::string right;
-    for (char c : r.right) right += c == '\n' ? indent : std::string(1, c);
+    std::string right = r.right;
+    for (size_t at = 0; (at = right.find('\n', at)) != std::string::npos; at += indent.size())
+      right.replace(at, 1, indent);
     out += fmt::format("{:<{}}   {}\n", r.left, w, right);
   }
   return out;

@@ -920,10 +920,10 @@ Status LocalContainerService::finalizeLocked(state::ContainerRecord& rec, bool a
   auto rt = TRY(runtimeFor(rec));
   // The runtime's delete (a process of its own: its state, the cgroups) runs beside the rest of
   // the teardown and the removal, which touch neither; it is waited for before this returns,
-  // and on every early return (PendingCall never abandons it).
-  // A one-shot process (the CLI) that removes the container next leaves the delete to finish
-  // on its own: nothing in it uses that ID again, and `run --rm` returns the exit code that
-  // much sooner (the delete, cgroups across every v1 hierarchy, took longer than the rest).
+  // and on every early return (PendingCall never abandons it). Except in a one-shot process
+  // (the CLI) that removes the container next: there it is left to finish on its own, as
+  // nothing in that process uses the ID again, and `run --rm` returns its exit code that much
+  // sooner (the delete, cgroups across every v1 hierarchy, took longer than the rest).
   bool removing = allow_rm && rec.config.value("remove", false);
   std::optional<Result<runtime::PendingCall>> pending;
   std::optional<log::PhaseTimer> phase_delete;

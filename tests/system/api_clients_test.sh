@@ -8,10 +8,9 @@ H="$BERTH_SRC/tests/system/api_helper.py"
 SOCK="$TEST_DIR/api.sock"
 export HOME="$TEST_DIR/home"
 mkdir -p "$HOME"
-SVC_PID= REG_PID=
+SVC_PID=
 cleanup_all() {
   [[ -n "$SVC_PID" ]] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 2>/dev/null || true
-  [[ -n "$REG_PID" ]] && kill -9 "$REG_PID" 2>/dev/null || true
   berth rm -af -t 0 >/dev/null 2>&1 || true
   cleanup_test_dir
 }
@@ -19,26 +18,8 @@ trap cleanup_all EXIT
 load_default_image
 
 # ---- a registry with busybox in it ---------------------------------------------------------
-PORT=$(python3 "$H" port)
-R=127.0.0.1:$PORT
-mkdir -p "$TEST_DIR/reg"
-cat >"$TEST_DIR/reg/config.yml" <<EOF2
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $TEST_DIR/reg
-  delete:
-    enabled: true
-http:
-  addr: $R
-EOF2
-env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >"$TEST_DIR/reg.log" 2>&1 &
-REG_PID=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0.1; done
+start_local_registry
+R=$REG
 export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >"$CONTAINERS_REGISTRIES_CONF"
 expect_rc 0 berth push -q busybox "$R/lib/busybox:1"

@@ -38,6 +38,7 @@ cleanup_test_dir() {
   # root and on every other root under TEST_DIR that still has a monitor.
   if [[ -d "$ROOT" ]]; then timeout 60 "${B[@]}" rm -af -t 0 >/dev/null 2>&1; fi
   local r rr rt id pid i
+  for pid in "${LOCAL_REGISTRY_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   while read -r r rr; do
     [[ -n "$r" ]] && timeout 60 "$BERTH" --root "$r" --runroot "$rr" rm -af -t 0 >/dev/null 2>&1
   done < <(test_monitor_roots)
@@ -60,6 +61,39 @@ cleanup_test_dir() {
   return 0
 }
 trap cleanup_test_dir EXIT
+
+# start_local_registry: a plain docker-registry (deletes enabled) on a free port of 127.0.0.1,
+# its storage and log under $TEST_DIR/reg; sets REG (host:port). cleanup_test_dir stops it.
+LOCAL_REGISTRY_PIDS=()
+start_local_registry() {
+  REG=127.0.0.1:$(python3 "$BERTH_SRC/tests/system/registry_helper.py" port)
+  mkdir -p "$TEST_DIR/reg"
+  cat >"$TEST_DIR/reg/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $TEST_DIR/reg/storage
+  delete:
+    enabled: true
+http:
+  addr: $REG
+  secret: berth-test-secret
+EOF
+  # docker-registry reads REGISTRY_* variables as config overrides: hide ours.
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >>"$TEST_DIR/reg/log" 2>&1 &
+  LOCAL_REGISTRY_PIDS+=($!)
+  local i
+  for ((i = 0; i < 100; i++)); do
+    curl -sf -o /dev/null "http://$REG/v2/" && return 0
+    sleep 0.1
+  done
+  echo "docker-registry did not answer on $REG: $(tail -3 "$TEST_DIR/reg/log")" >&2
+  return 1
+}
 
 berth() { "${B[@]}" "$@"; }
 

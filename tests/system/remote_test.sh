@@ -7,12 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 SOCK="$TEST_DIR/api.sock"
 SVC_PID=
-REG_PID=
 stop_all() {
   [[ -n "$SVC_PID" ]] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 2>/dev/null || true
   SVC_PID=
-  [[ -n "$REG_PID" ]] && kill -9 "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null || true
-  REG_PID=
 }
 trap 'stop_all; cleanup_test_dir' EXIT
 export HOME="$TEST_DIR/home"
@@ -104,24 +101,8 @@ assert_contains "$out" "Loaded image" "remote load"
 expect_rc 0 berth image exists "$IMG"
 
 # pull and push through the service, against a registry on 127.0.0.1
-PORT=$(python3 "$BERTH_SRC/tests/system/registry_helper.py" port)
-mkdir -p "$TEST_DIR/reg"
-cat >"$TEST_DIR/reg/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $TEST_DIR/reg
-http:
-  addr: 127.0.0.1:$PORT
-  secret: berth-test-secret
-EOF
-env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >"$TEST_DIR/reg.log" 2>&1 &
-REG_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v2/" >/dev/null && break; sleep 0.1; done
+start_local_registry
+PORT=${REG##*:}
 REF=127.0.0.1:$PORT/remote/busybox:1
 expect_rc 0 remote push --tls-verify=false "$IMG" "$REF"
 expect_rc 0 remote pull --tls-verify=false -q "$REF"

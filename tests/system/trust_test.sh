@@ -160,26 +160,8 @@ expect_rc 125 berth --remote image trust show
 assert_eq "$ERR" "Error: cannot use command \"$(basename "$BERTH") image trust show\" with the remote podman client" "not supported remotely"
 
 # ---- pull honours what trust set wrote -----------------------------------------------
-port=$(python3 "$HELPER" port)
-R=127.0.0.1:$port
-mkdir -p "$TEST_DIR/reg"
-cat >"$TEST_DIR/reg/config.yml" <<EOF2
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $TEST_DIR/reg/storage
-http:
-  addr: $R
-  secret: berth-test-secret
-EOF2
-env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >>"$TEST_DIR/reg/log" 2>&1 &
-REG_PID=$!
-trap 'kill -9 $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null || true; cleanup_test_dir' EXIT
-for i in $(seq 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0.1; done
+start_local_registry
+R=$REG
 export CONTAINERS_REGISTRIES_CONF="$TEST_DIR/registries.conf"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >"$CONTAINERS_REGISTRIES_CONF"
 python3 "$HELPER" archive "$TEST_DIR/img.tar" localhost/trusted:1 amd64 1 >/dev/null
