@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
 RUN_PKGS=(busybox-static runc crun golang-github-containers-common netavark aardvark-dns iptables catatonit slirp4netns)
 # Commands the tests call under another package's name: nc (ncat, via the "nc" alternative),
 # htpasswd (apache2-utils), unshare (util-linux, essential). Checked after the install.
-TEST_PKGS=(podman docker-registry python3-docker docker-compose tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
+TEST_PKGS=(podman buildah docker-registry python3-docker docker-compose tmux hyperfine wrk uidmap apache2-utils openssl curl python3 libcrypt-dev sqlite3
   clang libclang-rt-14-dev jq procps iproute2 ncat expect python3-yaml groff-base python3-websocket criu)
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
@@ -42,7 +42,7 @@ if ((${#missing[@]})); then
   apt_wait install -y -qq --no-install-recommends "${missing[@]}"
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  for cmd in nc htpasswd unshare docker-registry docker-compose podman groff; do
+  for cmd in nc htpasswd unshare docker-registry docker-compose podman buildah groff; do
     command -v "$cmd" >/dev/null || { echo "berth: $cmd is missing after the install" >&2; exit 1; }
   done
 fi

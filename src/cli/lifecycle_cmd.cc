@@ -320,14 +320,13 @@ std::unique_ptr<Command> updateCommand() {
 
 std::unique_ptr<Command> containerExistsCommand() {
   auto c = std::make_unique<Command>("exists [options] CONTAINER", "Check if a container exists in local storage");
-  // --external also counts containers of other tools in the same storage (buildah's);
-  // berth's storage holds only its own, so the answer is the same either way.
+  // --external also counts containers/storage's containers of other tools (buildah's).
   auto external = std::make_shared<bool>(false);
   c->args(1, 1)
       .flag("external", 0, external.get(), "Check external storage containers as well as Podman containers")
       .run(orFail([external](Context& ctx, const std::vector<std::string>& args) -> Result<int> {
     auto* svc = TRY(containerService(ctx));
-    return TRY(svc->exists(args[0])) ? 0 : 1;
+    return TRY(svc->exists(args[0], *external)) ? 0 : 1;
   }));
   return c;
 }

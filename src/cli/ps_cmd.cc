@@ -29,6 +29,8 @@ std::string statusText(const ContainerSummary& s) {
       return "Paused";
     case ContainerStatus::kStopping:
       return "stopping";  // podman prints the state itself
+    case ContainerStatus::kStorage:
+      return "Storage";
     case ContainerStatus::kExited:
     case ContainerStatus::kStopped:
       return fmt::format("Exited ({}) {} ago", s.exit_code, humanDuration((now - s.exited_at) / 1000000000));
@@ -174,11 +176,10 @@ Status checkPsFlags(const PsOpts& o) {
 }
 
 Result<std::vector<ContainerSummary>> listSorted(api::ContainerService& svc, const PsOpts& o) {
-  // --external: containers in the store that berth does not manage. berth's
-  // store holds only its own containers (no buildah/CRI-O sharing it), so there
-  // are none to add.
   api::ContainerListRequest req{o.all, o.last, o.latest, o.size, o.filters};
   req.namespaces = o.ns;
+  // --external: containers/storage's containers of other tools (buildah's) too.
+  req.external = o.external;
   auto cs = TRY(svc.list(req));
   std::stable_sort(cs.begin(), cs.end(), [&](const ContainerSummary& a, const ContainerSummary& b) {
     if (o.sort == "id") return a.id < b.id;

@@ -177,6 +177,17 @@ Result<Json> commitConfig(const Json& base, const state::ContainerRecord& rec, c
 // --- user mounts ----------------------------------------------------------------
 
 namespace {
+std::vector<api::FileChange> fileChanges(const std::vector<copy::Change>& changes) {
+  std::vector<api::FileChange> out;
+  for (auto& c : changes) {
+    if (copy::isInitInode(c.path)) continue;
+    out.push_back(api::FileChange{c.path, copy::changeLetter(c.kind)});
+  }
+  return out;
+}
+}  // namespace
+
+namespace {
 int readCount(const std::string& path) {
   auto s = fs::readFile(path);
   return s.ok() ? std::atoi(s->c_str()) : 0;
@@ -196,7 +207,10 @@ Status LocalContainerService::setUserMounts(const std::string& id, int n) {
 }
 
 Result<std::string> LocalContainerService::mount(const std::string& name) {
-  auto found = TRY(state::findContainer(e_.db(), name));
+  auto found0 = state::findContainer(e_.db(), name);
+  if (!found0.ok() && found0.error().code() == Code::kNotFound)
+    if (auto foreign = TRY(findForeign(name))) return foreign->storage.mount(foreign->c);
+  auto found = TRY(std::move(found0));
   auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
   auto rec = TRY(state::getContainer(e_.db(), found.id));
   if (!rec) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
@@ -208,7 +222,14 @@ Result<std::string> LocalContainerService::mount(const std::string& name) {
 }
 
 Status LocalContainerService::unmount(const std::string& name, bool force) {
-  auto found = TRY(state::findContainer(e_.db(), name));
+  auto found0 = state::findContainer(e_.db(), name);
+  if (!found0.ok() && found0.error().code() == Code::kNotFound)
+    if (auto foreign = TRY(findForeign(name))) {
+      // As podman: a storage container that is not mounted is no error.
+      if (!TRY(foreign->storage.mountPoint(foreign->c))) return {};
+      return foreign->storage.unmount(foreign->c, force);
+    }
+  auto found = TRY(std::move(found0));
   auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
   auto rec = TRY(state::getContainer(e_.db(), found.id));
   if (!rec) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
@@ -236,18 +257,32 @@ Result<std::vector<api::MountedContainer>> LocalContainerService::mounted() {
     if (!sys::isMountPoint(p.merged)) continue;
     out.push_back(api::MountedContainer{r.id, {r.name}, p.merged});
   }
+  store::ForeignStorage foreign(TRY(store::loadForeignStorageConfig()));
+  for (auto& c : TRY(foreign.containers()))
+    if (auto path = TRY(foreign.mountPoint(c)))
+      out.push_back(api::MountedContainer{c.id, c.names.empty() ? std::vector<std::string>{} : std::vector{c.names[0]}, *path});
   return out;
 }
 
 // --- diff / export ---------------------------------------------------------------
 
 Result<std::vector<api::FileChange>> LocalContainerService::diff(const std::string& name) {
-  auto found = TRY(state::findContainer(e_.db(), name));
+  auto found0 = state::findContainer(e_.db(), name);
+  std::vector<copy::Change> changes;
+  if (!found0.ok() && found0.error().code() == Code::kNotFound)
+    if (auto foreign = TRY(findForeign(name))) {
+      auto l = TRY(foreign->storage.layers(foreign->c));
+      if (foreign->storage.driver() == "vfs")
+        changes = TRY(copy::naiveChanges(l.lowers.empty() ? "/nonexistent" : l.lowers[0], l.upper));
+      else
+        changes = TRY(copy::overlayChanges(l.lowers, l.upper));
+      return fileChanges(changes);
+    }
+  auto found = TRY(std::move(found0));
   auto rec = TRY(state::getContainer(e_.db(), found.id));
   if (!rec) return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", name);
   auto p = paths(rec->id);
   std::vector<std::string> layers = rec->config.value("layers_top_first", std::vector<std::string>{});
-  std::vector<copy::Change> changes;
   if (!fs::isDir(p.upper)) {
     changes = {};
   } else if (std::string rootfs = storedSpec(rec->config).rootfs; !rootfs.empty()) {
@@ -261,12 +296,7 @@ Result<std::vector<api::FileChange>> LocalContainerService::diff(const std::stri
     std::string base = layers.empty() ? "/nonexistent" : TRY(e_.layers().get(layers.front())).path;
     changes = TRY(copy::naiveChanges(base, p.upper));
   }
-  std::vector<api::FileChange> out;
-  for (auto& c : changes) {
-    if (copy::isInitInode(c.path)) continue;
-    out.push_back(api::FileChange{c.path, copy::changeLetter(c.kind)});
-  }
-  return out;
+  return fileChanges(changes);
 }
 
 Status LocalContainerService::exportFs(const std::string& name, int out_fd) {

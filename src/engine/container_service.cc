@@ -93,11 +93,11 @@ Result<std::string> LocalContainerService::latestId() {
   return all.back().id;
 }
 
-Result<bool> LocalContainerService::exists(const std::string& name) {
+Result<bool> LocalContainerService::exists(const std::string& name, bool external) {
   auto r = state::findContainer(e_.db(), name);
   if (r.ok()) return true;
-  if (r.error().code() == Code::kNotFound) return false;
-  return std::move(r).error();
+  if (r.error().code() != Code::kNotFound) return std::move(r).error();
+  return external && TRY(findForeign(name)).has_value();
 }
 
 // --- create -----------------------------------------------------------------
@@ -456,6 +456,15 @@ std::map<std::string, std::string> namespaceInodes(int pid) {
   return out;
 }
 
+// A container of a `build` step: berth's counterpart of buildah's working containers,
+// which podman leaves out of ps -a, rm -a and the like and lists with ps --external.
+bool isBuildStep(const state::ContainerRecord& r) {
+  auto spec = r.config.find("spec");
+  if (spec == r.config.end() || !spec->is_object()) return false;
+  auto ann = spec->find("annotations");
+  return ann != spec->end() && ann->is_object() && ann->contains(kBuildStepAnnotation);
+}
+
 api::ContainerSummary summarize(const state::ContainerRecord& r) {
   api::ContainerSummary s;
   s.id = r.id;
@@ -558,6 +567,15 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   };
   for (auto& r0 : all) {
     if (excludedBy("id", r0, idMatches) || excludedBy("name", r0, nameMatches)) continue;
+    if (isBuildStep(r0)) {
+      if (req.external) {
+        api::ContainerSummary s = summarize(r0);
+        s.status = api::ContainerStatus::kStorage;
+        s.command = {"buildah"};
+        out.push_back(std::move(s));
+      }
+      continue;
+    }
     // Only containers that may have changed behind our back (a process that
     // could have exited) need the lock and a sync; the rest are read as listed.
     std::string st0 = r0.state.value("status", "configured");
@@ -622,6 +640,8 @@ Result<std::vector<api::ContainerSummary>> LocalContainerService::list(const api
   }
   if (req.latest && !out.empty()) out = {out.back()};
   if (req.last >= 0 && int(out.size()) > req.last) out.erase(out.begin(), out.end() - req.last);
+  if (req.external)
+    for (auto& s : TRY(foreignSummaries())) out.push_back(std::move(s));
   return out;
 }
 
@@ -967,6 +987,7 @@ Result<std::vector<state::ContainerRecord>> LocalContainerService::select(
   std::vector<state::ContainerRecord> out;
   if (all) {
     out = TRY(state::listContainers(e_.db()));
+    std::erase_if(out, [](const state::ContainerRecord& r) { return isBuildStep(r); });
     for (auto& r : out) results.push_back(api::NameResult{r.id, r.id, std::nullopt});
     return out;
   }
@@ -1035,6 +1056,20 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
     results = std::move(ordered_results);
   }
   for (size_t i = 0; i < recs.size(); ++i) {
+    // Not berth's: a container of another tool in containers/storage (buildah's), as podman.
+    if (results[i].error && results[i].error->code() == Code::kNotFound && !req.all) {
+      auto foreign = findForeign(results[i].name);
+      if (!foreign.ok()) {
+        results[i].error = std::move(foreign).error();
+        continue;
+      }
+      if (*foreign) {
+        auto s = (*foreign)->storage.remove((*foreign)->c, req.force);
+        results[i].id = (*foreign)->c.id;
+        results[i].error = s.ok() ? std::nullopt : std::optional<Error>(std::move(s).error());
+        continue;
+      }
+    }
     if (results[i].error) {
       if (req.ignore && results[i].error->code() == Code::kNotFound) results[i].error.reset();
       continue;

@@ -17,6 +17,7 @@
 #include "specgen/specgen.h"
 #include "state/containers.h"
 #include "state/images.h"
+#include "store/foreign_storage.h"
 
 namespace berth::copy {
 class Sink;
@@ -95,6 +96,9 @@ std::string shownStatus(const Json& state);
 Result<UniqueFd> connectAttach(const std::string& path);
 using berth::parseDetachKeys;  // base/detach_keys.h
 
+// ps --external's rows: containers/storage's containers of other tools, status kStorage.
+Result<std::vector<api::ContainerSummary>> foreignSummaries();
+
 class LocalContainerService : public api::ContainerService {
  public:
   explicit LocalContainerService(Engine& e) : e_(e) {}
@@ -125,7 +129,7 @@ class LocalContainerService : public api::ContainerService {
                                                     const std::vector<std::string>& descriptors) override;
   Status rename(const std::string& name, const std::string& new_name) override;
   Result<std::string> update(const std::string& name, const api::SpecGenerator& patch) override;
-  Result<bool> exists(const std::string& name) override;
+  Result<bool> exists(const std::string& name, bool external = false) override;
   Result<std::vector<api::NameResult>> checkpoint(const api::CheckpointRequest& req) override;
   Result<std::vector<api::NameResult>> restore(const api::RestoreRequest& req) override;
   Status init(const std::string& name) override;
@@ -183,6 +187,13 @@ class LocalContainerService : public api::ContainerService {
   Result<std::string> networkReload(const std::string& name);
 
  private:
+  // containers/storage's container `name` of another tool (buildah's), for the commands
+  // podman also runs on those (mount, umount, diff, rm): nullopt when there is none.
+  struct Foreign {
+    store::ForeignStorage storage;
+    store::ForeignContainer c;
+  };
+  Result<std::optional<Foreign>> findForeign(const std::string& name);
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
   // Brings the record's state up to date with the exit file and the monitor;
   // finalises a container whose process is gone. Caller holds the lock.

@@ -15,6 +15,14 @@ namespace berth::state {
   "'Networks', json(COALESCE(json_extract(" C ", '$.spec.Networks'), '{}')), "                    \
   "'pod', COALESCE(json_extract(" C ", '$.spec.pod'), '')))"
 
+// Migration 8's summary: migration 7's, plus the annotation that marks a build step's
+// container (ps leaves those out unless --external), in the config's own place.
+#define BERTH_BUILD_STEP(C) "json_extract(" C ", '$.spec.annotations.\"io.berth.build-step\"')"
+#define BERTH_CONTAINER_SUMMARY_8(C)                                                              \
+  "CASE WHEN " BERTH_BUILD_STEP(C) " IS NULL THEN " BERTH_CONTAINER_SUMMARY(C) " ELSE json_set(" \
+  BERTH_CONTAINER_SUMMARY(C) ", '$.spec.annotations', json_object('io.berth.build-step', "       \
+  BERTH_BUILD_STEP(C) ")) END"
+
 const std::vector<std::string_view>& schemaMigrations() {
   static const std::vector<std::string_view> kMigrations = {
       // 1: images and their names.
@@ -102,6 +110,14 @@ CREATE TABLE pods (
       "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY("NEW.config") " WHERE id = NEW.id; END;\n"
       "CREATE TRIGGER containers_summary_update AFTER UPDATE OF config ON containers BEGIN "
       "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY("NEW.config") " WHERE id = NEW.id; END;\n",
+      // 8: the summary also carries the build-step annotation.
+      "DROP TRIGGER containers_summary_insert;\n"
+      "DROP TRIGGER containers_summary_update;\n"
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY_8("config") ";\n"
+      "CREATE TRIGGER containers_summary_insert AFTER INSERT ON containers BEGIN "
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY_8("NEW.config") " WHERE id = NEW.id; END;\n"
+      "CREATE TRIGGER containers_summary_update AFTER UPDATE OF config ON containers BEGIN "
+      "UPDATE containers SET summary = " BERTH_CONTAINER_SUMMARY_8("NEW.config") " WHERE id = NEW.id; END;\n",
   };
   return kMigrations;
 }

@@ -18,7 +18,9 @@ namespace berth::api {
 
 // podman's container states.
 // kStopping: running, while a stop waits for it to end (podman's "stopping").
-enum class ContainerStatus { kConfigured, kCreated, kRunning, kPaused, kStopped, kExited, kRemoving, kStopping };
+// kStorage: a container of containers/storage that another tool (buildah) made; berth
+// lists it with ps --external and can mount, diff and remove it, nothing else.
+enum class ContainerStatus { kConfigured, kCreated, kRunning, kPaused, kStopped, kExited, kRemoving, kStopping, kStorage };
 std::string_view statusName(ContainerStatus s);
 
 struct ContainerSummary {
@@ -55,6 +57,7 @@ struct ContainerListRequest {
   bool size = false;
   std::vector<std::string> filters;
   bool namespaces = false;  // fill ContainerSummary::namespaces (ps --ns)
+  bool external = false;    // also containers/storage's containers of other tools (ps --external)
 };
 
 struct ContainerCreateRequest {
@@ -298,7 +301,8 @@ class ContainerService {
   virtual Result<std::string> update(const std::string& name, const SpecGenerator& patch) {
     return makeError(Code::kUnimplemented, "update of container {}: not supported by this service", name);
   }
-  virtual Result<bool> exists(const std::string& name) = 0;
+  // With `external`, containers/storage's containers of other tools (buildah's) count too.
+  virtual Result<bool> exists(const std::string& name, bool external = false) = 0;
   // `container checkpoint`: results name the containers as given (the IDs with --all).
   virtual Result<std::vector<NameResult>> checkpoint(const CheckpointRequest& req) {
     return makeError(Code::kUnimplemented, "checkpoint: not supported by this service");

@@ -53,10 +53,11 @@ Status logs(Connection& c, const std::string& name, const LogOptions& opts,
 // podman's container inspect document.
 Result<Json> inspect(Connection& c, const std::string& name, bool size = false);
 // kNotFound is not an error here: false.
-Result<bool> exists(Connection& c, const std::string& name);
+// With `external`, containers/storage's containers of other tools (buildah's) count too.
+Result<bool> exists(Connection& c, const std::string& name, bool external = false);
 
 struct ListOptions {
-  bool all = false, size = false, sync = false;
+  bool all = false, size = false, sync = false, external = false;
   int last = -1;
   std::vector<std::string> filters;  // key=value
 };

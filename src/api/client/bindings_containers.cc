@@ -131,8 +131,10 @@ Result<Json> inspect(Connection& c, const std::string& name, bool size) {
   return j;
 }
 
-Result<bool> exists(Connection& c, const std::string& name) {
-  auto r = call(c, "GET", path(name, "/exists"));
+Result<bool> exists(Connection& c, const std::string& name, bool external) {
+  Query q;
+  if (external) q.emplace_back("external", "true");
+  auto r = call(c, "GET", path(name, "/exists"), q);
   if (!r.ok()) {
     if (r.error().code() == Code::kNotFound) return false;
     return std::move(r).error();
@@ -146,6 +148,7 @@ Result<std::vector<api::ContainerSummary>> list(Connection& c, const ListOptions
   if (opts.last > 0) q.emplace_back("last", std::to_string(opts.last));
   if (opts.size) q.emplace_back("size", "true");
   if (opts.sync) q.emplace_back("sync", "true");
+  if (opts.external) q.emplace_back("external", "true");
   if (!opts.filters.empty()) q.emplace_back("filters", TRY(api::client::filtersJson(opts.filters)));
   Json j = TRY(callJson(c, "GET", "/containers/json", q));
   std::vector<api::ContainerSummary> out;

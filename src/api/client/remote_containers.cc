@@ -226,6 +226,7 @@ Result<std::vector<ContainerSummary>> RemoteContainers::list(const ContainerList
   lo.size = req.size;
   lo.last = req.latest ? 1 : req.last;
   lo.filters = req.filters;
+  lo.external = req.external;
   return containers::list(c_, lo);
 }
 
@@ -477,7 +478,9 @@ Status RemoteContainers::rename(const std::string& name, const std::string& new_
   return containers::rename(c_, name, new_name);
 }
 
-Result<bool> RemoteContainers::exists(const std::string& name) { return containers::exists(c_, name); }
+Result<bool> RemoteContainers::exists(const std::string& name, bool external) {
+  return containers::exists(c_, name, external);
+}
 
 Status RemoteContainers::init(const std::string& name) { return containers::init(c_, name); }
 

@@ -42,7 +42,7 @@ class RemoteContainers : public ContainerService {
   Result<std::vector<std::vector<std::string>>> top(const std::string& name,
                                                     const std::vector<std::string>& descriptors) override;
   Status rename(const std::string& name, const std::string& new_name) override;
-  Result<bool> exists(const std::string& name) override;
+  Result<bool> exists(const std::string& name, bool external = false) override;
   Status init(const std::string& name) override;
   Status cleanup(const std::string& name, bool rm) override;
   Result<std::vector<std::pair<std::string, int64_t>>> prune(const std::vector<std::string>& filters) override;

@@ -120,7 +120,7 @@ namespace {
 std::optional<ContainerStatus> statusFromName(std::string_view s) {
   for (auto st : {ContainerStatus::kCreated, ContainerStatus::kConfigured, ContainerStatus::kRunning,
                   ContainerStatus::kPaused, ContainerStatus::kStopped, ContainerStatus::kExited,
-                  ContainerStatus::kRemoving, ContainerStatus::kStopping})
+                  ContainerStatus::kRemoving, ContainerStatus::kStopping, ContainerStatus::kStorage})
     if (statusName(st) == s) return st;
   return std::nullopt;
 }

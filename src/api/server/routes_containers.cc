@@ -119,6 +119,7 @@ Status list(Call& c) {
   ContainerListRequest req;
   req.all = TRY(c.boolean("all", false));
   req.size = TRY(c.boolean("size", false));
+  req.external = TRY(c.boolean("external", false));
   int64_t limit = TRY(c.integer(c.has("last") ? "last" : "limit", -1));
   if (limit > 0) req.last = int(std::min<int64_t>(limit, 1 << 30));
   req.filters = TRY(c.filters());
@@ -138,7 +139,7 @@ Status inspect(Call& c) {
 
 Status exists(Call& c) {
   auto eng = TRY(c.engine());
-  if (!TRY(containers(eng).exists(c.param("name"))))
+  if (!TRY(containers(eng).exists(c.param("name"), TRY(c.boolean("external", false)))))
     return makeError(Code::kNotFound, "no container with name or ID {:?} found: no such container", c.param("name"));
   return c.empty(204);
 }

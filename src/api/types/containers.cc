@@ -13,6 +13,7 @@ std::string_view statusName(ContainerStatus s) {
     case ContainerStatus::kExited: return "exited";
     case ContainerStatus::kRemoving: return "removing";
     case ContainerStatus::kStopping: return "stopping";
+    case ContainerStatus::kStorage: return "storage";
   }
   return "unknown";
 }
