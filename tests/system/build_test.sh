@@ -226,12 +226,14 @@ expect_rc 0 berth rmi bldu
 printf 'FROM busybox\nRUN sleep 60\n' >"$TEST_DIR/slowcf"
 "${B[@]}" build -t bldk -f "$TEST_DIR/slowcf" "$C" >/dev/null 2>&1 &
 KPID=$!
-for _ in $(seq 100); do [[ -n "$(berth ps -q)" ]] && break; sleep 0.1; done
+# A step's container is external, as buildah's working containers are for podman.
+for _ in $(seq 100); do [[ -n "$(berth ps --external -q)" ]] && break; sleep 0.1; done
 kill -9 "$KPID"
 wait "$KPID" 2>/dev/null || true
-assert_eq "$(berth ps -a -q | wc -l)" "1" "the killed build's RUN container is still there"
+assert_eq "$(berth ps --external -q | wc -l)" "1" "the killed build's RUN container is still there"
+assert_eq "$(berth ps -a -q | wc -l)" "0" "ps -a leaves it out"
 expect_rc 0 berth build -q -t bldk2 - <<<"FROM busybox"
-assert_eq "$(berth ps -a -q | wc -l)" "0" "the next build removed it"
+assert_eq "$(berth ps --external -q | wc -l)" "0" "the next build removed it"
 expect_rc 0 berth rmi bldk2
 
 # ---- hostile inputs ---------------------------------------------------------------------
