@@ -468,7 +468,7 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
   }
   if (console_size_ && oci.contains("process") && oci["process"].value("terminal", false))
     oci["process"]["consoleSize"] = {{"height", console_size_->first}, {"width", console_size_->second}};
-  TRY(fs::writeFileReplace(p.config_json, oci.dump(2)));
+  TRY(fs::writeFileReplace(p.config_json, oci.dump()));  // compact, as podman writes it
   if (oci.contains("process") && oci["process"].contains("args")) rec.config["command"] = oci["process"]["args"];
   return {};
 }

@@ -235,5 +235,40 @@ TEST(SeccompBpf, CompilesAndRefusesMalformedProfiles) {
   }
 }
 
+// The compiled filter is cached per profile: a second call reads it back, another profile gets
+// its own, and a cache file whose key text differs (a hash collision, or a file left by anyone
+// else) is never taken for the profile.
+TEST(SeccompBpf, CacheHitsOnlyOnTheWholeKey) {
+  Json prof = Json::parse(R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],
+    "syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]})");
+  if (!compileSeccompBpf(prof).value()) GTEST_SKIP() << "libseccomp.so.2 is not installed";
+  char tmpl[] = "/tmp/berth-seccomp-cache-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = std::string(tmpl) + "/cache";
+  auto first = seccompBpfAnnotation(prof, dir);
+  ASSERT_TRUE(first.ok() && *first) << (first.ok() ? "no filter" : first.error().what());
+  auto files = fs::listDir(dir).value();
+  ASSERT_EQ(files.size(), 1u);
+  std::string path = dir + "/" + files[0];
+  std::string entry = fs::readFile(path).value();
+  ASSERT_NE(entry.find('\0'), std::string::npos);
+  EXPECT_EQ(entry.substr(entry.find('\0') + 1), **first);
+  EXPECT_EQ(**seccompBpfAnnotation(prof, dir), **first);
+
+  Json other = prof;
+  other["syscalls"][0]["names"] = {"read"};
+  auto second = seccompBpfAnnotation(other, dir);
+  ASSERT_TRUE(second.ok() && *second);
+  EXPECT_NE(**second, **first);
+  EXPECT_EQ(fs::listDir(dir).value().size(), 2u);
+
+  // The same file name with another key before the filter: compiled afresh, and rewritten.
+  std::string forged = "some other key" + std::string(1, '\0') + **second;
+  ASSERT_TRUE(fs::writeFileAtomic(path, forged).ok());
+  EXPECT_EQ(**seccompBpfAnnotation(prof, dir), **first);
+  EXPECT_EQ(fs::readFile(path).value(), entry);
+  (void)fs::removeAll(tmpl);
+}
+
 }  // namespace
 }  // namespace berth::runtime
