@@ -209,7 +209,7 @@ Status LocalContainerService::setUserMounts(const std::string& id, int n) {
 Result<std::string> LocalContainerService::mount(const std::string& name) {
   auto found0 = state::findContainer(e_.db(), name);
   if (!found0.ok() && found0.error().code() == Code::kNotFound)
-    if (auto foreign = TRY(findForeign(name))) return foreign->storage.mount(foreign->c);
+    if (auto foreign = findForeignOrWarn(name)) return foreign->storage.mount(foreign->c);
   auto found = TRY(std::move(found0));
   auto lock = TRY(ContainerLock::take(e_.options().runroot, found.id));
   auto rec = TRY(state::getContainer(e_.db(), found.id));
@@ -224,7 +224,7 @@ Result<std::string> LocalContainerService::mount(const std::string& name) {
 Status LocalContainerService::unmount(const std::string& name, bool force) {
   auto found0 = state::findContainer(e_.db(), name);
   if (!found0.ok() && found0.error().code() == Code::kNotFound)
-    if (auto foreign = TRY(findForeign(name))) {
+    if (auto foreign = findForeignOrWarn(name)) {
       // As podman: a storage container that is not mounted is no error.
       if (!TRY(foreign->storage.mountPoint(foreign->c))) return {};
       return foreign->storage.unmount(foreign->c, force);
@@ -257,10 +257,16 @@ Result<std::vector<api::MountedContainer>> LocalContainerService::mounted() {
     if (!sys::isMountPoint(p.merged)) continue;
     out.push_back(api::MountedContainer{r.id, {r.name}, p.merged});
   }
-  store::ForeignStorage foreign(TRY(store::loadForeignStorageConfig()));
-  for (auto& c : TRY(foreign.containers()))
-    if (auto path = TRY(foreign.mountPoint(c)))
-      out.push_back(api::MountedContainer{c.id, c.names.empty() ? std::vector<std::string>{} : std::vector{c.names[0]}, *path});
+  // containers/storage's containers of other tools, mounted (buildah's); a store that cannot be
+  // read is a warning, not a failure of the listing.
+  Status foreign_listed = [&]() -> Status {
+    store::ForeignStorage foreign(TRY(store::loadForeignStorageConfig()));
+    for (auto& c : TRY(foreign.containers()))
+      if (auto path = TRY(foreign.mountPoint(c)))
+        out.push_back(api::MountedContainer{c.id, c.names.empty() ? std::vector<std::string>{} : std::vector{c.names[0]}, *path});
+    return {};
+  }();
+  if (!foreign_listed.ok()) LOG_WARN("containers/storage: {}", foreign_listed.error().what());
   return out;
 }
 
@@ -270,7 +276,7 @@ Result<std::vector<api::FileChange>> LocalContainerService::diff(const std::stri
   auto found0 = state::findContainer(e_.db(), name);
   std::vector<copy::Change> changes;
   if (!found0.ok() && found0.error().code() == Code::kNotFound)
-    if (auto foreign = TRY(findForeign(name))) {
+    if (auto foreign = findForeignOrWarn(name)) {
       auto l = TRY(foreign->storage.layers(foreign->c));
       if (foreign->storage.driver() == "vfs")
         changes = TRY(copy::naiveChanges(l.lowers.empty() ? "/nonexistent" : l.lowers[0], l.upper));

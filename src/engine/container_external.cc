@@ -3,6 +3,8 @@
 // umount, diff and rm, after its own containers.
 #include "engine/container_service.h"
 
+#include "base/log.h"
+
 namespace berth::engine {
 
 Result<std::optional<LocalContainerService::Foreign>> LocalContainerService::findForeign(const std::string& name) {
@@ -10,6 +12,13 @@ Result<std::optional<LocalContainerService::Foreign>> LocalContainerService::fin
   auto c = TRY(storage.find(name));
   if (!c) return std::nullopt;
   return Foreign{std::move(storage), std::move(*c)};
+}
+
+std::optional<LocalContainerService::Foreign> LocalContainerService::findForeignOrWarn(const std::string& name) {
+  auto found = findForeign(name);
+  if (found.ok()) return std::move(*found);
+  LOG_WARN("containers/storage: {}", found.error().what());
+  return std::nullopt;
 }
 
 Result<std::vector<api::ContainerSummary>> foreignSummaries() {

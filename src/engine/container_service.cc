@@ -1058,14 +1058,9 @@ Result<std::vector<api::NameResult>> LocalContainerService::remove(const api::Co
   for (size_t i = 0; i < recs.size(); ++i) {
     // Not berth's: a container of another tool in containers/storage (buildah's), as podman.
     if (results[i].error && results[i].error->code() == Code::kNotFound && !req.all) {
-      auto foreign = findForeign(results[i].name);
-      if (!foreign.ok()) {
-        results[i].error = std::move(foreign).error();
-        continue;
-      }
-      if (*foreign) {
-        auto s = (*foreign)->storage.remove((*foreign)->c, req.force);
-        results[i].id = (*foreign)->c.id;
+      if (auto foreign = findForeignOrWarn(results[i].name)) {
+        auto s = foreign->storage.remove(foreign->c, req.force);
+        results[i].id = foreign->c.id;
         results[i].error = s.ok() ? std::nullopt : std::optional<Error>(std::move(s).error());
         continue;
       }

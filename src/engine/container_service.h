@@ -194,6 +194,9 @@ class LocalContainerService : public api::ContainerService {
     store::ForeignContainer c;
   };
   Result<std::optional<Foreign>> findForeign(const std::string& name);
+  // The same where berth only falls back to that store for a name it does not know (rm, mount,
+  // umount, diff): a store it cannot read is a warning, and the name stays unknown.
+  std::optional<Foreign> findForeignOrWarn(const std::string& name);
   Result<runtime::OciRuntime> runtimeFor(const state::ContainerRecord& rec) const;
   // Brings the record's state up to date with the exit file and the monitor;
   // finalises a container whose process is gone. Caller holds the lock.

@@ -125,8 +125,16 @@ expect_rc 125 berth ps --external
 assert_contains "$ERR" "containers.json[0].layer" "a layer that is a path"
 expect_rc 0 berth ps -a
 echo '{"id": 1}' >"$G/overlay-containers/containers.json"
-expect_rc 125 berth mount whatever
+expect_rc 125 berth ps --external
 assert_contains "$ERR" "expected an array" "containers.json not an array"
+# Where berth only falls back to that store, a store it cannot read is a warning: the name is
+# still unknown, with berth's own error, and berth's own listings still work.
+expect_rc 125 berth mount whatever
+assert_contains "$ERR" "no such container" "mount of an unknown name"
+assert_contains "$ERR" "expected an array" "the store's error as a warning"
+expect_rc 1 berth rm whatever
+assert_contains "$ERR" "no such container" "rm of an unknown name"
+expect_rc 0 berth mount
 cp "$CS/containers.json.good" "$G/overlay-containers/containers.json"
 
 # --- a build step's container is berth's own external container --------------------------------
