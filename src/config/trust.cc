@@ -99,13 +99,10 @@ std::string typeDescription(const std::string& type) {
   return "";
 }
 
-std::vector<std::string> keyDataIdentities(const std::string& key_data) {
-  auto bin = base64Decode(key_data);
-  if (!bin.ok()) {
-    LOG_ERROR("{}, error decoding key data", bin.error().what());
-    return {};
-  }
-  auto ids = pgpUserIds(*bin, "keyData");
+// The identities of the keys in `keys` as `trust show` prints them; none (logged, as podman
+// does) when they do not parse.
+std::vector<std::string> keyIdentities(std::string_view keys, std::string_view what) {
+  auto ids = pgpUserIds(keys, what);
   if (!ids.ok()) {
     LOG_ERROR("Getting key identity: {}", ids.error().what());
     return {};
@@ -113,6 +110,15 @@ std::vector<std::string> keyDataIdentities(const std::string& key_data) {
   std::vector<std::string> out;
   for (const std::string& id : *ids) out.push_back(trustIdentity(id));
   return out;
+}
+
+std::vector<std::string> keyDataIdentities(const std::string& key_data) {
+  auto bin = base64Decode(key_data);
+  if (!bin.ok()) {
+    LOG_ERROR("{}, error decoding key data", bin.error().what());
+    return {};
+  }
+  return keyIdentities(*bin, "keyData");
 }
 
 void describeRequirements(const std::vector<Requirement>& reqs, const TrustPolicyEntry& tmpl,
@@ -291,14 +297,7 @@ std::vector<std::string> keyFileIdentities(const std::string& path) {
     LOG_ERROR("Getting key identity: {}", text.error().what());
     return {};
   }
-  auto ids = pgpUserIds(*text, path);
-  if (!ids.ok()) {
-    LOG_ERROR("Getting key identity: {}", ids.error().what());
-    return {};
-  }
-  std::vector<std::string> out;
-  for (const std::string& id : *ids) out.push_back(trustIdentity(id));
-  return out;
+  return keyIdentities(*text, path);
 }
 
 Result<std::vector<TrustPolicyEntry>> describeTrustPolicy(std::string_view text,

@@ -62,13 +62,13 @@ cleanup_test_dir() {
 }
 trap cleanup_test_dir EXIT
 
-# start_local_registry: a plain docker-registry (deletes enabled) on a free port of 127.0.0.1,
-# its storage and log under $TEST_DIR/reg; sets REG (host:port). cleanup_test_dir stops it.
-LOCAL_REGISTRY_PIDS=()
-start_local_registry() {
-  REG=127.0.0.1:$(python3 "$BERTH_SRC/tests/system/registry_helper.py" port)
-  mkdir -p "$TEST_DIR/reg"
-  cat >"$TEST_DIR/reg/config.yml" <<EOF
+# run_registry DIR PORT [EXTRA_YAML]: docker-registry on 127.0.0.1:PORT with its storage, config
+# and log (registry.log) under DIR, EXTRA_YAML appended to its config (auth, TLS); waits until
+# it answers and sets REGISTRY_PID. Stopping it is the caller's.
+run_registry() {
+  local dir=$1 port=$2 extra=${3:-}
+  mkdir -p "$dir/storage"
+  cat >"$dir/config.yml" <<EOF
 version: 0.1
 log:
   level: error
@@ -76,23 +76,34 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $TEST_DIR/reg/storage
+    rootdirectory: $dir/storage
   delete:
     enabled: true
 http:
-  addr: $REG
+  addr: 127.0.0.1:$port
   secret: berth-test-secret
+$extra
 EOF
   # docker-registry reads REGISTRY_* variables as config overrides: hide ours.
-  env -u REGISTRY_AUTH_FILE docker-registry serve "$TEST_DIR/reg/config.yml" >>"$TEST_DIR/reg/log" 2>&1 &
-  LOCAL_REGISTRY_PIDS+=($!)
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
+  REGISTRY_PID=$!
   local i
   for ((i = 0; i < 100; i++)); do
-    curl -sf -o /dev/null "http://$REG/v2/" && return 0
+    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
     sleep 0.1
   done
-  echo "docker-registry did not answer on $REG: $(tail -3 "$TEST_DIR/reg/log")" >&2
+  echo "docker-registry did not answer on 127.0.0.1:$port: $(tail -3 "$dir/registry.log")" >&2
   return 1
+}
+# start_local_registry: one registry for the test, its files under $TEST_DIR/reg; sets REG
+# (host:port). cleanup_test_dir stops it.
+LOCAL_REGISTRY_PIDS=()
+start_local_registry() {
+  local port
+  port=$(python3 "$BERTH_SRC/tests/system/registry_helper.py" port)
+  REG=127.0.0.1:$port
+  run_registry "$TEST_DIR/reg" "$port" || return 1
+  LOCAL_REGISTRY_PIDS+=("$REGISTRY_PID")
 }
 
 berth() { "${B[@]}" "$@"; }

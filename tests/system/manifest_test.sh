@@ -25,33 +25,10 @@ free_port() {
 # start_registry NAME: docker-registry with storage under $TEST_DIR/NAME on a free port.
 start_registry() {
   local name=$1 dir="$TEST_DIR/$1" port
-  mkdir -p "$dir/storage"
   port=$(free_port)
   REG_PORT[$name]=$port
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: berth-test-secret
-EOF
-  env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
-  REG_PID[$name]=$!
-  local i
-  for i in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-    sleep 0.1
-  done
-  echo "registry $name did not start: $(cat "$dir/registry.log")" >&2
-  exit 1
+  run_registry "$dir" "$port" || exit 1
+  REG_PID[$name]=$REGISTRY_PID
 }
 
 # A berth with its own fresh store: bfresh NAME ARGS...

@@ -25,35 +25,10 @@ trap cleanup_all EXIT
 # on the port it used before or a fresh free one.
 start_registry() {
   local name=$1 extra=${2:-} dir="$TEST_DIR/$1"
-  mkdir -p "$dir/storage"
   [[ -n "${REG_PORT[$name]:-}" ]] || REG_PORT[$name]=$(python3 "$HELPER" port)
   local port=${REG_PORT[$name]}
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: berth-test-secret
-$extra
-EOF
-  # docker-registry reads REGISTRY_* variables as config overrides: hide ours.
-  env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
-  REG_PID[$name]=$!
-  local i
-  for i in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-    sleep 0.1
-  done
-  echo "registry $name did not start: $(cat "$dir/registry.log")" >&2
-  exit 1
+  run_registry "$dir" "$port" "$extra" || exit 1
+  REG_PID[$name]=$REGISTRY_PID
 }
 kill_registry() {
   kill -9 "${REG_PID[$1]}" 2>/dev/null || true
