@@ -41,7 +41,7 @@ mkdir -p "$bundle"
 i=0
 floor_run() {
   i=$((i + 1))
-  python3 - "$BENCH_DIR/berth-run/containers/$cid/config.json" "$bundle/config.json" "$i" <<'PY'
+  python3 - "$BENCH_DIR/run/berth/containers/$cid/config.json" "$bundle/config.json" "$i" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["linux"]["cgroupsPath"] = "/berth-bench/floor-%s" % sys.argv[3]
@@ -62,10 +62,10 @@ report "run --rm --network none busybox true" "$b" "$p" 0.2
 each_ms() {
   local times=() t0 t1 id
   for id in $ids; do
-    t0=$(date +%s%N)
+    t0=$EPOCHREALTIME
     "$@" "$id" >/dev/null 2>&1
-    t1=$(date +%s%N)
-    times+=($(((t1 - t0) / 1000)))
+    t1=$EPOCHREALTIME
+    times+=($((${t1/./} - ${t0/./})))
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f\n", m/1000}'
 }
@@ -73,11 +73,11 @@ median_create() {  # median_create ENGINE-CMD...: ms per create, ids left in $id
   local times=() t0 t1 id
   ids=""
   for ((k = 0; k < RUNS; k++)); do
-    t0=$(date +%s%N)
+    t0=$EPOCHREALTIME
     id=$("$@")
-    t1=$(date +%s%N)
+    t1=$EPOCHREALTIME
     ids="$ids $id"
-    times+=($(((t1 - t0) / 1000)))
+    times+=($((${t1/./} - ${t0/./})))
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f\n", m/1000}'
 }

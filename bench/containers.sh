@@ -19,8 +19,8 @@ cid=$("${BERTH_CMD[@]}" create --network none busybox true)
 "${BERTH_CMD[@]}" init "$cid" >/dev/null
 bundle="$BENCH_DIR/bundle"
 mkdir -p "$bundle/rootfs"
-tar -C "$bundle/rootfs" -xf <(tar -C "$BENCH_DIR/berth-run/containers/$cid/merged" -cf - .)
-python3 - "$BENCH_DIR/berth-run/containers/$cid/config.json" "$bundle/config.json" <<'PY'
+tar -C "$bundle/rootfs" -xf <(tar -C "$BENCH_DIR/run/berth/containers/$cid/merged" -cf - .)
+python3 - "$BENCH_DIR/run/berth/containers/$cid/config.json" "$bundle/config.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["root"]["path"] = "rootfs"
@@ -85,7 +85,7 @@ rss() {  # rss PATTERN ROOT: mean VmRSS (kB) of processes whose command line mat
   done
   ((n)) && echo $((total / n)) || echo 0
 }
-bm=$(rss berth-monitor "$BENCH_DIR/berth-run")
+bm=$(rss berth-monitor "$BENCH_DIR/run/berth")
 cm=$(rss conmon "$BENCH_DIR/podman")
 awk -v b="$bm" -v c="$cm" 'BEGIN { printf "%-44s berth-monitor %6d kB   conmon %6d kB   ratio %.3f (target < 0.5) %s\n", "monitor RSS per container", b, c, (c ? b / c : 0), (c && b / c < 0.5) ? "OK" : "MISSED" }'
 # The same with a container that writes a line every 0.1 s (the monitor's log path runs).
@@ -96,7 +96,7 @@ for k in 1 2; do
   "${PODMAN_CMD[@]}" run -d "${PODMAN_RUN[@]}" busybox sh -c 'while :; do echo hello; sleep 0.1; done' >/dev/null
 done
 sleep 2
-bm=$(rss berth-monitor "$BENCH_DIR/berth-run")
+bm=$(rss berth-monitor "$BENCH_DIR/run/berth")
 cm=$(rss conmon "$BENCH_DIR/podman")
 awk -v b="$bm" -v c="$cm" 'BEGIN { printf "%-44s berth-monitor %6d kB   conmon %6d kB   ratio %.3f\n", "monitor RSS, container writing 10 lines/s", b, c, (c ? b / c : 0) }'
 "${BERTH_CMD[@]}" rm -af -t 0 >/dev/null

@@ -59,7 +59,7 @@ out = (lines * (want // len(lines) + 1))[:want]
 open(path, "w").writelines(out)
 PY
 }
-grow_log "$BENCH_DIR/berth-run/tmp/events/events.log"
+grow_log "$BENCH_DIR/run/berth/tmp/events/events.log"
 grow_log "$BENCH_DIR/podman-events.log"
 nb=$("${BERTH_CMD[@]}" events --stream=false | wc -l)
 np=$("${PODMAN_CMD[@]}" events --stream=false | wc -l)

@@ -691,7 +691,11 @@ Result<api::SpecGenerator> buildSpec(const CreateOpts& o, const std::vector<std:
   if (!o.user.empty()) s.user = TRY(specgen::parseUserFlag(o.user));
   if (o.tty) s.terminal = true;
   if (o.interactive) s.stdin = true;
-  if (o.rm) s.remove = true;
+  // As podman: a container removed when it exits keeps nothing worth a sync (volatile storage).
+  if (o.rm) {
+    s.remove = true;
+    s.volatile_storage = true;
+  }
   if (o.privileged) s.privileged = true;
   if (o.read_only) s.read_only_filesystem = true;
   if (o.init) s.init = true;

@@ -244,10 +244,11 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
   // upper layer is the container's, so the directory is never written.
   // Two fields read straight from the stored spec: this is on every start's path.
   std::string rootfs;
-  bool rootfs_overlay = false;
+  bool rootfs_overlay = false, volatile_storage = false;
   if (auto it = rec.config.find("spec"); it != rec.config.end() && it->is_object()) {
     rootfs = TRY(json::optString(*it, "rootfs", "spec"));
     rootfs_overlay = TRY(json::optBool(*it, "rootfs_overlay", "spec"));
+    volatile_storage = TRY(json::optBool(*it, "volatile", "spec"));
   }
   if (!rootfs.empty()) {
     if (!fs::isDir(rootfs))
@@ -294,6 +295,17 @@ Status LocalContainerService::mountRootfs(state::ContainerRecord& rec) {
         if (uid >= 0 && gid >= 0 && ::chown(p.upper.c_str(), uid_t(uid), gid_t(gid)) < 0)
           return errnoError("chown {}", p.upper);
       }
+    }
+    if (volatile_storage) {
+      // podman's volatile storage (`run --rm`): overlay skips every sync of the upper layer,
+      // the one at the unmount too. Overlay refuses any later mount while a volatile one's
+      // marker is left: this container's upper layer is its own, so it goes first.
+      TRY(fs::removeAll(p.work + "/work/incompat/volatile"));
+      Status st = sys::mount("overlay", p.merged, "overlay", 0, spec.options + ",volatile", lower_base);
+      if (st.ok()) return {};
+      if (st.error().sysErrno() != EINVAL)
+        return std::move(st).error().context(fmt::format("mount rootfs of {}", rec.id.substr(0, 12)));
+      LOG_DEBUG("overlay without \"volatile\" (before Linux 5.10) for {}", rec.id.substr(0, 12));
     }
     TRY_CTX(sys::mount("overlay", p.merged, "overlay", 0, spec.options, lower_base), "mount rootfs of {}",
             rec.id.substr(0, 12));
@@ -477,6 +489,13 @@ Status LocalContainerService::writeBundle(state::ContainerRecord& rec) {
 
 Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
                                                 const MonitorRestore* restore) {
+  auto m = TRY(spawnContainerMonitor(rec, start, hold_output, restore, false));
+  return releaseContainerMonitor(rec, m);
+}
+
+Result<PendingMonitor> LocalContainerService::spawnContainerMonitor(state::ContainerRecord& rec, bool start,
+                                                                    bool hold_output, const MonitorRestore* restore,
+                                                                    bool early) {
   auto p = paths(rec.id);
   auto rt = TRY(runtimeFor(rec));
   std::string monitor = TRY(helperBinary("berth-monitor"));
@@ -555,8 +574,14 @@ Result<int> LocalContainerService::startMonitor(state::ContainerRecord& rec, boo
   auto held = TRY(reserveHostPorts(spec));
   std::vector<int> hold_fds;
   for (auto& f : held) hold_fds.push_back(f.get());
+  return spawnMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve, hold_fds, early);
+}
+
+Result<int> LocalContainerService::releaseContainerMonitor(state::ContainerRecord& rec, PendingMonitor& monitor) {
   LOG_PHASE("berth-monitor start (incl. runtime create)");
-  int pid = TRY(launchMonitor(std::move(argv), "container " + rec.id.substr(0, 12), preserve, hold_fds));
+  int pid = TRY(monitor.go());
+  auto p = paths(rec.id);
+  const api::SpecGenerator spec = storedSpec(rec.config);
   if (!spec.conmon_pid_file.empty())
     TRY_CTX(fs::writeFileReplace(spec.conmon_pid_file, std::to_string(readPidFile(p.monitor_pid_file))),
             "write --conmon-pidfile");
@@ -743,6 +768,7 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
     } else {
       bool was_created = status == "created";
       bool overlapped = false;
+      std::optional<PendingMonitor> monitor;
       if (!was_created) {
         struct winsize ws = {};
         if (attach && attach->tty && attach->in >= 0 && ::ioctl(attach->in, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
@@ -750,12 +776,20 @@ Result<int> LocalContainerService::start(const std::string& name, const api::Att
         // On a netavark network the runtime creates the container while netavark sets up its
         // namespace; it is started once both are done.
         overlapped = overlapsNetworkSetup(storedSpec(rec.config));
+        // The monitor execs and gets ready while the rootfs is mounted and the bundle written.
+        // Should it not spawn, the monitor is started afterwards, as before, and reports why.
+        // (BERTH_EARLY_MONITOR=0 spawns it afterwards, to compare.)
+        const char* early = std::getenv("BERTH_EARLY_MONITOR");
+        if (!(early && std::string_view(early) == "0"))
+          if (auto m = spawnContainerMonitor(rec, !overlapped, attach != nullptr && !overlapped, nullptr, true); m.ok())
+            monitor = std::move(*m);
         Status init = initLocked(rec, overlapped);
         console_size_.reset();
-        TRY(std::move(init));
+        TRY(std::move(init));  // a monitor still waiting is cancelled
       }
       auto p = paths(rec.id);
       Result<int> pid = was_created ? Result<int>(rec.state.value("pid", 0))
+                        : monitor   ? releaseContainerMonitor(rec, *monitor)
                                     : startMonitor(rec, !overlapped, attach != nullptr && !overlapped);
       if (!pid.ok()) {
         // The monitor reported the failure and is on its way out: its pid file goes first, so

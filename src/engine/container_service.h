@@ -11,6 +11,7 @@
 #include "base/detach_keys.h"
 #include "base/fd.h"
 #include "base/scope_exit.h"
+#include "engine/monitor_launch.h"
 #include "berth/api/containers.h"
 #include "network/store.h"
 #include "runtime/oci_runtime.h"
@@ -334,6 +335,12 @@ class LocalContainerService : public api::ContainerService {
   };
   Result<int> startMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
                            const MonitorRestore* restore = nullptr);
+  // startMonitor in two steps: the monitor spawned (with `early`, before initLocked has
+  // written the bundle: it waits for the go), then released (the go, its report, the pid
+  // files the user asked for).
+  Result<PendingMonitor> spawnContainerMonitor(state::ContainerRecord& rec, bool start, bool hold_output,
+                                               const MonitorRestore* restore, bool early);
+  Result<int> releaseContainerMonitor(state::ContainerRecord& rec, PendingMonitor& monitor);
   // container_checkpoint.cc
   // `report`: podman's CheckpointReport when req.print_stats.
   Status checkpointLocked(state::ContainerRecord& rec, const api::CheckpointRequest& req,

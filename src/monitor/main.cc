@@ -8,7 +8,7 @@
 //             --log-driver k8s-file|json-file|none|passthrough  --log-max-size BYTES
 //             --socket-path PATH (attach, SOCK_SEQPACKET, < 108 bytes; runtime/attach_protocol.h)
 //             --ctl-path PATH (fifo: "1 ROWS COLS\n" resize, "2\n" or "2 0 0\n" reopen log)
-//             --monitor-pid-file PATH  --sync-fd N  --tty  --stdin  --leave-stdin-open
+//             --monitor-pid-file PATH  --sync-fd N  --go-fd N  --tty  --stdin  --leave-stdin-open
 //             --restart-policy no|always|on-failure[:N]|unless-stopped  --restart-max N
 //             --exit-command PATH [--exit-command-arg A]...  --start
 //             --exec --exec-process-json PATH  --foreground (no daemonizing; debugging)
@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   for (int fd = 3; fd < 3 + opts->preserve_fds; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   if (opts->sync_fd >= 0)
     for (int fd = opts->sync_fd + 1; fd <= opts->sync_fd + opts->hold_fds; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (opts->go_fd >= 0) ::fcntl(opts->go_fd, F_SETFD, FD_CLOEXEC);
   if (!opts->foreground) {
     if (auto st = daemonize(*opts); !st.ok()) {
       std::string msg = st.error().what();

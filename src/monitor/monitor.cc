@@ -108,6 +108,7 @@ class Monitor {
   int run();
 
  private:
+  bool awaitGo();
   Status setup();
   // create (+ start), leaving run_ ready for the loop. On failure returns
   // the runtime's message and exit code.
@@ -719,7 +720,24 @@ void Monitor::finish() {
   }
 }
 
+// --go-fd: what can be done before the bundle exists (the runtime's sealed copy) is done, then
+// the engine's word awaited. True: go on; false: cancelled (EOF: the engine gave up or died).
+bool Monitor::awaitGo() {
+  if (o_.go_fd < 0) return true;
+  runtime::prepareSealedCopies();
+  char c = 0;
+  ssize_t n;
+  while ((n = ::read(o_.go_fd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  ::close(o_.go_fd);
+  return n == 1 && c == '1';
+}
+
 int Monitor::run() {
+  if (!awaitGo()) {
+    if (o_.sync_fd >= 0) ::close(o_.sync_fd);
+    return 0;
+  }
   if (auto st = setup(); !st.ok()) {
     reportSync(fmt::format("{{\"error\":{},\"code\":-1}}",
                            Json(st.error().what()).dump(-1, ' ', false, Json::error_handler_t::replace)));

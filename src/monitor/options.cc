@@ -88,6 +88,7 @@ Result<Options> parseOptions(int argc, const char* const* argv) {
     else if (flag == "--exit-command") o.exit_command = v;
     else if (flag == "--exit-command-arg") o.exit_command_args.push_back(v);
     else if (flag == "--sync-fd") o.sync_fd = int(TRY(parseInt(flag, val)));
+    else if (flag == "--go-fd") o.go_fd = int(TRY(parseInt(flag, val)));
     else if (flag == "--exec-process-json") o.exec_process_json = v;
     else if (flag == "--preserve-fds") o.preserve_fds = int(TRY(parseInt(flag, val)));
     else if (flag == "--hold-fds") o.hold_fds = int(TRY(parseInt(flag, val)));

@@ -34,6 +34,10 @@ struct Options {
   std::string exit_command;
   std::vector<std::string> exit_command_args;
   int sync_fd = -1;
+  // --go-fd N: the engine spawned the monitor before the bundle was ready. The monitor gets
+  // ready for the runtime, then reads fd N: the byte '1' is the go; EOF (or anything else)
+  // cancels: the monitor exits 0 at once, having written no file and reported nothing.
+  int go_fd = -1;
   bool start = false;
   bool exec = false;
   std::string exec_process_json;

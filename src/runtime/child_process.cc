@@ -37,6 +37,13 @@ namespace {
 std::mutex g_sealed_mu;
 std::map<std::string, int> g_sealed;  // path -> sealed copy (-1: registered, not made yet)
 
+// What a child that failed before its execve reports on the error pipe: the errno and, for
+// the mount namespace set-up, the step (a string literal: the same address in the parent).
+struct ChildFailure {
+  int err;
+  const char* step;
+};
+
 // The memfd seals crun checks for (F_GET_SEALS == all four) before it skips its re-exec.
 constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
@@ -75,19 +82,30 @@ void dropSealedCopies() {
   }
 }
 
+void prepareSealedCopies() {
+  std::lock_guard lock(g_sealed_mu);
+  for (auto& [path, fd] : g_sealed)
+    if (fd == -1 && (fd = makeSealedCopy(path)) == -1) fd = -2;  // failed: plain execve
+}
+
 void runFromSealedCopy(const std::string& path) {
   std::lock_guard lock(g_sealed_mu);
   g_sealed.emplace(path, -1);
 }
 
 
-ChildProcess::ChildProcess(ChildProcess&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
+ChildProcess::ChildProcess(ChildProcess&& o) noexcept
+    : pid_(o.pid_), exec_check_(std::move(o.exec_check_)), exec_what_(std::move(o.exec_what_)) {
+  o.pid_ = -1;
+}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
   if (this != &o) {
     this->~ChildProcess();
     pid_ = o.pid_;
     o.pid_ = -1;
+    exec_check_ = std::move(o.exec_check_);
+    exec_what_ = std::move(o.exec_what_);
   }
   return *this;
 }
@@ -188,13 +206,6 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
     cwd = std::filesystem::current_path(ec).string();
     if (ec || cwd.empty()) cwd = "/";
   }
-  // What a failed child reports: the errno and, for the mount namespace
-  // set-up, the step (a string literal: the same address in the parent).
-  struct ChildFailure {
-    int err;
-    const char* step;
-  };
-
   pid_t pid = ::fork();
   if (pid < 0) return errnoError("fork");
   if (pid == 0) {
@@ -238,22 +249,31 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnSpec& spec) {
   }
   ChildProcess child(pid);
   err_w.reset();
+  child.exec_check_ = std::move(err_r);
+  child.exec_what_ = spec.argv[0];
+  if (!spec.defer_exec_check) TRY(child.confirmExec());
+  return child;
+}
+
+Status ChildProcess::confirmExec() {
+  if (!exec_check_) return {};
   ChildFailure f{0, nullptr};
   ssize_t n;
-  while ((n = ::read(err_r.get(), &f, sizeof f)) < 0 && errno == EINTR) {
+  while ((n = ::read(exec_check_.get(), &f, sizeof f)) < 0 && errno == EINTR) {
   }
+  exec_check_.reset();
   if (n == sizeof f) {
-    (void)child.wait();  // it has failed already; its status adds nothing
+    (void)wait();  // it has failed already; its status adds nothing
     if (f.step)
       return sysError(f.err,
                       fmt::format("cannot run {} with berth's root as the top of its mount "
                                   "namespace (from a chroot, `exec` would reach the filesystem "
                                   "around it; run berth outside the chroot or with /proc "
                                   "mounted and CAP_SYS_ADMIN): {}",
-                                  spec.argv[0], f.step));
-    return sysError(f.err, fmt::format("exec {}", spec.argv[0]));
+                                  exec_what_, f.step));
+    return sysError(f.err, fmt::format("exec {}", exec_what_));
   }
-  return child;
+  return {};
 }
 
 Result<CommandOutput> runCaptured(const std::vector<std::string>& argv, int stdin_fd) {

@@ -36,6 +36,9 @@ struct SpawnSpec {
   // that `runtime exec`, which joins the container with setns, lands in the
   // container and not on the filesystem around the chroot.
   bool root_as_mount_ns_top = false;
+  // spawn() returns right after the fork instead of waiting for the child's execve: the
+  // caller works on while the child execs, and confirmExec() reports a failed execve later.
+  bool defer_exec_check = false;
 };
 
 // Runs `path`, whenever a spawn's argv[0] names it, from a sealed in-memory copy made on
@@ -45,6 +48,9 @@ struct SpawnSpec {
 // second exec on every runtime call with the same protection. A copy that cannot be made
 // leaves the plain execve.
 void runFromSealedCopy(const std::string& path);
+// Makes the copies not made yet now, ahead of the spawn that needs them (berth-monitor, while
+// it waits for the engine's go).
+void prepareSealedCopies();
 // Closes the copies made so far (the next spawn makes them again): a long-lived process
 // (berth-monitor) does not keep half a megabyte of crun per container between calls.
 void dropSealedCopies();
@@ -74,9 +80,14 @@ class ChildProcess {
   }
   // Blocks until the child exits; returns the raw wait status.
   Result<int> wait();
+  // With SpawnSpec::defer_exec_check: blocks until the child has executed its program, or
+  // returns why it could not (the child is reaped then). A no-op otherwise, or once done.
+  Status confirmExec();
 
  private:
   pid_t pid_ = -1;
+  UniqueFd exec_check_;  // the error pipe's read end until confirmExec()
+  std::string exec_what_;  // argv[0], for confirmExec's error
 };
 
 // The exit code a shell would report: WEXITSTATUS, or 128+signal.
