@@ -143,15 +143,21 @@ class MonitorTest : public ::testing::Test {
   std::string logPath() { return bundle_ + "/ctr.log"; }
   std::string socketPath() { return bundle_ + "/attach"; }
 
-  // Starts the monitor with a sync pipe, waits for its first fork to exit
-  // and returns the sync message.
-  Json startMonitor(std::vector<std::string> extra = {}) {
+  // Starts the monitor with a sync pipe (and, with `go_w`, a go pipe whose write end is
+  // returned there), waits for its first fork to exit and returns the sync pipe's read end.
+  int spawnMonitor(std::vector<std::string> extra, int* go_w = nullptr) {
     auto argv = monitorArgs();
     argv.insert(argv.end(), extra.begin(), extra.end());
     int p[2];
     EXPECT_EQ(::pipe(p), 0);
     ::fcntl(p[0], F_SETFD, FD_CLOEXEC);
     argv.insert(argv.end(), {"--sync-fd", std::to_string(p[1])});
+    int g[2] = {-1, -1};
+    if (go_w) {
+      EXPECT_EQ(::pipe(g), 0);
+      ::fcntl(g[1], F_SETFD, FD_CLOEXEC);
+      argv.insert(argv.end(), {"--go-fd", std::to_string(g[0])});
+    }
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
@@ -161,18 +167,34 @@ class MonitorTest : public ::testing::Test {
       ::_exit(127);
     }
     ::close(p[1]);
+    if (go_w) {
+      ::close(g[0]);
+      *go_w = g[1];
+    }
     int status = 0;
     ::waitpid(child, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    return p[0];
+  }
+
+  // Reads the sync line (up to 20 s) and closes the pipe; "" at EOF without one.
+  std::string readSync(int fd) {
     std::string line;
-    struct pollfd pfd = {p[0], POLLIN, 0};
+    struct pollfd pfd = {fd, POLLIN, 0};
     while (line.find('\n') == std::string::npos && ::poll(&pfd, 1, 20000) > 0) {
       char buf[512];
-      ssize_t n = ::read(p[0], buf, sizeof buf);
+      ssize_t n = ::read(fd, buf, sizeof buf);
       if (n <= 0) break;
       line.append(buf, n);
     }
-    ::close(p[0]);
+    ::close(fd);
+    return line;
+  }
+
+  // Starts the monitor with a sync pipe, waits for its first fork to exit
+  // and returns the sync message.
+  Json startMonitor(std::vector<std::string> extra = {}) {
+    std::string line = readSync(spawnMonitor(std::move(extra)));
     auto mp = fs::readFile(bundle_ + "/monitor.pid");
     if (mp.ok()) monitor_pid_ = std::stoi(*mp);
     auto j = parseJson(line, "sync");
@@ -300,6 +322,47 @@ TEST_F(MonitorTest, ExitCodeIsRecorded) {
   EXPECT_EQ(waitExit().exit_code, 3);
   auto log = fs::readFile(logPath());
   EXPECT_NE(log->find(" stderr F err\n"), std::string::npos) << *log;
+}
+
+// --go-fd: the monitor spawned ahead of its bundle does nothing the engine could see until
+// the go comes, then runs as any other.
+TEST_F(MonitorTest, GoFdRunsOnlyAfterTheGo) {
+  int go_w = -1;
+  int sync_r = spawnMonitor({"--start"}, &go_w);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(fs::exists(bundle_ + "/monitor.pid"));
+  EXPECT_FALSE(fs::exists(socketPath()));
+  EXPECT_FALSE(fs::exists(bundle_ + "/pidfile"));
+  // The bundle is written only now, as the engine does.
+  writeConfig({"sh", "-c", "echo go; exit 4"});
+  ASSERT_EQ(::write(go_w, "1", 1), 1);
+  ::close(go_w);
+  auto sync = parseJson(readSync(sync_r), "sync");
+  ASSERT_TRUE(sync.ok());
+  ASSERT_TRUE(sync->contains("pid")) << sync->dump();
+  auto mp = fs::readFile(bundle_ + "/monitor.pid");
+  ASSERT_TRUE(mp.ok());
+  monitor_pid_ = std::stoi(*mp);
+  EXPECT_EQ(waitExit().exit_code, 4);
+  EXPECT_NE(fs::readFile(logPath())->find(" stdout F go\n"), std::string::npos);
+}
+
+// The engine gave up (its bundle failed) or died: EOF on the go fd. The monitor exits having
+// written nothing and reported nothing, and never calls the runtime.
+TEST_F(MonitorTest, GoFdClosedCancelsWithoutATrace) {
+  writeConfig({"true"});
+  int go_w = -1;
+  int sync_r = spawnMonitor({"--start", "--exit-command", "/bin/touch", "--exit-command-arg", bundle_ + "/ran"},
+                            &go_w);
+  ::close(go_w);
+  EXPECT_EQ(readSync(sync_r), "");  // EOF: the monitor is gone
+  std::this_thread::sleep_for(100ms);
+  for (const std::string& f : {bundle_ + "/monitor.pid", socketPath(), bundle_ + "/ctl", bundle_ + "/pidfile",
+                               exitFile(), logPath(), bundle_ + "/ran"})
+    EXPECT_FALSE(fs::exists(f)) << f;
+  auto st = runtime::runCaptured({runc_, "--root", runroot_, "state", id_});
+  ASSERT_TRUE(st.ok());
+  EXPECT_NE(st->exit_code, 0) << st->out;  // no such container in the runtime
 }
 
 TEST_F(MonitorTest, MissingCommandReportsRuntimeError) {

@@ -170,6 +170,31 @@ TEST_F(TempDir, SpawnMapsFdsNewSessionCleanSignals) {
   EXPECT_TRUE(out->size() >= 12 && out->substr(out->size() - 12) == "0 1 2 3 4 5 ") << *out;
 }
 
+// defer_exec_check: spawn returns at once; confirmExec reports the execve's fate then.
+TEST(ChildProcess, DeferredExecCheck) {
+  SpawnSpec bad;
+  bad.argv = {"/no/such/program"};
+  bad.defer_exec_check = true;
+  auto child = ChildProcess::spawn(bad);
+  ASSERT_TRUE(child.ok()) << child.error().what();  // not known yet
+  Status st = child->confirmExec();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().sysErrno(), ENOENT);
+  EXPECT_NE(st.error().message().find("exec /no/such/program"), std::string::npos) << st.error().what();
+  // Without the deferral the same failure comes from spawn itself.
+  bad.defer_exec_check = false;
+  EXPECT_EQ(ChildProcess::spawn(bad).error().sysErrno(), ENOENT);
+
+  SpawnSpec good;
+  good.argv = {"/bin/sh", "-c", "exit 7"};
+  good.defer_exec_check = true;
+  auto ok = ChildProcess::spawn(good);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->confirmExec().ok());
+  EXPECT_TRUE(ok->confirmExec().ok());  // once done, a no-op
+  EXPECT_EQ(exitCodeFromStatus(ok->wait().valueOr(-1)), 7);
+}
+
 TEST_F(TempDir, FindAndChoose) {
   ::mkdir((dir_ + "/bin").c_str(), 0755);
   std::vector<std::string> dirs{dir_ + "/bin"};

@@ -1,5 +1,6 @@
 // Unit tests for the state DB.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -73,6 +74,40 @@ TEST_F(StateTest, ReopenKeepsSchema) {
   db_.reset();
   auto again = Db::open(dir_ + "/db.sqlite");
   ASSERT_TRUE(again.ok()) << again.error().what();
+}
+
+// The -wal and -shm files outlive a command (no file made and deleted by each), the WAL
+// emptied into the database at the last close: what was written is in the main file.
+TEST_F(StateTest, WalKeptEmptyBetweenOpens) {
+  ASSERT_TRUE(db_->transaction([&]() -> Status { return putImage(*db_, image("w")); }).ok());
+  db_.reset();
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/db.sqlite-wal").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 0);
+  ASSERT_EQ(::stat((dir_ + "/db.sqlite-shm").c_str(), &st), 0);
+  ino_t wal_ino = 0;
+  {
+    struct stat w;
+    ASSERT_EQ(::stat((dir_ + "/db.sqlite-wal").c_str(), &w), 0);
+    wal_ino = w.st_ino;
+  }
+  // The main file alone holds the image: a copy of it without the WAL still has it.
+  auto main = fs::readFile(dir_ + "/db.sqlite");
+  ASSERT_TRUE(main.ok());
+  ASSERT_TRUE(fs::mkdirAll(dir_ + "/copy").ok());
+  ASSERT_TRUE(fs::writeFileAtomic(dir_ + "/copy/db.sqlite", *main).ok());
+  auto copy = Db::open(dir_ + "/copy/db.sqlite");
+  ASSERT_TRUE(copy.ok()) << copy.error().what();
+  auto got = getImage(**copy, "w");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  // Reopened and written again: the same WAL file, not a new one.
+  auto again = Db::open(dir_ + "/db.sqlite");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*again)->transaction([&]() -> Status { return putImage(**again, image("v")); }).ok());
+  struct stat w2;
+  ASSERT_EQ(::stat((dir_ + "/db.sqlite-wal").c_str(), &w2), 0);
+  EXPECT_EQ(w2.st_ino, wal_ino);
+  EXPECT_GT(w2.st_size, 0);  // open: the write is in the WAL
 }
 
 TEST_F(StateTest, PodsFindByNameIdPrefixAndMembers) {

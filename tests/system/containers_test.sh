@@ -28,6 +28,23 @@ assert_eq "$(grep -c " $TEST_DIR" /proc/self/mountinfo || true)" "0" "run --rm l
 assert_eq "$(ls -A "$RUNROOT/containers" "$ROOT/containers" 2>/dev/null | grep -v '^/\|^$' || true)" "" \
   "run --rm leaves no container dirs"
 
+# As podman, a --rm container's overlay is volatile (nothing of its upper layer is synced),
+# a kept container's is not; and the marker a volatile mount leaves does not make overlay
+# refuse the container's next mount.
+if [[ $(berth info --format '{{.Store.GraphDriverName}}') == overlay ]]; then
+  expect_rc 0 berth run --rm busybox grep ' / ' /proc/mounts
+  assert_contains "$OUT" "volatile" "run --rm mounts its overlay volatile"
+  expect_rc 0 berth run --name keep busybox grep ' / ' /proc/mounts
+  assert_not_contains "$OUT" "volatile" "run without --rm mounts its overlay as usual"
+  berth rm keep >/dev/null
+  berth create --rm --name vol busybox echo again >/dev/null
+  expect_rc 0 berth mount vol
+  expect_rc 0 berth umount vol
+  expect_rc 0 berth start -a vol
+  assert_eq "$OUT" "again" "a volatile container mounted before its start runs"
+  assert_eq "$(berth ps -a -q)" "" "and is removed after it"
+fi
+
 # Removal never deletes through a mount: a mount left inside a container's directory
 # (here a bind of a host directory) is refused, and the host files survive.
 berth create --name mnt busybox true >/dev/null
