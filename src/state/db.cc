@@ -71,10 +71,12 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   }
   std::unique_ptr<Db> db(new Db(raw));
   sqlite3_busy_timeout(raw, 30000);
-  // The -wal and -shm files stay between commands (truncated to nothing at the last close)
-  // instead of being made and deleted by every command: creating an inode costs more the more
-  // were deleted lately in its group (ext4 without a journal scans past them), and a command
-  // on a busy host pays that for each.
+  // The -wal and -shm files stay between commands instead of being made and deleted by each:
+  // creating an inode costs more the more were deleted lately in its group (ext4 without a
+  // journal scans past them), and a command on a busy host pays that for each. The WAL is
+  // still emptied into the database at the last close, and truncated: a WAL left with its
+  // frames would be read back by the next command's recovery and, its checkpoint forgotten
+  // with the -shm, never started over, growing with every command.
   int persist = 1;
   sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   TRY(db->exec("PRAGMA journal_size_limit=0"));
