@@ -25,6 +25,7 @@
 // detaches but keeps that stdio instead of /dev/null, so it is only useful
 // when the caller's stdio should outlive it (or with --foreground).
 #include <fcntl.h>
+#include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,31 +37,35 @@
 #include "monitor/monitor.h"
 #include "monitor/options.h"
 
-// The executable's code: from the ELF header to the end of .text (linker-defined symbols).
-extern "C" char __executable_start[];
-extern "C" char etext[];
-
 namespace {
 
 // A monitor lives as long as its container but, once the container runs, executes only its event
-// loop. Its code (read-only, never written: dropping a page just unmaps it; the page cache keeps
-// it for every other monitor) is mapped page by page as it runs (MADV_RANDOM: no fault-around,
-// which maps 15 neighbours with every page), and what the start-up ran is unmapped once the
-// container is up, so the resident set is what the loop uses.
-void adviseCode(int advice) {
-  auto start = reinterpret_cast<uintptr_t>(__executable_start) & ~uintptr_t(4095);
-  auto end = (reinterpret_cast<uintptr_t>(etext) + 4095) & ~uintptr_t(4095);
-  if (end > start) (void)::madvise(reinterpret_cast<void*>(start), end - start, advice);
+// loop. Its code and constants (read-only, never written: dropping a page just unmaps it; the
+// page cache keeps it for every other monitor) are mapped page by page as they are used, and
+// what the start-up used is unmapped right before the loop's first blocking wait (see
+// idleWait in monitor.cc), so the resident set is what the loop then uses. (MADV_RANDOM asks
+// for no fault-around, which maps 15 neighbours with every page; kernels since 6.x do it
+// regardless, hence the care in idleWait.)
+// The read-only segments of the executable: its PT_LOAD segments without write permission
+// (the ELF header, .text, .rodata and .eh_frame). RELRO is left alone: written at start-up.
+int readOnlySegment(struct dl_phdr_info* info, size_t, void*) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W)) continue;
+    auto start = uintptr_t(info->dlpi_addr + ph.p_vaddr) & ~uintptr_t(4095);
+    auto end = (uintptr_t(info->dlpi_addr + ph.p_vaddr + ph.p_memsz) + 4095) & ~uintptr_t(4095);
+    if (end <= start) continue;
+    (void)::madvise(reinterpret_cast<void*>(start), end - start, MADV_RANDOM);
+    berth::monitor::addStartupRange(start, end - start);
+  }
+  return 1;  // the first object is the executable itself
 }
-
-void dropStartupCode() { adviseCode(MADV_DONTNEED); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace berth::monitor;
-  adviseCode(MADV_RANDOM);
-  setSteadyStateHook(dropStartupCode);
+  (void)::dl_iterate_phdr(readOnlySegment, nullptr);
   auto opts = parseOptions(argc, argv);
   if (!opts.ok()) {
     std::string msg = opts.error().what();

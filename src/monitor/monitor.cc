@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -36,8 +39,54 @@
 namespace berth::monitor {
 
 namespace {
-void (*g_steady_state_hook)() = nullptr;
+
+// The executable's read-only ranges (addStartupRange), unmapped by idleWait.
+struct Range {
+  uintptr_t start;
+  size_t len;
+};
+Range g_startup_ranges[8];
+int g_startup_range_count = 0;
+
+#if defined(__x86_64__)
+// System calls made without libc, whose wrappers sit elsewhere in the code: after the unmap,
+// each page run is mapped again with its 64 kB neighbourhood (fault-around).
+__attribute__((always_inline)) inline long rawSyscall4(long nr, long a, long b, long c, long d) {
+  long r;
+  register long r10 asm("r10") = d;
+  asm volatile("syscall" : "=a"(r) : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+  return r;
+}
+
+// The loop's first blocking wait once the container runs and the engine has its start report:
+// the start-up's code and constants are unmapped, then the wait begins, with nothing between
+// them that runs code elsewhere (raw system calls, and this function in a section of its own),
+// so that an idle monitor has this one page of code mapped, and what the loop runs once an
+// event comes.
+__attribute__((noinline, section(".text.hot.berth_idle"))) int idleWait(int ep, struct epoll_event* evs, int max,
+                                                                     int timeout) {
+  for (int i = 0; i < g_startup_range_count; ++i)
+    (void)rawSyscall4(SYS_madvise, long(g_startup_ranges[i].start), long(g_startup_ranges[i].len), MADV_DONTNEED, 0);
+  long r = rawSyscall4(SYS_epoll_wait, ep, reinterpret_cast<long>(evs), max, timeout);
+  if (r < 0) {
+    errno = int(-r);
+    return -1;
+  }
+  return int(r);
+}
+#else
+int idleWait(int ep, struct epoll_event* evs, int max, int timeout) {
+  for (int i = 0; i < g_startup_range_count; ++i)
+    (void)::madvise(reinterpret_cast<void*>(g_startup_ranges[i].start), g_startup_ranges[i].len, MADV_DONTNEED);
+  return ::epoll_wait(ep, evs, max, timeout);
+}
+#endif
+
 }  // namespace
+
+void addStartupRange(uintptr_t start, size_t len) {
+  if (g_startup_range_count < int(std::size(g_startup_ranges))) g_startup_ranges[g_startup_range_count++] = {start, len};
+}
 
 namespace {
 
@@ -159,7 +208,7 @@ class Monitor {
   Run run_;
   bool preserved_fds_open_ = true;
   bool restoring_ = !o_.restore_path.empty();  // the first launch restores (--restore)
-  bool steady_hook_due_ = false;  // g_steady_state_hook runs before the loop's first wait
+  bool steady_hook_due_ = false;  // idleWait is the loop's next blocking wait
   int64_t hold_until_ms_ = -1;  // --hold-output-ms: until when (monotonic); -1 once a client came
   int64_t deadline_ms_ = -1;  // --timeout: when the container is killed (monotonic)
   bool timed_out_ = false;
@@ -623,11 +672,18 @@ Status Monitor::loop() {
   while (!run_.exited || holdingOutput()) {
     rearm();
     int timeout = epollTimeoutMs();
-    if (steady_hook_due_) {
+    int n;
+    // The start-up's code goes right before a wait that blocks: what is already pending (the
+    // runtime's exit, the container's first output) is handled first, else what that runs
+    // would be mapped again right after.
+    if (steady_hook_due_ && (n = ::epoll_wait(ep_.get(), evs, 16, 0)) != 0) {
+      // handled below, as any wait's events
+    } else if (steady_hook_due_) {
       steady_hook_due_ = false;
-      g_steady_state_hook();
+      n = idleWait(ep_.get(), evs, 16, timeout);
+    } else {
+      n = ::epoll_wait(ep_.get(), evs, 16, timeout);
     }
-    int n = ::epoll_wait(ep_.get(), evs, 16, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoError("epoll_wait");
@@ -758,9 +814,9 @@ int Monitor::run() {
                            launch_us / 1000.0));
   }
   if (o_.sync_fd >= 0) ::close(o_.sync_fd);
-  // The start-up is over: its code is dropped right before the loop first waits (see
-  // setSteadyStateHook), so that only what the waiting loop runs is mapped again.
-  steady_hook_due_ = !fail && g_steady_state_hook;
+  // The start-up is over: its code is dropped right before the loop first blocks (idleWait),
+  // so that only what the waiting loop runs is mapped again.
+  steady_hook_due_ = !fail && g_startup_range_count > 0;
   if (!fail && o_.timeout_s > 0) deadline_ms_ = monotonicMs() + o_.timeout_s * 1000;
   if (!fail && o_.health_interval_ms > 0) next_health_ms_ = monotonicMs() + o_.health_interval_ms;
   if (fail) {
@@ -835,8 +891,6 @@ Status daemonize(const Options& o) {
   if (::chdir("/") < 0) return errnoError("chdir /");
   return {};
 }
-
-void setSteadyStateHook(void (*hook)()) { g_steady_state_hook = hook; }
 
 int runMonitor(const Options& o) {
   Monitor m(o);

@@ -2,6 +2,9 @@
 // socket and exit record, from `runtime create` to the exit command.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
 #include "base/result.h"
 #include "monitor/options.h"
 
@@ -18,9 +21,8 @@ Status daemonize(const Options& o);
 // The returned int is the monitor's own exit status.
 int runMonitor(const Options& o);
 
-// Called once the container runs and the engine has the start report, right before the
-// monitor's event loop first waits (main.cc drops its code mappings there: only what the
-// waiting loop runs is mapped again).
-void setSteadyStateHook(void (*hook)());
+// A read-only range of the executable (page-aligned) to unmap once the start-up is over,
+// right before the loop's first blocking wait. Up to 8 ranges.
+void addStartupRange(uintptr_t start, size_t len);
 
 }  // namespace berth::monitor
