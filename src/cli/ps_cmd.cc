@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <optional>
 
@@ -181,19 +182,41 @@ Result<std::vector<ContainerSummary>> listSorted(api::ContainerService& svc, con
   // --external: containers/storage's containers of other tools (buildah's) too.
   req.external = o.external;
   auto cs = TRY(svc.list(req));
-  std::stable_sort(cs.begin(), cs.end(), [&](const ContainerSummary& a, const ContainerSummary& b) {
-    if (o.sort == "id") return a.id < b.id;
-    if (o.sort == "image") return a.image < b.image;
-    if (o.sort == "names") return a.names[0] < b.names[0];
-    if (o.sort == "status") return api::statusName(a.status) < api::statusName(b.status);
-    if (o.sort == "size") return a.size_rw < b.size_rw;
-    if (o.sort == "command") return fmt::format("{}", fmt::join(a.command, " ")) < fmt::format("{}", fmt::join(b.command, " "));
-    // podman: --sort runningfor orders by start time and --sort created by creation time,
-    // both oldest first; with no --sort the list is newest first.
-    if (o.sort == "runningfor") return a.started_at < b.started_at;
-    if (o.sort == "created") return a.created < b.created;
+  // The key is chosen once, not in every comparison (a thousand containers make ten thousand).
+  enum class Key { kNewest, kId, kImage, kNames, kStatus, kSize, kCommand, kRunningFor, kCreated };
+  static const std::map<std::string, Key, std::less<>> kKeys = {
+      {"id", Key::kId},         {"image", Key::kImage},     {"names", Key::kNames},
+      {"status", Key::kStatus}, {"size", Key::kSize},       {"command", Key::kCommand},
+      {"runningfor", Key::kRunningFor}, {"created", Key::kCreated}};
+  auto k = kKeys.find(o.sort);
+  const Key key = k == kKeys.end() ? Key::kNewest : k->second;
+  std::vector<std::string> commands;  // --sort command: each joined once
+  if (key == Key::kCommand)
+    for (auto& c : cs) commands.push_back(fmt::format("{}", fmt::join(c.command, " ")));
+  // Indices are sorted, then the summaries moved into place once.
+  std::vector<size_t> order(cs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+    const ContainerSummary &a = cs[i], &b = cs[j];
+    switch (key) {
+      case Key::kId: return a.id < b.id;
+      case Key::kImage: return a.image < b.image;
+      case Key::kNames: return a.names[0] < b.names[0];
+      case Key::kStatus: return api::statusName(a.status) < api::statusName(b.status);
+      case Key::kSize: return a.size_rw < b.size_rw;
+      case Key::kCommand: return commands[i] < commands[j];
+      // podman: --sort runningfor orders by start time and --sort created by creation time,
+      // both oldest first; with no --sort the list is newest first.
+      case Key::kRunningFor: return a.started_at < b.started_at;
+      case Key::kCreated: return a.created < b.created;
+      case Key::kNewest: break;
+    }
     return a.created > b.created;
   });
+  std::vector<ContainerSummary> sorted;
+  sorted.reserve(cs.size());
+  for (size_t i : order) sorted.push_back(std::move(cs[i]));
+  cs = std::move(sorted);
   return cs;
 }
 
