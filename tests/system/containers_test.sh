@@ -210,6 +210,18 @@ for l in $out; do [[ "$l" =~ ^[0-9a-f]{12}$ ]] || fail "ps -q line [$l]"; done
 pass
 assert_eq "$(berth ps -q --no-trunc | head -1 | tr -d '\n' | wc -c)" "64" "ps -q --no-trunc"
 assert_eq "$(berth ps -a -n 1 --format '{{.Names}}')" "lab" "ps -n 1 is the newest"
+# --sort: newest first without it; created and runningfor oldest first; names, command.
+newest=$(berth ps -a --format '{{.CreatedAt}} {{.Names}}')
+assert_eq "$newest" "$(printf '%s\n' "$newest" | sort -r)" "ps -a lists the newest first"
+by_created=$(berth ps -a --sort created --format '{{.CreatedAt}} {{.Names}}')
+assert_eq "$by_created" "$(printf '%s\n' "$newest" | sort)" "ps --sort created lists the oldest first"
+by_names=$(berth ps -a --sort names --format '{{.Names}}')
+assert_eq "$by_names" "$(printf '%s\n' "$by_names" | LC_ALL=C sort)" "ps --sort names"
+by_cmd=$(berth ps -a --sort command --no-trunc --format '{{.Command}}')
+assert_eq "$by_cmd" "$(printf '%s\n' "$by_cmd" | LC_ALL=C sort -s)" "ps --sort command"
+assert_eq "$(berth ps -a --sort names -q | sort)" "$(berth ps -a -q | sort)" "ps --sort keeps every container"
+expect_rc 125 berth ps --sort bogus
+assert_contains "$ERR" "invalid option for --sort" "ps --sort bogus names the options"
 head=$(berth ps -a | head -1)
 [[ "$head" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]] && pass || fail "ps header: [$head]"
 berth ps -a --format json | python3 -c '
