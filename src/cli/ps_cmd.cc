@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <optional>
@@ -93,50 +94,82 @@ Json psJson(const ContainerSummary& s) {
 // The row the table and --format templates read: psJson's fields as text where the table shows
 // text, and the --ns columns. Built by appending each key once (an ordered object's operator[]
 // searches its keys: 40 keys a row made that a third of `ps -a` with 1000 containers).
-Json psRow(const ContainerSummary& s, bool no_trunc, int64_t now) {
+// The fields a Go template names (`.ID`, `.Namespaces.NET`...), or none when it may use the
+// whole row (`{{json .}}`, `{{.}}`): a thousand rows are built with only those.
+std::optional<std::set<std::string, std::less<>>> templateFields(std::string_view t) {
+  std::set<std::string, std::less<>> out;
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '.') continue;
+    size_t j = i + 1;
+    while (j < t.size() && ident(t[j])) ++j;
+    if (j == i + 1) {
+      if (i > 0 && ident(t[i - 1])) continue;  // a number's point
+      return std::nullopt;                      // "." alone: the whole row
+    }
+    out.emplace(t.substr(i + 1, j - i - 1));
+    i = j - 1;
+  }
+  return out;
+}
+
+// `only`: the fields to fill (templateFields), all when null.
+Json psRow(const ContainerSummary& s, bool no_trunc, int64_t now, const std::set<std::string, std::less<>>* only) {
   Json r(Json::value_t::object);
   auto& m = r.get_ref<Json::object_t&>();
   m.reserve(40);
-  auto put = [&m](const char* k, Json v) { m.emplace_back(k, std::move(v)); };
-  std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
-  if (!no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
-  std::string age = humanDuration((now - s.created) / 1000000000) + " ago";
-  Json labels(Json::value_t::object);
-  for (auto& [k, v] : s.labels) labels.get_ref<Json::object_t&>().emplace_back(k, v);
-  auto nsv = [&](const char* k) {
-    auto it = s.namespaces.find(k);
-    return it == s.namespaces.end() ? std::string() : it->second;
+  auto want = [only](std::string_view k) { return !only || only->count(k); };
+  // The value is computed only for a wanted field.
+  auto put = [&](const char* k, auto&& value) {
+    if (want(k)) m.emplace_back(k, Json(value()));
   };
-  put("AutoRemove", s.auto_remove);
-  put("Command", std::move(cmd));
-  put("CreatedAt", formatGoTime(s.created));
-  put("Exited", s.exited);
-  put("ExitedAt", s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800));
-  put("ExitCode", s.exit_code);
-  put("Id", s.id);
-  put("Image", s.image);
-  put("ImageID", s.image_id);
-  put("IsInfra", s.is_infra);
-  put("Labels", std::move(labels));
-  put("Mounts", "");
-  put("Names", s.names[0]);
-  put("Namespaces", namespacesJson(s));
-  put("Networks", fmt::format("{}", fmt::join(s.networks, ",")));
-  put("Pid", s.pid);
-  put("Pod", no_trunc ? s.pod : s.pod.substr(0, 12));
-  put("PodName", s.pod_name);
-  put("Ports", portsText(s.ports));
-  put("Restarts", s.restarts);
-  put("Size", s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)),
+  auto command = [&] {
+    std::string cmd = fmt::format("{}", fmt::join(s.command, " "));
+    if (!no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+    return cmd;
+  };
+  auto age = [&] { return humanDuration((now - s.created) / 1000000000) + " ago"; };
+  auto labels = [&] {
+    Json l(Json::value_t::object);
+    for (auto& [k, v] : s.labels) l.get_ref<Json::object_t&>().emplace_back(k, v);
+    return l;
+  };
+  auto nsv = [&](const char* k) {
+    return [&s, k] {
+      auto it = s.namespaces.find(k);
+      return it == s.namespaces.end() ? std::string() : it->second;
+    };
+  };
+  put("AutoRemove", [&] { return s.auto_remove; });
+  put("Command", command);
+  put("CreatedAt", [&] { return formatGoTime(s.created); });
+  put("Exited", [&] { return s.exited; });
+  put("ExitedAt", [&] { return s.exited_at ? s.exited_at / 1000000000 : int64_t(-62135596800); });
+  put("ExitCode", [&] { return s.exit_code; });
+  put("Id", [&] { return s.id; });
+  put("Image", [&] { return s.image; });
+  put("ImageID", [&] { return s.image_id; });
+  put("IsInfra", [&] { return s.is_infra; });
+  put("Labels", labels);
+  put("Mounts", [&] { return ""; });
+  put("Names", [&] { return s.names[0]; });
+  put("Namespaces", [&] { return namespacesJson(s); });
+  put("Networks", [&] { return fmt::format("{}", fmt::join(s.networks, ",")); });
+  put("Pid", [&] { return s.pid; });
+  put("Pod", [&] { return no_trunc ? s.pod : s.pod.substr(0, 12); });
+  put("PodName", [&] { return s.pod_name; });
+  put("Ports", [&] { return portsText(s.ports); });
+  put("Restarts", [&] { return s.restarts; });
+  put("Size", [&] { return s.size_rw >= 0 ? fmt::format("{} (virtual {})", humanSize(double(s.size_rw)),
                                            humanSize(double(s.size_root_fs)))
-                             : std::string());
-  put("StartedAt", s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800));
-  put("State", std::string(api::statusName(s.status)));
-  put("Status", statusText(s));
-  put("Created", s.created / 1000000000);
-  put("ID", no_trunc ? s.id : shortId(s.id));
+                             : std::string(); });
+  put("StartedAt", [&] { return s.started_at ? s.started_at / 1000000000 : int64_t(-62135596800); });
+  put("State", [&] { return std::string(api::statusName(s.status)); });
+  put("Status", [&] { return statusText(s); });
+  put("Created", [&] { return s.created / 1000000000; });
+  put("ID", [&] { return no_trunc ? s.id : shortId(s.id); });
   put("CreatedHuman", age);
-  put("RunningFor", std::move(age));
+  put("RunningFor", age);
   // podman's template names for --ns: .Namespaces.X is rewritten to .X.
   put("Cgroup", nsv("cgroup"));
   put("IPC", nsv("ipc"));
@@ -235,9 +268,6 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
   rows.reserve(cs.size());
   std::optional<log::PhaseTimer> phase_rows(std::in_place, "ps: rows");
   const int64_t now = nowNanos();
-  for (auto& s : cs) rows.push_back(psRow(s, o.no_trunc, now));
-  phase_rows.reset();
-  LOG_PHASE("ps: print");
   std::string def;
   if (o.ns) {
     def = "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Cgroup}}\t{{.IPC}}\t{{.MNT}}\t{{.NET}}\t{{.PIDNS}}\t{{.User}}\t{{.UTS}}";
@@ -249,6 +279,11 @@ int printPs(Context& ctx, const PsOpts& o, bool format_changed, const std::vecto
   std::string f = o.quiet ? "{{.ID}}" : o.format;
   static const std::string kNs = ".Namespaces.";
   for (size_t at; (at = f.find(kNs)) != std::string::npos;) f.replace(at, kNs.size(), ".");
+  // Only what the template names is put in the rows (headers come from the names alone).
+  auto only = templateFields(f.empty() ? def : f);
+  for (auto& s : cs) rows.push_back(psRow(s, o.no_trunc, now, only ? &*only : nullptr));
+  phase_rows.reset();
+  LOG_PHASE("ps: print");
   return printRows(ctx, f, def, std::move(rows),
                    {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"CreatedAt", "CREATED AT"},
                     {"RunningFor", "CREATED"}, {"Names", "NAMES"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"},
