@@ -242,6 +242,16 @@ assert len(by["lab"]["Id"])==64
 assert by["ex"]["Status"].startswith("Up"), by["ex"]["Status"]
 assert by["lab"]["Status"].startswith("Exited (0)"), by["lab"]["Status"]
 ' && pass || fail "ps --format json shape"
+# A template gets the row's fields it names; {{json .}} the whole row.
+assert_eq "$(berth ps -a --filter name=lab --format '{{.Names}} {{.State}} {{.Labels.team}} {{.ExitCode}}')" \
+  "lab exited blue 0" "ps template with several fields"
+berth ps -a --filter name=lab --format '{{json .}}' | python3 -c '
+import json,sys
+r=json.loads(sys.stdin.read())
+for k in ["ID","Names","State","Status","Command","Image","CreatedAt","CreatedHuman","RunningFor","Labels","Ports","Networks","Pod","Size","UTS"]:
+    assert k in r, k
+assert r["Names"]=="lab" and r["Labels"]["team"]=="blue", r
+' && pass || fail "ps --format {{json .}} has every field"
 
 # --- inspect -----------------------------------------------------------------------------
 out=$(berth inspect ex)
