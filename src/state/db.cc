@@ -3,6 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include "state/schema.h"
 
 namespace berth::state {
@@ -80,7 +83,17 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
   int persist = 1;
   sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   TRY(db->exec("PRAGMA journal_size_limit=0"));
-  TRY(db->exec("PRAGMA journal_mode=WAL"));
+  // Switching a new database to WAL takes an exclusive lock that SQLite does not always wait
+  // for: of two processes opening a fresh database at once, one may be told "locked" at once
+  // (its busy handler is skipped to avoid a deadlock). It tries again, as long as the busy
+  // timeout would have waited.
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);;) {
+    int jrc = sqlite3_exec(raw, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (jrc == SQLITE_OK) break;
+    if ((jrc != SQLITE_BUSY && jrc != SQLITE_LOCKED) || std::chrono::steady_clock::now() > until)
+      return sqliteError(raw, jrc, "PRAGMA journal_mode=WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   TRY(db->exec("PRAGMA synchronous=NORMAL"));
   TRY(db->exec("PRAGMA foreign_keys=ON"));
   // Reads through a shared mapping of the file instead of pread into malloc'd cache pages:

@@ -1,6 +1,7 @@
 // Unit tests for the state DB.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -116,6 +117,29 @@ TEST_F(StateTest, WalKeptEmptyBetweenOpens) {
   ASSERT_TRUE(third.ok());
   EXPECT_TRUE(getImage(**third, "w")->has_value());
   EXPECT_TRUE(getImage(**third, "v")->has_value());
+}
+
+// Processes opening a database that does not exist yet, all at once: every one of them gets
+// it (SQLite tells one of two racing switches to WAL "locked" without waiting).
+TEST_F(StateTest, ConcurrentFirstOpensAllSucceed) {
+  for (int round = 0; round < 40; ++round) {
+    std::string path = dir_ + "/race" + std::to_string(round) + ".sqlite";
+    std::vector<pid_t> kids;
+    for (int k = 0; k < 3; ++k) {
+      pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        auto db = Db::open(path);
+        ::_exit(db.ok() ? 0 : 1);
+      }
+      kids.push_back(pid);
+    }
+    for (pid_t pid : kids) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
+    }
+  }
 }
 
 TEST_F(StateTest, PodsFindByNameIdPrefixAndMembers) {
