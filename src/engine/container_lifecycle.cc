@@ -1308,7 +1308,25 @@ Result<int> LocalContainerService::wait(const std::string& name, const std::vect
   int64_t fast = std::min<int64_t>(interval_ms, 20);
   std::optional<int64_t> first_finished;
   std::optional<int> last_code;
+  // Waiting for the exit: the monitor's exit file has the code the moment the container ends,
+  // while the record turns "exited" only once the exit work (network teardown, unmount) is
+  // done under the container's lock. As podman's wait, answer then, not after that work
+  // (docker-compose's attached `up` drops a container's "exited with code" line when the
+  // answer comes over 100 ms after the "died" event).
+  const bool exit_only = !next_exit && !removed &&
+                         std::all_of(want.begin(), want.end(), [](const std::string& c) { return c == "exited" || c == "stopped"; });
   for (;;) {
+    if (exit_only) {
+      if (auto ef = readExitFile(found.id); ef.ok() && *ef && !(**ef).value("restarting", false))
+        if (auto c = (**ef).find("exit_code"); c != (**ef).end() && c->is_number_integer()) return c->get<int>();
+      // A live container whose lock is taken (its exit work, a stop): looked at again soon,
+      // rather than waited for behind that lock.
+      if (ContainerLock::busy(e_.options().runroot, found.id)) {
+        sleepMs(int(fast));
+        fast = std::min<int64_t>(fast * 2, interval_ms);
+        continue;
+      }
+    }
     auto rec = loadSynced(found.id);
     if (!rec.ok()) {
       if (rec.error().code() == Code::kNotFound) {

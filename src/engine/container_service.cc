@@ -44,6 +44,13 @@ Result<ContainerLock> ContainerLock::take(const std::string& runroot, const std:
   return ContainerLock(std::move(fd));
 }
 
+bool ContainerLock::busy(const std::string& runroot, const std::string& id) {
+  UniqueFd fd(::open((runroot + "/locks/" + id).c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return false;
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return false;  // released as fd closes
+  return errno == EWOULDBLOCK;
+}
+
 ContainerPaths LocalContainerService::paths(const std::string& id) const {
   const auto& o = e_.options();
   ContainerPaths p;

@@ -48,6 +48,8 @@ struct ContainerPaths {
 class ContainerLock {
  public:
   static Result<ContainerLock> take(const std::string& runroot, const std::string& id);
+  // Whether another process holds it now (take() would block); false when unknown.
+  static bool busy(const std::string& runroot, const std::string& id);
   // Lets others take the lock (a stop waiting out its timeout); take() again to go on.
   void release() { fd_.reset(); }
 

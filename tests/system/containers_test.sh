@@ -161,6 +161,23 @@ berth run -d --name waiter busybox sh -c 'sleep 1; exit 7' >/dev/null
 expect_rc 0 timeout 20 "${B[@]}" wait waiter
 assert_eq "$OUT" "7" "wait returns the exit code"
 
+# wait answers when the container ends, not once its exit work (done under the container's
+# lock: teardown, unmount) is over: here that lock is held by someone else meanwhile.
+berth run -d --name lockedwait busybox sh -c 'sleep 0.5; exit 5' >/dev/null
+lw_id=$(berth inspect --format '{{.Id}}' lockedwait)
+flock "$RUNROOT/locks/$lw_id" sleep 8 &
+holder=$!
+sleep 0.2
+t0=$(date +%s%N)
+expect_rc 0 timeout 20 "${B[@]}" wait lockedwait
+assert_eq "$OUT" "5" "wait returns the exit code while the exit work waits for the lock"
+(( ($(date +%s%N) - t0) / 1000000 < 4000 )) && pass || fail "wait took until the lock was released"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
+pkill -f "flock $RUNROOT/locks/$lw_id" 2>/dev/null || true
+for _ in $(seq 100); do [[ $(inspect lockedwait '{{.State.Status}}') == exited ]] && break; sleep 0.1; done
+assert_eq "$(inspect lockedwait '{{.State.Status}}')" "exited" "the exit work finishes once the lock is free"
+berth rm lockedwait >/dev/null
+
 berth run -d --name killme busybox sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
 sleep 0.3
 expect_rc 0 berth kill -s USR1 killme
